@@ -1,0 +1,228 @@
+"""Recording readings: validation, supersession and the audit trail, the same for every channel
+(slash command, thread reply, modal, CLI, import)."""
+
+from __future__ import annotations
+
+import math
+import re
+from dataclasses import dataclass
+from datetime import datetime, tzinfo
+from enum import StrEnum
+
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from commands.domain.periods import Cadence, Period, PeriodError, accepted_forms, parse_period
+from commands.domain.rules import due_period, format_number
+from commands.errors import UserError
+from commands.formatting import with_unit
+from commands.status import OutcomeStatus, first_reportable, local_today, status_of
+from storage.models import Outcome, Reading
+from storage.repositories import AuditRepository, ReadingRepository, RoadmapRepository
+
+
+class Via(StrEnum):
+    SLASH = "slash"
+    THREAD = "thread"
+    MODAL = "modal"
+    IMPORT = "import"
+    CLI = "cli"
+
+
+# Units whose readings cannot be negative; a percentage must also be at most 100.
+_NON_NEGATIVE_UNITS = {"%", "count", "years", "kg", "days", "GBP", "£", "ktCO2e", "points"}
+
+_NUMBER = re.compile(r"[-+]?(?:\d{1,3}(?:,\d{3})+|\d+)(?:\.\d+)?|[-+]?\.\d+")
+
+
+def parse_value(text: str) -> float:
+    """A number as people type it: `23.4`, `23.4%`, `1,234`, `£1,200`."""
+    cleaned = text.strip()
+    if cleaned.startswith("£"):
+        cleaned = cleaned[1:]
+    cleaned = cleaned.removesuffix("%").strip()
+    if not _NUMBER.fullmatch(cleaned):
+        raise UserError(
+            f"'{text}' is not a number. Type the value on its own, "
+            "like 23.4, 23.4%, 1,234 or £1,200."
+        )
+    return float(cleaned.replace(",", ""))
+
+
+def check_plausible(value: float, outcome: Outcome) -> None:
+    if not math.isfinite(value):
+        raise UserError(f"'{value}' is not a number. Type the value like 23.4.")
+    unit = outcome.unit
+    if unit == "%" and not 0 <= value <= 100:
+        raise UserError(
+            f"{format_number(value)} is not a percentage: outcome {outcome.number} "
+            f"({outcome.measure}) is measured in %, between 0 and 100."
+        )
+    if unit in _NON_NEGATIVE_UNITS and value < 0:
+        raise UserError(
+            f"{format_number(value)} cannot be right: {outcome.measure} is never negative."
+        )
+
+
+def reading_period(outcome: Outcome, text: str | None, now: datetime, tz: tzinfo) -> Period:
+    """The period a reading is for: the one written, or else the due period. Never the future."""
+    cadence = Cadence(outcome.cadence)
+    today = local_today(now, tz)
+    if text:
+        try:
+            period = parse_period(text, cadence)
+        except PeriodError as error:
+            raise UserError(
+                f"{error} Outcome {outcome.number} is reported {_cadence_words(cadence)}."
+            ) from None
+    else:
+        due = due_period(first_reportable(outcome), outcome.lag_days, today)
+        if due is None:
+            raise UserError(
+                f"No reading of outcome {outcome.number} is due yet, so say which period it is for "
+                f"({accepted_forms(cadence)})."
+            )
+        period = due
+    if period.end >= today:
+        raise UserError(
+            f"{period.label} has not ended yet (it ends on {period.end:%-d %B %Y}), so it cannot "
+            f"have a reading. Give a period that has ended, like {period.previous().label}."
+        )
+    return period
+
+
+def _cadence_words(cadence: Cadence) -> str:
+    return {
+        Cadence.MONTHLY: "monthly (2025-03)",
+        Cadence.QUARTERLY: "quarterly (2025-Q1)",
+        Cadence.ANNUAL: "every calendar year (2025)",
+        Cadence.FINANCIAL_YEAR: "every financial year (2024/25)",
+    }[cadence]
+
+
+@dataclass(frozen=True)
+class Recorded:
+    """What was stored, what it replaced, and the outcome's standing afterwards."""
+
+    outcome: Outcome
+    reading: Reading
+    superseded: Reading | None
+    status: OutcomeStatus
+    duplicate: bool  # the same message or request was already recorded; nothing new stored
+
+    def summary(self) -> str:
+        unit = self.outcome.unit
+        what = (
+            f"outcome {self.outcome.number} ({self.outcome.measure}), {self.reading.period}: "
+            f"{with_unit(self.reading.value, unit)}"
+        )
+        if self.duplicate:
+            return f"Already recorded {what}."
+        if self.superseded is not None:
+            return (
+                f"Recorded {what}, correcting {with_unit(self.superseded.value, unit)} "
+                "(the earlier value stays in the history)."
+            )
+        return f"Recorded {what}."
+
+
+async def get_outcome(session: AsyncSession, number: int) -> Outcome:
+    outcome = await RoadmapRepository(session).outcome(number)
+    if outcome is None:
+        raise UserError(await unknown_outcome_message(session, number))
+    return outcome
+
+
+async def unknown_outcome_message(session: AsyncSession, number: int) -> str:
+    span = await RoadmapRepository(session).outcome_number_range()
+    if span is None:
+        return "The road map is empty: load one with `waymark roadmap import DIR` first."
+    return (
+        f"There is no outcome {number}: outcomes are numbered {span[0]} to {span[1]} "
+        "(`/outcome list` in chat, or `waymark list`, shows them all)."
+    )
+
+
+async def record_reading(
+    session: AsyncSession,
+    *,
+    outcome: Outcome,
+    value: float,
+    period: Period,
+    by: str,
+    via: Via,
+    now: datetime,
+    tz: tzinfo,
+    note: str = "",
+    source_key: str | None = None,
+    submitted_at: datetime | None = None,
+) -> Recorded:
+    """Store a reading, superseding the period's current one; both stay in the history."""
+    readings = ReadingRepository(session)
+    if source_key is not None:
+        existing = await readings.by_source_key(source_key)
+        if existing is not None:
+            return await _recorded(session, outcome, existing, None, now, tz, duplicate=True)
+    check_plausible(value, outcome)
+    at = submitted_at or now
+    current = await readings.current(outcome.id, period.start)
+    reading = Reading(
+        outcome_id=outcome.id,
+        period=period.label,
+        period_start=period.start,
+        value=value,
+        submitted_by=by,
+        submitted_at=at,
+        via=via.value,
+        note=note.strip(),
+        source_key=source_key,
+        is_current=True,
+    )
+    if current is not None and current.submitted_at > at:
+        # An import of an older entry: it joins the history without displacing the newer one.
+        reading.is_current = False
+        reading.superseded_at = at
+        current = None
+    elif current is not None:
+        current.is_current = False
+        current.superseded_at = at
+    readings.add(reading)
+    await readings.flush()
+    if current is not None:
+        reading.supersedes_id = current.id
+    AuditRepository(session).record(
+        at=now,
+        actor=by,
+        action="reading.corrected" if current is not None else "reading.recorded",
+        subject=f"outcome:{outcome.number}:{period.label}",
+        before=_audit_values(current),
+        after=_audit_values(reading),
+    )
+    return await _recorded(session, outcome, reading, current, now, tz, duplicate=False)
+
+
+def _audit_values(reading: Reading | None) -> dict[str, object] | None:
+    if reading is None:
+        return None
+    return {
+        "value": reading.value,
+        "period": reading.period,
+        "submitted_by": reading.submitted_by,
+        "submitted_at": reading.submitted_at.isoformat(),
+        "via": reading.via,
+        "note": reading.note,
+    }
+
+
+async def _recorded(
+    session: AsyncSession,
+    outcome: Outcome,
+    reading: Reading,
+    superseded: Reading | None,
+    now: datetime,
+    tz: tzinfo,
+    *,
+    duplicate: bool,
+) -> Recorded:
+    latest = await ReadingRepository(session).latest(outcome.id)
+    status = status_of(outcome, latest, local_today(now, tz))
+    return Recorded(outcome, reading, superseded, status, duplicate)

@@ -1,0 +1,129 @@
+"""Settings, read once at start from the environment and passed down. Only `bot` reads them."""
+
+from __future__ import annotations
+
+from datetime import time
+from typing import Annotated, Any
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+from pydantic import AliasChoices, Field, ValidationError, field_validator
+from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
+
+
+def _env(name: str) -> Any:
+    return Field(default=None, validation_alias=AliasChoices(name))
+
+
+def _words(value: Any) -> Any:
+    """`U1 U2`, `U1,U2` or an empty string, as people write lists in one variable."""
+    if isinstance(value, str):
+        return [part for part in value.replace(",", " ").split() if part]
+    return value
+
+
+class SettingsError(Exception):
+    """A setting is missing or invalid; the message names the variable and what to write."""
+
+
+class Settings(BaseSettings):
+    model_config = SettingsConfigDict(extra="ignore", populate_by_name=False)
+
+    database_url: str = Field(
+        default="sqlite:///waymark.db", validation_alias=AliasChoices("DATABASE_URL")
+    )
+    timezone: str = Field(
+        default="Europe/London", validation_alias=AliasChoices("WAYMARK_TIMEZONE")
+    )
+    admins: Annotated[list[str], NoDecode] = Field(
+        default_factory=list, validation_alias=AliasChoices("WAYMARK_ADMINS")
+    )
+
+    slack_bot_token: str | None = _env("SLACK_BOT_TOKEN")
+    slack_signing_secret: str | None = _env("SLACK_SIGNING_SECRET")
+    slack_app_token: str | None = _env("SLACK_APP_TOKEN")
+    slack_api_url: str = Field(
+        default="https://slack.com/api/", validation_alias=AliasChoices("SLACK_API_URL")
+    )
+
+    digest_channel: str | None = _env("WAYMARK_DIGEST_CHANNEL")
+    programme_channel: str | None = _env("WAYMARK_PROGRAMME_CHANNEL")
+    reminder_time: time = Field(
+        default=time(10, 0), validation_alias=AliasChoices("WAYMARK_REMINDER_TIME")
+    )
+    digest_time: time = Field(
+        default=time(9, 0), validation_alias=AliasChoices("WAYMARK_DIGEST_TIME")
+    )
+    working_hours: str = Field(
+        default="09:00-17:30", validation_alias=AliasChoices("WAYMARK_WORKING_HOURS")
+    )
+    escalation_days: Annotated[list[int], NoDecode] = Field(
+        default_factory=lambda: [0, 7, 14], validation_alias=AliasChoices("WAYMARK_ESCALATION_DAYS")
+    )
+    heads_up_days: int = Field(
+        default=0, ge=0, validation_alias=AliasChoices("WAYMARK_HEADS_UP_DAYS")
+    )
+
+    @field_validator("timezone")
+    @classmethod
+    def _known_zone(cls, value: str) -> str:
+        try:
+            ZoneInfo(value)
+        except (ZoneInfoNotFoundError, ValueError):
+            raise ValueError(
+                f"'{value}' is not a time zone; write one like Europe/London"
+            ) from None
+        return value
+
+    @field_validator("admins", mode="before")
+    @classmethod
+    def _split_admins(cls, value: Any) -> Any:
+        return _words(value)
+
+    @field_validator("escalation_days", mode="before")
+    @classmethod
+    def _split_days(cls, value: Any) -> Any:
+        return _words(value)
+
+    @field_validator("escalation_days")
+    @classmethod
+    def _ladder(cls, value: list[int]) -> list[int]:
+        if len(value) != 3 or value != sorted(value) or value[0] < 0:
+            raise ValueError("write three day counts in rising order, like 0 7 14")
+        return value
+
+    @field_validator("slack_api_url")
+    @classmethod
+    def _trailing_slash(cls, value: str) -> str:
+        # slack-sdk joins method names onto this URL: without the slash, the last part is lost.
+        if not value.startswith(("http://", "https://")):
+            raise ValueError(f"'{value}' is not a URL; write one like https://slack.com/api/")
+        return value if value.endswith("/") else value + "/"
+
+    @property
+    def zone(self) -> ZoneInfo:
+        return ZoneInfo(self.timezone)
+
+
+def load_settings(**overrides: Any) -> Settings:
+    """Read the environment, or stop with a message that names the variable to fix."""
+    try:
+        return Settings(**overrides)
+    except ValidationError as error:
+        lines = []
+        for problem in error.errors():
+            field = str(problem["loc"][0]) if problem["loc"] else "?"
+            variable = _variable_for(field)
+            message = str(problem["msg"]).removeprefix("Value error, ")
+            lines.append(f"{variable}: {message}")
+        raise SettingsError(
+            "Settings need fixing before waymark can start:\n" + "\n".join(lines)
+        ) from None
+
+
+def _variable_for(field: str) -> str:
+    """The environment variable behind a field (errors name what people set, not our names)."""
+    info = Settings.model_fields.get(field)
+    alias = info.validation_alias if info else None
+    if isinstance(alias, AliasChoices):
+        return str(alias.choices[0])
+    return field

@@ -1,0 +1,137 @@
+"""Engines, sessions and the unit of work. No module-level engine: the composition root makes it."""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+from pathlib import Path
+from typing import Any
+
+from alembic import command
+from alembic.config import Config
+from sqlalchemy import event
+from sqlalchemy.engine import URL, Connection, make_url
+from sqlalchemy.exc import ArgumentError
+from sqlalchemy.ext.asyncio import (
+    AsyncEngine,
+    AsyncSession,
+    async_sessionmaker,
+    create_async_engine,
+)
+
+MIGRATIONS = Path(__file__).parent / "migrations"
+
+_WRITES = "waymark_writes"
+
+_ASYNC_DRIVERS = {
+    "sqlite": "sqlite+aiosqlite",
+    "postgresql": "postgresql+asyncpg",
+    "postgres": "postgresql+asyncpg",
+}
+
+
+class DatabaseUrlError(ValueError):
+    """DATABASE_URL could not be used; the message says what to write instead."""
+
+
+def async_url(url: str) -> URL:
+    """Accept the URLs people write (`sqlite:///waymark.db`, `postgresql://u@h/db`) and pick the
+    async driver ourselves, so nobody has to know about aiosqlite or asyncpg."""
+    try:
+        parsed = make_url(url)
+    except ArgumentError:
+        raise DatabaseUrlError(
+            f"'{url}' is not a database URL: write sqlite:///waymark.db "
+            "or postgresql://user@host/dbname."
+        ) from None
+    backend = parsed.get_backend_name()
+    if backend not in _ASYNC_DRIVERS:
+        raise DatabaseUrlError(
+            f"'{backend}' databases are not supported: use sqlite:///waymark.db "
+            "or postgresql://user@host/dbname."
+        )
+    return parsed.set(drivername=_ASYNC_DRIVERS[backend])
+
+
+def _tune_sqlite(dbapi_connection: Any, _record: Any) -> None:
+    # WAL lets readers carry on while a reading is written; the busy timeout makes a second
+    # writer wait instead of failing at once; SQLite leaves foreign keys off unless asked.
+    # pysqlite's own transaction handling is turned off (SQLAlchemy's documented recipe) so
+    # that the BEGIN below is the only one.
+    dbapi_connection.isolation_level = None
+    cursor = dbapi_connection.cursor()
+    cursor.execute("PRAGMA journal_mode=WAL")
+    cursor.execute("PRAGMA synchronous=NORMAL")
+    cursor.execute("PRAGMA foreign_keys=ON")
+    cursor.execute("PRAGMA busy_timeout=10000")
+    cursor.close()
+
+
+def _begin(conn: Connection) -> None:
+    # A deferred transaction that reads and then writes fails at once with "database is locked"
+    # when another writer got in between; a writing unit of work takes the lock at BEGIN, so
+    # concurrent writers queue (busy_timeout) instead. Readers stay deferred and never wait.
+    writes = conn.get_execution_options().get(_WRITES, False)
+    conn.exec_driver_sql("BEGIN IMMEDIATE" if writes else "BEGIN")
+
+
+class Database:
+    """One engine and its session factory; `transaction()` is the unit of work."""
+
+    def __init__(self, url: str, *, echo: bool = False, pool_size: int = 10) -> None:
+        self.url = async_url(url)
+        kwargs: dict[str, Any] = {"echo": echo}
+        if self.is_sqlite:
+            kwargs["connect_args"] = {"timeout": 30}
+        else:
+            kwargs.update(pool_size=pool_size, max_overflow=pool_size, pool_pre_ping=True)
+        self.engine: AsyncEngine = create_async_engine(self.url, **kwargs)
+        if self.is_sqlite:
+            event.listen(self.engine.sync_engine, "connect", _tune_sqlite)
+            event.listen(self.engine.sync_engine, "begin", _begin)
+        self.sessions = async_sessionmaker(self.engine, expire_on_commit=False)
+
+    @property
+    def is_sqlite(self) -> bool:
+        return self.url.get_backend_name() == "sqlite"
+
+    @property
+    def is_postgresql(self) -> bool:
+        return self.url.get_backend_name() == "postgresql"
+
+    @asynccontextmanager
+    async def transaction(self) -> AsyncIterator[AsyncSession]:
+        """A unit of work that writes: committed when the block ends, rolled back if it raises."""
+        async with self.sessions() as session, session.begin():
+            await session.connection(execution_options={_WRITES: True})
+            yield session
+
+    @asynccontextmanager
+    async def reading(self) -> AsyncIterator[AsyncSession]:
+        """A unit of work that only reads (one consistent snapshot, never waits for writers)."""
+        async with self.sessions() as session, session.begin():
+            yield session
+
+    async def migrate(self) -> None:
+        """Bring the schema to the newest migration (creating it from nothing if needed)."""
+        if self.is_sqlite:
+            Path(self.url.database or "").parent.mkdir(parents=True, exist_ok=True)
+        async with self.engine.begin() as conn:
+            if self.is_postgresql:
+                # Two replicas starting together must not both create the schema.
+                await conn.exec_driver_sql("SELECT pg_advisory_xact_lock(7305126)")
+            await conn.run_sync(_upgrade)
+
+    async def dispose(self) -> None:
+        await self.engine.dispose()
+
+
+def alembic_config(connection: Connection | None = None) -> Config:
+    config = Config()
+    config.set_main_option("script_location", str(MIGRATIONS))
+    config.attributes["connection"] = connection
+    return config
+
+
+def _upgrade(connection: Connection) -> None:
+    command.upgrade(alembic_config(connection), "head")

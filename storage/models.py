@@ -1,0 +1,201 @@
+"""The schema: typed SQLAlchemy 2.0 models. Tables are plural, models singular.
+
+Columns are platform-neutral (`platform`, `channel_id`, `user_id`): nothing here knows Slack.
+Nothing is ever deleted: a correction supersedes a reading, and every write leaves an audit row.
+"""
+
+from __future__ import annotations
+
+from datetime import UTC, date, datetime
+from typing import Any, ClassVar
+
+from sqlalchemy import (
+    JSON,
+    Boolean,
+    Date,
+    DateTime,
+    Float,
+    ForeignKey,
+    Index,
+    Integer,
+    MetaData,
+    String,
+    Text,
+    TypeDecorator,
+)
+from sqlalchemy.engine import Dialect
+from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
+
+# Stable constraint names keep Alembic migrations identical on SQLite and PostgreSQL.
+NAMING = {
+    "ix": "ix_%(table_name)s_%(column_0_N_name)s",
+    "uq": "uq_%(table_name)s_%(column_0_N_name)s",
+    "ck": "ck_%(table_name)s_%(constraint_name)s",
+    "fk": "fk_%(table_name)s_%(column_0_name)s_%(referred_table_name)s",
+    "pk": "pk_%(table_name)s",
+}
+
+
+class UTCDateTime(TypeDecorator[datetime]):
+    """Aware UTC datetimes in, aware UTC datetimes out, on SQLite (no time zones) and PostgreSQL."""
+
+    impl = DateTime(timezone=True)
+    cache_ok = True
+
+    def process_bind_param(self, value: datetime | None, dialect: Dialect) -> datetime | None:
+        if value is None:
+            return None
+        if value.tzinfo is None:
+            raise ValueError("naive datetimes are ambiguous; pass an aware datetime")
+        utc = value.astimezone(UTC)
+        return utc.replace(tzinfo=None) if dialect.name == "sqlite" else utc
+
+    def process_result_value(self, value: datetime | None, dialect: Dialect) -> datetime | None:
+        if value is None:
+            return None
+        return value.replace(tzinfo=UTC) if value.tzinfo is None else value.astimezone(UTC)
+
+
+class Base(DeclarativeBase):
+    metadata = MetaData(naming_convention=NAMING)
+    type_annotation_map: ClassVar[dict[Any, Any]] = {
+        datetime: UTCDateTime(),
+        dict[str, Any]: JSON,
+        list[Any]: JSON,
+    }
+
+
+class Area(Base):
+    """A priority area. `position` keeps the road map's order (first appearance in outcomes.csv)."""
+
+    __tablename__ = "areas"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    slug: Mapped[str] = mapped_column(String(80), unique=True)
+    name: Mapped[str] = mapped_column(String(200))
+    position: Mapped[int] = mapped_column(Integer)
+
+
+class Group(Base):
+    """A partnership group: it oversees outcomes, reports their readings and gets reminders."""
+
+    __tablename__ = "groups"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    slug: Mapped[str] = mapped_column(String(80), unique=True)
+    name: Mapped[str] = mapped_column(String(200))
+    platform: Mapped[str] = mapped_column(String(20), default="slack")
+    channel_id: Mapped[str] = mapped_column(String(200))
+
+    leads: Mapped[list[GroupLead]] = relationship(
+        back_populates="group",
+        cascade="all, delete-orphan",
+        lazy="selectin",
+        order_by="GroupLead.position",
+    )
+
+    @property
+    def lead_ids(self) -> list[str]:
+        return [lead.user_id for lead in self.leads]
+
+
+class GroupLead(Base):
+    __tablename__ = "group_leads"
+
+    group_id: Mapped[int] = mapped_column(ForeignKey("groups.id"), primary_key=True)
+    user_id: Mapped[str] = mapped_column(String(200), primary_key=True)
+    position: Mapped[int] = mapped_column(Integer, default=0)
+
+    group: Mapped[Group] = relationship(back_populates="leads")
+
+    __table_args__ = (Index("ix_group_leads_user_id", "user_id"),)
+
+
+class Outcome(Base):
+    """One outcome of the road map with its single measure and its path to 2040."""
+
+    __tablename__ = "outcomes"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    number: Mapped[int] = mapped_column(Integer, unique=True)
+    title: Mapped[str] = mapped_column(Text)
+    area_id: Mapped[int] = mapped_column(ForeignKey("areas.id"))
+    measure: Mapped[str] = mapped_column(Text)
+    unit: Mapped[str] = mapped_column(String(40))
+    polarity: Mapped[str] = mapped_column(String(20))
+    cadence: Mapped[str] = mapped_column(String(20))
+    lag_days: Mapped[int] = mapped_column(Integer)
+    baseline_period: Mapped[str] = mapped_column(String(20))
+    baseline_value: Mapped[float] = mapped_column(Float)
+    # [[key, target], ...] in time order; a value object, always read whole with its outcome.
+    milestones: Mapped[list[Any]] = mapped_column(JSON)
+    tolerance: Mapped[str] = mapped_column(String(20), default="5%")
+    source: Mapped[str] = mapped_column(Text, default="")
+    owner_id: Mapped[int | None] = mapped_column(ForeignKey("groups.id"), nullable=True)
+    paused_reason: Mapped[str | None] = mapped_column(Text, nullable=True)
+    paused_by: Mapped[str | None] = mapped_column(String(200), nullable=True)
+    paused_at: Mapped[datetime | None] = mapped_column(nullable=True)
+    snoozed_until: Mapped[date | None] = mapped_column(Date, nullable=True)
+    snoozed_by: Mapped[str | None] = mapped_column(String(200), nullable=True)
+
+    area: Mapped[Area] = relationship(lazy="joined", innerjoin=True)
+    owner: Mapped[Group | None] = relationship(lazy="joined")
+
+
+class Reading(Base):
+    """One value of an outcome's measure for one period.
+
+    A later reading for the same period supersedes the current one (`is_current` moves), and
+    both stay. `source_key` is the natural key of the chat message or request that carried it,
+    so that a retried delivery is recorded once.
+    """
+
+    __tablename__ = "readings"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    outcome_id: Mapped[int] = mapped_column(ForeignKey("outcomes.id"))
+    period: Mapped[str] = mapped_column(String(20))
+    period_start: Mapped[date] = mapped_column(Date)
+    value: Mapped[float] = mapped_column(Float)
+    submitted_by: Mapped[str] = mapped_column(String(200))
+    submitted_at: Mapped[datetime] = mapped_column()
+    via: Mapped[str] = mapped_column(String(20))
+    note: Mapped[str] = mapped_column(Text, default="")
+    source_key: Mapped[str | None] = mapped_column(String(300), unique=True, nullable=True)
+    is_current: Mapped[bool] = mapped_column(Boolean, default=True)
+    superseded_at: Mapped[datetime | None] = mapped_column(nullable=True)
+    supersedes_id: Mapped[int | None] = mapped_column(ForeignKey("readings.id"), nullable=True)
+
+    __table_args__ = (
+        # The latest and previous readings of an outcome: one range scan of this index.
+        Index("ix_readings_latest", "outcome_id", "is_current", "period_start"),
+        Index("ix_readings_submitted_at", "submitted_at"),
+    )
+
+
+class AuditEntry(Base):
+    """Who changed what, when, and the values before and after."""
+
+    __tablename__ = "audit_log"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    at: Mapped[datetime] = mapped_column()
+    actor: Mapped[str] = mapped_column(String(200))
+    action: Mapped[str] = mapped_column(String(60))
+    subject: Mapped[str] = mapped_column(String(200))
+    before: Mapped[dict[str, Any] | None] = mapped_column(JSON, nullable=True)
+    after: Mapped[dict[str, Any] | None] = mapped_column(JSON, nullable=True)
+
+    __table_args__ = (Index("ix_audit_log_subject", "subject"),)
+
+
+__all__ = [
+    "Area",
+    "AuditEntry",
+    "Base",
+    "Group",
+    "GroupLead",
+    "Outcome",
+    "Reading",
+    "UTCDateTime",
+]
