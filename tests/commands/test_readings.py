@@ -1,0 +1,128 @@
+"""Recording readings: what is stored, what is refused, and what stays in the history."""
+
+from datetime import datetime, timedelta
+from pathlib import Path
+from zoneinfo import ZoneInfo
+
+import pytest
+
+from commands.domain.periods import Cadence, parse_period
+from commands.domain.rules import Status
+from commands.errors import UserError
+from commands.readings import Via, get_outcome, parse_value, reading_period, record_reading
+from storage.db import Database
+from storage.repositories import AuditRepository, ReadingRepository
+from tests.factories import load_roadmap
+
+
+@pytest.mark.parametrize(
+    ("typed", "value"),
+    [("23.4", 23.4), ("23.4%", 23.4), ("1,234", 1234.0), ("£1,200", 1200.0), (" 7 ", 7.0)],
+)
+def test_values_as_people_type_them(typed: str, value: float) -> None:
+    assert parse_value(typed) == value
+
+
+@pytest.mark.parametrize("typed", ["abc", "12,34", "1.2.3", "", "23.4 percent"])
+def test_a_value_that_is_not_a_number_says_how_to_write_one(typed: str) -> None:
+    with pytest.raises(UserError, match="like 23.4"):
+        parse_value(typed)
+
+
+async def test_a_correction_supersedes_and_both_stay_in_history(
+    db: Database, tmp_path: Path, now: datetime, tz: ZoneInfo
+) -> None:
+    await load_roadmap(db, tmp_path, now, tz)
+    period = parse_period("2024/25", Cadence.FINANCIAL_YEAR)
+    async with db.transaction() as session:
+        outcome = await get_outcome(session, 12)
+        first = await record_reading(
+            session, outcome=outcome, value=37.0, period=period, by="U0CHILDLEAD",
+            via=Via.SLASH, now=now, tz=tz,
+        )  # fmt: skip
+    # 40 -> 30 over 730 days: 35 expected at 31 Mar 2025. 37 misses by 2 > 5% of 35 (1.75).
+    assert first.status.status is Status.OFF_TRACK
+    assert first.superseded is not None and first.superseded.value == 36.0
+    later = now + timedelta(hours=1)
+    async with db.transaction() as session:
+        outcome = await get_outcome(session, 12)
+        second = await record_reading(
+            session, outcome=outcome, value=36.5, period=period, by="U0ADMIN",
+            via=Via.MODAL, now=later, tz=tz, note="corrected",
+        )  # fmt: skip
+    assert second.status.status is Status.AT_RISK  # misses by 1.5 <= 1.75
+    assert "correcting 37%" in second.summary()
+    async with db.reading() as session:
+        history = await ReadingRepository(session).history(second.outcome.id)
+        audit = await AuditRepository(session).for_subject("outcome:12:2024/25")
+    assert [(r.value, r.is_current) for r in history] == [(36.0, False), (37.0, False), (36.5, True)]
+    assert [(a.action, a.before and a.before["value"], a.after and a.after["value"]) for a in audit][
+        -2:
+    ] == [("reading.corrected", 36.0, 37.0), ("reading.corrected", 37.0, 36.5)]
+
+
+async def test_the_same_message_is_recorded_once(
+    db: Database, tmp_path: Path, now: datetime, tz: ZoneInfo
+) -> None:
+    await load_roadmap(db, tmp_path, now, tz, readings=None)
+    period = parse_period("2025/26", Cadence.FINANCIAL_YEAR)
+    for _ in range(3):
+        async with db.transaction() as session:
+            outcome = await get_outcome(session, 12)
+            recorded = await record_reading(
+                session, outcome=outcome, value=33.0, period=period, by="U0CHILDLEAD",
+                via=Via.THREAD, now=now, tz=tz, source_key="msg:C0CHILDREN1:1700000000.000100",
+            )  # fmt: skip
+    assert recorded.duplicate
+    async with db.reading() as session:
+        assert len(await ReadingRepository(session).history(recorded.outcome.id)) == 1
+
+
+@pytest.mark.parametrize(
+    ("number", "value", "says"),
+    [
+        (12, 123.0, "is not a percentage"),
+        (12, -1.0, "is not a percentage"),
+        (20, -5.0, "never negative"),
+    ],
+)
+async def test_implausible_values_are_refused_and_nothing_is_stored(
+    db: Database, tmp_path: Path, now: datetime, tz: ZoneInfo, number: int, value: float, says: str
+) -> None:
+    await load_roadmap(db, tmp_path, now, tz, readings=None)
+    async with db.transaction() as session:
+        outcome = await get_outcome(session, number)
+        period = reading_period(outcome, None, now, tz)
+        with pytest.raises(UserError, match=says):
+            await record_reading(
+                session, outcome=outcome, value=value, period=period, by="U0CHILDLEAD",
+                via=Via.CLI, now=now, tz=tz,
+            )  # fmt: skip
+    async with db.reading() as session:
+        assert await ReadingRepository(session).history(outcome.id) == []
+
+
+async def test_the_period_defaults_to_the_due_period_and_never_the_future(
+    db: Database, tmp_path: Path, now: datetime, tz: ZoneInfo
+) -> None:
+    await load_roadmap(db, tmp_path, now, tz, readings=None)
+    async with db.reading() as session:
+        quarterly = await get_outcome(session, 13)
+        financial = await get_outcome(session, 12)
+    # 26 Nov 2026: 2026-Q3 ended 30 Sep and is due 29 Nov (60 days), so 2026-Q2 is due.
+    assert reading_period(quarterly, None, now, tz).label == "2026-Q2"
+    # 2025/26 ended 31 Mar 2026 and was due on 27 Sep 2026 (180 days).
+    assert reading_period(financial, None, now, tz).label == "2025/26"
+    with pytest.raises(UserError, match=r"2026-Q4 has not ended yet .* like 2026-Q3"):
+        reading_period(quarterly, "2026-Q4", now, tz)
+    with pytest.raises(UserError, match="quarterly periods are written like 2025-Q1"):
+        reading_period(quarterly, "2026/27", now, tz)
+
+
+async def test_an_unknown_outcome_names_the_valid_range(
+    db: Database, tmp_path: Path, now: datetime, tz: ZoneInfo
+) -> None:
+    await load_roadmap(db, tmp_path, now, tz)
+    async with db.reading() as session:
+        with pytest.raises(UserError, match="no outcome 99: outcomes are numbered 12 to 20"):
+            await get_outcome(session, 99)

@@ -1,0 +1,99 @@
+"""Periods, one syntax per cadence: every row can be checked against a calendar."""
+
+from datetime import date
+
+import pytest
+
+from commands.domain.periods import (
+    Cadence,
+    PeriodError,
+    milestone_end,
+    parse_cadence,
+    parse_period,
+    period_containing,
+)
+
+M, Q, A, FY = Cadence.MONTHLY, Cadence.QUARTERLY, Cadence.ANNUAL, Cadence.FINANCIAL_YEAR
+
+
+@pytest.mark.parametrize(
+    ("text", "cadence", "start", "end", "following", "preceding"),
+    [
+        ("2025-03", M, date(2025, 3, 1), date(2025, 3, 31), "2025-04", "2025-02"),
+        ("2024-02", M, date(2024, 2, 1), date(2024, 2, 29), "2024-03", "2024-01"),  # leap year
+        ("2025-12", M, date(2025, 12, 1), date(2025, 12, 31), "2026-01", "2025-11"),
+        ("2025-01", M, date(2025, 1, 1), date(2025, 1, 31), "2025-02", "2024-12"),
+        ("2025-Q1", Q, date(2025, 1, 1), date(2025, 3, 31), "2025-Q2", "2024-Q4"),
+        ("2025-Q4", Q, date(2025, 10, 1), date(2025, 12, 31), "2026-Q1", "2025-Q3"),
+        ("2025-q2", Q, date(2025, 4, 1), date(2025, 6, 30), "2025-Q3", "2025-Q1"),
+        ("2025", A, date(2025, 1, 1), date(2025, 12, 31), "2026", "2024"),
+        ("2024/25", FY, date(2024, 4, 1), date(2025, 3, 31), "2025/26", "2023/24"),
+        ("1999/00", FY, date(1999, 4, 1), date(2000, 3, 31), "2000/01", "1998/99"),
+    ],
+)
+def test_period_parses_formats_and_steps(
+    text: str, cadence: Cadence, start: date, end: date, following: str, preceding: str
+) -> None:
+    period = parse_period(text, cadence)
+    assert (period.start, period.end) == (start, end)
+    assert period.label == text.upper() if cadence is Q else period.label == text
+    assert period.next().label == following
+    assert period.previous().label == preceding
+    assert parse_period(period.label, cadence) == period
+
+
+@pytest.mark.parametrize(
+    ("text", "cadence", "says"),
+    [
+        ("2025-13", M, "no month 13"),
+        ("March 2025", M, "monthly periods are written like 2025-03"),
+        ("2025-Q5", Q, "quarterly periods are written like 2025-Q1"),
+        ("2025", Q, "quarterly periods are written like 2025-Q1"),
+        ("25", A, "annual periods are written like 2025"),
+        ("2024/26", FY, "as in 2024/25"),
+        ("2024-25", FY, "financial_year periods are written like 2024/25"),
+        ("", M, "monthly periods are written like 2025-03"),
+    ],
+)
+def test_a_bad_period_names_the_accepted_form(text: str, cadence: Cadence, says: str) -> None:
+    with pytest.raises(PeriodError, match=says):
+        parse_period(text, cadence)
+
+
+@pytest.mark.parametrize(
+    ("day", "cadence", "label"),
+    [
+        (date(2025, 3, 31), M, "2025-03"),
+        (date(2025, 3, 31), Q, "2025-Q1"),
+        (date(2025, 4, 1), Q, "2025-Q2"),
+        (date(2025, 3, 31), FY, "2024/25"),
+        (date(2025, 4, 1), FY, "2025/26"),
+        (date(2025, 12, 31), A, "2025"),
+    ],
+)
+def test_period_containing_a_day(day: date, cadence: Cadence, label: str) -> None:
+    assert period_containing(day, cadence).label == label
+
+
+@pytest.mark.parametrize(
+    ("key", "cadence", "end"),
+    [
+        ("2028", FY, date(2028, 12, 31)),  # a plain year is 31 December, whatever the cadence
+        ("2028", Q, date(2028, 12, 31)),
+        ("2027/28", FY, date(2028, 3, 31)),
+        ("2030-Q2", Q, date(2030, 6, 30)),
+        ("2040-03", M, date(2040, 3, 31)),
+    ],
+)
+def test_milestone_keys(key: str, cadence: Cadence, end: date) -> None:
+    assert milestone_end(key, cadence) == end
+
+
+def test_a_bad_milestone_key_names_both_forms() -> None:
+    with pytest.raises(PeriodError, match="plain year like 2028 or a period"):
+        milestone_end("twenty-forty", FY)
+
+
+def test_a_bad_cadence_lists_the_cadences() -> None:
+    with pytest.raises(PeriodError, match="monthly, quarterly, annual, financial_year"):
+        parse_cadence("weekly")

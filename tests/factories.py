@@ -1,0 +1,46 @@
+"""Small road maps written as the CSV files performance teams keep, for tests to load."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from pathlib import Path
+from zoneinfo import ZoneInfo
+
+from commands.roadmap_files import import_roadmap
+from storage.db import Database
+
+GROUPS = """slug,name,channel,leads
+children,Children's Trust Board,C0CHILDREN1,U0CHILDLEAD U0CHILDLEA2
+economy,Inclusive Economy Board,C0ECONOMY01,U0ECONLEAD1
+"""
+
+# Outcome 12's path: 40% at the end of 2023/24 (31 Mar 2024), 30% by the end of 2025/26
+# (31 Mar 2026, 730 days later): 35% expected at the end of 2024/25, halfway.
+OUTCOMES = """number,title,area,measure,unit,polarity,cadence,lag_days,baseline_period,baseline_value,milestones,tolerance,owner,source
+12,Fewer children grow up in poverty,Child friendly town,Children in relative low-income families,%,lower_is_better,financial_year,180,2023/24,40,2025/26:30;2040:10,5%,children,DWP
+13,More children are vaccinated,Child friendly town,MMR coverage,%,higher_is_better,quarterly,60,2024-Q1,85,2026-Q1:89;2040:95,1,children,UKHSA
+20,More jobs in the town,Inclusive economy,Jobs in the town,count,higher_is_better,annual,270,2023,93000,2030:100000;2040:110000,5%,economy,ONS BRES
+"""
+
+READINGS = """outcome,period,value,submitted_by,submitted_at,note
+12,2024/25,36,U0CHILDLEAD,2025-10-01T09:00:00Z,
+13,2024-Q2,86,U0CHILDLEAD,2024-09-01T09:00:00Z,
+13,2024-Q3,85.5,U0CHILDLEAD,2024-12-01T09:00:00Z,provisional
+"""
+
+
+def write_roadmap(directory: Path, *, readings: str | None = READINGS) -> Path:
+    directory.mkdir(parents=True, exist_ok=True)
+    (directory / "groups.csv").write_text(GROUPS)
+    (directory / "outcomes.csv").write_text(OUTCOMES)
+    if readings is not None:
+        (directory / "readings.csv").write_text(readings)
+    return directory
+
+
+async def load_roadmap(
+    db: Database, directory: Path, now: datetime, tz: ZoneInfo, *, readings: str | None = READINGS
+) -> None:
+    write_roadmap(directory, readings=readings)
+    async with db.transaction() as session:
+        await import_roadmap(session, directory, actor="tests", now=now, tz=tz)
