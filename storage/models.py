@@ -22,6 +22,7 @@ from sqlalchemy import (
     String,
     Text,
     TypeDecorator,
+    UniqueConstraint,
 )
 from sqlalchemy.engine import Dialect
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
@@ -193,9 +194,41 @@ __all__ = [
     "Area",
     "AuditEntry",
     "Base",
+    "EventReceipt",
     "Group",
     "GroupLead",
     "Outcome",
+    "Post",
     "Reading",
     "UTCDateTime",
 ]
+
+
+class Post(Base):
+    """A message waymark posted about specific outcomes (a reminder, a shared card, a digest).
+
+    A human reply in its thread is a candidate reading for those outcomes.
+    """
+
+    __tablename__ = "posts"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    platform: Mapped[str] = mapped_column(String(20))
+    channel_id: Mapped[str] = mapped_column(String(200))
+    message_id: Mapped[str] = mapped_column(String(200))
+    kind: Mapped[str] = mapped_column(String(40))
+    outcomes: Mapped[list[Any]] = mapped_column(JSON)
+    group_id: Mapped[int | None] = mapped_column(ForeignKey("groups.id"), nullable=True)
+    posted_at: Mapped[datetime] = mapped_column()
+
+    __table_args__ = (UniqueConstraint("platform", "channel_id", "message_id"),)
+
+
+class EventReceipt(Base):
+    """An inbound chat event already handled: retried deliveries are recognised by `event_id`."""
+
+    __tablename__ = "event_receipts"
+
+    event_id: Mapped[str] = mapped_column(String(200), primary_key=True)
+    platform: Mapped[str] = mapped_column(String(20))
+    received_at: Mapped[datetime] = mapped_column()

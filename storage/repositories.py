@@ -7,10 +7,11 @@ from datetime import date, datetime
 from typing import Any
 
 from sqlalchemy import func, select
+from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import aliased
 
-from storage.models import Area, AuditEntry, Group, GroupLead, Outcome, Reading
+from storage.models import Area, AuditEntry, EventReceipt, Group, GroupLead, Outcome, Post, Reading
 
 
 class RoadmapRepository:
@@ -193,3 +194,59 @@ class AuditRepository:
 
     async def count(self) -> int:
         return int(await self.session.scalar(select(func.count()).select_from(AuditEntry)) or 0)
+
+
+class PostRepository:
+    """Messages waymark posted about outcomes, so that replies in their threads can be read."""
+
+    def __init__(self, session: AsyncSession) -> None:
+        self.session = session
+
+    async def record(
+        self,
+        *,
+        platform: str,
+        channel_id: str,
+        message_id: str,
+        kind: str,
+        outcomes: Sequence[int],
+        posted_at: datetime,
+        group_id: int | None = None,
+    ) -> Post:
+        existing = await self.find(platform, channel_id, message_id)
+        if existing is not None:
+            return existing
+        post = Post(
+            platform=platform,
+            channel_id=channel_id,
+            message_id=message_id,
+            kind=kind,
+            outcomes=list(outcomes),
+            group_id=group_id,
+            posted_at=posted_at,
+        )
+        self.session.add(post)
+        await self.session.flush()
+        return post
+
+    async def find(self, platform: str, channel_id: str, message_id: str) -> Post | None:
+        query = select(Post).where(
+            Post.platform == platform, Post.channel_id == channel_id, Post.message_id == message_id
+        )
+        return await self.session.scalar(query)
+
+
+class ReceiptRepository:
+    """Inbound events already handled, so that a retried delivery is recognised."""
+
+    def __init__(self, session: AsyncSession) -> None:
+        self.session = session
+
+    async def first_time(self, event_id: str, platform: str, at: datetime) -> bool:
+        """Record the event; False if it was already recorded (by this or another replica)."""
+        try:
+            async with self.session.begin_nested():
+                self.session.add(EventReceipt(event_id=event_id, platform=platform, received_at=at))
+        except IntegrityError:
+            return False
+        return True

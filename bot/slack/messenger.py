@@ -1,0 +1,151 @@
+"""Posting to Slack: Block Kit, charts as files in the message's thread, a key in the message
+metadata for reconciliation, and at most one message a second per channel."""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import time
+from collections.abc import Awaitable, Callable
+from datetime import datetime
+from typing import Any
+
+from aiohttp import ClientError
+from slack_sdk.errors import SlackApiError
+from slack_sdk.http_retry.builtin_async_handlers import AsyncRateLimitErrorRetryHandler
+from slack_sdk.web.async_client import AsyncWebClient
+
+from bot.slack import render
+from commands.ports import DeliveryError
+from commands.replies import Chart, Reply
+
+log = logging.getLogger(__name__)
+
+METADATA_TYPE = "waymark_post"
+# Slack's guidance for chat.postMessage: about one message a second in each channel.
+CHANNEL_INTERVAL = 1.0
+
+
+def posting_client(token: str, base_url: str) -> AsyncWebClient:
+    """A Web API client that retries on 429 (after Retry-After) but never on a dropped
+    connection: that retry could post a message Slack already accepted a second time."""
+    return AsyncWebClient(
+        token=token,
+        base_url=base_url,
+        retry_handlers=[AsyncRateLimitErrorRetryHandler(max_retry_count=3)],
+    )
+
+
+class SlackMessenger:
+    platform = "slack"
+
+    def __init__(
+        self,
+        client: AsyncWebClient,
+        *,
+        interval: float = CHANNEL_INTERVAL,
+        sleep: Callable[[float], Awaitable[None]] = asyncio.sleep,
+        clock: Callable[[], float] = time.monotonic,
+    ) -> None:
+        self.client = client
+        self.interval = interval
+        self._sleep = sleep
+        self._clock = clock
+        self._last_post: dict[str, float] = {}
+        self._locks: dict[str, asyncio.Lock] = {}
+
+    async def post(
+        self, channel_id: str, reply: Reply, *, key: str | None = None, thread_id: str | None = None
+    ) -> str:
+        content = render.message(reply)
+        kwargs: dict[str, Any] = {"channel": channel_id, **content}
+        if thread_id:
+            kwargs["thread_ts"] = thread_id
+        if key:
+            kwargs["metadata"] = {"event_type": METADATA_TYPE, "event_payload": {"key": key}}
+        async with self._paced(channel_id):
+            try:
+                response = await self.client.chat_postMessage(**kwargs)
+            except SlackApiError as error:
+                raise _delivery_error(error) from error
+            except (ClientError, TimeoutError) as error:
+                raise DeliveryError(f"no answer from Slack: {error!r}", ambiguous=True) from error
+        ts = str(response["ts"])
+        for chart in reply.charts:
+            await self.upload_chart(channel_id, chart, thread_id=thread_id or ts)
+        return ts
+
+    async def upload_chart(self, channel_id: str, chart: Chart, *, thread_id: str | None) -> None:
+        """Charts go in the thread of their message. A failed upload loses a picture, not a
+        reading or a reminder, so it is logged and the message stands."""
+        try:
+            png = await asyncio.to_thread(chart.draw)
+            await self.client.files_upload_v2(
+                channel=channel_id,
+                thread_ts=thread_id,
+                content=png,
+                filename=chart.filename,
+                title=chart.title,
+                alt_txt=chart.alt_text,
+            )
+        except (SlackApiError, ClientError, TimeoutError) as error:
+            log.warning("chart %s not uploaded to %s: %r", chart.filename, channel_id, error)
+
+    async def find_post(self, channel_id: str, key: str, since: datetime) -> str | None:
+        cursor: str | None = None
+        while True:
+            try:
+                page = await self.client.conversations_history(
+                    channel=channel_id,
+                    oldest=f"{since.timestamp() - 60:.6f}",
+                    include_all_metadata=True,
+                    limit=200,
+                    cursor=cursor,
+                )
+            except SlackApiError as error:
+                raise _delivery_error(error) from error
+            messages: list[dict[str, Any]] = page.get("messages", [])
+            for found in messages:
+                metadata = found.get("metadata") or {}
+                payload = metadata.get("event_payload") or {}
+                if metadata.get("event_type") == METADATA_TYPE and payload.get("key") == key:
+                    return str(found["ts"])
+            cursor = (page.get("response_metadata") or {}).get("next_cursor") or None
+            if not page.get("has_more") or not cursor:
+                return None
+
+    def _paced(self, channel_id: str) -> _Pace:
+        lock = self._locks.setdefault(channel_id, asyncio.Lock())
+        return _Pace(self, channel_id, lock)
+
+
+class _Pace:
+    """Holds the channel's turn: waits until a second has passed since its last post."""
+
+    def __init__(self, messenger: SlackMessenger, channel_id: str, lock: asyncio.Lock) -> None:
+        self.messenger, self.channel_id, self.lock = messenger, channel_id, lock
+
+    async def __aenter__(self) -> None:
+        await self.lock.acquire()
+        m = self.messenger
+        last = m._last_post.get(self.channel_id)
+        if last is not None:
+            wait = m.interval - (m._clock() - last)
+            if wait > 0:
+                await m._sleep(wait)
+
+    async def __aexit__(self, *exc: object) -> None:
+        self.messenger._last_post[self.channel_id] = self.messenger._clock()
+        self.lock.release()
+
+
+def _delivery_error(error: SlackApiError) -> DeliveryError:
+    code = error.response.get("error", "unknown") if error.response else "unknown"
+    status = error.response.status_code if error.response else None
+    retry_after = None
+    if status == 429:
+        retry_after = float(error.response.headers.get("retry-after", 1))
+    # Slack answered, so the message was not posted: safe to try again later.
+    return DeliveryError(
+        f"Slack refused the post: {code}", ambiguous=False, retry_after=retry_after
+    )

@@ -1,0 +1,35 @@
+"""What the core needs from the outside world, as Protocols the adapters implement."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Protocol
+
+from commands.replies import Reply
+
+
+class DeliveryError(Exception):
+    """A post failed. `ambiguous` means it may still have arrived (a timeout, a dropped
+    connection): look for it before posting again, or it may be posted twice."""
+
+    def __init__(self, message: str, *, ambiguous: bool, retry_after: float | None = None) -> None:
+        super().__init__(message)
+        self.ambiguous = ambiguous
+        self.retry_after = retry_after
+
+
+class Messenger(Protocol):
+    """Posts to one chat platform's channels."""
+
+    platform: str
+
+    async def post(
+        self, channel_id: str, reply: Reply, *, key: str | None = None, thread_id: str | None = None
+    ) -> str:
+        """Post `reply` and return the new message's id. `key` is attached to the message so
+        that `find_post` can recognise it after a crash."""
+        ...
+
+    async def find_post(self, channel_id: str, key: str, since: datetime) -> str | None:
+        """The id of a message posted since `since` carrying `key`, if there is one."""
+        ...
