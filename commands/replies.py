@@ -10,6 +10,14 @@ from enum import StrEnum
 from commands.domain.rules import Status
 
 
+def mention(user_id: str) -> str:
+    """A person named in text; each platform renders it its own way (Slack: <@U123>)."""
+    return f"@{{{user_id}}}"
+
+
+MENTION_PATTERN = r"@\{([A-Za-z0-9_:.-]+)\}"
+
+
 class Tone(StrEnum):
     """A status colour, shown with a word: colour alone tells a colour-blind reader nothing."""
 

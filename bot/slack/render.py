@@ -7,11 +7,13 @@ told what was left out and where to find it.
 
 from __future__ import annotations
 
+import re
 from typing import Any
 
 from tabulate import tabulate
 
 from commands.replies import (
+    MENTION_PATTERN,
     Actions,
     Badge,
     Button,
@@ -41,8 +43,11 @@ Blocks = list[dict[str, Any]]
 
 
 def escape(text: str) -> str:
-    """Slack's three control characters; everything else is left as typed."""
-    return text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
+    """Slack's three control characters; everything else is left as typed. Neutral mentions
+    (`mention(user_id)`) become Slack's `<@U123>` after escaping, so typed text cannot forge one
+    (it would need `<`, which is escaped)."""
+    escaped = text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
+    return re.sub(MENTION_PATTERN, r"<@\1>", escaped)
 
 
 def clip(text: str, limit: int) -> str:
@@ -130,7 +135,7 @@ def _section(section: Section) -> Blocks:
     head = "  ".join(parts)
     body = escape(section.text)
     if section.mentions:
-        body = " ".join(f"<@{u}>" for u in section.mentions) + (" " + body if body else "")
+        body = (body + " " if body else "") + " ".join(f"<@{u}>" for u in section.mentions)
     text = "\n".join(p for p in (head, body) if p)
     chunks = _split(text, MAX_SECTION) if text else []
     blocks: Blocks = [{"type": "section", "text": _mrkdwn(c)} for c in chunks]

@@ -1,0 +1,34 @@
+"""Work that happens after a request is answered (chart uploads, confirmations), tracked so
+that shutdown and tests can wait for it instead of losing it."""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from collections.abc import Coroutine
+from typing import Any
+
+log = logging.getLogger(__name__)
+
+
+class Background:
+    def __init__(self) -> None:
+        self._tasks: set[asyncio.Task[None]] = set()
+
+    def spawn(self, work: Coroutine[Any, Any, None], what: str) -> None:
+        task = asyncio.get_running_loop().create_task(self._logged(work, what))
+        self._tasks.add(task)
+        task.add_done_callback(self._tasks.discard)
+
+    async def drain(self) -> None:
+        """Wait until every piece of background work, including work it started, has finished."""
+        while self._tasks:
+            await asyncio.gather(*list(self._tasks))
+
+    @staticmethod
+    async def _logged(work: Coroutine[Any, Any, None], what: str) -> None:
+        try:
+            await work
+        except Exception:
+            # Background work has nobody to report to but the log: say what failed.
+            log.exception("background work failed: %s", what)

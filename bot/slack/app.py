@@ -1,0 +1,35 @@
+"""Build waymark's Slack app: the real Bolt AsyncApp, pointed at Slack or at any Slack-compatible
+Web API (GovSlack, a proxy, the local playground) through SLACK_API_URL."""
+
+from __future__ import annotations
+
+from aiohttp import web
+from slack_bolt.adapter.aiohttp import to_aiohttp_response, to_bolt_request
+from slack_bolt.async_app import AsyncApp
+
+from bot.slack.listeners import Services, register
+from bot.slack.messenger import posting_client
+
+EVENTS_PATH = "/slack/events"
+
+
+def build_app(*, token: str, signing_secret: str, api_url: str, services: Services) -> AsyncApp:
+    app = AsyncApp(
+        token=token,
+        signing_secret=signing_secret,
+        client=posting_client(token, api_url),
+        # Store first, answer after: an event whose reading failed to save is answered with an
+        # error, and Slack delivers it again (see listeners.py).
+        process_before_response=True,
+    )
+    register(app, services)
+    return app
+
+
+def add_routes(web_app: web.Application, app: AsyncApp) -> None:
+    """`POST /slack/events` takes commands, events and interactivity, as Slack sends them."""
+
+    async def slack_events(request: web.Request) -> web.Response:
+        return await to_aiohttp_response(await app.async_dispatch(await to_bolt_request(request)))
+
+    web_app.router.add_post(EVENTS_PATH, slack_events)

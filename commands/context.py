@@ -1,0 +1,69 @@
+"""Who is asking, where, and when: what every chat command is given."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date, datetime
+from zoneinfo import ZoneInfo
+
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from commands.errors import UserError
+from commands.status import local_today
+from storage.models import Outcome
+from storage.repositories import RoadmapRepository
+
+
+@dataclass(frozen=True)
+class Caller:
+    user_id: str
+    channel_id: str
+    platform: str
+    is_admin: bool
+
+
+@dataclass
+class CommandContext:
+    session: AsyncSession
+    caller: Caller
+    now: datetime
+    tz: ZoneInfo
+
+    @property
+    def today(self) -> date:
+        return local_today(self.now, self.tz)
+
+
+async def may_submit(ctx: CommandContext, outcome: Outcome) -> bool:
+    """Leads of the owning group and admins may submit readings for an outcome."""
+    if ctx.caller.is_admin:
+        return True
+    return outcome.owner is not None and ctx.caller.user_id in outcome.owner.lead_ids
+
+
+async def require_submitter(ctx: CommandContext, outcome: Outcome) -> None:
+    if not await may_submit(ctx, outcome):
+        raise who_can_submit(outcome)
+
+
+def who_can_submit(outcome: Outcome) -> UserError:
+    if outcome.owner is None or not outcome.owner.lead_ids:
+        return UserError(
+            f"Only administrators can submit readings for outcome {outcome.number}: "
+            "no partnership group leads it yet."
+        )
+    return UserError(
+        f"Only the leads of the {outcome.owner.name} and administrators can submit readings "
+        f"for outcome {outcome.number}. Ask a lead to post it:",
+        mentions=tuple(outcome.owner.lead_ids),
+    )
+
+
+def require_admin(ctx: CommandContext, what: str) -> None:
+    if not ctx.caller.is_admin:
+        raise UserError(f"Only administrators can {what}. Ask your performance team.")
+
+
+async def led_group_ids(ctx: CommandContext) -> list[int]:
+    groups = await RoadmapRepository(ctx.session).groups_led_by(ctx.caller.user_id)
+    return [g.id for g in groups]

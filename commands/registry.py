@@ -1,0 +1,133 @@
+"""One explicit table of `/outcome` sub-commands, and `dispatch(ctx, text) -> Reply`."""
+
+from __future__ import annotations
+
+import difflib
+import re
+from collections.abc import Awaitable, Callable
+from dataclasses import dataclass
+
+from commands import outcomes
+from commands.context import CommandContext
+from commands.errors import UserError
+from commands.outcomes import Args
+from commands.replies import Context, Header, Reply, Section
+from storage.repositories import RoadmapRepository
+
+Handler = Callable[[CommandContext, Args], Awaitable[Reply]]
+
+
+@dataclass(frozen=True)
+class Command:
+    name: str
+    handler: Handler
+    per_outcome: bool  # `/outcome N name ...` rather than `/outcome name ...`
+
+    @property
+    def usage(self) -> str:
+        return (self.handler.__doc__ or "").strip().splitlines()[0]
+
+
+COMMANDS: tuple[Command, ...] = (
+    Command("", outcomes.show_outcome, per_outcome=True),
+    Command("history", outcomes.show_history, per_outcome=True),
+    Command("submit", outcomes.submit_reading, per_outcome=True),
+    Command("assign", outcomes.assign_outcome, per_outcome=True),
+    Command("snooze", outcomes.snooze_outcome, per_outcome=True),
+    Command("pause", outcomes.pause_outcome, per_outcome=True),
+    Command("resume", outcomes.resume_outcome, per_outcome=True),
+    Command("list", outcomes.list_outcomes, per_outcome=False),
+    Command("overdue", outcomes.list_overdue, per_outcome=False),
+    Command("mine", outcomes.list_mine, per_outcome=False),
+    Command("group", outcomes.list_group, per_outcome=False),
+    Command("search", outcomes.search_outcomes, per_outcome=False),
+)
+
+_PER_OUTCOME = {c.name: c for c in COMMANDS if c.per_outcome}
+_GENERAL = {c.name: c for c in COMMANDS if not c.per_outcome}
+
+
+def help_reply(shared: bool = False) -> Reply:
+    lines = [c.usage for c in COMMANDS] + ["/outcome help — this list"]
+    text = "\n".join(lines)
+    return Reply(
+        "What /outcome can do:\n" + text,
+        (
+            Header("What /outcome can do"),
+            Section(text=text),
+            Context(
+                (
+                    "Add `share` to show the answer to the whole channel, like "
+                    "`/outcome 12 share`. Leads can also reply with a number in a reminder's "
+                    "thread to submit a reading.",
+                )
+            ),
+        ),
+        shared=shared,
+    )
+
+
+async def dispatch(ctx: CommandContext, text: str) -> Reply:
+    """Parse what followed `/outcome` and run the matching sub-command."""
+    words = text.split()
+    shared = any(w.lower() == "share" for w in words)
+    words = [w for w in words if w.lower() != "share"]
+    words, page = _page(words)
+    if not words or words[0].lower() in {"help", "?"}:
+        return help_reply(shared)
+    first = words[0].lower().lstrip("#")
+    if first.isdigit():
+        number = int(first)
+        verb = words[1].lower() if len(words) > 1 else ""
+        command = _PER_OUTCOME.get(verb)
+        if command is None:
+            raise _unknown_verb(number, verb)
+        await _require_outcome(ctx, number)
+        args = Args(number=number, words=tuple(words[2:]), shared=shared, page=page, raw=text)
+        return await command.handler(ctx, args)
+    command = _GENERAL.get(first)
+    if command is None:
+        # `/outcome poverty`: text that is not a number or a sub-command searches.
+        command = _GENERAL["search"]
+        rest = tuple(words)
+    else:
+        rest = tuple(words[1:])
+    return await command.handler(ctx, Args(words=rest, shared=shared, page=page, raw=text))
+
+
+def _page(words: list[str]) -> tuple[list[str], int]:
+    """`... page 2` at the end asks for the second page of a long list."""
+    if len(words) >= 2 and words[-2].lower() == "page" and re.fullmatch(r"\d{1,4}", words[-1]):
+        return words[:-2], int(words[-1])
+    return words, 1
+
+
+def _unknown_verb(number: int, verb: str) -> UserError:
+    known = [name for name in _PER_OUTCOME if name]
+    close = difflib.get_close_matches(verb, known, n=1)
+    hint = f" Did you mean `/outcome {number} {close[0]}`?" if close else ""
+    return UserError(
+        f"'{verb}' is not something /outcome can do with an outcome.{hint} "
+        f"Try `/outcome {number}` for its card, or one of: "
+        + ", ".join(f"`/outcome {number} {k}`" for k in known)
+        + ". `/outcome help` lists everything."
+    )
+
+
+async def _require_outcome(ctx: CommandContext, number: int) -> None:
+    roadmap = RoadmapRepository(ctx.session)
+    if await roadmap.outcome(number) is not None:
+        return
+    span = await roadmap.outcome_number_range()
+    if span is None:
+        raise UserError("The road map is empty: an administrator needs to load it first.")
+    low, high = span
+    numbers = sorted(
+        [o.number for o in await roadmap.outcomes()], key=lambda n: (abs(n - number), n)
+    )[:2]
+    near = " or ".join(f"`/outcome {n}`" for n in sorted(numbers))
+    raise UserError(
+        f"There is no outcome {number}: outcomes are numbered {low} to {high}. "
+        f"The closest are {near}. For example, `/outcome {low}` shows outcome {low}'s card; "
+        "`/outcome list` shows them all, and `/outcome poverty` searches by words."
+    )

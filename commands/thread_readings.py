@@ -1,0 +1,124 @@
+"""Readings typed as replies in the thread of a message waymark posted about outcomes.
+
+Accepted: `23.4`, `23.4%`, `1,234`, `£1,200`, and `12: 23.4` or `12 23.4` (needed when the thread
+covers several outcomes), optionally followed by a period and a note:
+`23.4 2025/26 provisional, ONS`. A chatty reply ("thanks, will do") is left alone.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+from commands.context import CommandContext, require_submitter
+from commands.errors import UserError
+from commands.formatting import STATUS_WORDS, explanation
+from commands.outcomes import split_period
+from commands.readings import (
+    Recorded,
+    Via,
+    get_outcome,
+    parse_value,
+    reading_period,
+    record_reading,
+)
+
+# A word that starts like a number: a digit, a sign, a point or a pound sign.
+_NUMBERISH = re.compile(r"^[£+\-.]?\d")
+_OUTCOME_PREFIX = re.compile(r"^#?(\d{1,6}):(.*)$")
+# Short replies that are conversation, not a failed attempt at a reading.
+_CHAT = {
+    "thanks", "thank", "ta", "ok", "okay", "cheers", "noted", "done", "sure", "great", "yes",
+    "no", "will", "hi", "hello", "thx", "np", "+1", "👍", "🙏", "✅",
+}  # fmt: skip
+
+
+@dataclass(frozen=True)
+class ReadingText:
+    """What a reply says, before it is checked against the outcome."""
+
+    number: int | None  # the outcome named in the reply, if it named one
+    value_text: str
+    period_text: str | None
+    note: str
+
+
+def read_reply(text: str) -> ReadingText | None:
+    """The reading a reply seems to give, or None for chat. Raises UserError for something
+    that looks like an attempt at a reading but cannot be read."""
+    words = text.strip().split()
+    if not words:
+        return None
+    number: int | None = None
+    prefix = _OUTCOME_PREFIX.match(words[0])
+    if prefix:
+        number = int(prefix.group(1))
+        words = ([prefix.group(2)] if prefix.group(2) else []) + words[1:]
+    elif (
+        len(words) >= 2
+        and re.fullmatch(r"#?\d{1,6}", words[0])
+        and _NUMBERISH.match(words[1])
+        and not re.match(r"^\d{4}(?:$|[-/])", words[1])  # `12 2025/26` is a value and a period
+    ):
+        number, words = int(words[0].lstrip("#")), words[1:]
+    if not words:
+        raise UserError(f"Give the value after the outcome number, like `{number}: 23.4`.")
+    if not _NUMBERISH.match(words[0]):
+        if number is None and (len(words) > 1 or words[0].lower().strip(".,!") in _CHAT):
+            return None
+        raise UserError(
+            f"I could not read '{words[0]}' as a number. Reply with the value on its own, like "
+            "`23.4`, optionally followed by the period and a note: `23.4 2025/26 provisional`."
+        )
+    period_text, note = split_period(tuple(words[1:]))
+    return ReadingText(number, words[0], period_text, note)
+
+
+async def record_reply(
+    ctx: CommandContext, covers: tuple[int, ...], text: str, source_key: str
+) -> Recorded | None:
+    """Record the reading a thread reply gives for one of the outcomes the thread `covers`."""
+    reading = read_reply(text)
+    if reading is None:
+        return None
+    number = _which_outcome(reading, covers)
+    outcome = await get_outcome(ctx.session, number)
+    await require_submitter(ctx, outcome)
+    value = parse_value(reading.value_text)
+    period = reading_period(outcome, reading.period_text, ctx.now, ctx.tz)
+    return await record_reading(
+        ctx.session,
+        outcome=outcome,
+        value=value,
+        period=period,
+        by=ctx.caller.user_id,
+        via=Via.THREAD,
+        now=ctx.now,
+        tz=ctx.tz,
+        note=reading.note,
+        source_key=source_key,
+    )
+
+
+def _which_outcome(reading: ReadingText, covers: tuple[int, ...]) -> int:
+    listed = ", ".join(str(n) for n in covers)
+    if reading.number is not None:
+        if reading.number not in covers:
+            raise UserError(
+                f"This thread is about outcome{'s' if len(covers) > 1 else ''} {listed}, not "
+                f"{reading.number}. Reply in outcome {reading.number}'s own thread, or use "
+                f"`/outcome {reading.number} submit VALUE`."
+            )
+        return reading.number
+    if len(covers) > 1:
+        raise UserError(
+            f"This thread covers outcomes {listed}: start with the outcome's number, like "
+            f"`{covers[0]}: {reading.value_text}`."
+        )
+    return covers[0]
+
+
+def confirmation(recorded: Recorded) -> str:
+    """What the bot says back: exactly what it understood, and the new status."""
+    status = recorded.status
+    return f"{recorded.summary()} Status now: {STATUS_WORDS[status.status]}. {explanation(status)}"
