@@ -78,6 +78,13 @@ def _moment(at: datetime | date | None, tz: ZoneInfo) -> datetime:
     return datetime.combine(at, time(12, 0), tzinfo=tz).astimezone(UTC)
 
 
+async def run_serve(args: argparse.Namespace, rt: Runtime) -> int:
+    from bot.server import serve_forever, start_slack
+
+    await serve_forever(lambda: start_slack(rt.settings, host=args.host, port=args.port))
+    return 0
+
+
 async def run_init(args: argparse.Namespace, rt: Runtime) -> int:
     async with rt.db.transaction() as session:
         if not await RoadmapRepository(session).is_empty():
@@ -277,6 +284,12 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--note", metavar="TEXT", help="a note kept with the reading")
     p.add_argument("--by", default=getpass.getuser(), metavar="USER", help="who is submitting")
     p.add_argument("--at", type=_at, metavar="TIME", help=argparse.SUPPRESS)
+
+    p = command(
+        "serve", run_serve, "answer Slack (or start the local playground) and run the scheduler"
+    )
+    p.add_argument("--port", type=int, default=3000, help="HTTP port (default 3000)")
+    p.add_argument("--host", default="127.0.0.1", help="address to listen on (default 127.0.0.1)")
     return parser
 
 
