@@ -232,3 +232,71 @@ class EventReceipt(Base):
     event_id: Mapped[str] = mapped_column(String(200), primary_key=True)
     platform: Mapped[str] = mapped_column(String(20))
     received_at: Mapped[datetime] = mapped_column()
+
+
+class OutboxMessage(Base):
+    """A message waymark means to post, written before it is sent so that it is posted once.
+
+    `pending` → `sending` (claimed: `claim_token`, until `lease_until`) → `sent`, or back to
+    `pending` with a later `not_before` after a refusal, or `failed` when retries ran out. A
+    `sending` row whose lease ran out may have been posted: the next sender looks for the
+    message carrying `key` before posting again. `payload` is the reply, frozen when planned.
+    """
+
+    __tablename__ = "outbox"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    key: Mapped[str] = mapped_column(String(300), unique=True)
+    kind: Mapped[str] = mapped_column(String(20))
+    platform: Mapped[str] = mapped_column(String(20))
+    channel_id: Mapped[str] = mapped_column(String(200))
+    thread_id: Mapped[str | None] = mapped_column(String(200), nullable=True)
+    group_id: Mapped[int | None] = mapped_column(ForeignKey("groups.id"), nullable=True)
+    summary: Mapped[str] = mapped_column(Text)
+    payload: Mapped[dict[str, Any]] = mapped_column(JSON)
+    state: Mapped[str] = mapped_column(String(20), default="pending")
+    not_before: Mapped[datetime] = mapped_column()
+    attempts: Mapped[int] = mapped_column(Integer, default=0)
+    claim_token: Mapped[str | None] = mapped_column(String(64), nullable=True)
+    lease_until: Mapped[datetime | None] = mapped_column(nullable=True)
+    first_attempt_at: Mapped[datetime | None] = mapped_column(nullable=True)
+    message_id: Mapped[str | None] = mapped_column(String(200), nullable=True)
+    sent_at: Mapped[datetime | None] = mapped_column(nullable=True)
+    last_error: Mapped[str | None] = mapped_column(Text, nullable=True)
+    created_at: Mapped[datetime] = mapped_column()
+
+    __table_args__ = (Index("ix_outbox_due", "state", "not_before"),)
+
+
+class Reminder(Base):
+    """One rung of an outcome's reminder ladder for one period: posted (through `outbox_id`)
+    or passed over (`superseded`) because a higher level went out instead. Never both, never
+    twice: the unique key is the guarantee, whichever replica got there first."""
+
+    __tablename__ = "reminders"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    outcome_id: Mapped[int] = mapped_column(ForeignKey("outcomes.id"))
+    period: Mapped[str] = mapped_column(String(20))
+    level: Mapped[int] = mapped_column(Integer)
+    state: Mapped[str] = mapped_column(String(20))
+    outbox_id: Mapped[int | None] = mapped_column(ForeignKey("outbox.id"), nullable=True)
+    planned_at: Mapped[datetime] = mapped_column()
+
+    __table_args__ = (UniqueConstraint("outcome_id", "period", "level"),)
+
+
+class DigestRun(Base):
+    """The weekly digest for one channel and one week (its local Monday): posted on time,
+    posted late after downtime, or `skipped` when a newer week was due by the time waymark ran."""
+
+    __tablename__ = "digests"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    channel_id: Mapped[str] = mapped_column(String(200))
+    week_start: Mapped[date] = mapped_column(Date)
+    state: Mapped[str] = mapped_column(String(20))
+    outbox_id: Mapped[int | None] = mapped_column(ForeignKey("outbox.id"), nullable=True)
+    planned_at: Mapped[datetime] = mapped_column()
+
+    __table_args__ = (UniqueConstraint("channel_id", "week_start"),)

@@ -3,15 +3,28 @@
 from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
-from datetime import date, datetime
+from datetime import date, datetime, timedelta
 from typing import Any
 
-from sqlalchemy import func, select
+from sqlalchemy import func, or_, select, text, update
+from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import aliased
 
-from storage.models import Area, AuditEntry, EventReceipt, Group, GroupLead, Outcome, Post, Reading
+from storage.models import (
+    Area,
+    AuditEntry,
+    DigestRun,
+    EventReceipt,
+    Group,
+    GroupLead,
+    OutboxMessage,
+    Outcome,
+    Post,
+    Reading,
+    Reminder,
+)
 
 
 class RoadmapRepository:
@@ -250,3 +263,292 @@ class ReceiptRepository:
         except IntegrityError:
             return False
         return True
+
+
+# Any number below 2**63 that no other part of waymark uses for an advisory lock.
+_PLANNING_LOCK = 7305127
+
+
+def _insert_or_ignore(session: AsyncSession, model: Any) -> Any:
+    """INSERT … ON CONFLICT DO NOTHING for the session's database; with RETURNING, only the
+    rows this transaction inserted come back, so two replicas never both think they did."""
+    dialect = session.get_bind().dialect.name
+    insert = postgresql.insert if dialect == "postgresql" else sqlite.insert
+    return insert(model)
+
+
+class OutboxRepository:
+    """Messages to post, each claimed by one sender at a time and marked once it is posted."""
+
+    def __init__(self, session: AsyncSession) -> None:
+        self.session = session
+
+    async def lock_planning(self) -> None:
+        """Let one replica plan at a time, so that a run's reminders for a group arrive as one
+        message. Only an efficiency: the unique keys stop duplicates without it. The lock ends
+        with the transaction (safe behind a transaction-pooling proxy). SQLite needs nothing:
+        a writing transaction already holds its write lock from BEGIN."""
+        if self.session.get_bind().dialect.name == "postgresql":
+            await self.session.execute(
+                text("SELECT pg_advisory_xact_lock(:key)"), {"key": _PLANNING_LOCK}
+            )
+
+    async def add(
+        self,
+        *,
+        key: str,
+        kind: str,
+        platform: str,
+        channel_id: str,
+        summary: str,
+        payload: dict[str, Any],
+        not_before: datetime,
+        created_at: datetime,
+        group_id: int | None = None,
+        thread_id: str | None = None,
+    ) -> OutboxMessage | None:
+        """The new row, or None when a row with this key already exists."""
+        statement = (
+            _insert_or_ignore(self.session, OutboxMessage)
+            .values(
+                key=key,
+                kind=kind,
+                platform=platform,
+                channel_id=channel_id,
+                thread_id=thread_id,
+                group_id=group_id,
+                summary=summary,
+                payload=payload,
+                state="pending",
+                not_before=not_before,
+                attempts=0,
+                created_at=created_at,
+            )
+            .on_conflict_do_nothing(index_elements=["key"])
+            .returning(OutboxMessage.id)
+        )
+        new_id = await self.session.scalar(statement)
+        if new_id is None:
+            return None
+        return await self.session.get(OutboxMessage, new_id)
+
+    async def claim(
+        self,
+        *,
+        now: datetime,
+        lease: timedelta,
+        token: str,
+        limit: int,
+        kinds: Sequence[str] | None = None,
+        except_kinds: Sequence[str] = (),
+    ) -> Sequence[OutboxMessage]:
+        """Take up to `limit` rows that are due, or whose sender's lease ran out, for this
+        sender (`token`) until `now + lease`. Rows another sender is claiming are skipped."""
+        due = or_(
+            (OutboxMessage.state == "pending") & (OutboxMessage.not_before <= now),
+            (OutboxMessage.state == "sending") & (OutboxMessage.lease_until <= now),
+        )
+        candidates = select(OutboxMessage.id).where(due)
+        if kinds is not None:
+            candidates = candidates.where(OutboxMessage.kind.in_(list(kinds)))
+        if except_kinds:
+            candidates = candidates.where(OutboxMessage.kind.not_in(list(except_kinds)))
+        candidates = (
+            candidates.order_by(OutboxMessage.not_before, OutboxMessage.id)
+            .limit(limit)
+            .with_for_update(skip_locked=True)
+        )
+        statement = (
+            update(OutboxMessage)
+            .where(OutboxMessage.id.in_(candidates.scalar_subquery()))
+            .values(
+                state="sending",
+                attempts=OutboxMessage.attempts + 1,
+                claim_token=token,
+                lease_until=now + lease,
+                first_attempt_at=func.coalesce(OutboxMessage.first_attempt_at, now),
+            )
+            .returning(OutboxMessage)
+            .execution_options(synchronize_session=False)
+        )
+        claimed = (await self.session.scalars(statement)).all()
+        return sorted(claimed, key=lambda row: (row.not_before, row.id))
+
+    async def mark_sent(self, row_id: int, token: str, message_id: str, at: datetime) -> bool:
+        """False when this sender's claim was lost (its lease ran out and another took over)."""
+        return await self._update_claimed(
+            row_id,
+            token,
+            state="sent",
+            message_id=message_id,
+            sent_at=at,
+            lease_until=None,
+            last_error=None,
+        )
+
+    async def retry_later(self, row_id: int, token: str, at: datetime, error: str) -> bool:
+        """Slack refused it, so it was not posted: try again from `at`."""
+        return await self._update_claimed(
+            row_id, token, state="pending", not_before=at, lease_until=None, last_error=error
+        )
+
+    async def check_later(self, row_id: int, token: str, at: datetime, error: str) -> bool:
+        """It may have been posted: stay claimed until `at`, then look before posting again."""
+        return await self._update_claimed(
+            row_id, token, state="sending", lease_until=at, last_error=error
+        )
+
+    async def give_up(self, row_id: int, token: str, error: str) -> bool:
+        return await self._update_claimed(
+            row_id, token, state="failed", lease_until=None, last_error=error
+        )
+
+    async def _update_claimed(self, row_id: int, token: str, **values: Any) -> bool:
+        statement = (
+            update(OutboxMessage)
+            .where(OutboxMessage.id == row_id, OutboxMessage.claim_token == token)
+            .where(OutboxMessage.state == "sending")
+            .values(**values)
+            .returning(OutboxMessage.id)
+            .execution_options(synchronize_session=False)
+        )
+        return await self.session.scalar(statement) is not None
+
+    async def requeue(self, row_id: int, now: datetime) -> OutboxMessage | None:
+        """Put a failed row back in the queue (an operator fixed the cause)."""
+        row = await self.session.get(OutboxMessage, row_id)
+        if row is None or row.state != "failed":
+            return row
+        row.state, row.not_before, row.claim_token = "pending", now, None
+        await self.session.flush()
+        return row
+
+    async def get(self, row_id: int) -> OutboxMessage | None:
+        return await self.session.get(OutboxMessage, row_id)
+
+    async def by_key(self, key: str) -> OutboxMessage | None:
+        return await self.session.scalar(select(OutboxMessage).where(OutboxMessage.key == key))
+
+    async def unsent(self) -> Sequence[OutboxMessage]:
+        """Pending, sending and failed rows, oldest first."""
+        query = (
+            select(OutboxMessage)
+            .where(OutboxMessage.state != "sent")
+            .order_by(OutboxMessage.not_before, OutboxMessage.id)
+        )
+        return (await self.session.scalars(query)).all()
+
+    async def recently_sent(self, limit: int) -> Sequence[OutboxMessage]:
+        query = (
+            select(OutboxMessage)
+            .where(OutboxMessage.state == "sent")
+            .order_by(OutboxMessage.sent_at.desc(), OutboxMessage.id.desc())
+            .limit(limit)
+        )
+        return (await self.session.scalars(query)).all()
+
+    async def everything(self) -> Sequence[OutboxMessage]:
+        return (await self.session.scalars(select(OutboxMessage).order_by(OutboxMessage.id))).all()
+
+
+class ReminderRepository:
+    """The reminder ladder's rungs already posted or passed over, per (outcome, period, level)."""
+
+    def __init__(self, session: AsyncSession) -> None:
+        self.session = session
+
+    async def recorded(self, outcome_ids: Iterable[int]) -> dict[int, set[tuple[str, int]]]:
+        """For each outcome, the (period, level) pairs already recorded."""
+        query = select(Reminder.outcome_id, Reminder.period, Reminder.level).where(
+            Reminder.outcome_id.in_(list(outcome_ids))
+        )
+        found: dict[int, set[tuple[str, int]]] = {}
+        for outcome_id, period, level in await self.session.execute(query):
+            found.setdefault(outcome_id, set()).add((period, level))
+        return found
+
+    async def add(
+        self, rungs: Sequence[tuple[int, str, int]], *, state: str, at: datetime
+    ) -> list[Reminder]:
+        """Record (outcome id, period, level) rungs; returns only those not recorded before.
+        Rows go in key order, so two replicas inserting overlapping sets cannot deadlock."""
+        added: list[Reminder] = []
+        for outcome_id, period, level in sorted(rungs):
+            statement = (
+                _insert_or_ignore(self.session, Reminder)
+                .values(
+                    outcome_id=outcome_id, period=period, level=level, state=state, planned_at=at
+                )
+                .on_conflict_do_nothing(index_elements=["outcome_id", "period", "level"])
+                .returning(Reminder.id)
+            )
+            new_id = await self.session.scalar(statement)
+            if new_id is not None:
+                reminder = await self.session.get(Reminder, new_id)
+                assert reminder is not None
+                added.append(reminder)
+        return added
+
+    async def attach(self, reminder_ids: Iterable[int], outbox_id: int) -> None:
+        await self.session.execute(
+            update(Reminder)
+            .where(Reminder.id.in_(list(reminder_ids)))
+            .values(outbox_id=outbox_id)
+            .execution_options(synchronize_session=False)
+        )
+
+    async def everything(self) -> Sequence[Reminder]:
+        query = select(Reminder).order_by(Reminder.outcome_id, Reminder.period, Reminder.level)
+        return (await self.session.scalars(query)).all()
+
+
+class DigestRepository:
+    """Weekly digests per channel and week, and the readings a digest reports on."""
+
+    def __init__(self, session: AsyncSession) -> None:
+        self.session = session
+
+    async def add(
+        self, channel_id: str, week_start: date, *, state: str, at: datetime
+    ) -> DigestRun | None:
+        """The new run, or None when this channel's week is already recorded."""
+        statement = (
+            _insert_or_ignore(self.session, DigestRun)
+            .values(channel_id=channel_id, week_start=week_start, state=state, planned_at=at)
+            .on_conflict_do_nothing(index_elements=["channel_id", "week_start"])
+            .returning(DigestRun.id)
+        )
+        new_id = await self.session.scalar(statement)
+        return None if new_id is None else await self.session.get(DigestRun, new_id)
+
+    async def for_week(self, channel_id: str, week_start: date) -> DigestRun | None:
+        query = select(DigestRun).where(
+            DigestRun.channel_id == channel_id, DigestRun.week_start == week_start
+        )
+        return await self.session.scalar(query)
+
+    async def latest_week(self, channel_id: str) -> date | None:
+        query = select(func.max(DigestRun.week_start)).where(DigestRun.channel_id == channel_id)
+        return await self.session.scalar(query)
+
+    async def attach(self, run_id: int, outbox_id: int) -> None:
+        run = await self.session.get(DigestRun, run_id)
+        assert run is not None
+        run.outbox_id = outbox_id
+        await self.session.flush()
+
+    async def everything(self) -> Sequence[DigestRun]:
+        query = select(DigestRun).order_by(DigestRun.channel_id, DigestRun.week_start)
+        return (await self.session.scalars(query)).all()
+
+    async def readings_of(self, outcome_ids: Iterable[int]) -> dict[int, list[Reading]]:
+        """Every reading of the given outcomes, superseded ones included, in one query."""
+        query = (
+            select(Reading)
+            .where(Reading.outcome_id.in_(list(outcome_ids)))
+            .order_by(Reading.outcome_id, Reading.period_start, Reading.submitted_at, Reading.id)
+        )
+        found: dict[int, list[Reading]] = {}
+        for reading in await self.session.scalars(query):
+            found.setdefault(reading.outcome_id, []).append(reading)
+        return found
