@@ -1,0 +1,419 @@
+"""The weekly digest: where the road map stands, what came in, what changed and what is owed.
+
+It covers the week before its Monday (Monday to Monday at the digest time, in local time) and is
+posted once per channel and week: the (channel, week) key is recorded with the message queued in
+the outbox. After downtime the current week's digest goes out late, saying so, and any older
+missed weeks are recorded as skipped. Every list is capped, so the message stays inside Slack's
+limits whatever the size of the road map.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from datetime import date, datetime, timedelta
+
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from commands.digest_chart import status_by_area_chart
+from commands.domain.calendar import Timetable, digest_instant, digest_week_due, weeks_between
+from commands.domain.periods import Cadence, parse_period
+from commands.domain.rules import Polarity, Status, direction_for, due_date, due_period
+from commands.formatting import DIRECTION_WORDS, STATUS_WORDS, day, with_unit
+from commands.replies import Context, Divider, Fact, Header, Reply, Section, Table
+from commands.reply_codec import encode
+from commands.roadmap import statuses
+from commands.status import OutcomeStatus, first_reportable, status_of
+from storage.models import DigestRun, Outcome, Reading
+from storage.repositories import (
+    DigestRepository,
+    OutboxRepository,
+    ReadingRepository,
+    RoadmapRepository,
+)
+
+KIND = "digest"
+# Posted more than this long after its Monday slot, a digest says it is late.
+LATE_AFTER = timedelta(hours=1)
+UPCOMING_DAYS = 14
+MAX_ITEMS = 8  # lines per list before "…and N more"
+MAX_LIST_TEXT = 2600  # characters per list: Slack allows 3,000 in a section
+MAX_TABLE_AREAS = 15
+MAX_FACT_AREAS = 10  # Slack shows at most 10 fields in a section
+STATUS_ORDER = (Status.ON_TRACK, Status.AT_RISK, Status.OFF_TRACK, Status.NO_DATA)
+POINTER = "`/outcome list` shows every outcome."
+
+
+@dataclass(frozen=True)
+class DigestMessage:
+    key: str
+    channel_id: str
+    platform: str
+    week: date
+    late: bool
+    reply: Reply
+    summary: str
+
+
+@dataclass(frozen=True)
+class DigestResult:
+    """What a pass did: the week due, the message it queued (None when the week was already
+    recorded), the run recorded earlier if any, and the older weeks it marked skipped."""
+
+    week: date
+    queued: DigestMessage | None
+    existing: DigestRun | None
+    skipped: tuple[date, ...]
+
+
+def digest_key(channel_id: str, week: date) -> str:
+    return f"digest:{channel_id}:{week.isoformat()}"
+
+
+async def queue_digest(
+    session: AsyncSession,
+    now: datetime,
+    timetable: Timetable,
+    channel_id: str,
+    *,
+    platform: str = "slack",
+) -> DigestResult:
+    """Queue the digest due at `now` for `channel_id`, unless that week is already recorded."""
+    outbox = OutboxRepository(session)
+    await outbox.lock_planning()
+    digests = DigestRepository(session)
+    week = digest_week_due(now, timetable)
+    existing = await digests.for_week(channel_id, week)
+    if existing is not None:
+        return DigestResult(week, None, existing, ())
+    last = await digests.latest_week(channel_id)
+    skipped = tuple(weeks_between(last, week)) if last is not None and last < week else ()
+    for missed in skipped:
+        await digests.add(channel_id, missed, state="skipped", at=now)
+    late = now - digest_instant(week, timetable) > LATE_AFTER
+    run = await digests.add(channel_id, week, state="late" if late else "on_time", at=now)
+    if run is None:  # another replica recorded it since we looked
+        return DigestResult(week, None, await digests.for_week(channel_id, week), ())
+    message = await build_digest(
+        session, now, week, timetable, channel_id, platform=platform, late=late, skipped=skipped
+    )
+    row = await outbox.add(
+        key=message.key,
+        kind=KIND,
+        platform=platform,
+        channel_id=channel_id,
+        summary=message.summary,
+        payload=encode(message.reply),
+        not_before=now,
+        created_at=now,
+    )
+    assert row is not None, f"outbox key {message.key} already taken"
+    await digests.attach(run.id, row.id)
+    return DigestResult(week, message, None, skipped)
+
+
+async def queue_digest_again(
+    session: AsyncSession,
+    now: datetime,
+    timetable: Timetable,
+    channel_id: str,
+    *,
+    platform: str = "slack",
+) -> DigestMessage | None:
+    """Post this week's digest once more (an operator asked): a new key each time it is asked
+    for, so each request posts once. None if a request racing this one took the same key."""
+    outbox = OutboxRepository(session)
+    week = digest_week_due(now, timetable)
+    repeat = 1
+    while await outbox.by_key(f"{digest_key(channel_id, week)}:again-{repeat}") is not None:
+        repeat += 1
+    message = await build_digest(
+        session,
+        now,
+        week,
+        timetable,
+        channel_id,
+        platform=platform,
+        late=False,
+        skipped=(),
+        key=f"{digest_key(channel_id, week)}:again-{repeat}",
+    )
+    row = await outbox.add(
+        key=message.key,
+        kind=KIND,
+        platform=platform,
+        channel_id=channel_id,
+        summary=message.summary,
+        payload=encode(message.reply),
+        not_before=now,
+        created_at=now,
+    )
+    return message if row is not None else None
+
+
+async def build_digest(
+    session: AsyncSession,
+    now: datetime,
+    week: date,
+    timetable: Timetable,
+    channel_id: str,
+    *,
+    platform: str = "slack",
+    late: bool = False,
+    skipped: Sequence[date] = (),
+    key: str | None = None,
+) -> DigestMessage:
+    """The digest for the week starting Monday `week`, with the road map as it stands at `now`."""
+    today = timetable.today(now)
+    window_end = digest_instant(week, timetable)
+    window_start = digest_instant(week - timedelta(days=7), timetable)
+    roadmap = RoadmapRepository(session)
+    areas = [a.name for a in await roadmap.areas()]
+    outcomes = await roadmap.outcomes()
+    current = await statuses(session, outcomes, today)
+    received = await ReadingRepository(session).submitted_between(window_start, window_end)
+    history = await DigestRepository(session).readings_of({r.outcome_id for r in received})
+    by_id = {o.id: o for o in outcomes}
+
+    counts = {area: dict.fromkeys(STATUS_ORDER, 0) for area in areas}
+    for status in current:
+        counts.setdefault(status.area, dict.fromkeys(STATUS_ORDER, 0))[status.status] += 1
+    rows = [
+        (area, c[Status.ON_TRACK], c[Status.AT_RISK], c[Status.OFF_TRACK], c[Status.NO_DATA])
+        for area, c in counts.items()
+    ]
+    totals = {s: sum(c[s] for c in counts.values()) for s in STATUS_ORDER}
+
+    blocks: list[Header | Section | Context | Table | Divider] = [
+        Header(f"Road map digest: week of {day(week)}")
+    ]
+    if late or skipped:
+        blocks.append(Context((_late_notice(week, timetable, late, skipped),)))
+    blocks += _status_blocks(rows, totals, len(current))
+    chart = status_by_area_chart(rows, day(week))
+    blocks.append(Divider())
+    new = [r for r in received if r.supersedes_id is None]
+    corrections = [r for r in received if r.supersedes_id is not None]
+    blocks += [
+        _list_section(
+            f"Readings received ({len(new)})",
+            [_received_line(r, by_id[r.outcome_id], history, window_end) for r in new],
+            "No readings came in this week.",
+        ),
+        _list_section(
+            "Status changes",
+            _status_changes(outcomes, received, history, window_start, window_end, today),
+            "No outcome changed status this week.",
+        ),
+        _list_section(
+            f"Corrections ({len(corrections)})",
+            [_correction_line(r, by_id[r.outcome_id], history) for r in corrections],
+            "No readings were corrected this week.",
+        ),
+        _list_section(
+            "Overdue readings by group",
+            _overdue_by_group(current, today),
+            "Nothing is overdue.",
+        ),
+        _list_section(
+            f"Due in the next {UPCOMING_DAYS} days",
+            _upcoming(outcomes, current, today),
+            f"No readings are due in the next {UPCOMING_DAYS} days.",
+        ),
+        Context(
+            (
+                f"Readings received and changes cover {_span(window_start, window_end, timetable)}."
+                f" Statuses and due dates as at {day(today)}. `/outcome N` explains any outcome; "
+                f"{POINTER}",
+            )
+        ),
+    ]
+    fallback = (
+        f"Road map digest, week of {day(week)}: "
+        + ", ".join(f"{totals[s]} {STATUS_WORDS[s].lower()}" for s in STATUS_ORDER)
+        + f". {len(new)} readings received."
+    )
+    reply = Reply(fallback, (*blocks, chart), shared=True)
+    return DigestMessage(
+        key=key or digest_key(channel_id, week),
+        channel_id=channel_id,
+        platform=platform,
+        week=week,
+        late=late,
+        reply=reply,
+        summary=f"digest for the week of {day(week)}" + (" (late)" if late else ""),
+    )
+
+
+def _late_notice(week: date, timetable: Timetable, late: bool, skipped: Sequence[date]) -> str:
+    parts = []
+    if late:
+        parts.append(
+            f"This digest is late: it was due on {day(week)} at "
+            f"{timetable.digest_time:%H:%M}, when waymark was not running."
+        )
+    if skipped:
+        weeks = ", ".join(day(w) for w in skipped[:4])
+        more = f" and {len(skipped) - 4} more" if len(skipped) > 4 else ""
+        noun = "week" if len(skipped) == 1 else "weeks"
+        parts.append(f"No digest was posted for the {noun} of {weeks}{more}.")
+    return " ".join(parts)
+
+
+def _span(start: datetime, end: datetime, timetable: Timetable) -> str:
+    first, last = timetable.local(start), timetable.local(end)
+    return f"{day(first.date())} {first:%H:%M} to {day(last.date())} {last:%H:%M}"
+
+
+def _status_blocks(
+    rows: Sequence[tuple[str, int, int, int, int]], totals: dict[Status, int], total: int
+) -> list[Section | Table]:
+    """The counts per area twice: as fields people can scan, and as a table that lines up."""
+
+    def words(counts: Sequence[int]) -> str:
+        return ", ".join(
+            f"{n} {STATUS_WORDS[s].lower()}" for s, n in zip(STATUS_ORDER, counts, strict=True)
+        )
+
+    def folded(limit: int) -> list[tuple[str, list[int]]]:
+        kept = [(r[0], list(r[1:])) for r in rows]
+        if len(kept) <= limit:
+            return kept
+        rest = kept[limit - 1 :]
+        summed = [sum(c[i] for _, c in rest) for i in range(4)]
+        return [*kept[: limit - 1], (f"{len(rest)} more areas", summed)]
+
+    facts = tuple(Fact(area, words(c)) for area, c in folded(MAX_FACT_AREAS))
+    overall = words([totals[s] for s in STATUS_ORDER])
+    table_rows = [(area, *(str(n) for n in c)) for area, c in folded(MAX_TABLE_AREAS)]
+    table_rows.append(("All areas", *(str(totals[s]) for s in STATUS_ORDER)))
+    return [
+        Section(title="Status by priority area", text=f"{total} outcomes: {overall}.", facts=facts),
+        Table(
+            headers=("Priority area", *(STATUS_WORDS[s] for s in STATUS_ORDER)),
+            rows=tuple(tuple(r) for r in table_rows),
+        ),
+    ]
+
+
+def _list_section(title: str, lines: Sequence[str], empty: str) -> Section:
+    if not lines:
+        return Section(title=title, text=empty)
+    shown: list[str] = []
+    for line in lines:
+        if len(shown) == MAX_ITEMS or sum(len(s) + 3 for s in shown) + len(line) > MAX_LIST_TEXT:
+            break
+        shown.append(line)
+    text = "\n".join(f"• {s}" for s in shown)
+    if len(shown) < len(lines):
+        text += f"\n…and {len(lines) - len(shown)} more. {POINTER}"
+    return Section(title=title, text=text)
+
+
+def _current_at(readings: Iterable[Reading], at: datetime) -> list[Reading]:
+    """The readings that were current at `at`, one per period, newest period first."""
+    by_period: dict[date, Reading] = {}
+    for r in readings:
+        if r.submitted_at < at and (r.superseded_at is None or r.superseded_at >= at):
+            held = by_period.get(r.period_start)
+            if held is None or (held.submitted_at, held.id) < (r.submitted_at, r.id):
+                by_period[r.period_start] = r
+    return [by_period[p] for p in sorted(by_period, reverse=True)]
+
+
+def _received_line(
+    reading: Reading, outcome: Outcome, history: dict[int, list[Reading]], end: datetime
+) -> str:
+    value = with_unit(reading.value, outcome.unit)
+    earlier = [
+        r
+        for r in _current_at(history.get(outcome.id, []), end)
+        if r.period_start < reading.period_start
+    ]
+    head = f"Outcome {outcome.number}, {outcome.measure}: {reading.period} {value}"
+    if not earlier:
+        return f"{head}, the first reading"
+    previous = earlier[0]
+    direction = direction_for(reading.value, previous.value, Polarity(outcome.polarity))
+    was = with_unit(previous.value, outcome.unit)
+    return f"{head}, {DIRECTION_WORDS[direction]} (was {was} in {previous.period})"
+
+
+def _correction_line(reading: Reading, outcome: Outcome, history: dict[int, list[Reading]]) -> str:
+    replaced = next((r for r in history.get(outcome.id, []) if r.id == reading.supersedes_id), None)
+    new = with_unit(reading.value, outcome.unit)
+    old = with_unit(replaced.value, outcome.unit) if replaced else "an earlier value"
+    note = f" ({reading.note})" if reading.note else ""
+    return f"Outcome {outcome.number}, {reading.period}: {old} corrected to {new}{note}"
+
+
+def _status_changes(
+    outcomes: Sequence[Outcome],
+    received: Sequence[Reading],
+    history: dict[int, list[Reading]],
+    start: datetime,
+    end: datetime,
+    today: date,
+) -> list[str]:
+    """Status depends only on the readings, so only outcomes with a reading this week can
+    have changed: compare what was current at the start of the week with the end."""
+    touched = {r.outcome_id for r in received}
+    lines = []
+    for outcome in outcomes:
+        if outcome.id not in touched:
+            continue
+        readings = history.get(outcome.id, [])
+        before = status_of(outcome, _current_at(readings, start)[:2], today).status
+        after = status_of(outcome, _current_at(readings, end)[:2], today).status
+        if before != after:
+            lines.append(
+                f"Outcome {outcome.number}, {outcome.title}: "
+                f"{STATUS_WORDS[before].lower()} → {STATUS_WORDS[after].lower()}"
+            )
+    return lines
+
+
+def _overdue_by_group(current: Sequence[OutcomeStatus], today: date) -> list[str]:
+    by_group: dict[str, list[str]] = {}
+    for status in current:
+        if status.due is None or not status.due.overdue:
+            continue
+        late = (today - status.due.due_date).days
+        paused = ", reminders paused" if status.paused_reason is not None else ""
+        by_group.setdefault(status.owner_name or "No group", []).append(
+            f"{status.number} ({status.due.period}, {late} day{'' if late == 1 else 's'}{paused})"
+        )
+    lines = []
+    for group in sorted(by_group):
+        items = by_group[group]
+        more = f" and {len(items) - 6} more" if len(items) > 6 else ""
+        lines.append(f"{group}: outcomes {', '.join(items[:6])}{more}")
+    return lines
+
+
+def _upcoming(
+    outcomes: Sequence[Outcome], current: Sequence[OutcomeStatus], today: date
+) -> list[str]:
+    latest = {s.number: s.latest for s in current}
+    found: list[tuple[date, int, str]] = []
+    for outcome in outcomes:
+        first = first_reportable(outcome)
+        due = due_period(first, outcome.lag_days, today)
+        upcoming = due.next() if due is not None else first
+        due_on = due_date(upcoming, outcome.lag_days)
+        if not today <= due_on <= today + timedelta(days=UPCOMING_DAYS):
+            continue
+        reading = latest.get(outcome.number)
+        cadence = Cadence(outcome.cadence)
+        if reading is not None and parse_period(reading.period, cadence) >= upcoming:
+            continue
+        group = f", {outcome.owner.name}" if outcome.owner else ""
+        found.append(
+            (
+                due_on,
+                outcome.number,
+                f"Outcome {outcome.number}, {outcome.measure}: {upcoming.label} due "
+                f"{day(due_on)}{group}",
+            )
+        )
+    return [line for _, _, line in sorted(found)]

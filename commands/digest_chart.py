@@ -1,0 +1,102 @@
+"""The digest's picture: how many outcomes in each priority area are on track, at risk, off
+track or without data, as stacked bars.
+
+A chart travels as a `ChartDrawing` (its kind and its figures), so that a message frozen in the
+outbox can be drawn again when it is sent. matplotlib is imported only when a chart is drawn:
+it is slow to import and most processes never draw.
+"""
+
+from __future__ import annotations
+
+import io
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
+from typing import Any
+
+from commands.replies import Chart
+
+STATUS_BY_AREA = "status_by_area"
+
+# Words with the colours: a colour alone tells a colour-blind reader nothing.
+SERIES = (
+    ("On track", "#2e7d32"),
+    ("At risk", "#ef8f00"),
+    ("Off track", "#c62828"),
+    ("No data", "#9e9e9e"),
+)
+MAX_BARS = 20
+MAX_ALT_TEXT = 1000
+
+
+@dataclass(frozen=True)
+class ChartDrawing:
+    """Draws a chart of `kind` from `params` (JSON-ready figures) as PNG bytes."""
+
+    kind: str
+    params: dict[str, Any] = field(hash=False)
+
+    def __call__(self) -> bytes:
+        drawer = _DRAWERS.get(self.kind)
+        if drawer is None:
+            raise ValueError(f"no chart called {self.kind!r}")
+        return drawer(self.params)
+
+
+def status_by_area_chart(rows: Sequence[tuple[str, int, int, int, int]], week: str) -> Chart:
+    """`rows` are (area, on track, at risk, off track, no data), in road-map order."""
+    shown: list[tuple[str, list[int]]] = [(r[0], list(r[1:])) for r in rows[:MAX_BARS]]
+    rest = rows[MAX_BARS:]
+    if rest:
+        totals = [sum(column) for column in zip(*(r[1:] for r in rest), strict=True)]
+        shown.append((f"{len(rest)} more areas", totals))
+    description = "; ".join(
+        f"{area}: "
+        + ", ".join(f"{n} {word.lower()}" for (word, _), n in zip(SERIES, counts, strict=True))
+        for area, counts in shown
+    )
+    alt = f"Bar chart of outcome status by priority area. {description}"
+    title = f"Status by priority area, week of {week}"
+    return Chart(
+        title=title,
+        alt_text=alt if len(alt) <= MAX_ALT_TEXT else alt[: MAX_ALT_TEXT - 1] + "…",
+        filename="status-by-area.png",
+        draw=ChartDrawing(
+            STATUS_BY_AREA,
+            {"title": title, "rows": [[area, *counts] for area, counts in shown]},
+        ),
+    )
+
+
+def _draw_status_by_area(params: dict[str, Any]) -> bytes:
+    import matplotlib
+
+    matplotlib.use("Agg")
+    from matplotlib import pyplot as plt
+    from matplotlib.ticker import MaxNLocator
+
+    rows = params["rows"]
+    areas = [str(r[0]) for r in rows][::-1]  # top to bottom in road-map order
+    counts = [[int(n) for n in r[1:]] for r in rows][::-1]
+    figure, axes = plt.subplots(figsize=(8, 1.2 + 0.45 * max(len(rows), 1)), dpi=100)
+    try:
+        left = [0] * len(areas)
+        for index, (word, colour) in enumerate(SERIES):
+            widths = [c[index] for c in counts]
+            axes.barh(areas, widths, left=left, color=colour, label=word)
+            left = [a + b for a, b in zip(left, widths, strict=True)]
+        axes.set_title(str(params["title"]))
+        axes.set_xlabel("Outcomes")
+        axes.xaxis.set_major_locator(MaxNLocator(integer=True))
+        axes.legend(loc="lower center", bbox_to_anchor=(0.5, 1.08), ncol=4, frameon=False)
+        axes.spines[["top", "right"]].set_visible(False)
+        figure.tight_layout()
+        buffer = io.BytesIO()
+        figure.savefig(buffer, format="png")
+    finally:
+        plt.close(figure)
+    return buffer.getvalue()
+
+
+_DRAWERS: dict[str, Callable[[dict[str, Any]], bytes]] = {
+    STATUS_BY_AREA: _draw_status_by_area,
+}

@@ -1,0 +1,244 @@
+"""Sending what the planners queued, each message once.
+
+A sender claims due rows (state `sending`, a claim token, a lease) and commits before posting;
+it marks a row sent after. A crash in between leaves a `sending` row whose lease runs out: the
+next sender, in this process or another, first asks the platform for a message carrying the
+row's key (every post carries it in its metadata) and only posts when there is none. A refusal
+(the platform answered no) is retried later with backoff; an unclear failure (a timeout, a
+dropped connection) is looked up before any new attempt. Nothing is dropped silently: a row
+that keeps failing ends `failed`, is logged, and `waymark outbox` lists it.
+"""
+
+from __future__ import annotations
+
+import logging
+import uuid
+from collections.abc import Collection, Mapping
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta
+
+from commands.domain.calendar import Timetable, may_remind, next_reminder_moment
+from commands.ports import DeliveryError, Messenger
+from commands.reply_codec import CodecError, decode
+from storage.db import Database
+from storage.models import OutboxMessage
+from storage.repositories import OutboxRepository, PostRepository
+
+log = logging.getLogger(__name__)
+
+# Long enough for a batch of posts, paced at one a second per channel, with their charts.
+LEASE = timedelta(minutes=5)
+BATCH = 20
+MAX_BATCHES = 50
+MAX_ATTEMPTS = 10
+FIRST_RETRY = timedelta(minutes=1)
+LAST_RETRY = timedelta(hours=1)
+
+
+@dataclass(frozen=True)
+class Delivered:
+    key: str
+    summary: str
+    channel_id: str
+    message_id: str
+    found: bool  # it had been posted before a crash or timeout, and was found, not reposted
+
+
+@dataclass(frozen=True)
+class Undelivered:
+    key: str
+    summary: str
+    channel_id: str
+    error: str
+    retry_at: datetime | None  # None: given up, left `failed` for an operator
+
+
+@dataclass
+class DrainReport:
+    delivered: list[Delivered] = field(default_factory=list)
+    undelivered: list[Undelivered] = field(default_factory=list)
+
+    def lines(self) -> list[str]:
+        lines = []
+        for d in self.delivered:
+            how = "found already posted" if d.found else "posted"
+            lines.append(f"{how.capitalize()}: {d.summary}, to {d.channel_id}.")
+        for u in self.undelivered:
+            if u.retry_at is None:
+                lines.append(
+                    f"Not posted, and given up: {u.summary}, to {u.channel_id} ({u.error}). "
+                    "Fix the cause, then `waymark outbox --retry` it."
+                )
+            else:
+                lines.append(
+                    f"Not posted yet: {u.summary}, to {u.channel_id} ({u.error}); "
+                    f"trying again from {u.retry_at:%Y-%m-%d %H:%M} UTC."
+                )
+        return lines
+
+
+def retry_delay(attempts: int) -> timedelta:
+    """1, 2, 4, 8 … minutes after each failed attempt, never more than an hour."""
+    doublings = min(max(attempts - 1, 0), 10)
+    delay: timedelta = FIRST_RETRY * (1 << doublings)
+    return min(delay, LAST_RETRY)
+
+
+async def drain(
+    db: Database,
+    messengers: Mapping[str, Messenger],
+    now: datetime,
+    *,
+    kinds: Collection[str] | None = None,
+    office_hours_kinds: Collection[str] = (),
+    timetable: Timetable | None = None,
+    lease: timedelta = LEASE,
+) -> DrainReport:
+    """Send every due row (of `kinds`, or all). Rows of `office_hours_kinds` go out only when
+    `timetable` allows reminders, and their retries wait for working hours too."""
+    report = DrainReport()
+    waiting = tuple(office_hours_kinds) if timetable and not may_remind(now, timetable) else ()
+    for _ in range(MAX_BATCHES):
+        token = uuid.uuid4().hex
+        async with db.transaction() as session:
+            rows = await OutboxRepository(session).claim(
+                now=now,
+                lease=lease,
+                token=token,
+                limit=BATCH,
+                kinds=list(kinds) if kinds is not None else None,
+                except_kinds=waiting,
+            )
+        if not rows:
+            break
+        for row in rows:
+            hours = timetable if row.kind in office_hours_kinds else None
+            await _deliver(db, messengers, row, token, now, hours, report)
+    return report
+
+
+async def _deliver(
+    db: Database,
+    messengers: Mapping[str, Messenger],
+    row: OutboxMessage,
+    token: str,
+    now: datetime,
+    hours: Timetable | None,
+    report: DrainReport,
+) -> None:
+    try:
+        reply = decode(row.payload)
+    except CodecError as error:
+        await _give_up(db, row, token, str(error), report)
+        return
+    messenger = messengers.get(row.platform)
+    if messenger is None:
+        await _retry(db, row, token, now, hours, f"no {row.platform} connection", report)
+        return
+    found: str | None = None
+    if row.attempts > 1:
+        # An earlier attempt may have reached the channel: look before posting again.
+        try:
+            found = await messenger.find_post(row.channel_id, row.key, row.first_attempt_at or now)
+        except DeliveryError as error:
+            await _check_later(db, row, token, now, f"could not look for it: {error}", report)
+            return
+    if found is not None:
+        message_id = found
+    else:
+        try:
+            message_id = await messenger.post(
+                row.channel_id, reply, key=row.key, thread_id=row.thread_id
+            )
+        except DeliveryError as error:
+            if error.ambiguous:
+                await _check_later(db, row, token, now, str(error), report)
+            elif row.attempts >= MAX_ATTEMPTS:
+                await _give_up(db, row, token, str(error), report)
+            else:
+                await _retry(db, row, token, now, hours, str(error), report, error.retry_after)
+            return
+    async with db.transaction() as session:
+        marked = await OutboxRepository(session).mark_sent(row.id, token, message_id, now)
+        if marked and reply.about:
+            # Replies in the message's thread are readings for these outcomes.
+            await PostRepository(session).record(
+                platform=row.platform,
+                channel_id=row.channel_id,
+                message_id=message_id,
+                kind=row.kind,
+                outcomes=list(reply.about),
+                posted_at=now,
+                group_id=row.group_id,
+            )
+    if not marked:
+        log.warning(
+            "outbox %s (%s): another sender took it over while it was being posted; "
+            "that sender will find this post rather than post again",
+            row.id,
+            row.key,
+        )
+        return
+    if found:
+        log.info("outbox %s (%s) was already posted as %s", row.id, row.key, message_id)
+    report.delivered.append(
+        Delivered(row.key, row.summary, row.channel_id, message_id, found is not None)
+    )
+
+
+async def _retry(
+    db: Database,
+    row: OutboxMessage,
+    token: str,
+    now: datetime,
+    hours: Timetable | None,
+    error: str,
+    report: DrainReport,
+    retry_after: float | None = None,
+) -> None:
+    delay = retry_delay(row.attempts)
+    if retry_after is not None:
+        delay = max(delay, timedelta(seconds=retry_after))
+    at = now + delay
+    if hours is not None:
+        at = next_reminder_moment(at, hours)
+    async with db.transaction() as session:
+        await OutboxRepository(session).retry_later(row.id, token, at, error)
+    log.warning("outbox %s (%s) not posted: %s; trying again from %s", row.id, row.key, error, at)
+    report.undelivered.append(Undelivered(row.key, row.summary, row.channel_id, error, at))
+
+
+async def _check_later(
+    db: Database, row: OutboxMessage, token: str, now: datetime, error: str, report: DrainReport
+) -> None:
+    if row.attempts >= MAX_ATTEMPTS:
+        await _give_up(db, row, token, error, report)
+        return
+    at = now + retry_delay(row.attempts)
+    async with db.transaction() as session:
+        await OutboxRepository(session).check_later(row.id, token, at, error)
+    log.warning(
+        "outbox %s (%s) may or may not have been posted (%s); it will be looked for from %s "
+        "before any new attempt",
+        row.id,
+        row.key,
+        error,
+        at,
+    )
+    report.undelivered.append(Undelivered(row.key, row.summary, row.channel_id, error, at))
+
+
+async def _give_up(
+    db: Database, row: OutboxMessage, token: str, error: str, report: DrainReport
+) -> None:
+    async with db.transaction() as session:
+        await OutboxRepository(session).give_up(row.id, token, error)
+    log.error(
+        "outbox %s (%s) given up after %s attempts: %s; `waymark outbox --retry %s` tries again",
+        row.id,
+        row.key,
+        row.attempts,
+        error,
+        row.id,
+    )
+    report.undelivered.append(Undelivered(row.key, row.summary, row.channel_id, error, None))

@@ -1,0 +1,186 @@
+"""What the scheduler does when it wakes: plan what is due now, once, then send it.
+
+`tick` is the whole job; the clock only decides when it runs. Because each pass asks the
+database what is due at `now` (not "what was scheduled for this minute"), a pass missed while
+waymark was down is caught up by the next one, and several replicas ticking together plan each
+message once. `send_nudges` and `send_weekly_digest` are the same passes for one kind of
+message, for operators (`waymark nudge`, `waymark digest`) and the playground's buttons: each
+returns a short account of what it did, for people.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Mapping
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from commands.digest import KIND as DIGEST
+from commands.digest import LATE_AFTER, build_digest, queue_digest, queue_digest_again
+from commands.domain.calendar import (
+    Timetable,
+    digest_instant,
+    digest_week_due,
+    may_remind,
+    weeks_between,
+)
+from commands.formatting import day, moment
+from commands.nudges import KIND as REMINDER
+from commands.nudges import plan_reminders, queue_reminders, reminder_messages
+from commands.outbox import LEASE, DrainReport, drain
+from commands.ports import Messenger
+from commands.reply_codec import as_text
+from storage.db import Database
+from storage.models import DigestRun
+from storage.repositories import DigestRepository, OutboxRepository
+
+log = logging.getLogger(__name__)
+
+
+@dataclass(frozen=True)
+class JobContext:
+    """What the jobs need: the database, a messenger per platform (`{"slack": messenger}`),
+    the schedule, and where the digest and escalations go."""
+
+    db: Database
+    messengers: Mapping[str, Messenger]
+    timetable: Timetable
+    digest_channel: str | None
+    programme_channel: str | None
+    digest_platform: str = "slack"
+    lease: timedelta = LEASE
+
+
+async def tick(ctx: JobContext, now: datetime) -> DrainReport:
+    """One pass: queue the reminders and the digest due at `now`, then send what is queued."""
+    if may_remind(now, ctx.timetable):
+        async with ctx.db.transaction() as session:
+            await queue_reminders(
+                session, now, ctx.timetable, programme_channel=ctx.programme_channel
+            )
+    if ctx.digest_channel is not None:
+        async with ctx.db.transaction() as session:
+            await queue_digest(
+                session, now, ctx.timetable, ctx.digest_channel, platform=ctx.digest_platform
+            )
+    return await _drain(ctx, now, kinds=None)
+
+
+async def _drain(ctx: JobContext, now: datetime, kinds: tuple[str, ...] | None) -> DrainReport:
+    return await drain(
+        ctx.db,
+        ctx.messengers,
+        now,
+        kinds=kinds,
+        office_hours_kinds=(REMINDER,),
+        timetable=ctx.timetable,
+        lease=ctx.lease,
+    )
+
+
+def _hours(timetable: Timetable) -> str:
+    return (
+        f"Reminders go out on working days (not at weekends or on bank holidays in England and "
+        f"Wales) between {timetable.working_hours.start:%H:%M} and "
+        f"{timetable.working_hours.end:%H:%M}."
+    )
+
+
+async def send_nudges(ctx: JobContext, now: datetime, *, dry_run: bool = False) -> str:
+    """Post the reminders due at `now` that were not posted before; with `dry_run`, say what
+    would be posted and post nothing."""
+    tt = ctx.timetable
+    when = moment(now, tt.tz)
+    if not may_remind(now, tt):
+        return f"No reminders at {when}. {_hours(tt)}"
+    escalations = ctx.programme_channel is not None
+    if dry_run:
+        async with ctx.db.reading() as session:
+            plan = await plan_reminders(session, now, tt, escalations=escalations)
+        messages = reminder_messages(
+            plan.items, tt.today(now), tt, programme_channel=ctx.programme_channel
+        )
+        if not messages:
+            return "\n".join([f"No reminders would be posted at {when}.", *plan.notes])
+        parts = [f"At {when}, {len(messages)} reminder messages would be posted (dry run):"]
+        for m in messages:
+            parts += ["", f"=== to {m.channel_id}: {m.summary}", as_text(m.reply)]
+        if plan.notes:
+            parts += ["", *plan.notes]
+        return "\n".join(parts)
+    async with ctx.db.transaction() as session:
+        queued = await queue_reminders(session, now, tt, programme_channel=ctx.programme_channel)
+    report = await _drain(ctx, now, kinds=(REMINDER,))
+    lines = report.lines()
+    if not queued and not lines:
+        return (
+            f"No reminders to post at {when}: every reminder due then has been posted already, "
+            "or none is due."
+        )
+    return "\n".join(lines or [f"Queued {len(queued)} reminder messages; none could be sent."])
+
+
+async def send_weekly_digest(
+    ctx: JobContext, now: datetime, *, dry_run: bool = False, force: bool = False
+) -> str:
+    """Post the digest due at `now` (this week's, once Monday's digest time has passed) unless
+    it was posted already; `force` posts it again; `dry_run` shows it and posts nothing."""
+    tt = ctx.timetable
+    channel = ctx.digest_channel
+    if channel is None:
+        return "No digest channel is set, so there is no digest to post."
+    week = digest_week_due(now, tt)
+    if dry_run:
+        async with ctx.db.reading() as session:
+            last = await DigestRepository(session).latest_week(channel)
+            done = await DigestRepository(session).for_week(channel, week)
+            skipped = weeks_between(last, week) if last is not None and last < week else []
+            message = await build_digest(
+                session,
+                now,
+                week,
+                tt,
+                channel,
+                platform=ctx.digest_platform,
+                late=now - digest_instant(week, tt) > LATE_AFTER,
+                skipped=skipped,
+            )
+        head = f"The digest for the week of {day(week)}, to {channel} (dry run):"
+        if done is not None and not force:
+            head = (
+                f"The digest for the week of {day(week)} was already handled ({done.state}); "
+                f"with --force it would be posted again as:"
+            )
+        return f"{head}\n\n{as_text(message.reply)}"
+    earlier: str | None = None
+    if force:
+        async with ctx.db.transaction() as session:
+            again = await queue_digest_again(
+                session, now, tt, channel, platform=ctx.digest_platform
+            )
+        if again is None:
+            return "Another run has just queued this digest again; nothing more queued."
+    else:
+        async with ctx.db.transaction() as session:
+            result = await queue_digest(session, now, tt, channel, platform=ctx.digest_platform)
+            if result.existing is not None:
+                earlier = await _earlier(session, result.existing, tt)
+    report = await _drain(ctx, now, kinds=(DIGEST,))
+    lines = report.lines()
+    if not lines and earlier is not None:
+        return (
+            f"The digest for the week of {day(week)} was {earlier}; nothing posted. "
+            "Use --force to post it again."
+        )
+    return "\n".join(lines or [f"The digest for the week of {day(week)} is queued."])
+
+
+async def _earlier(session: AsyncSession, run: DigestRun, timetable: Timetable) -> str:
+    if run.outbox_id is None:
+        return "skipped: waymark was not running that week"
+    row = await OutboxRepository(session).get(run.outbox_id)
+    if row is None or row.state != "sent" or row.sent_at is None:
+        return "queued already and is not posted yet (`waymark outbox` shows why)"
+    return f"posted already, on {moment(row.sent_at, timetable.tz)}"

@@ -1,0 +1,69 @@
+"""A chat platform in memory: what each replica's messenger posted, in one shared transcript."""
+
+from __future__ import annotations
+
+import asyncio
+from dataclasses import dataclass, field
+from datetime import datetime
+
+from commands.ports import DeliveryError
+from commands.replies import Reply, Section
+
+
+@dataclass(frozen=True)
+class Posted:
+    channel_id: str
+    key: str | None
+    reply: Reply
+    message_id: str
+
+    @property
+    def words(self) -> str:
+        """What a reader sees: the fallback and every section's title, text and mentions."""
+        parts = [self.reply.fallback]
+        for block in self.reply.blocks:
+            if isinstance(block, Section):
+                parts += [block.title or "", block.text, " ".join(f"@{m}" for m in block.mentions)]
+        return "\n".join(parts)
+
+    @property
+    def mentions(self) -> tuple[str, ...]:
+        return tuple(m for b in self.reply.blocks if isinstance(b, Section) for m in b.mentions)
+
+
+@dataclass
+class Platform:
+    """The channels as the platform holds them."""
+
+    posts: list[Posted] = field(default_factory=list)
+
+    def keys(self) -> list[str | None]:
+        return [p.key for p in self.posts]
+
+
+class FakeMessenger:
+    platform = "slack"
+
+    def __init__(self, channels: Platform | None = None) -> None:
+        self.channels = channels or Platform()
+        # Errors raised by the next posts to a channel, in order.
+        self.failures: dict[str, list[DeliveryError]] = {}
+
+    @property
+    def sent(self) -> list[Posted]:
+        return self.channels.posts
+
+    async def post(
+        self, channel_id: str, reply: Reply, *, key: str | None = None, thread_id: str | None = None
+    ) -> str:
+        await asyncio.sleep(0)  # let another replica run in between, as a network call would
+        if self.failures.get(channel_id):
+            raise self.failures[channel_id].pop(0)
+        message_id = f"{len(self.channels.posts) + 1:06d}.000100"
+        self.channels.posts.append(Posted(channel_id, key, reply, message_id))
+        return message_id
+
+    async def find_post(self, channel_id: str, key: str, since: datetime) -> str | None:
+        await asyncio.sleep(0)
+        found = [p for p in self.channels.posts if p.channel_id == channel_id and p.key == key]
+        return found[0].message_id if found else None

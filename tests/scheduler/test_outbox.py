@@ -1,0 +1,195 @@
+"""Exactly once, through failures: a crash between posting and marking sent, an answer lost on
+the way back, refusals, rate limits. Slack is the local fake Web API, reached through waymark's
+own SlackMessenger, so the message metadata and the history lookup are the real ones."""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator, Iterator
+from datetime import timedelta
+from typing import Any
+
+import pytest
+
+from bot.slack.messenger import SlackMessenger, posting_client
+from commands.outbox import drain
+from commands.ports import DeliveryError
+from scheduler.jobs import JobContext, tick
+from storage.db import Database
+from storage.repositories import OutboxRepository, PostRepository
+from tests.scheduler.conftest import CHILDREN, ECONOMY, PROGRAMME, at, context
+from tests.scheduler.fake_slack import BOT_TOKEN, FakeSlack, running_fake_slack
+from tests.scheduler.fakes import FakeMessenger
+
+TEN = at("2026-03-02T10:00")
+EXPECTED = [
+    "reminder:children:13:2025-Q4:1",
+    "reminder:economy:20:2024:2",
+    "escalation:economy:20:2024:3",
+]
+
+
+class ProcessDiedError(Exception):
+    """The process dies here."""
+
+
+@pytest.fixture
+def slack() -> Iterator[FakeSlack]:
+    with running_fake_slack() as fake:
+        yield fake
+
+
+def slack_context(db: Database, slack: FakeSlack) -> JobContext:
+    # A new messenger and client, as a restarted process would have. No pacing wait in tests.
+    messenger = SlackMessenger(posting_client(BOT_TOKEN, slack.api_url), interval=0)
+    ctx = context(db, FakeMessenger())
+    return JobContext(
+        db=ctx.db,
+        messengers={"slack": messenger},
+        timetable=ctx.timetable,
+        digest_channel=None,
+        programme_channel=PROGRAMME,
+    )
+
+
+@pytest.fixture
+async def restarted(roadmap: Database) -> AsyncIterator[Database]:
+    """The same database, through a new engine: what a restarted process connects with."""
+    again = Database(roadmap.url.render_as_string(hide_password=False))
+    try:
+        yield again
+    finally:
+        await again.dispose()
+
+
+async def outbox_states(db: Database) -> dict[str, str]:
+    async with db.reading() as session:
+        return {r.key: r.state for r in await OutboxRepository(session).everything()}
+
+
+async def test_a_crash_after_posting_and_before_marking_sent_posts_nothing_twice(
+    roadmap: Database, restarted: Database, slack: FakeSlack, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    async def crash(*args: Any, **kwargs: Any) -> bool:
+        raise ProcessDiedError
+
+    monkeypatch.setattr(OutboxRepository, "mark_sent", crash)
+    with pytest.raises(ProcessDiedError):
+        await tick(slack_context(roadmap, slack), TEN)
+    # The first message reached the channel; the process died before recording that.
+    assert slack.post_keys() == [EXPECTED[0]]
+    monkeypatch.undo()
+
+    ctx = slack_context(restarted, slack)
+    await tick(ctx, TEN + timedelta(minutes=1))
+    # Its claim still holds (5 minutes): nobody touches those messages yet.
+    assert slack.post_keys() == [EXPECTED[0]]
+
+    await tick(ctx, TEN + timedelta(minutes=6))
+    # The claim ran out: the posted message is found by its key, not posted again; the two
+    # never attempted are looked for, not found, and posted.
+    assert slack.post_keys() == EXPECTED
+    assert await outbox_states(restarted) == dict.fromkeys(EXPECTED, "sent")
+    # And replies in the first message's thread will be read as readings of outcome 13.
+    first = slack.in_channel(CHILDREN)[0]
+    async with restarted.reading() as session:
+        post = await PostRepository(session).find("slack", CHILDREN, first.ts)
+    assert post is not None
+    assert post.outcomes == [13]
+
+    await tick(ctx, TEN + timedelta(hours=1))
+    assert slack.post_keys() == EXPECTED
+
+
+async def test_an_answer_lost_after_posting_is_looked_for_before_any_new_attempt(
+    roadmap: Database, slack: FakeSlack
+) -> None:
+    ctx = slack_context(roadmap, slack)
+    slack.drop_next_answer = True
+    await tick(ctx, TEN)
+    assert slack.post_keys() == EXPECTED  # the first was posted, though waymark never heard so
+    assert (await outbox_states(roadmap))[EXPECTED[0]] == "sending"
+
+    await tick(ctx, TEN + timedelta(seconds=30))
+    await tick(ctx, TEN + timedelta(minutes=1))
+    assert slack.post_keys() == EXPECTED
+    assert await outbox_states(roadmap) == dict.fromkeys(EXPECTED, "sent")
+    assert slack.calls.count("conversations.history") == 1
+
+
+async def test_a_refused_post_is_tried_again_later_and_posted_once(
+    roadmap: Database, slack: FakeSlack
+) -> None:
+    ctx = slack_context(roadmap, slack)
+    slack.refuse_next_post = "not_in_channel"
+    await tick(ctx, TEN)
+    assert slack.post_keys() == EXPECTED[1:]
+    async with roadmap.reading() as session:
+        (waiting,) = await OutboxRepository(session).unsent()
+    assert waiting.key == EXPECTED[0]
+    assert waiting.last_error == "Slack refused the post: not_in_channel"
+    assert waiting.not_before == TEN + timedelta(minutes=1)
+
+    await tick(ctx, TEN + timedelta(minutes=1))
+    assert sorted(k or "" for k in slack.post_keys()) == sorted(EXPECTED)
+    assert slack.in_channel(ECONOMY)[0].key == EXPECTED[1]
+
+
+async def test_a_message_that_keeps_failing_is_kept_not_dropped_and_can_be_retried(
+    roadmap: Database, messenger: FakeMessenger
+) -> None:
+    ctx = context(roadmap, messenger)
+    refusal = DeliveryError("Slack refused the post: channel_not_found", ambiguous=False)
+    messenger.failures[CHILDREN] = [refusal] * 10
+    await tick(ctx, TEN)
+    # Tried again after 1, 2, 4 … minutes, never more than an hour apart: once an hour here.
+    moments = [TEN + timedelta(hours=h) for h in range(1, 8)]
+    moments += [at("2026-03-03T09:00") + timedelta(hours=h) for h in range(8)]
+    for moment in moments:
+        await drain(ctx.db, ctx.messengers, moment)
+    async with roadmap.reading() as session:
+        (failed,) = await OutboxRepository(session).unsent()
+    assert (failed.key, failed.state, failed.attempts, failed.last_error) == (
+        EXPECTED[0],
+        "failed",
+        10,
+        "Slack refused the post: channel_not_found",
+    )
+    # The other messages went out in spite of it.
+    assert messenger.channels.keys() == EXPECTED[1:]
+
+    async with roadmap.transaction() as session:
+        await OutboxRepository(session).requeue(failed.id, moments[-1])
+    await drain(ctx.db, ctx.messengers, moments[-1])
+    assert messenger.channels.keys() == [*EXPECTED[1:], EXPECTED[0]]
+
+
+async def test_a_rate_limit_is_waited_out_as_slack_asks(
+    roadmap: Database, messenger: FakeMessenger
+) -> None:
+    messenger.failures[CHILDREN] = [
+        DeliveryError("Slack refused the post: ratelimited", ambiguous=False, retry_after=600)
+    ]
+    ctx = context(roadmap, messenger)
+    await tick(ctx, TEN)
+    assert messenger.channels.keys() == EXPECTED[1:]
+    await tick(ctx, TEN + timedelta(minutes=9))
+    assert messenger.channels.keys() == EXPECTED[1:]
+    await tick(ctx, TEN + timedelta(minutes=10))
+    assert messenger.channels.keys() == [*EXPECTED[1:], EXPECTED[0]]
+
+
+async def test_a_failed_reminder_is_not_retried_out_of_hours(
+    roadmap: Database, messenger: FakeMessenger
+) -> None:
+    messenger.failures[CHILDREN] = [
+        DeliveryError("Slack refused the post: fatal_error", ambiguous=False)
+    ]
+    ctx = context(roadmap, messenger)
+    late = at("2026-03-06T17:29")  # Friday, a minute before the end of working hours
+    await tick(ctx, late)
+    posted = len(messenger.sent)
+    for moment in (at("2026-03-06T17:31"), at("2026-03-07T10:00"), at("2026-03-09T08:59")):
+        await tick(ctx, moment)
+    assert len(messenger.sent) == posted
+    await tick(ctx, at("2026-03-09T09:00"))
+    assert len(messenger.sent) == posted + 1
