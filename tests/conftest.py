@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
-import os
 import asyncio
+import os
 from collections.abc import AsyncIterator, Coroutine, Iterator
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
@@ -16,7 +16,7 @@ import pytest
 
 from storage.db import Database
 from tests.databases import (
-    PostgresUnavailable,
+    PostgresUnavailableError,
     create_postgres_database,
     drop_postgres_database,
     empty,
@@ -45,7 +45,7 @@ def postgres() -> Iterator[PostgresTarget]:
     """One PostgreSQL database for the whole run, created and migrated once, dropped at the end."""
     try:
         target = PostgresTarget(_in_thread(create_postgres_database()))
-    except PostgresUnavailable as error:
+    except PostgresUnavailableError as error:
         if IN_CI:
             pytest.fail(f"CI must test PostgreSQL too, but {error}")
         target = PostgresTarget(None, f"PostgreSQL tests skipped: {error}")

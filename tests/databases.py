@@ -18,7 +18,7 @@ POSTGRES_ADMIN_URL = os.environ.get(
 )
 
 
-class PostgresUnavailable(Exception):
+class PostgresUnavailableError(Exception):
     pass
 
 
@@ -28,7 +28,7 @@ async def create_postgres_database() -> str:
     try:
         conn = await asyncpg.connect(POSTGRES_ADMIN_URL, timeout=5)
     except (OSError, asyncpg.PostgresError) as error:
-        raise PostgresUnavailable(f"no PostgreSQL at {POSTGRES_ADMIN_URL}: {error}") from error
+        raise PostgresUnavailableError(f"no PostgreSQL at {POSTGRES_ADMIN_URL}: {error}") from error
     try:
         await conn.execute(f'CREATE DATABASE "{name}"')
     finally:

@@ -130,7 +130,8 @@ async def test_readings_import_then_export_keeps_history(
     assert report.summary() == "created 2 readings"
     async with db.reading() as session:
         found = await list_statuses(session, now.date(), numbers=[12])
-    assert found[0].latest is not None and found[0].latest.value == 35.5
+    assert found[0].latest is not None
+    assert found[0].latest.value == 35.5
     exported = await _export(db, tmp_path / "out")
     assert exported["readings.csv"].splitlines()[1:] == file.read_text().splitlines()[1:]
     shutil.rmtree(tmp_path / "out")

@@ -103,14 +103,19 @@ def test_a_reading_on_an_interpolated_line_is_on_track_despite_float_noise() -> 
 
 @pytest.mark.parametrize(
     ("text", "tolerance"),
-    [("5%", Tolerance(5, True)), ("10 %", Tolerance(10, True)), ("0.5", HALF_A_UNIT), ("", FIVE_PERCENT)],
+    [
+        ("5%", Tolerance(5, True)),
+        ("10 %", Tolerance(10, True)),
+        ("0.5", HALF_A_UNIT),
+        ("", FIVE_PERCENT),
+    ],
 )
 def test_tolerance_forms(text: str, tolerance: Tolerance) -> None:
     assert parse_tolerance(text) == tolerance
 
 
 def test_a_bad_tolerance_says_what_to_write() -> None:
-    with pytest.raises(RuleError, match="like 5% .* like 0.5"):
+    with pytest.raises(RuleError, match=r"like 5% .* like 0\.5"):
         parse_tolerance("five")
 
 
@@ -166,7 +171,8 @@ def test_due_and_overdue(
     overdue: bool,
 ) -> None:
     period = due_period(parse_period(first, cadence), lag, today)
-    assert period is not None and period.label == due
+    assert period is not None
+    assert period.label == due
     assert is_overdue(period, [parse_period(p, cadence) for p in reported]) is overdue
 
 
