@@ -15,7 +15,6 @@ EVENTS_PATH = "/slack/events"
 
 def build_app(*, token: str, signing_secret: str, api_url: str, services: Services) -> AsyncApp:
     app = AsyncApp(
-        token=token,
         signing_secret=signing_secret,
         client=posting_client(token, api_url),
         # Store first, answer after: an event whose reading failed to save is answered with an

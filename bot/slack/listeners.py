@@ -28,7 +28,7 @@ from commands.ports import DeliveryError
 from commands.reading_form import CALLBACK, FormContext, reading_form, submit_form
 from commands.readings import Recorded
 from commands.registry import dispatch
-from commands.replies import Action, Chart, FormError, Reply, Section
+from commands.replies import Action, Chart, FormError, Reply, Section, mention
 from commands.thread_readings import confirmation, record_reply
 from storage.db import Database
 from storage.repositories import PostRepository, ReadingRepository, ReceiptRepository
@@ -54,8 +54,14 @@ class Services:
     background: Background
 
 
+def typed(text: str) -> str:
+    """What the person typed: Slack sends `&`, `<` and `>` as entities."""
+    return text.replace("&lt;", "<").replace("&gt;", ">").replace("&amp;", "&")
+
+
 def error_reply(error: UserError) -> Reply:
-    return Reply(str(error), (Section(text=str(error), mentions=error.mentions),))
+    named = " ".join(mention(u) for u in error.mentions)
+    return Reply(f"{error} {named}".strip(), (Section(text=str(error), mentions=error.mentions),))
 
 
 def register(app: AsyncApp, services: Services) -> None:
@@ -81,7 +87,7 @@ def _on_outcome_command(services: Services) -> Callable[..., Any]:
         async with services.db.transaction() as session:
             ctx = _context(services, session, user, channel)
             try:
-                reply = await dispatch(ctx, command.get("text", ""))
+                reply = await dispatch(ctx, typed(command.get("text", "")))
             except UserError as error:
                 reply = error_reply(error)
         if reply.shared:
@@ -166,7 +172,7 @@ async def _on_reply(
     if not thread or thread == ts or not event.get("user"):
         return  # not a reply in a thread
     await _read_in_thread(
-        services, client, body, channel, thread, ts, event["user"], event.get("text", ""),
+        services, client, body, channel, thread, ts, event["user"], typed(event.get("text", "")),
         source_key=f"{PLATFORM}:{channel}:{ts}", corrected=False,
     )  # fmt: skip
 
@@ -183,7 +189,7 @@ async def _on_edit(
         return  # an unfurl or a reaction, not a change of words
     edited = (message.get("edited") or {}).get("ts") or event.get("event_ts") or event["ts"]
     await _read_in_thread(
-        services, client, body, event["channel"], thread, ts, user, message.get("text", ""),
+        services, client, body, event["channel"], thread, ts, user, typed(message.get("text", "")),
         source_key=f"{PLATFORM}:{event['channel']}:{ts}:edit:{edited}", corrected=True,
     )  # fmt: skip
 
@@ -296,7 +302,7 @@ def _on_reading_form(services: Services) -> Callable[..., Any]:
     ) -> None:
         user = body["user"]["id"]
         where = FormContext.load(view.get("private_metadata") or "{}")
-        values = render.submitted_values(view)
+        values = {k: typed(v) for k, v in render.submitted_values(view).items()}
         async with services.db.transaction() as session:
             ctx = _context(services, session, user, where.channel_id)
             try:

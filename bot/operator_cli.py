@@ -1,0 +1,258 @@
+"""Operators' commands for the scheduler and what it posts:
+
+waymark nudge  [--at TIME] [--dry-run]            post the reminders due now, once
+waymark digest [--at TIME] [--dry-run] [--force]  post this week's digest, once
+waymark outbox [--retry ID] [--recent N]          what is waiting, failed or recently posted
+waymark scheduler                                 the clock alone: reminders and the digest
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import contextlib
+import logging
+import signal
+import time
+from collections.abc import Mapping
+from datetime import UTC, date, datetime, timedelta
+from typing import TYPE_CHECKING
+from zoneinfo import ZoneInfo
+
+from tabulate import tabulate
+
+from bot.slack.messenger import SlackMessenger, posting_client
+from commands.domain.calendar import CalendarError, Timetable, parse_working_hours
+from commands.errors import UserError
+from commands.formatting import moment
+from commands.outbox import LEASE
+from commands.ports import Messenger
+from config.settings import Settings
+from scheduler.jobs import JobContext, send_nudges, send_weekly_digest
+from scheduler.setup import TICK_SECONDS, Clock, SimulatedClock, Ticker, wall_clock
+from storage.db import Database
+from storage.models import OutboxMessage
+from storage.repositories import OutboxRepository
+
+if TYPE_CHECKING:
+    from bot.cli import Handler, Runtime
+
+log = logging.getLogger(__name__)
+
+
+def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
+    """Add `nudge`, `digest`, `outbox` and `scheduler` to the `waymark` command."""
+
+    def command(name: str, handler: Handler, help_text: str) -> argparse.ArgumentParser:
+        parser = sub.add_parser(name, help=help_text, description=help_text)
+        parser.set_defaults(handler=handler)
+        return parser
+
+    at_help = "pretend it is TIME, local time (2026-03-02T10:00); default: now"
+    dry_help = "print the messages as text and post nothing (needs no Slack token)"
+
+    p = command("nudge", run_nudge, "post the reminders due now that were not posted before")
+    p.add_argument("--at", type=_when, metavar="TIME", help=at_help)
+    p.add_argument("--dry-run", action="store_true", help=dry_help)
+
+    p = command("digest", run_digest, "post this week's digest, unless it was posted already")
+    p.add_argument("--at", type=_when, metavar="TIME", help=at_help)
+    p.add_argument("--dry-run", action="store_true", help=dry_help)
+    p.add_argument("--force", action="store_true", help="post this week's digest again")
+
+    p = command("outbox", run_outbox, "list messages waiting, failed and recently posted")
+    p.add_argument("--retry", type=int, metavar="ID", help="try a failed message again")
+    p.add_argument("--recent", type=int, default=10, metavar="N", help="recent posts to list")
+
+    p = command("scheduler", run_scheduler, "run the clock alone: reminders and the digest")
+    # For tests that run weeks in seconds: a simulated clock shared by several processes.
+    p.add_argument("--clock-start", type=_instant, help=argparse.SUPPRESS)
+    p.add_argument("--clock-speed", type=float, default=1.0, help=argparse.SUPPRESS)
+    p.add_argument("--clock-origin", type=float, help=argparse.SUPPRESS)
+    p.add_argument("--tick-seconds", type=float, default=TICK_SECONDS, help=argparse.SUPPRESS)
+    p.add_argument("--run-until", type=_instant, help=argparse.SUPPRESS)
+
+
+def _when(text: str) -> datetime | date:
+    """`2026-03-02T10:00` (local time) or `2026-03-02` (midday there)."""
+    try:
+        if "T" in text or " " in text:
+            return datetime.fromisoformat(text)
+        return date.fromisoformat(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(
+            f"'{text}' is not a time: write it like 2026-03-02T10:00"
+        ) from None
+
+
+def _instant(text: str) -> datetime:
+    moment_ = _when(text)
+    if not isinstance(moment_, datetime) or moment_.tzinfo is None:
+        raise argparse.ArgumentTypeError(f"'{text}' needs a date, a time and a UTC offset")
+    return moment_
+
+
+def timetable_from(settings: Settings) -> Timetable:
+    try:
+        hours = parse_working_hours(settings.working_hours)
+    except CalendarError as error:
+        raise UserError(f"WAYMARK_WORKING_HOURS: {error}") from None
+    days = settings.escalation_days
+    return Timetable(
+        tz=settings.zone,
+        reminder_time=settings.reminder_time,
+        digest_time=settings.digest_time,
+        working_hours=hours,
+        escalation_days=(days[0], days[1], days[2]),
+        heads_up_days=settings.heads_up_days,
+    )
+
+
+def messengers_from(settings: Settings) -> dict[str, Messenger]:
+    if not settings.slack_bot_token:
+        raise UserError(
+            "SLACK_BOT_TOKEN is not set: waymark needs the bot token (xoxb-…) to post. "
+            "Set it, or add --dry-run to see what would be posted."
+        )
+    client = posting_client(settings.slack_bot_token, settings.slack_api_url)
+    return {"slack": SlackMessenger(client)}
+
+
+def _need(value: str | None, variable: str, purpose: str) -> str:
+    if not value:
+        raise UserError(
+            f"{variable} is not set: it is the channel {purpose}. "
+            "Set it to a channel id like C0123456789."
+        )
+    return value
+
+
+def job_context(
+    settings: Settings,
+    db: Database,
+    messengers: Mapping[str, Messenger],
+    *,
+    lease: timedelta = LEASE,
+) -> JobContext:
+    """What the scheduler's jobs need, from the settings: for `waymark serve` too, with the
+    messenger its Slack listeners use (one messenger keeps one pace per channel)."""
+    return JobContext(
+        db=db,
+        messengers=messengers,
+        timetable=timetable_from(settings),
+        digest_channel=settings.digest_channel,
+        programme_channel=settings.programme_channel,
+        lease=lease,
+    )
+
+
+def _context(rt: Runtime, *, post: bool, lease: timedelta = LEASE) -> JobContext:
+    messengers = messengers_from(rt.settings) if post else {}
+    return job_context(rt.settings, rt.db, messengers, lease=lease)
+
+
+async def run_nudge(args: argparse.Namespace, rt: Runtime) -> int:
+    ctx = _context(rt, post=not args.dry_run)
+    print(await send_nudges(ctx, rt.now, dry_run=args.dry_run))
+    if ctx.programme_channel is None:
+        print(
+            "WAYMARK_PROGRAMME_CHANNEL is not set, so escalations (readings overdue "
+            f"{ctx.timetable.escalation_days[2]} days or more) wait until it is."
+        )
+    return 0
+
+
+async def run_digest(args: argparse.Namespace, rt: Runtime) -> int:
+    _need(rt.settings.digest_channel, "WAYMARK_DIGEST_CHANNEL", "the weekly digest goes to")
+    ctx = _context(rt, post=not args.dry_run)
+    print(await send_weekly_digest(ctx, rt.now, dry_run=args.dry_run, force=args.force))
+    return 0
+
+
+async def run_outbox(args: argparse.Namespace, rt: Runtime) -> int:
+    if args.retry is not None:
+        async with rt.db.transaction() as session:
+            row = await OutboxRepository(session).requeue(args.retry, rt.now)
+        if row is None:
+            raise UserError(
+                f"There is no message {args.retry} in the outbox: `waymark outbox` lists them."
+            )
+        if row.state != "pending":
+            raise UserError(f"Message {args.retry} is {row.state}, not failed: nothing to retry.")
+        print(f"Message {row.id} ({row.summary}) will be tried again at the next pass.")
+        return 0
+    async with rt.db.reading() as session:
+        outbox = OutboxRepository(session)
+        unsent = await outbox.unsent()
+        recent = await outbox.recently_sent(args.recent)
+    tz = rt.tz
+    if unsent:
+        rows = [
+            [r.id, r.state, r.attempts, _next_try(r, tz), r.channel_id, r.summary, r.last_error]
+            for r in unsent
+        ]
+        headers = ["id", "state", "tries", "next try", "channel", "message", "last error"]
+        print("Waiting or failed:")
+        print(tabulate(rows, headers=headers))
+    else:
+        print("Nothing is waiting to be posted, and nothing has failed.")
+    if recent:
+        rows = [[r.id, _when_sent(r, tz), r.channel_id, r.summary, r.message_id] for r in recent]
+        print("\nRecently posted:")
+        print(tabulate(rows, headers=["id", "posted", "channel", "message", "message id"]))
+    return 0
+
+
+def _next_try(row: OutboxMessage, tz: ZoneInfo) -> str:
+    if row.state == "pending":
+        return moment(row.not_before, tz)
+    if row.state == "sending" and row.lease_until is not None:
+        return moment(row.lease_until, tz)
+    return "-"
+
+
+def _when_sent(row: OutboxMessage, tz: ZoneInfo) -> str:
+    return moment(row.sent_at, tz) if row.sent_at else "-"
+
+
+async def run_scheduler(args: argparse.Namespace, rt: Runtime) -> int:
+    if not logging.getLogger().handlers:
+        logging.basicConfig(
+            level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s"
+        )
+    logging.getLogger("apscheduler").setLevel(logging.WARNING)  # a line a minute otherwise
+    settings = rt.settings
+    digest = _need(settings.digest_channel, "WAYMARK_DIGEST_CHANNEL", "the weekly digest goes to")
+    _need(settings.programme_channel, "WAYMARK_PROGRAMME_CHANNEL", "escalations go to")
+    clock: Clock = wall_clock
+    lease = LEASE
+    if args.clock_start is not None:
+        origin = args.clock_origin if args.clock_origin is not None else time.time()
+        clock = SimulatedClock(args.clock_start.astimezone(UTC), args.clock_speed, origin)
+        lease = LEASE * args.clock_speed  # a lease is real time; in simulated time it scales
+    ctx = _context(rt, post=True, lease=lease)
+    ticker = Ticker(ctx, clock=clock, interval=args.tick_seconds)
+    stopping = asyncio.Event()
+    loop = asyncio.get_running_loop()
+    for sig in (signal.SIGINT, signal.SIGTERM):
+        loop.add_signal_handler(sig, stopping.set)
+    tt = ctx.timetable
+    print(
+        f"waymark scheduler running: reminders on working days at {tt.reminder_time:%H:%M}, "
+        f"the digest to {digest} on Mondays at {tt.digest_time:%H:%M} ({settings.timezone}). "
+        "Ctrl-C stops it.",
+        flush=True,
+    )
+    ticker.start()
+    try:
+        while not stopping.is_set():
+            if args.run_until is not None and clock() >= args.run_until:
+                break
+            with contextlib.suppress(TimeoutError):
+                await asyncio.wait_for(stopping.wait(), min(args.tick_seconds, 1.0))
+    finally:
+        await ticker.stop()
+        for sig in (signal.SIGINT, signal.SIGTERM):
+            loop.remove_signal_handler(sig)
+    print("waymark scheduler stopped.", flush=True)
+    return 0
