@@ -79,9 +79,9 @@ def _moment(at: datetime | date | None, tz: ZoneInfo) -> datetime:
 
 
 async def run_serve(args: argparse.Namespace, rt: Runtime) -> int:
-    from bot.server import serve_forever, start_slack
+    from bot.server import serve_forever, start
 
-    await serve_forever(lambda: start_slack(rt.settings, host=args.host, port=args.port))
+    await serve_forever(lambda: start(rt.settings, host=args.host, port=args.port))
     return 0
 
 

@@ -1,5 +1,6 @@
 """`waymark serve`: one process that answers Slack, runs the scheduler's clock and reports its
-health. With no Slack credentials it starts the local playground workspace instead."""
+health. With no Slack credentials it starts the local playground workspace instead, and talks
+to it exactly as it talks to Slack."""
 
 from __future__ import annotations
 
@@ -11,16 +12,19 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime
 
 from aiohttp import web
+from slack_bolt.async_app import AsyncApp
 from sqlalchemy import text
 
 from bot.background import Background
-from bot.slack.app import add_routes, build_app
+from bot.slack.app import BoltSlot, add_routes, build_app
 from bot.slack.listeners import Services
 from bot.slack.messenger import SlackMessenger, posting_client
 from config.settings import Settings, SettingsError
 from storage.db import Database
 
 log = logging.getLogger(__name__)
+
+Clock = Callable[[], datetime]
 
 
 def utc_now() -> datetime:
@@ -35,13 +39,14 @@ class Running:
     db: Database
     background: Background
     port: int
+    services: Services | None = None
     closers: list[Callable[[], Awaitable[None]]] = field(default_factory=list)
 
     async def stop(self) -> None:
         for close in reversed(self.closers):
             await close()
-        await self.runner.cleanup()
         await self.background.drain()
+        await self.runner.cleanup()
         await self.db.dispose()
 
 
@@ -51,7 +56,8 @@ def require(settings: Settings, *names: str) -> None:
         raise SettingsError(
             "Settings need fixing before waymark can start:\n"
             + "\n".join(
-                f"{n}: must be set for Slack (see README, 'Installing in Slack')" for n in missing
+                f"{n}: must be set to connect to Slack (README: 'Installing in Slack')"
+                for n in missing
             )
         )
 
@@ -68,59 +74,81 @@ def health_route(web_app: web.Application, db: Database) -> None:
     web_app.router.add_get("/healthz", healthz)
 
 
+def slack_services(
+    settings: Settings, db: Database, background: Background, *, token: str, api_url: str,
+    clock: Clock, admins: frozenset[str] | None = None,
+) -> Services:  # fmt: skip
+    return Services(
+        db=db,
+        tz=settings.zone,
+        admins=admins if admins is not None else frozenset(settings.admins),
+        clock=clock,
+        messenger=SlackMessenger(posting_client(token, api_url)),
+        background=background,
+    )
+
+
+async def listen(web_app: web.Application, host: str, port: int) -> tuple[web.AppRunner, int]:
+    runner = web.AppRunner(web_app, access_log=None)
+    await runner.setup()
+    await web.TCPSite(runner, host, port).start()
+    bound = runner.addresses[0][1] if runner.addresses else port
+    return runner, int(bound)
+
+
+async def start(settings: Settings, *, host: str, port: int, clock: Clock = utc_now) -> Running:
+    """Slack when SLACK_BOT_TOKEN is set; otherwise the local playground workspace."""
+    if settings.slack_bot_token:
+        return await start_slack(settings, host=host, port=port, clock=clock)
+    from bot.playground.launch import start_local
+
+    return await start_local(settings, host=host, port=port, clock=clock)
+
+
 async def start_slack(
-    settings: Settings,
-    *,
-    host: str,
-    port: int,
-    clock: Callable[[], datetime] = utc_now,
+    settings: Settings, *, host: str, port: int, clock: Clock = utc_now
 ) -> Running:
-    """Start answering Slack (HTTP mode on `port`, or Socket Mode with SLACK_APP_TOKEN)."""
+    """Answer Slack: HTTP mode on `port`, or Socket Mode when SLACK_APP_TOKEN is set."""
     require(settings, "SLACK_BOT_TOKEN")
     if not settings.slack_app_token:
         require(settings, "SLACK_SIGNING_SECRET")
     db = Database(settings.database_url)
     await db.migrate()
-    token = settings.slack_bot_token or ""
     background = Background()
-    services = Services(
-        db=db,
-        tz=settings.zone,
-        admins=frozenset(settings.admins),
-        clock=clock,
-        messenger=SlackMessenger(posting_client(token, settings.slack_api_url)),
-        background=background,
+    token = settings.slack_bot_token or ""
+    services = slack_services(
+        settings, db, background, token=token, api_url=settings.slack_api_url, clock=clock
     )
     app = build_app(
         token=token,
-        signing_secret=settings.slack_signing_secret or "socket-mode",
+        signing_secret=settings.slack_signing_secret or "unused-in-socket-mode",
         api_url=settings.slack_api_url,
         services=services,
     )
     web_app = web.Application()
     health_route(web_app, db)
     if not settings.slack_app_token:
-        add_routes(web_app, app)
-    runner = web.AppRunner(web_app, access_log=None)
-    await runner.setup()
-    site = web.TCPSite(runner, host, port)
-    await site.start()
-    bound = runner.addresses[0][1] if runner.addresses else port
-    running = Running(runner, db, background, bound)
+        add_routes(web_app, BoltSlot(app))
+    runner, bound = await listen(web_app, host, port)
+    running = Running(runner, db, background, bound, services)
     if settings.slack_app_token:
-        from slack_bolt.adapter.socket_mode.async_handler import AsyncSocketModeHandler
-
-        handler = AsyncSocketModeHandler(app, settings.slack_app_token)
-        await handler.connect_async()  # type: ignore[no-untyped-call]
-        running.closers.append(handler.close_async)
+        running.closers.append(await _socket_mode(app, settings.slack_app_token))
         log.info("waymark is connected to Slack in Socket Mode; health on port %s", bound)
     else:
         log.info("waymark is answering Slack at http://%s:%s/slack/events", host, bound)
     return running
 
 
-async def serve_forever(start: Callable[[], Awaitable[Running]]) -> None:
-    running = await start()
+async def _socket_mode(app: AsyncApp, app_token: str) -> Callable[[], Awaitable[None]]:
+    from slack_bolt.adapter.socket_mode.async_handler import AsyncSocketModeHandler
+
+    handler = AsyncSocketModeHandler(app, app_token)
+    await handler.connect_async()  # type: ignore[no-untyped-call]
+    return handler.close_async
+
+
+async def serve_forever(start_server: Callable[[], Awaitable[Running]]) -> None:
+    running = await start_server()
     stop = asyncio.Event()
     loop = asyncio.get_running_loop()
     for sig in (signal.SIGINT, signal.SIGTERM):

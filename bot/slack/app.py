@@ -25,10 +25,21 @@ def build_app(*, token: str, signing_secret: str, api_url: str, services: Servic
     return app
 
 
-def add_routes(web_app: web.Application, app: AsyncApp) -> None:
+class BoltSlot:
+    """Where the endpoint finds the Bolt app. The playground must be listening (to know its
+    own address) before waymark's app can be built, and aiohttp freezes routes on start."""
+
+    def __init__(self, app: AsyncApp | None = None) -> None:
+        self.app = app
+
+
+def add_routes(web_app: web.Application, slot: BoltSlot) -> None:
     """`POST /slack/events` takes commands, events and interactivity, as Slack sends them."""
 
     async def slack_events(request: web.Request) -> web.Response:
-        return await to_aiohttp_response(await app.async_dispatch(await to_bolt_request(request)))
+        if slot.app is None:
+            return web.json_response({"error": "waymark is still starting"}, status=503)
+        bolt_request = await to_bolt_request(request)
+        return await to_aiohttp_response(await slot.app.async_dispatch(bolt_request))
 
     web_app.router.add_post(EVENTS_PATH, slack_events)

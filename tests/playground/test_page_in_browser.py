@@ -6,15 +6,15 @@ Skipped where no Chromium can be started (Playwright's own, or the system's ``ch
 from __future__ import annotations
 
 import re
-import shutil
 from collections.abc import AsyncIterator
 from typing import Any
 
 import pytest
-from playwright.async_api import Browser, ConsoleMessage, Error, Page, async_playwright, expect
+from playwright.async_api import Browser, ConsoleMessage, Page, expect
 from slack_bolt.async_app import AsyncAck, AsyncRespond, AsyncSay
 from slack_sdk.web.async_client import AsyncWebClient
 
+from tests.browser import chromium
 from tests.playground.conftest import AMIRA, GENERAL, TOM, Wired
 from tests.playground.samples import ACTIONS, FORM
 
@@ -23,15 +23,8 @@ pytestmark = pytest.mark.browser
 
 @pytest.fixture
 async def browser() -> AsyncIterator[Browser]:
-    async with async_playwright() as playwright:
-        try:
-            launched = await playwright.chromium.launch(
-                executable_path=shutil.which("chromium"), args=["--no-sandbox"]
-            )
-        except Error as exc:
-            pytest.skip(f"Chromium cannot be started here: {exc.message.splitlines()[0]}")
+    async for launched in chromium():
         yield launched
-        await launched.close()
 
 
 async def open_as(browser: Browser, wired: Wired, user_id: str, problems: list[str]) -> Page:
