@@ -181,6 +181,8 @@ async def _deliver(
         return
     if found:
         log.info("outbox %s (%s) was already posted as %s", row.id, row.key, message_id)
+    else:
+        log.info("outbox %s (%s) posted to %s as %s", row.id, row.key, row.channel_id, message_id)
     report.delivered.append(
         Delivered(row.key, row.summary, row.channel_id, message_id, found is not None)
     )

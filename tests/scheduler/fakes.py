@@ -48,6 +48,7 @@ class FakeMessenger:
         self.channels = channels or Platform()
         # Errors raised by the next posts to a channel, in order.
         self.failures: dict[str, list[DeliveryError]] = {}
+        self._posted = asyncio.Event()
 
     @property
     def sent(self) -> list[Posted]:
@@ -61,7 +62,14 @@ class FakeMessenger:
             raise self.failures[channel_id].pop(0)
         message_id = f"{len(self.channels.posts) + 1:06d}.000100"
         self.channels.posts.append(Posted(channel_id, key, reply, message_id))
+        self._posted.set()
         return message_id
+
+    async def wait_for_posts(self, count: int) -> None:
+        """Until `count` messages have been posted (by work running in the background)."""
+        while len(self.channels.posts) < count:
+            self._posted.clear()
+            await self._posted.wait()
 
     async def find_post(self, channel_id: str, key: str, since: datetime) -> str | None:
         await asyncio.sleep(0)

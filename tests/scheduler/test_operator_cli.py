@@ -1,0 +1,174 @@
+"""`waymark nudge`, `digest` and `outbox` as an operator runs them, against a local Slack Web API:
+real arguments, real database, real output, and what reached the channels."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+from bot import cli
+from storage.db import Database
+from tests.conftest import PostgresTarget, _in_thread
+from tests.databases import empty
+from tests.factories import write_roadmap
+from tests.scheduler.conftest import CHILDREN, DIGEST, ECONOMY, PROGRAMME
+from tests.scheduler.fake_slack import BOT_TOKEN, FakeSlack, running_fake_slack
+from tests.scheduler.waymark_process import with_operator_commands
+
+REMINDERS = [
+    "reminder:children:13:2025-Q4:1",
+    "reminder:economy:20:2024:2",
+    "escalation:economy:20:2024:3",
+]
+
+
+@pytest.fixture(params=["sqlite", "postgresql"])
+def database_url(request: pytest.FixtureRequest, tmp_path: Path) -> str:
+    if request.param == "sqlite":
+        return f"sqlite:///{tmp_path / 'operator.db'}"
+    target: PostgresTarget = request.getfixturevalue("postgres")
+    if target.url is None:
+        pytest.skip(target.reason)
+    _in_thread(_emptied(target.url))
+    return target.url
+
+
+async def _emptied(url: str) -> None:
+    db = Database(url)
+    await empty(db)
+    await db.dispose()
+
+
+@pytest.fixture
+def slack(
+    database_url: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> Iterator[FakeSlack]:
+    monkeypatch.setattr(cli, "build_parser", with_operator_commands(cli.build_parser))
+    with running_fake_slack() as fake:
+        for name, value in {
+            "DATABASE_URL": database_url,
+            "SLACK_BOT_TOKEN": BOT_TOKEN,
+            "SLACK_API_URL": fake.api_url,
+            "WAYMARK_DIGEST_CHANNEL": DIGEST,
+            "WAYMARK_PROGRAMME_CHANNEL": PROGRAMME,
+        }.items():
+            monkeypatch.setenv(name, value)
+        assert cli.main(["roadmap", "import", str(write_roadmap(tmp_path / "map"))]) == 0
+        yield fake
+
+
+def waymark(capsys: pytest.CaptureFixture[str], *argv: str) -> tuple[int, str, str]:
+    capsys.readouterr()
+    code = cli.main(list(argv))
+    out, err = capsys.readouterr()
+    return code, out, err
+
+
+def test_nudge_posts_each_groups_reminder_once(
+    slack: FakeSlack, capsys: pytest.CaptureFixture[str]
+) -> None:
+    slack.rate_limit_next_post = True  # Slack says "slow down" once: waited out, not doubled
+    code, out, _ = waymark(capsys, "nudge", "--at", "2026-03-02T10:00")
+    assert code == 0
+    assert out.splitlines() == [
+        "Posted: reminder to Children's Trust Board: outcomes 13 (2025-Q4), to C0CHILDREN1.",
+        "Posted: reminder to Inclusive Economy Board: outcomes 20 (2024), to C0ECONOMY01.",
+        "Posted: escalation for Inclusive Economy Board: outcomes 20 (2024), to C0PROGRAMME.",
+    ]
+    assert slack.post_keys() == REMINDERS
+    assert [m.channel for m in slack.posts] == [CHILDREN, ECONOMY, PROGRAMME]
+    assert "<@U0ECONLEAD1>" in slack.in_channel(ECONOMY)[0].words
+    assert slack.calls.count("chat.postMessage") == 4  # one of them answered 429 and retried
+
+    code, out, _ = waymark(capsys, "nudge", "--at", "2026-03-02T10:00")
+    assert code == 0
+    assert out.startswith("No reminders to post at Mon 2 Mar 2026, 10:00")
+    assert slack.post_keys() == REMINDERS
+
+
+def test_nudge_at_the_weekend_says_when_reminders_go_out(
+    slack: FakeSlack, capsys: pytest.CaptureFixture[str]
+) -> None:
+    code, out, _ = waymark(capsys, "nudge", "--at", "2026-03-07T10:00")
+    assert code == 0
+    assert out.startswith(
+        "No reminders at Sat 7 Mar 2026, 10:00. Reminders go out on working days (not at "
+        "weekends or on bank holidays in England and Wales) between 09:00 and 17:30."
+    )
+    assert slack.posts == []
+
+
+def test_digest_posts_once_and_again_only_when_forced(
+    slack: FakeSlack, capsys: pytest.CaptureFixture[str]
+) -> None:
+    code, out, _ = waymark(capsys, "digest", "--at", "2026-03-02T09:00")
+    assert (code, out) == (0, f"Posted: digest for the week of Mon 2 Mar 2026, to {DIGEST}.\n")
+    code, out, _ = waymark(capsys, "digest", "--at", "2026-03-02T09:00")
+    assert code == 0
+    assert "was posted already" in out
+    assert "nothing posted. Use --force to post it again." in out
+    code, out, _ = waymark(capsys, "digest", "--at", "2026-03-02T09:00", "--force")
+    assert code == 0
+    assert slack.post_keys() == [
+        "digest:C0DIGEST:2026-03-02",
+        "digest:C0DIGEST:2026-03-02:again-1",
+    ]
+    assert all(m.channel == DIGEST for m in slack.posts)
+    assert len(slack.charts()) == 2
+
+
+def test_dry_runs_print_the_messages_post_nothing_and_need_no_token(
+    slack: FakeSlack, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.delenv("SLACK_BOT_TOKEN")
+    code, out, _ = waymark(capsys, "nudge", "--at", "2026-03-02T10:00", "--dry-run")
+    assert code == 0
+    assert "At Mon 2 Mar 2026, 10:00, 3 reminder messages would be posted (dry run):" in out
+    assert "=== to C0CHILDREN1: reminder to Children's Trust Board: outcomes 13 (2025-Q4)" in out
+    assert "MMR coverage: the 2025-Q4 reading was due Sun 1 Mar 2026, 1 day overdue." in out
+    code, out, _ = waymark(capsys, "digest", "--at", "2026-03-02T09:00", "--dry-run")
+    assert code == 0
+    assert "ROAD MAP DIGEST: WEEK OF MON 2 MAR 2026" in out
+    assert slack.calls == []
+    # Nothing was recorded either: the real run afterwards posts everything.
+    monkeypatch.setenv("SLACK_BOT_TOKEN", BOT_TOKEN)
+    waymark(capsys, "nudge", "--at", "2026-03-02T10:00")
+    assert slack.post_keys() == REMINDERS
+
+
+def test_missing_settings_are_named(
+    slack: FakeSlack, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.delenv("SLACK_BOT_TOKEN")
+    code, _, err = waymark(capsys, "nudge", "--at", "2026-03-02T10:00")
+    assert code == 1
+    assert err.startswith("SLACK_BOT_TOKEN is not set")
+    monkeypatch.setenv("SLACK_BOT_TOKEN", BOT_TOKEN)
+    monkeypatch.delenv("WAYMARK_DIGEST_CHANNEL")
+    code, _, err = waymark(capsys, "digest")
+    assert code == 1
+    assert err.startswith("WAYMARK_DIGEST_CHANNEL is not set")
+    assert slack.posts == []
+
+
+def test_outbox_lists_what_is_waiting_and_what_was_posted(
+    slack: FakeSlack, capsys: pytest.CaptureFixture[str]
+) -> None:
+    slack.refuse_next_post = "not_in_channel"
+    code, out, _ = waymark(capsys, "nudge", "--at", "2026-03-02T10:00")
+    assert code == 0
+    assert (
+        "Not posted yet: reminder to Children's Trust Board: outcomes 13 (2025-Q4), to "
+        "C0CHILDREN1 (Slack refused the post: not_in_channel); trying again from "
+        "2026-03-02 10:01 UTC." in out
+    )
+    code, out, _ = waymark(capsys, "outbox")
+    assert code == 0
+    waiting, posted = out.split("Recently posted:")
+    assert "pending" in waiting
+    assert "Mon 2 Mar 2026, 10:01" in waiting
+    assert "Slack refused the post: not_in_channel" in waiting
+    assert "reminder to Inclusive Economy Board: outcomes 20 (2024)" in posted
+    assert "escalation for Inclusive Economy Board" in posted
