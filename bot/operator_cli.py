@@ -243,6 +243,8 @@ async def run_scheduler(args: argparse.Namespace, rt: Runtime) -> int:
         "Ctrl-C stops it.",
         flush=True,
     )
+    if args.clock_start is not None:
+        print(f"Simulated clock: it is {clock():%Y-%m-%d %H:%M} UTC.", flush=True)
     ticker.start()
     try:
         while not stopping.is_set():

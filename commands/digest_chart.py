@@ -2,8 +2,8 @@
 track or without data, as stacked bars.
 
 A chart travels as a `ChartDrawing` (its kind and its figures), so that a message frozen in the
-outbox can be drawn again when it is sent. matplotlib is imported only when a chart is drawn:
-it is slow to import and most processes never draw.
+outbox can be drawn again when it is sent. matplotlib (its Agg canvas) is imported only
+when a chart is drawn: it is slow to import and most processes never draw.
 """
 
 from __future__ import annotations
@@ -68,32 +68,31 @@ def status_by_area_chart(rows: Sequence[tuple[str, int, int, int, int]], week: s
 
 
 def _draw_status_by_area(params: dict[str, Any]) -> bytes:
-    import matplotlib
-
-    matplotlib.use("Agg")
-    from matplotlib import pyplot as plt
+    # The object API on an Agg canvas, not pyplot: pyplot's global state is not thread-safe,
+    # and charts are drawn in worker threads, possibly two at once in one process.
+    from matplotlib.backends.backend_agg import FigureCanvasAgg
+    from matplotlib.figure import Figure
     from matplotlib.ticker import MaxNLocator
 
     rows = params["rows"]
     areas = [str(r[0]) for r in rows][::-1]  # top to bottom in road-map order
     counts = [[int(n) for n in r[1:]] for r in rows][::-1]
-    figure, axes = plt.subplots(figsize=(8, 1.2 + 0.45 * max(len(rows), 1)), dpi=100)
-    try:
-        left = [0] * len(areas)
-        for index, (word, colour) in enumerate(SERIES):
-            widths = [c[index] for c in counts]
-            axes.barh(areas, widths, left=left, color=colour, label=word)
-            left = [a + b for a, b in zip(left, widths, strict=True)]
-        axes.set_title(str(params["title"]))
-        axes.set_xlabel("Outcomes")
-        axes.xaxis.set_major_locator(MaxNLocator(integer=True))
-        axes.legend(loc="lower center", bbox_to_anchor=(0.5, 1.08), ncol=4, frameon=False)
-        axes.spines[["top", "right"]].set_visible(False)
-        figure.tight_layout()
-        buffer = io.BytesIO()
-        figure.savefig(buffer, format="png")
-    finally:
-        plt.close(figure)
+    figure = Figure(figsize=(8, 1.2 + 0.45 * max(len(rows), 1)), dpi=100)
+    FigureCanvasAgg(figure)
+    axes = figure.subplots()
+    left = [0] * len(areas)
+    for index, (word, colour) in enumerate(SERIES):
+        widths = [c[index] for c in counts]
+        axes.barh(areas, widths, left=left, color=colour, label=word)
+        left = [a + b for a, b in zip(left, widths, strict=True)]
+    axes.set_title(str(params["title"]), pad=26)  # room for the legend below it
+    axes.set_xlabel("Outcomes")
+    axes.xaxis.set_major_locator(MaxNLocator(integer=True))
+    axes.legend(loc="lower center", bbox_to_anchor=(0.5, 1.0), ncol=4, frameon=False)
+    axes.spines[["top", "right"]].set_visible(False)
+    figure.tight_layout()
+    buffer = io.BytesIO()
+    figure.savefig(buffer, format="png")
     return buffer.getvalue()
 
 

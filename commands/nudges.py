@@ -322,19 +322,19 @@ def _group_message(
         blocks += _listed(soon, today, timetable)
     blocks.append(Context((instructions(numbers),)))
     first = items[0]
-    what = ", ".join(f"{i.number} ({i.period})" for i in items)
+    what = _outcomes(items)
     if overdue:
         fallback = f"{group.name}: {_count(len(overdue), 'reading', 'readings')} overdue"
     else:
         fallback = f"{group.name}: {_count(len(soon), 'reading', 'readings')} due soon"
-    fallback += f", outcomes {what}. Reply in the thread with the figures."
+    fallback += f", {what}. Reply in the thread with the figures."
     return ReminderMessage(
         key=f"reminder:{group.slug}:{first.number}:{first.period}:{int(first.level)}",
         group=group,
         platform=group.platform,
         channel_id=group.channel_id,
         reply=Reply(fallback, tuple(blocks), shared=True, about=tuple(numbers)),
-        summary=f"reminder to {group.name}: outcomes {what}",
+        summary=f"reminder to {group.name}: {what}",
         items=tuple(items),
     )
 
@@ -361,19 +361,19 @@ def _escalation_message(
         Context((instructions(numbers),)),
     ]
     first = items[0]
-    what = ", ".join(f"{i.number} ({i.period})" for i in items)
+    what = _outcomes(items)
     return ReminderMessage(
         key=f"escalation:{group.slug}:{first.number}:{first.period}:{int(first.level)}",
         group=group,
         platform=group.platform,
         channel_id=channel_id,
         reply=Reply(
-            f"Escalation: {group.name} has {count} overdue by {days} or more: outcomes {what}.",
+            f"Escalation: {group.name} has {count} overdue by {days} or more: {what}.",
             tuple(blocks),
             shared=True,
             about=tuple(numbers),
         ),
-        summary=f"escalation for {group.name}: outcomes {what}",
+        summary=f"escalation for {group.name}: {what}",
         items=tuple(items),
     )
 
@@ -395,6 +395,12 @@ def _overdue_intro(overdue: int, late: int, days: int) -> str:
         f"{head} Group leads, please chase {them}, or tell the programme team what is "
         f"holding {them} up."
     )
+
+
+def _outcomes(items: Sequence[ReminderItem]) -> str:
+    """`outcome 13 (2025-Q4)`, or `outcomes 12 (2025/26), 13 (2025-Q4)`."""
+    listed = ", ".join(f"{i.number} ({i.period})" for i in items)
+    return f"outcome {listed}" if len(items) == 1 else f"outcomes {listed}"
 
 
 def _count(n: int, one: str, many: str) -> str:

@@ -38,6 +38,8 @@ from storage.repositories import DigestRepository, OutboxRepository
 
 log = logging.getLogger(__name__)
 
+_RUN_WORDS = {"on_time": "queued", "late": "queued (late)", "skipped": "skipped"}
+
 
 @dataclass(frozen=True)
 class JobContext:
@@ -150,7 +152,7 @@ async def send_weekly_digest(
         head = f"The digest for the week of {day(week)}, to {channel} (dry run):"
         if done is not None and not force:
             head = (
-                f"The digest for the week of {day(week)} was already handled ({done.state}); "
+                f"The digest for the week of {day(week)} was {_RUN_WORDS[done.state]} already; "
                 f"with --force it would be posted again as:"
             )
         return f"{head}\n\n{as_text(message.reply)}"

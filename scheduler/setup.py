@@ -94,6 +94,10 @@ class Ticker:
             self._idle.set()
 
     def start(self) -> None:
+        if self.ctx.digest_channel is None:
+            log.warning("no digest channel is set: the weekly digest will not be posted")
+        if self.ctx.programme_channel is None:
+            log.warning("no programme channel is set: escalations wait until there is one")
         self.scheduler.start()
 
     async def stop(self, grace: float = 60.0) -> None:

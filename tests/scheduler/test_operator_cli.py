@@ -73,9 +73,9 @@ def test_nudge_posts_each_groups_reminder_once(
     code, out, _ = waymark(capsys, "nudge", "--at", "2026-03-02T10:00")
     assert code == 0
     assert out.splitlines() == [
-        "Posted: reminder to Children's Trust Board: outcomes 13 (2025-Q4), to C0CHILDREN1.",
-        "Posted: reminder to Inclusive Economy Board: outcomes 20 (2024), to C0ECONOMY01.",
-        "Posted: escalation for Inclusive Economy Board: outcomes 20 (2024), to C0PROGRAMME.",
+        "Posted: reminder to Children's Trust Board: outcome 13 (2025-Q4), to C0CHILDREN1.",
+        "Posted: reminder to Inclusive Economy Board: outcome 20 (2024), to C0ECONOMY01.",
+        "Posted: escalation for Inclusive Economy Board: outcome 20 (2024), to C0PROGRAMME.",
     ]
     assert slack.post_keys() == REMINDERS
     assert [m.channel for m in slack.posts] == [CHILDREN, ECONOMY, PROGRAMME]
@@ -126,7 +126,7 @@ def test_dry_runs_print_the_messages_post_nothing_and_need_no_token(
     code, out, _ = waymark(capsys, "nudge", "--at", "2026-03-02T10:00", "--dry-run")
     assert code == 0
     assert "At Mon 2 Mar 2026, 10:00, 3 reminder messages would be posted (dry run):" in out
-    assert "=== to C0CHILDREN1: reminder to Children's Trust Board: outcomes 13 (2025-Q4)" in out
+    assert "=== to C0CHILDREN1: reminder to Children's Trust Board: outcome 13 (2025-Q4)" in out
     assert "MMR coverage: the 2025-Q4 reading was due Sun 1 Mar 2026, 1 day overdue." in out
     code, out, _ = waymark(capsys, "digest", "--at", "2026-03-02T09:00", "--dry-run")
     assert code == 0
@@ -160,7 +160,7 @@ def test_outbox_lists_what_is_waiting_and_what_was_posted(
     code, out, _ = waymark(capsys, "nudge", "--at", "2026-03-02T10:00")
     assert code == 0
     assert (
-        "Not posted yet: reminder to Children's Trust Board: outcomes 13 (2025-Q4), to "
+        "Not posted yet: reminder to Children's Trust Board: outcome 13 (2025-Q4), to "
         "C0CHILDREN1 (Slack refused the post: not_in_channel); trying again from "
         "2026-03-02 10:01 UTC." in out
     )
@@ -170,5 +170,5 @@ def test_outbox_lists_what_is_waiting_and_what_was_posted(
     assert "pending" in waiting
     assert "Mon 2 Mar 2026, 10:01" in waiting
     assert "Slack refused the post: not_in_channel" in waiting
-    assert "reminder to Inclusive Economy Board: outcomes 20 (2024)" in posted
+    assert "reminder to Inclusive Economy Board: outcome 20 (2024)" in posted
     assert "escalation for Inclusive Economy Board" in posted

@@ -124,7 +124,7 @@ def test_two_scheduler_processes_post_each_reminder_and_digest_once(
                 "WAYMARK_DIGEST_CHANNEL": DIGEST,
                 "WAYMARK_PROGRAMME_CHANNEL": PROGRAMME,
             }
-            origin = time.time() + 5  # both are up and ticking before the clock starts
+            origin = time.time() + 6  # both are up and ticking before the clock starts
             argv = [
                 sys.executable, "-m", "tests.scheduler.waymark_process", "scheduler",
                 "--clock-start", START, "--clock-speed", str(SPEED),
@@ -153,6 +153,8 @@ def test_two_scheduler_processes_post_each_reminder_and_digest_once(
             for process, (out, err) in zip(processes, outputs, strict=True):
                 assert process.returncode == 0, err
                 assert "waymark scheduler running" in out
+                # Up before the simulated clock started, or the run would not be the one below.
+                assert "Simulated clock: it is 2026-02-27 12:00 UTC." in out, "started too late"
                 assert "Traceback" not in err, err
             keys = slack.post_keys()
             charts = slack.charts()
