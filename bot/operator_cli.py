@@ -63,6 +63,7 @@ def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     p = command("outbox", run_outbox, "list messages waiting, failed and recently posted")
     p.add_argument("--retry", type=int, metavar="ID", help="try a failed message again")
     p.add_argument("--recent", type=int, default=10, metavar="N", help="recent posts to list")
+    p.add_argument("--at", type=_when, metavar="TIME", help=argparse.SUPPRESS)
 
     p = command("scheduler", run_scheduler, "run the clock alone: reminders and the digest")
     # For tests that run weeks in seconds: a simulated clock shared by several processes.
@@ -169,16 +170,28 @@ async def run_digest(args: argparse.Namespace, rt: Runtime) -> int:
     return 0
 
 
+_STATE_WORDS = {
+    "pending": "waiting to be posted",
+    "sending": "being posted",
+    "sent": "posted already",
+}
+
+
 async def run_outbox(args: argparse.Namespace, rt: Runtime) -> int:
     if args.retry is not None:
         async with rt.db.transaction() as session:
-            row = await OutboxRepository(session).requeue(args.retry, rt.now)
-        if row is None:
-            raise UserError(
-                f"There is no message {args.retry} in the outbox: `waymark outbox` lists them."
-            )
-        if row.state != "pending":
-            raise UserError(f"Message {args.retry} is {row.state}, not failed: nothing to retry.")
+            outbox = OutboxRepository(session)
+            row = await outbox.get(args.retry)
+            if row is None:
+                raise UserError(
+                    f"There is no message {args.retry} in the outbox: `waymark outbox` lists them."
+                )
+            if row.state != "failed":
+                raise UserError(
+                    f"Message {row.id} is {_STATE_WORDS.get(row.state, row.state)}, not failed: "
+                    "there is nothing to retry."
+                )
+            await outbox.requeue(row.id, rt.now)
         print(f"Message {row.id} ({row.summary}) will be tried again at the next pass.")
         return 0
     async with rt.db.reading() as session:

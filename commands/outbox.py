@@ -15,9 +15,10 @@ import logging
 import uuid
 from collections.abc import Collection, Mapping
 from dataclasses import dataclass, field
-from datetime import datetime, timedelta
+from datetime import datetime, timedelta, tzinfo
 
 from commands.domain.calendar import Timetable, may_remind, next_reminder_moment
+from commands.formatting import moment
 from commands.ports import DeliveryError, Messenger
 from commands.reply_codec import CodecError, decode
 from storage.db import Database
@@ -58,7 +59,8 @@ class DrainReport:
     delivered: list[Delivered] = field(default_factory=list)
     undelivered: list[Undelivered] = field(default_factory=list)
 
-    def lines(self) -> list[str]:
+    def lines(self, tz: tzinfo) -> list[str]:
+        """What happened, for people; times in `tz`."""
         lines = []
         for d in self.delivered:
             how = "found already posted" if d.found else "posted"
@@ -72,7 +74,7 @@ class DrainReport:
             else:
                 lines.append(
                     f"Not posted yet: {u.summary}, to {u.channel_id} ({u.error}); "
-                    f"trying again from {u.retry_at:%Y-%m-%d %H:%M} UTC."
+                    f"trying again from {moment(u.retry_at, tz)}."
                 )
         return lines
 

@@ -115,7 +115,7 @@ async def send_nudges(ctx: JobContext, now: datetime, *, dry_run: bool = False) 
     async with ctx.db.transaction() as session:
         queued = await queue_reminders(session, now, tt, programme_channel=ctx.programme_channel)
     report = await _drain(ctx, now, kinds=(REMINDER,))
-    lines = report.lines()
+    lines = report.lines(tt.tz)
     if not queued and not lines:
         return (
             f"No reminders to post at {when}: every reminder due then has been posted already, "
@@ -170,7 +170,7 @@ async def send_weekly_digest(
             if result.existing is not None:
                 earlier = await _earlier(session, result.existing, tt)
     report = await _drain(ctx, now, kinds=(DIGEST,))
-    lines = report.lines()
+    lines = report.lines(tt.tz)
     if not lines and earlier is not None:
         return (
             f"The digest for the week of {day(week)} was {earlier}; nothing posted. "

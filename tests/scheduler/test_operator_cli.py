@@ -10,6 +10,7 @@ import pytest
 
 from bot import cli
 from storage.db import Database
+from storage.repositories import OutboxRepository
 from tests.conftest import PostgresTarget, _in_thread
 from tests.databases import empty
 from tests.factories import write_roadmap
@@ -162,7 +163,7 @@ def test_outbox_lists_what_is_waiting_and_what_was_posted(
     assert (
         "Not posted yet: reminder to Children's Trust Board: outcome 13 (2025-Q4), to "
         "C0CHILDREN1 (Slack refused the post: not_in_channel); trying again from "
-        "2026-03-02 10:01 UTC." in out
+        "Mon 2 Mar 2026, 10:01." in out
     )
     code, out, _ = waymark(capsys, "outbox")
     assert code == 0
@@ -172,3 +173,40 @@ def test_outbox_lists_what_is_waiting_and_what_was_posted(
     assert "Slack refused the post: not_in_channel" in waiting
     assert "reminder to Inclusive Economy Board: outcome 20 (2024)" in posted
     assert "escalation for Inclusive Economy Board" in posted
+
+
+def test_a_failed_message_can_be_retried_by_an_operator(
+    slack: FakeSlack, database_url: str, capsys: pytest.CaptureFixture[str]
+) -> None:
+    slack.refuse_next_post = "channel_not_found"
+    waymark(capsys, "nudge", "--at", "2026-03-02T10:00")
+    waiting = _in_thread(_row(database_url, REMINDERS[0]))
+    code, _, err = waymark(capsys, "outbox", "--retry", str(waiting))
+    assert code == 1
+    assert err.startswith(f"Message {waiting} is waiting to be posted, not failed")
+
+    _in_thread(_row(database_url, REMINDERS[0], fail=True))  # as after ten refusals
+    code, out, _ = waymark(capsys, "outbox", "--at", "2026-03-02T11:00")
+    assert "failed" in out
+    code, out, _ = waymark(capsys, "outbox", "--retry", str(waiting), "--at", "2026-03-02T11:00")
+    assert code == 0
+    assert out == (
+        f"Message {waiting} (reminder to Children's Trust Board: outcome 13 (2025-Q4)) will be "
+        "tried again at the next pass.\n"
+    )
+    code, out, _ = waymark(capsys, "nudge", "--at", "2026-03-02T11:00")
+    assert out.startswith("Posted: reminder to Children's Trust Board")
+    assert sorted(k or "" for k in slack.post_keys()) == sorted(REMINDERS)
+
+
+async def _row(url: str, key: str, *, fail: bool = False) -> int:
+    db = Database(url)
+    try:
+        async with db.transaction() as session:
+            row = await OutboxRepository(session).by_key(key)
+            assert row is not None
+            if fail:
+                row.state, row.attempts = "failed", 10
+            return row.id
+    finally:
+        await db.dispose()
