@@ -38,8 +38,6 @@ from storage.repositories import DigestRepository, OutboxRepository
 
 log = logging.getLogger(__name__)
 
-_RUN_WORDS = {"on_time": "queued", "late": "queued (late)", "skipped": "skipped"}
-
 
 @dataclass(frozen=True)
 class JobContext:
@@ -121,7 +119,10 @@ async def send_nudges(ctx: JobContext, now: datetime, *, dry_run: bool = False) 
             f"No reminders to post at {when}: every reminder due then has been posted already, "
             "or none is due."
         )
-    return "\n".join(lines or [f"Queued {len(queued)} reminder messages; none could be sent."])
+    return "\n".join(
+        lines
+        or [f"Queued {len(queued)} reminder messages; another waymark process is posting them."]
+    )
 
 
 async def send_weekly_digest(
@@ -139,6 +140,7 @@ async def send_weekly_digest(
             last = await DigestRepository(session).latest_week(channel)
             done = await DigestRepository(session).for_week(channel, week)
             skipped = weeks_between(last, week) if last is not None and last < week else []
+            earlier = await _earlier(session, done, tt) if done is not None else None
             message = await build_digest(
                 session,
                 now,
@@ -150,13 +152,13 @@ async def send_weekly_digest(
                 skipped=skipped,
             )
         head = f"The digest for the week of {day(week)}, to {channel} (dry run):"
-        if done is not None and not force:
+        if earlier is not None and not force:
             head = (
-                f"The digest for the week of {day(week)} was {_RUN_WORDS[done.state]} already; "
-                f"with --force it would be posted again as:"
+                f"The digest for the week of {day(week)} was {earlier}; with --force it would "
+                "be posted again as:"
             )
         return f"{head}\n\n{as_text(message.reply)}"
-    earlier: str | None = None
+    earlier = None
     if force:
         async with ctx.db.transaction() as session:
             again = await queue_digest_again(

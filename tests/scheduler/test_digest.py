@@ -123,6 +123,11 @@ async def test_a_second_pass_posts_nothing_and_force_posts_again(
         "The digest for the week of Mon 9 Mar 2026 was posted already, on Mon 9 Mar 2026, 09:00; "
         "nothing posted. Use --force to post it again."
     )
+    preview = await send_weekly_digest(ctx, monday + timedelta(minutes=6), dry_run=True)
+    assert preview.startswith(
+        "The digest for the week of Mon 9 Mar 2026 was posted already, on Mon 9 Mar 2026, "
+        "09:00; with --force it would be posted again as:\n\nROAD MAP DIGEST"
+    )
     forced = await send_weekly_digest(ctx, monday + timedelta(minutes=6), force=True)
     assert forced == f"Posted: digest for the week of Mon 9 Mar 2026, to {DIGEST}."
     assert slack.post_keys() == [
