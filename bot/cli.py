@@ -285,6 +285,10 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--by", default=getpass.getuser(), metavar="USER", help="who is submitting")
     p.add_argument("--at", type=_at, metavar="TIME", help=argparse.SUPPRESS)
 
+    from bot.operator_cli import register as register_operator_commands
+
+    register_operator_commands(sub)
+
     p = command(
         "serve", run_serve, "answer Slack (or start the local playground) and run the scheduler"
     )

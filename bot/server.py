@@ -16,10 +16,13 @@ from slack_bolt.async_app import AsyncApp
 from sqlalchemy import text
 
 from bot.background import Background
+from bot.operator_cli import job_context
 from bot.slack.app import BoltSlot, add_routes, build_app
 from bot.slack.listeners import Services
 from bot.slack.messenger import SlackMessenger, posting_client
 from config.settings import Settings, SettingsError
+from scheduler.jobs import JobContext
+from scheduler.setup import Ticker
 from storage.db import Database
 
 log = logging.getLogger(__name__)
@@ -40,6 +43,8 @@ class Running:
     background: Background
     port: int
     services: Services | None = None
+    jobs: JobContext | None = None
+    banner: str = ""
     closers: list[Callable[[], Awaitable[None]]] = field(default_factory=list)
 
     async def stop(self) -> None:
@@ -96,13 +101,30 @@ async def listen(web_app: web.Application, host: str, port: int) -> tuple[web.Ap
     return runner, int(bound)
 
 
-async def start(settings: Settings, *, host: str, port: int, clock: Clock = utc_now) -> Running:
+def start_clock(running: Running, settings: Settings, clock: Clock, *, tick: bool) -> JobContext:
+    """The scheduler's jobs, posting through the same messenger as the listeners (one pace per
+    channel), and its clock, which wakes them every minute."""
+    assert running.services is not None
+    jobs = job_context(settings, running.db, {"slack": running.services.messenger})
+    running.jobs = jobs
+    if tick:
+        ticker = Ticker(jobs, clock=clock)
+        ticker.start()
+        running.closers.append(ticker.stop)
+    return jobs
+
+
+async def start(
+    settings: Settings, *, host: str, port: int, clock: Clock = utc_now, tick: bool = True
+) -> Running:
     """Slack when SLACK_BOT_TOKEN is set; otherwise the local playground workspace."""
     if settings.slack_bot_token:
-        return await start_slack(settings, host=host, port=port, clock=clock)
+        running = await start_slack(settings, host=host, port=port, clock=clock)
+        start_clock(running, settings, clock, tick=tick)
+        return running
     from bot.playground.launch import start_local
 
-    return await start_local(settings, host=host, port=port, clock=clock)
+    return await start_local(settings, host=host, port=port, clock=clock, tick=tick)
 
 
 async def start_slack(
@@ -133,9 +155,9 @@ async def start_slack(
     running = Running(runner, db, background, bound, services)
     if settings.slack_app_token:
         running.closers.append(await _socket_mode(app, settings.slack_app_token))
-        log.info("waymark is connected to Slack in Socket Mode; health on port %s", bound)
+        running.banner = f"waymark is connected to Slack in Socket Mode (health: port {bound})."
     else:
-        log.info("waymark is answering Slack at http://%s:%s/slack/events", host, bound)
+        running.banner = f"waymark is answering Slack at http://{host}:{bound}/slack/events"
     return running
 
 
@@ -149,6 +171,7 @@ async def _socket_mode(app: AsyncApp, app_token: str) -> Callable[[], Awaitable[
 
 async def serve_forever(start_server: Callable[[], Awaitable[Running]]) -> None:
     running = await start_server()
+    print(running.banner, flush=True)
     stop = asyncio.Event()
     loop = asyncio.get_running_loop()
     for sig in (signal.SIGINT, signal.SIGTERM):

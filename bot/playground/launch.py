@@ -8,17 +8,26 @@ import csv
 import logging
 import secrets
 from dataclasses import dataclass
+from datetime import datetime
 from pathlib import Path
 
 from bot.background import Background
 from bot.playground.server import PLAYGROUND, build_playground
-from bot.playground.ui import RunHook
 from bot.playground.workspace import Channel, User, Workspace
-from bot.server import Clock, Running, health_route, listen, slack_services, utc_now
+from bot.server import (
+    Clock,
+    Running,
+    health_route,
+    listen,
+    slack_services,
+    start_clock,
+    utc_now,
+)
 from bot.slack.app import EVENTS_PATH, BoltSlot, add_routes, build_app
 from commands.roadmap_files import import_roadmap
 from config import EXAMPLE_ROADMAP
 from config.settings import Settings
+from scheduler.jobs import send_nudges, send_weekly_digest
 from storage.db import Database
 from storage.repositories import RoadmapRepository
 
@@ -111,10 +120,11 @@ async def start_local(
     host: str,
     port: int,
     clock: Clock = utc_now,
-    run_reminders: RunHook | None = None,
-    run_digest: RunHook | None = None,
+    tick: bool = True,
 ) -> Running:
-    """Serve the playground page, its Web API and waymark's Slack endpoint on one port."""
+    """Serve the playground page, its Web API and waymark's Slack endpoint on one port.
+
+    The page's "Run reminders now" and "Run digest now" run the scheduler's own passes."""
     settings = local_settings(settings)
     db = Database(settings.database_url)
     await db.migrate()
@@ -132,8 +142,8 @@ async def start_local(
         signing_secret=secret,
         bot_token=token,
         public_url=None,
-        run_reminders=run_reminders,
-        run_digest=run_digest,
+        run_reminders=lambda at: run_reminders(at),
+        run_digest=lambda at: run_digest(at),
         time_zone=settings.timezone,
     )
     health_route(web_app, db)
@@ -150,5 +160,20 @@ async def start_local(
         token=token, signing_secret=secret, api_url=f"{url}/api/", services=services
     )
     web_app[PLAYGROUND].delivery.url = f"{url}{EVENTS_PATH}"
-    log.info("waymark's playground is at %s", url)
-    return Running(runner, db, background, bound, services)
+    running = Running(runner, db, background, bound, services)
+    jobs = start_clock(running, settings, clock, tick=tick)
+
+    async def run_reminders(at: datetime | None) -> str:
+        summary = await send_nudges(jobs, at or clock())
+        if summary.startswith("No reminders at"):
+            summary += " To see them anyway, pick a weekday morning in 'As if it were'."
+        return summary
+
+    async def run_digest(at: datetime | None) -> str:
+        return await send_weekly_digest(jobs, at or clock())
+
+    running.banner = (
+        f"waymark is running with its local playground workspace: open {url} in a browser.\n"
+        "(No Slack credentials are set; README explains how to connect to Slack.)"
+    )
+    return running
