@@ -18,6 +18,8 @@ class Uploads:
         return [
             web.post("/upload/v1/{key}", self.receive),
             web.get("/files/{file_id}/{filename}", self.serve),
+            # Image blocks may name a file by id alone (`slack_file: {id}`); Slack shows it.
+            web.get("/files/{file_id}", self.serve),
         ]
 
     async def receive(self, request: web.Request) -> web.Response:
@@ -46,7 +48,7 @@ class Uploads:
         if (
             stored is None
             or stored.content is None
-            or stored.name != request.match_info["filename"]
+            or request.match_info.get("filename", stored.name) != stored.name
         ):
             raise web.HTTPNotFound(text="file_not_found")
         disposition = "attachment" if request.query.get("download") else "inline"

@@ -7,7 +7,6 @@ the event arrived: if storing fails, Slack sees an error and delivers the event 
 
 from __future__ import annotations
 
-import asyncio
 import logging
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -99,7 +98,8 @@ def _on_outcome_command(services: Services) -> Callable[..., Any]:
         await ack(response_type="ephemeral", **render.message(reply))
         for chart in reply.charts:
             services.background.spawn(
-                _respond_with_chart(client, respond, chart, shared=False), chart.filename
+                _respond_with_chart(services.messenger, respond, chart, shared=False),
+                chart.filename,
             )
 
     return on_outcome_command
@@ -127,24 +127,16 @@ async def _share(services: Services, reply: Reply, channel: str, respond: AsyncR
 
 
 async def _respond_with_chart(
-    client: AsyncWebClient, respond: AsyncRespond, chart: Chart, *, shared: bool
+    messenger: SlackMessenger, respond: AsyncRespond, chart: Chart, *, shared: bool
 ) -> None:
-    """Upload the chart privately and show it through the command's response URL, so that an
-    ephemeral answer's chart is ephemeral too."""
-    png = await asyncio.to_thread(chart.draw)
-    uploaded = await client.files_upload_v2(
-        content=png, filename=chart.filename, title=chart.title, alt_txt=chart.alt_text
-    )
-    file_id = uploaded["files"][0]["id"] if uploaded.get("files") else uploaded["file"]["id"]
-    block = {
-        "type": "image",
-        "slack_file": {"id": file_id},
-        "alt_text": render.clip(chart.alt_text, 2000),
-        "title": {"type": "plain_text", "text": render.clip(chart.title, 2000)},
-    }
+    """Show the chart through the command's response URL, so that an ephemeral answer's chart
+    is ephemeral too."""
+    file_id = await messenger.upload_chart(chart)
+    if file_id is None:
+        return
     await respond(
         text=chart.title,
-        blocks=[block],
+        blocks=[render.image(file_id, chart)],
         response_type="in_channel" if shared else "ephemeral",
         replace_original=False,
     )

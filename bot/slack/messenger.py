@@ -57,7 +57,12 @@ class SlackMessenger:
     async def post(
         self, channel_id: str, reply: Reply, *, key: str | None = None, thread_id: str | None = None
     ) -> str:
-        content = render.message(reply)
+        uploaded = {}
+        for chart in reply.charts:
+            file_id = await self.upload_chart(chart)
+            if file_id:
+                uploaded[chart.filename] = file_id
+        content = render.message(reply, uploaded)
         kwargs: dict[str, Any] = {"channel": channel_id, **content}
         if thread_id:
             kwargs["thread_ts"] = thread_id
@@ -70,26 +75,22 @@ class SlackMessenger:
                 raise _delivery_error(error) from error
             except (ClientError, TimeoutError) as error:
                 raise DeliveryError(f"no answer from Slack: {error!r}", ambiguous=True) from error
-        ts = str(response["ts"])
-        for chart in reply.charts:
-            await self.upload_chart(channel_id, chart, thread_id=thread_id or ts)
-        return ts
+        return str(response["ts"])
 
-    async def upload_chart(self, channel_id: str, chart: Chart, *, thread_id: str | None) -> None:
-        """Charts go in the thread of their message. A failed upload loses a picture, not a
-        reading or a reminder, so it is logged and the message stands."""
+    async def upload_chart(self, chart: Chart) -> str | None:
+        """Upload a chart without sharing it, for an image block to show inside the message.
+        A failed upload loses a picture, not a reading or a reminder: logged, and the message
+        goes without it."""
         try:
             png = await asyncio.to_thread(chart.draw)
-            await self.client.files_upload_v2(
-                channel=channel_id,
-                thread_ts=thread_id,
-                content=png,
-                filename=chart.filename,
-                title=chart.title,
-                alt_txt=chart.alt_text,
+            uploaded = await self.client.files_upload_v2(
+                content=png, filename=chart.filename, title=chart.title, alt_txt=chart.alt_text
             )
         except (SlackApiError, ClientError, TimeoutError) as error:
-            log.warning("chart %s not uploaded to %s: %r", chart.filename, channel_id, error)
+            log.warning("chart %s not uploaded: %r", chart.filename, error)
+            return None
+        files = uploaded.get("files") or [uploaded.get("file") or {}]
+        return str(files[0].get("id")) if files and files[0].get("id") else None
 
     async def find_post(self, channel_id: str, key: str, since: datetime) -> str | None:
         cursor: str | None = None
@@ -104,6 +105,8 @@ class SlackMessenger:
                 )
             except SlackApiError as error:
                 raise _delivery_error(error) from error
+            except (ClientError, TimeoutError) as error:
+                raise DeliveryError(f"no answer from Slack: {error!r}", ambiguous=True) from error
             messages: list[dict[str, Any]] = page.get("messages", [])
             for found in messages:
                 metadata = found.get("metadata") or {}

@@ -58,10 +58,15 @@ def badge_text(badge: Badge) -> str:
     return f"{TONE_MARKS[badge.tone]} *{escape(badge.word)}*"
 
 
-def message(reply: Reply) -> dict[str, Any]:
-    """`text` and `blocks` for chat.postMessage, respond() or ack()."""
+def message(reply: Reply, chart_files: dict[str, str] | None = None) -> dict[str, Any]:
+    """`text` and `blocks` for chat.postMessage, respond() or ack(). Charts already uploaded
+    (`chart_files`: filename -> Slack file id) are shown in place; others are left out."""
     blocks: Blocks = []
     for block in reply.blocks:
+        if isinstance(block, Chart):
+            file_id = (chart_files or {}).get(block.filename)
+            blocks.extend([image(file_id, block)] if file_id else [])
+            continue
         blocks.extend(_render(block))
     return {"text": clip(escape(reply.fallback), MAX_FALLBACK), "blocks": _within_limit(blocks)}
 
@@ -94,9 +99,17 @@ def _render(block: Any) -> Blocks:
                 {"type": "actions", "elements": [_button(b) for b in buttons[i : i + MAX_BUTTONS]]}
                 for i in range(0, len(buttons), MAX_BUTTONS)
             ]
-        case Chart():
-            return []  # uploaded as a file after the message; see messenger.py
     raise TypeError(f"no Block Kit for {type(block).__name__}")
+
+
+def image(file_id: str, chart: Chart) -> dict[str, Any]:
+    """An uploaded chart, shown by file id: the file itself need not be shared anywhere."""
+    return {
+        "type": "image",
+        "slack_file": {"id": file_id},
+        "alt_text": clip(chart.alt_text, 2000),
+        "title": _plain(clip(chart.title, 2000)),
+    }
 
 
 def _plain(text: str) -> dict[str, Any]:

@@ -97,8 +97,9 @@ class FakeSlack:
         return [m for m in self.posts if m.channel == channel]
 
     def charts(self) -> list[Upload]:
+        """Files uploaded with their bytes: the charts messages show by file id."""
         with self._lock:
-            return [u for u in self.uploads.values() if u.channel is not None]
+            return [u for u in self.uploads.values() if u.data]
 
     # The Web API
 

@@ -557,6 +557,7 @@
   function imageUrl(block) {
     if (block.image_url) return block.image_url;
     if (block.slack_file && block.slack_file.url) return block.slack_file.url;
+    if (block.slack_file && block.slack_file.id) return "/files/" + encodeURIComponent(block.slack_file.id);
     return "";
   }
 
