@@ -53,7 +53,7 @@ async def open_as(browser: Browser, url: str, user: str, channel: str) -> Page:
 async def test_a_card_a_reminder_a_thread_reply_the_form_and_the_digest(
     waymark: tuple[Running, str], browser: Browser
 ) -> None:
-    running, url = waymark
+    _, url = waymark
     admin = await open_as(browser, url, ADMIN, "general")
 
     # /outcome 12: the status card, only for the person who asked.
