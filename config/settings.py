@@ -63,6 +63,20 @@ class Settings(BaseSettings):
         default=0, ge=0, validation_alias=AliasChoices("WAYMARK_HEADS_UP_DAYS")
     )
 
+    # Microsoft Teams: the app registration's Microsoft Entra ID credentials. Without them,
+    # Teams is served only when TEAMS_ALLOW_ANONYMOUS says so (the Agents Playground).
+    teams_client_id: str | None = _env("TEAMS_CLIENT_ID")
+    teams_client_secret: str | None = _env("TEAMS_CLIENT_SECRET")
+    teams_tenant_id: str | None = _env("TEAMS_TENANT_ID")
+    teams_allow_anonymous: bool = Field(
+        default=False, validation_alias=AliasChoices("TEAMS_ALLOW_ANONYMOUS")
+    )
+    # Where replies go when an activity names no service URL; tests point it at a stand-in.
+    teams_service_url: str = Field(
+        default="https://smba.trafficmanager.net/teams",
+        validation_alias=AliasChoices("TEAMS_SERVICE_URL"),
+    )
+
     @field_validator("timezone")
     @classmethod
     def _known_zone(cls, value: str) -> str:
@@ -91,6 +105,15 @@ class Settings(BaseSettings):
             raise ValueError("write three day counts in rising order, like 0 7 14")
         return value
 
+    @field_validator("teams_service_url")
+    @classmethod
+    def _a_url(cls, value: str) -> str:
+        if not value.startswith(("http://", "https://")):
+            raise ValueError(
+                f"'{value}' is not a URL; write one like https://smba.trafficmanager.net/teams"
+            )
+        return value.rstrip("/")
+
     @field_validator("slack_api_url")
     @classmethod
     def _trailing_slash(cls, value: str) -> str:
@@ -102,6 +125,27 @@ class Settings(BaseSettings):
     @property
     def zone(self) -> ZoneInfo:
         return ZoneInfo(self.timezone)
+
+    @property
+    def teams_configured(self) -> bool:
+        """Teams credentials are set (all three: see `teams_problems`)."""
+        return bool(self.teams_client_id or self.teams_client_secret or self.teams_tenant_id)
+
+    def teams_problems(self) -> list[str]:
+        """What is missing for Teams, one line per variable, when only some are set."""
+        if not self.teams_configured:
+            return []
+        named = {
+            "TEAMS_CLIENT_ID": self.teams_client_id,
+            "TEAMS_CLIENT_SECRET": self.teams_client_secret,
+            "TEAMS_TENANT_ID": self.teams_tenant_id,
+        }
+        return [
+            f"{variable}: must be set too when any of TEAMS_CLIENT_ID, TEAMS_CLIENT_SECRET and "
+            "TEAMS_TENANT_ID is (see README, 'Installing in Microsoft Teams')"
+            for variable, value in named.items()
+            if not value
+        ]
 
 
 def load_settings(**overrides: Any) -> Settings:
