@@ -33,4 +33,4 @@ EXPOSE 3001
 HEALTHCHECK --interval=30s --timeout=5s --start-period=20s --retries=3 \
     CMD python -c "import os, urllib.request; urllib.request.urlopen('http://127.0.0.1:%s/healthz' % os.environ.get('WAYMARK_PORT', '3001'), timeout=4)"
 
-CMD ["waymark", "serve"]
+CMD ["waymark", "serve", "--host", "0.0.0.0", "--port", "3001"]

@@ -17,6 +17,7 @@ from commands.formatting import (
     explanation,
     moment,
     path_summary,
+    tolerance_rule,
     with_unit,
 )
 from commands.replies import (
@@ -81,7 +82,7 @@ def status_card(s: OutcomeStatus, tz: tzinfo, *, shared: bool = False) -> Reply:
         facts.append(Fact("Reminders paused", s.paused_reason))
     elif s.snoozed_until:
         facts.append(Fact("Reminders snoozed", f"until {day(s.snoozed_until)}"))
-    small_print = [f"Path: {path_summary(s)}; tolerance {s.tolerance}."]
+    small_print = [f"Path: {path_summary(s)}; tolerance {tolerance_rule(s.tolerance, unit)}."]
     if s.latest:
         small_print.insert(
             0,
@@ -148,7 +149,7 @@ def outcome_list(
     first = (page - 1) * PAGE_SIZE + 1
     blocks: list[Header | Section | Table | Context] = [
         Header(title),
-        Section(text=f"{len(found)} outcomes: {status_counts(found)}."),
+        Section(text=f"{_outcomes(len(found))}: {status_counts(found)}."),
         status_table(shown),
     ]
     if pages > 1:
@@ -164,7 +165,7 @@ def outcome_list(
     else:
         blocks.append(Context(("Type `/outcome N` for any outcome's card.",)))
     return Reply(
-        f"{title}: {len(found)} outcomes: {status_counts(found)}.",
+        f"{title}: {_outcomes(len(found))}: {status_counts(found)}.",
         tuple(blocks),
         shared=shared,
     )
@@ -217,7 +218,8 @@ def history_reply(
     table = Table(
         ("Period", "Reading", "Expected", "Status", "Direction", "By", "Entered"),
         tuple(rows),
-        caption=f"{baseline}; milestones: {milestones}. Tolerance {outcome.tolerance}.",
+        caption=f"{baseline}; milestones: {milestones}. "
+        f"Tolerance: {tolerance_rule(tolerance, outcome.unit)}.",
     )
     chart = Chart(
         title=f"Outcome {outcome.number}: readings against the path",
@@ -239,6 +241,10 @@ def history_reply(
         shared=shared,
         about=(outcome.number,),
     )
+
+
+def _outcomes(count: int) -> str:
+    return f"{count} outcome" if count == 1 else f"{count} outcomes"
 
 
 def _clip(text: str, width: int) -> str:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import date, datetime, tzinfo
 
-from commands.domain.rules import Direction, Polarity, Status, format_number
+from commands.domain.rules import Direction, Polarity, Status, Tolerance, format_number
 from commands.status import OutcomeStatus
 
 STATUS_WORDS = {
@@ -52,6 +52,13 @@ def difference(amount: float, unit: str) -> str:
         words = "percentage point" if round(amount, 2) == 1 else "percentage points"
         return f"{rounded(amount)} {words}"
     return with_unit(amount, unit)
+
+
+def tolerance_rule(tolerance: Tolerance, unit: str) -> str:
+    """The tolerance as a rule: `5% of the expected value`, or `1 percentage point`."""
+    if tolerance.relative:
+        return f"{tolerance} of the expected value"
+    return difference(tolerance.amount, unit)
 
 
 def tolerance_words(status: OutcomeStatus, allowance: float) -> str:
