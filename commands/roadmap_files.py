@@ -34,12 +34,15 @@ from storage.models import Area, Group, GroupLead, Outcome, Reading
 from storage.repositories import AuditRepository, ReadingRepository, RoadmapRepository
 
 GROUP_COLUMNS = ["slug", "name", "channel", "leads"]
+# Written only when some group is not on Slack, so files from before Teams round-trip unchanged.
+PLATFORM_COLUMN = "platform"
+PLATFORMS = ("slack", "teams")
 OUTCOME_COLUMNS = [
     "number", "title", "area", "measure", "unit", "polarity", "cadence", "lag_days",
     "baseline_period", "baseline_value", "milestones", "tolerance", "owner", "source",
 ]  # fmt: skip
 READING_COLUMNS = ["outcome", "period", "value", "submitted_by", "submitted_at", "note"]
-OPTIONAL_COLUMNS = {"submitted_at", "note", "source", "tolerance", "owner", "leads"}
+OPTIONAL_COLUMNS = {"submitted_at", "note", "source", "tolerance", "owner", "leads", "platform"}
 
 _SLUG = re.compile(r"[a-z0-9][a-z0-9-]*")
 
@@ -74,7 +77,8 @@ class GroupRow:
     slug: str
     name: str
     channel: str
-    leads: tuple[str, ...]
+    leads: tuple[str, ...]  # user ids on the group's platform
+    platform: str = "slack"
 
 
 @dataclass(frozen=True)
@@ -219,9 +223,20 @@ def _parse_group(row: dict[str, str], index: int, problems: Problems) -> GroupRo
         return value
 
     slug, name, channel = cell("slug", slug_of), cell("name", _required), cell("channel", _required)
-    if slug is None or name is None or channel is None:
+    platform = cell(PLATFORM_COLUMN, _platform)
+    if slug is None or name is None or channel is None or platform is None:
         return None
-    return GroupRow(slug, name, channel, tuple(row.get("leads", "").split()))
+    return GroupRow(slug, name, channel, tuple(row.get("leads", "").split()), platform)
+
+
+def _platform(value: str) -> str:
+    """Where the group's channel is: `slack` (also when left empty) or `teams`."""
+    platform = value.strip().lower() or "slack"
+    if platform not in PLATFORMS:
+        raise ValueError(
+            f"'{value}' is not a chat platform: write slack or teams, or leave it empty for slack"
+        )
+    return platform
 
 
 def parse_outcomes(
@@ -395,7 +410,12 @@ def _slugify(name: str) -> str:
 
 
 def _group_values(group: Group) -> dict[str, Any]:
-    return {"name": group.name, "channel": group.channel_id, "leads": group.lead_ids}
+    return {
+        "name": group.name,
+        "platform": group.platform,
+        "channel": group.channel_id,
+        "leads": group.lead_ids,
+    }
 
 
 def _apply_group(
@@ -407,10 +427,15 @@ def _apply_group(
     actor: str,
     now: datetime,
 ) -> None:
-    wanted = {"name": row.name, "channel": row.channel, "leads": list(row.leads)}
+    wanted = {
+        "name": row.name,
+        "platform": row.platform,
+        "channel": row.channel,
+        "leads": list(row.leads),
+    }
     group = groups.get(row.slug)
     if group is None:
-        group = Group(slug=row.slug, name=row.name, channel_id=row.channel, platform="slack")
+        group = Group(slug=row.slug, name=row.name, channel_id=row.channel, platform=row.platform)
         group.leads = [GroupLead(user_id=u, position=i) for i, u in enumerate(row.leads)]
         roadmap.add(group)
         groups[row.slug] = group
@@ -422,7 +447,7 @@ def _apply_group(
     if before == wanted:
         report.count("unchanged", "groups")
         return
-    group.name, group.channel_id = row.name, row.channel
+    group.name, group.channel_id, group.platform = row.name, row.channel, row.platform
     group.leads = [GroupLead(user_id=u, position=i) for i, u in enumerate(row.leads)]
     report.count("updated", "groups")
     audit.record(at=now, actor=actor, action="group.imported", subject=f"group:{row.slug}",
@@ -543,7 +568,12 @@ def _same(row: ReadingRow, reading: Reading) -> bool:
 
 async def export_roadmap(session: AsyncSession, directory: Path) -> list[Path]:
     roadmap = RoadmapRepository(session)
-    groups = [[g.slug, g.name, g.channel_id, " ".join(g.lead_ids)] for g in await roadmap.groups()]
+    all_groups = await roadmap.groups()
+    group_columns = list(GROUP_COLUMNS)
+    groups = [[g.slug, g.name, g.channel_id, " ".join(g.lead_ids)] for g in all_groups]
+    if any(g.platform != "slack" for g in all_groups):
+        group_columns.append(PLATFORM_COLUMN)
+        groups = [[*row, g.platform] for row, g in zip(groups, all_groups, strict=True)]
     outcomes = [
         [
             str(o.number),
@@ -564,7 +594,7 @@ async def export_roadmap(session: AsyncSession, directory: Path) -> list[Path]:
         for o in sorted(await roadmap.outcomes(), key=lambda o: o.number)
     ]
     return [
-        _write(directory / "groups.csv", GROUP_COLUMNS, groups),
+        _write(directory / "groups.csv", group_columns, groups),
         _write(directory / "outcomes.csv", OUTCOME_COLUMNS, outcomes),
         await export_readings(session, directory / "readings.csv"),
     ]
