@@ -1,0 +1,155 @@
+"""Build waymark's Teams app on the Teams SDK and serve it at `POST /api/messages`, on the same
+aiohttp server as Slack.
+
+The SDK checks each request's JWT (issued by the Bot Framework to our app id) before any
+handler runs. Without credentials it serves anonymously only when TEAMS_ALLOW_ANONYMOUS is
+set, for the Agents Playground on a developer's machine, and says so loudly at start.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from typing import Any
+
+from aiohttp import web
+from microsoft_teams.apps import App
+from microsoft_teams.apps.http.adapter import HttpMethod, HttpRequest, HttpRouteHandler
+
+from bot.background import Background
+from bot.teams.handlers import Services, register
+from bot.teams.messenger import TeamsMessenger
+from config.settings import Settings, SettingsError
+from storage.db import Database
+
+log = logging.getLogger(__name__)
+
+MESSAGES_PATH = "/api/messages"
+
+
+def utc_now() -> datetime:
+    return datetime.now(UTC)
+
+
+class AiohttpAdapter:
+    """The SDK's `HttpServerAdapter` on waymark's aiohttp application: the SDK registers its
+    messaging route here and keeps its own JWT check; waymark's server runs it."""
+
+    def __init__(self, web_app: web.Application) -> None:
+        self.web_app = web_app
+
+    def register_route(self, method: HttpMethod, path: str, handler: HttpRouteHandler) -> None:
+        async def route(request: web.Request) -> web.StreamResponse:
+            try:
+                body = await request.json()
+            except ValueError:
+                return web.json_response({"error": "the body is not JSON"}, status=400)
+            if not isinstance(body, dict):
+                return web.json_response({"error": "the body is not an activity"}, status=400)
+            result = await handler(HttpRequest(body=body, headers=dict(request.headers)))
+            if result.get("body") is None:
+                return web.Response(status=result["status"])
+            return web.json_response(result["body"], status=result["status"])
+
+        self.web_app.router.add_route(method, path, route)
+
+    def serve_static(self, path: str, directory: str) -> None:
+        raise NotImplementedError("waymark serves no Teams tabs")
+
+    async def start(self, port: int) -> None:
+        raise NotImplementedError("waymark's server runs the routes: see bot.server")
+
+    async def stop(self) -> None:
+        return None
+
+
+@dataclass
+class TeamsRunning:
+    """A Teams app serving on waymark's server: its messenger goes to the outbox."""
+
+    app: App
+    messenger: TeamsMessenger
+    services: Services
+    anonymous: bool
+
+    async def stop(self) -> None:
+        """Close the SDK's connections (its clients keep them open between requests)."""
+        await self.messenger.close()
+        await self.app.http_client.http.aclose()
+
+
+def teams_wanted(settings: Settings) -> bool:
+    return settings.teams_configured or settings.teams_allow_anonymous
+
+
+def build_app(settings: Settings, web_app: web.Application) -> tuple[App, bool]:
+    """The SDK's App with waymark's credentials and server. Returns it and whether it accepts
+    requests without a token."""
+    problems = settings.teams_problems()
+    if problems:
+        raise SettingsError(
+            "Settings need fixing before waymark can start:\n" + "\n".join(problems)
+        )
+    anonymous = not settings.teams_configured
+    options: dict[str, Any] = {
+        "service_url": settings.teams_service_url,
+        "http_server_adapter": AiohttpAdapter(web_app),
+        "messaging_endpoint": MESSAGES_PATH,
+        "state": False,
+        "dangerously_allow_unauthenticated_requests": anonymous,
+    }
+    if not anonymous:
+        options |= {
+            "client_id": settings.teams_client_id,
+            "client_secret": settings.teams_client_secret,
+            "tenant_id": settings.teams_tenant_id,
+        }
+    return App(**options), anonymous
+
+
+async def start_teams(
+    settings: Settings,
+    web_app: web.Application,
+    *,
+    db: Database,
+    background: Background,
+    clock: Callable[[], datetime] = utc_now,
+) -> TeamsRunning | None:
+    """Serve Teams at `POST /api/messages` on `web_app` (before its runner starts), when
+    Teams credentials are set or TEAMS_ALLOW_ANONYMOUS is; None otherwise."""
+    if not teams_wanted(settings):
+        return None
+    app, anonymous = build_app(settings, web_app)
+    messenger = TeamsMessenger(app.api, db, admins=settings.admins, clock=clock)
+    services = Services(
+        db=db,
+        tz=settings.zone,
+        admins=frozenset(settings.admins),
+        clock=clock,
+        messenger=messenger,
+        background=background,
+    )
+    register(app, services)
+    await app.initialize()
+    if anonymous:
+        log.warning(
+            "Teams is served at %s WITHOUT checking who is calling: TEAMS_ALLOW_ANONYMOUS is set "
+            "and there are no Teams credentials. Use this only on your own machine, with the "
+            "Agents Playground; set TEAMS_CLIENT_ID, TEAMS_CLIENT_SECRET and TEAMS_TENANT_ID "
+            "for a real Teams.",
+            MESSAGES_PATH,
+        )
+    else:
+        log.info("waymark is answering Teams at %s", MESSAGES_PATH)
+    return TeamsRunning(app, messenger, services, anonymous)
+
+
+def teams_messenger(settings: Settings, db: Database) -> TeamsMessenger | None:
+    """A messenger for posting to Teams without serving it (`waymark nudge`, `digest`,
+    `scheduler`): None when Teams is not configured."""
+    if not teams_wanted(settings):
+        return None
+    app, _ = build_app(settings, web.Application())
+    return TeamsMessenger(app.api, db, admins=settings.admins, clock=utc_now)

@@ -1,0 +1,225 @@
+"""Posting to Teams channels without being asked (reminders, the digest), for the outbox.
+
+Teams lets a bot post only into conversations it was installed in, and only through the
+service URL Teams gave it there: both come from the conversation reference stored when
+waymark was added to a team or first addressed in a channel (`conversations.py`). A channel
+with no reference cannot be reached yet: the post is refused (the outbox tries again later and
+`waymark outbox` shows why), and administrators are told in their chat with waymark, once a day.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from typing import Any
+
+import httpx
+from microsoft_teams.api import ApiClient
+from microsoft_teams.api.activities.message import MessageActivityInput
+
+from bot.teams import render
+from bot.teams.conversations import PLATFORM, thread_conversation
+from commands.ports import DeliveryError
+from commands.replies import Chart, Reply
+from commands.reply_codec import CodecError, encode
+from storage.db import Database
+from storage.models import ConversationRef
+from storage.repositories import (
+    ConversationRefRepository,
+    PeopleRepository,
+    SentCardRepository,
+    UnreachableRepository,
+)
+
+log = logging.getLogger(__name__)
+
+# How often administrators hear about the same channel waymark cannot reach.
+TELL_ADMINS_EVERY = timedelta(days=1)
+# Gateway errors after which the Bot Connector may still have delivered the message.
+_UNCLEAR = {502, 504}
+
+
+@dataclass(frozen=True)
+class Target:
+    """One conversation to post into, as Teams needs it."""
+
+    conversation_id: str
+    service_url: str
+    bot_id: str
+
+    @classmethod
+    def of(cls, ref: ConversationRef, thread_id: str | None = None) -> Target:
+        conversation = ref.conversation_id
+        if thread_id:
+            conversation = thread_conversation(conversation, thread_id)
+        return cls(conversation, ref.service_url, ref.bot_id)
+
+
+async def send(api: ApiClient, target: Target, activity: dict[str, Any]) -> str:
+    """Post one activity through the Bot Connector; returns the new message's id."""
+    params = MessageActivityInput.model_validate(
+        {
+            **activity,
+            "from": {"id": target.bot_id},
+            "conversation": {"id": target.conversation_id},
+        }
+    )
+    sent = await api.conversations.create_activity(
+        target.conversation_id, params, service_url=target.service_url
+    )
+    return sent.id
+
+
+def delivery_error(error: Exception) -> DeliveryError:
+    """What a failed post means for the outbox: refused (safe to post again later) or unclear
+    (it may have arrived: look before posting again)."""
+    if isinstance(error, httpx.HTTPStatusError):
+        status = error.response.status_code
+        retry_after: float | None = None
+        if status == 429:
+            try:
+                retry_after = float(error.response.headers.get("retry-after", "1"))
+            except ValueError:
+                retry_after = 1.0
+        return DeliveryError(
+            f"Teams answered {status}: {error.response.text[:200]}",
+            ambiguous=status in _UNCLEAR,
+            retry_after=retry_after,
+        )
+    if isinstance(error, httpx.ConnectError):
+        return DeliveryError(f"could not connect to Teams: {error!r}", ambiguous=False)
+    return DeliveryError(f"no clear answer from Teams: {error!r}", ambiguous=True)
+
+
+async def names_for(db: Database, replies: Iterable[Reply]) -> dict[str, str]:
+    """Display names of everyone the replies mention, as far as waymark knows them."""
+    ids: set[str] = set()
+    for reply in replies:
+        ids |= render.mentioned_ids(reply)
+    if not ids:
+        return {}
+    async with db.reading() as session:
+        return await PeopleRepository(session).names(PLATFORM, ids)
+
+
+class TeamsMessenger:
+    """`commands.ports.Messenger` for Teams channels."""
+
+    platform = PLATFORM
+
+    def __init__(
+        self,
+        api: ApiClient,
+        db: Database,
+        *,
+        admins: Iterable[str],
+        clock: Callable[[], datetime],
+        command: str = "@waymark outcome",
+    ) -> None:
+        self.api = api
+        self.db = db
+        self.admins = tuple(admins)
+        self.clock = clock
+        self.command = command
+
+    async def close(self) -> None:
+        await self.api.http.http.aclose()
+
+    async def post(
+        self, channel_id: str, reply: Reply, *, key: str | None = None, thread_id: str | None = None
+    ) -> str:
+        async with self.db.reading() as session:
+            ref = await ConversationRefRepository(session).get(PLATFORM, channel_id)
+        if ref is None:
+            await self._unreachable(channel_id, reply)
+            raise DeliveryError(
+                f"waymark cannot reach the Teams channel {channel_id} yet: add the waymark app "
+                "to the channel's team, or @mention waymark in the channel once",
+                ambiguous=False,
+            )
+        where = render.Where(self.command, await names_for(self.db, [reply]))
+        activity = render.message(reply, where)
+        try:
+            message_id = await send(self.api, Target.of(ref, thread_id), activity)
+        except (httpx.HTTPError, TimeoutError) as error:
+            raise delivery_error(error) from error
+        if render.has_inputs(reply):
+            await self._keep_card(channel_id, message_id, reply)
+        for chart in reply.charts:
+            await self.post_chart(Target.of(ref, thread_id or message_id), chart)
+        return message_id
+
+    async def find_post(self, channel_id: str, key: str, since: datetime) -> str | None:
+        """Teams gives bots no way to list a channel's messages (that needs Microsoft Graph
+        and a permission waymark does not ask for), so nothing can be found: a post whose
+        answer was lost is posted again. Refusals, the usual failure, are never reposted."""
+        log.info("cannot look for %s in Teams channel %s; it will be posted again", key, channel_id)
+        return None
+
+    async def post_chart(self, target: Target, chart: Chart) -> None:
+        """A chart follows its message in the thread. A failed chart loses a picture, not a
+        reading or a reminder, so it is logged and the message stands."""
+        try:
+            png = await asyncio.to_thread(chart.draw)
+            await send(self.api, target, render.chart_message(chart, png))
+        except (httpx.HTTPError, TimeoutError) as error:
+            log.warning("chart %s not posted to %s: %r", chart.filename, target, error)
+
+    async def tell_admins(self, words: str) -> int:
+        """Post `words` in each administrator's personal chat with waymark; returns how many
+        were told (an administrator who never talked to waymark in Teams cannot be)."""
+        async with self.db.reading() as session:
+            chats = await ConversationRefRepository(session).personal_chats(PLATFORM, self.admins)
+        told = 0
+        for chat in chats:
+            try:
+                await send(self.api, Target.of(chat), render.text_message(words))
+                told += 1
+            except (httpx.HTTPError, TimeoutError) as error:
+                log.warning("could not tell administrator %s: %r", chat.user_id, error)
+        return told
+
+    async def _unreachable(self, channel_id: str, reply: Reply) -> None:
+        now = self.clock()
+        reason = "waymark is not installed in the channel's team"
+        async with self.db.transaction() as session:
+            tell = await UnreachableRepository(session).failed(
+                PLATFORM, channel_id, reason, now, tell_every=TELL_ADMINS_EVERY
+            )
+        log.warning("cannot post to Teams channel %s: %s", channel_id, reason)
+        if not tell:
+            return
+        what = reply.fallback.split("\n")[0][:200]
+        told = await self.tell_admins(
+            f"I could not post to the Teams channel {channel_id}: I am not in its team yet. "
+            f"The message waiting is: “{what}”. Add the waymark app to that team (Apps, then "
+            "Manage your apps, then Upload an app), or @mention waymark in the channel once. "
+            "The message goes out at the next try after that; `waymark outbox` lists what is "
+            "waiting."
+        )
+        if not told:
+            log.warning(
+                "no administrator could be told about Teams channel %s: none has a personal "
+                "chat with waymark in Teams",
+                channel_id,
+            )
+
+    async def _keep_card(self, channel_id: str, message_id: str, reply: Reply) -> None:
+        try:
+            payload = {"reply": encode(reply.without_charts()), "done": {}}
+        except CodecError as error:
+            log.warning(
+                "card %s in %s cannot be kept for its inputs: %s", message_id, channel_id, error
+            )
+            return
+        async with self.db.transaction() as session:
+            await SentCardRepository(session).record(
+                platform=PLATFORM,
+                conversation_id=channel_id,
+                message_id=message_id,
+                payload=payload,
+                posted_at=self.clock(),
+            )

@@ -1,0 +1,460 @@
+"""Neutral replies as Adaptive Cards (schema 1.5): the only Adaptive Card code in waymark.
+
+A reply becomes one message activity carrying one card: headers and paragraphs as text blocks,
+facts as a fact set, tables as `Table`, a status as a coloured word. Each chart goes in a card
+of its own, as an image (drawing it is slow, so it follows the words). A "Submit reading" button
+becomes a number box and a Submit action on the card itself: Teams has no Slack-style modal
+for a message, and the card is shown again with errors, or with thanks, when it comes back.
+
+People named with `mention(user_id)` become `<at>Name</at>` with a mention entity, which is how
+Teams notifies them; the name comes from the people waymark has seen.
+"""
+
+from __future__ import annotations
+
+import base64
+import json
+import re
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from typing import Any
+
+from commands.replies import (
+    MENTION_PATTERN,
+    Action,
+    Actions,
+    Badge,
+    Button,
+    Chart,
+    Context,
+    Divider,
+    Header,
+    Reply,
+    Section,
+    Table,
+    Tone,
+)
+
+CARD_TYPE = "application/vnd.microsoft.card.adaptive"
+SCHEMA = "http://adaptivecards.io/schemas/adaptive-card.json"
+VERSION = "1.5"
+SUBMIT_VERB = Action.SUBMIT_READING.value
+# Teams refuses cards much over 28 KB; a long table is cut well before that, with a note.
+MAX_CARD_CHARS = 24_000
+MAX_TABLE_ROWS = 60
+MAX_NAME = 60
+
+TONE_COLOURS = {Tone.GOOD: "good", Tone.WARNING: "warning", Tone.BAD: "attention"}
+TONE_MARKS = {Tone.GOOD: "🟢", Tone.WARNING: "🟠", Tone.BAD: "🔴", Tone.NEUTRAL: "⚪"}
+
+Json = dict[str, Any]
+
+
+@dataclass(frozen=True)
+class Entry:
+    """What the reading boxes of one outcome show: what was typed, what was wrong with it, or,
+    once it was recorded, the confirmation in their place."""
+
+    value: str = ""
+    period: str = ""
+    note: str = ""
+    errors: Mapping[str, str] = field(default_factory=dict)  # by field: value, period, note
+    done: str | None = None
+
+
+@dataclass(frozen=True)
+class Where:
+    """How people address waymark where the card is shown, and whom it can name."""
+
+    command: str = "outcome"  # "@waymark outcome" in a channel, "outcome" in a personal chat
+    names: Mapping[str, str] = field(default_factory=dict)  # user id -> display name
+
+
+def input_id(name: str, number: int) -> str:
+    return f"{name}-{number}"
+
+
+def message(
+    reply: Reply, where: Where = Where(), entries: Mapping[int, Entry] | None = None
+) -> Json:
+    """A message activity (as sent to the Bot Connector) carrying the reply as a card."""
+    body, mentions = _body(reply, where, entries or {})
+    content = card(body, mentions)
+    return {
+        "type": "message",
+        "summary": _clip(_plain(reply.fallback, where), 250),
+        "attachments": [{"contentType": CARD_TYPE, "content": content}],
+    }
+
+
+def card(body: list[Json], mentions: list[Json] | None = None) -> Json:
+    rendered: Json = {
+        "type": "AdaptiveCard",
+        "$schema": SCHEMA,
+        "version": VERSION,
+        "body": body,
+        "msteams": {"width": "Full"},
+    }
+    if mentions:
+        rendered["msteams"]["entities"] = mentions
+    return rendered
+
+
+def chart_message(chart: Chart, png: bytes) -> Json:
+    """A chart as an image in a card of its own, with its words for screen readers."""
+    url = "data:image/png;base64," + base64.b64encode(png).decode("ascii")
+    body = [
+        _text(chart.title, weight="Bolder"),
+        {"type": "Image", "url": url, "altText": _clip(chart.alt_text, 1000), "size": "Stretch"},
+    ]
+    return {
+        "type": "message",
+        "summary": _clip(chart.title, 250),
+        "attachments": [{"contentType": CARD_TYPE, "content": card(body)}],
+    }
+
+
+def text_message(words: str, where: Where = Where()) -> Json:
+    """A short answer (a confirmation, an explanation) as a card with one paragraph."""
+    return message(Reply(words, (Section(text=words),)), where)
+
+
+def card_of(activity: Json) -> Json:
+    """The card an activity from `message` carries (for tests and invoke responses)."""
+    content: Json = activity["attachments"][0]["content"]
+    return content
+
+
+def card_response(activity: Json) -> Json:
+    """The answer to an `adaptiveCard/action` invoke that shows `activity`'s card instead."""
+    return {"statusCode": 200, "type": CARD_TYPE, "value": card_of(activity)}
+
+
+def mentioned_ids(reply: Reply) -> set[str]:
+    """Everyone the reply names, to look their names up before rendering it."""
+    texts = [reply.fallback]
+    ids: set[str] = set()
+    for block in reply.blocks:
+        if isinstance(block, Section):
+            texts.append(block.text)
+            ids |= set(block.mentions)
+        elif isinstance(block, Context):
+            texts += block.items
+    for text in texts:
+        ids |= set(re.findall(MENTION_PATTERN, text))
+    return ids
+
+
+def has_inputs(reply: Reply) -> bool:
+    return bool(submit_numbers(reply))
+
+
+def submit_numbers(reply: Reply) -> list[int]:
+    """The outcomes the reply has reading boxes for, in order."""
+    buttons: list[Button] = []
+    for block in reply.blocks:
+        if isinstance(block, Section) and block.button is not None:
+            buttons.append(block.button)
+        elif isinstance(block, Actions):
+            buttons += block.buttons
+    return [n for n in (_submit_number(b) for b in buttons) if n is not None]
+
+
+def _submit_number(button: Button) -> int | None:
+    if button.action is Action.SUBMIT_READING and button.value.isdigit():
+        return int(button.value)
+    return None
+
+
+class _Mentions:
+    """Turns `@{id}` tokens into `<at>Name</at>` and collects one entity per person named."""
+
+    def __init__(self, names: Mapping[str, str]) -> None:
+        self.names = names
+        self.entities: dict[str, Json] = {}
+
+    def tag(self, user_id: str) -> str:
+        name = _clip(self.names.get(user_id) or _stand_in_name(user_id), MAX_NAME)
+        text = f"<at>{name}</at>"
+        self.entities.setdefault(
+            user_id, {"type": "mention", "text": text, "mentioned": {"id": user_id, "name": name}}
+        )
+        return text
+
+    def replace(self, text: str) -> str:
+        return re.sub(MENTION_PATTERN, lambda m: self.tag(m.group(1)), text)
+
+
+def _stand_in_name(user_id: str) -> str:
+    # Someone waymark has not seen yet: a name unique to them, so Teams can tell mentions apart.
+    return f"lead {user_id[-4:]}"
+
+
+def _body(
+    reply: Reply, where: Where, entries: Mapping[int, Entry]
+) -> tuple[list[Json], list[Json]]:
+    mentions = _Mentions(where.names)
+    body: list[Json] = []
+    separate = False
+    for block in reply.blocks:
+        if isinstance(block, Divider):
+            separate = True
+            continue
+        rendered = _render(block, where, mentions, entries)
+        if rendered and separate:
+            rendered[0] = {**rendered[0], "separator": True, "spacing": "Medium"}
+            separate = False
+        body += rendered
+    if not body:
+        body.append(_text(_plain(reply.fallback, where)))
+    return _within_limit(body), list(mentions.entities.values())
+
+
+def _render(
+    block: Any, where: Where, mentions: _Mentions, entries: Mapping[int, Entry]
+) -> list[Json]:
+    match block:
+        case Header(text=text):
+            return [_text(_plain(text, where), size="Large", weight="Bolder")]
+        case Section():
+            return _section(block, where, mentions, entries)
+        case Context(items=items):
+            return [
+                _text(mentions.replace(_words(i, where)), size="Small", subtle=True) for i in items
+            ]
+        case Table():
+            return _table(block, where)
+        case Actions(buttons=buttons):
+            return _buttons(buttons, where, entries)
+        case Chart():
+            return []  # sent after the message, as an image card of its own
+    raise TypeError(f"no Adaptive Card for {type(block).__name__}")
+
+
+def _section(
+    section: Section, where: Where, mentions: _Mentions, entries: Mapping[int, Entry]
+) -> list[Json]:
+    items: list[Json] = []
+    if section.title or section.badge:
+        items.append(_heading(section.title, section.badge, where))
+    text = mentions.replace(_words(section.text, where)) if section.text else ""
+    if section.mentions:
+        text = (text + " " if text else "") + " ".join(mentions.tag(u) for u in section.mentions)
+    if text:
+        items.append(_text(text))
+    if section.facts:
+        items.append(
+            {
+                "type": "FactSet",
+                "facts": [
+                    {"title": _plain(f.label, where), "value": _words(f.value, where)}
+                    for f in section.facts
+                ],
+            }
+        )
+    if section.button is not None:
+        items += _buttons((section.button,), where, entries)
+    return [{"type": "Container", "items": items, "spacing": "Medium"}] if items else []
+
+
+def _heading(title: str | None, badge: Badge | None, where: Where) -> Json:
+    columns: list[Json] = []
+    if title:
+        columns.append(
+            {
+                "type": "Column",
+                "width": "stretch",
+                "items": [_text(_plain(title, where), weight="Bolder")],
+            }
+        )
+    if badge is not None:
+        columns.append({"type": "Column", "width": "auto", "items": [badge_block(badge)]})
+    return {"type": "ColumnSet", "columns": columns}
+
+
+def badge_block(badge: Badge) -> Json:
+    """A status as a word with a coloured mark: colour alone tells a colour-blind reader
+    nothing, and grey (no data) is never red."""
+    block = _text(f"{TONE_MARKS[badge.tone]} {badge.word}", weight="Bolder")
+    colour = TONE_COLOURS.get(badge.tone)
+    if colour:
+        block["color"] = colour
+    else:
+        block["isSubtle"] = True
+    return block
+
+
+def _buttons(buttons: tuple[Button, ...], where: Where, entries: Mapping[int, Entry]) -> list[Json]:
+    blocks: list[Json] = []
+    others: list[Json] = []
+    for button in buttons:
+        number = _submit_number(button)
+        if number is not None:
+            blocks += _reading_inputs(number, entries.get(number, Entry()))
+        else:
+            others.append(_execute(button.label, button.action.value, {"value": button.value}))
+    if others:
+        blocks.append({"type": "ActionSet", "actions": others})
+    return blocks
+
+
+def _reading_inputs(number: int, entry: Entry) -> list[Json]:
+    """A number box, an optional period box and Submit, with any errors under their box."""
+    if entry.done is not None:
+        return [_text(f"✅ {entry.done}", color="good")]
+    value: Json = {
+        "type": "Input.Number",
+        "id": input_id("value", number),
+        "label": f"Reading for outcome {number}",
+        "placeholder": "e.g. 23.4",
+    }
+    if entry.value:
+        value["value"] = _number_or_none(entry.value)
+    period: Json = {
+        "type": "Input.Text",
+        "id": input_id("period", number),
+        "label": "Period (leave empty for the one due)",
+        "placeholder": "e.g. 2025/26",
+        "value": entry.period,
+    }
+    blocks: list[Json] = [value]
+    if "value" in entry.errors:
+        blocks.append(_error(entry.errors["value"]))
+    blocks.append(period)
+    if "period" in entry.errors:
+        blocks.append(_error(entry.errors["period"]))
+    for key, problem in entry.errors.items():
+        if key not in {"value", "period"}:
+            blocks.append(_error(problem))
+    blocks.append(
+        {
+            "type": "ActionSet",
+            "actions": [
+                _execute("Submit", SUBMIT_VERB, {"outcome": number}, style="positive"),
+            ],
+        }
+    )
+    return [{"type": "Container", "items": blocks, "spacing": "Small"}]
+
+
+def _number_or_none(text: str) -> float | str:
+    try:
+        return float(text)
+    except ValueError:
+        return text  # not a number: shown as typed, with its error below
+
+
+def _execute(title: str, verb: str, data: Json, *, style: str | None = None) -> Json:
+    # `action` in the data is what the Teams SDK routes Action.Execute by; `verb` is the
+    # Universal Actions name for the same thing.
+    action: Json = {
+        "type": "Action.Execute",
+        "title": _clip(title, 40),
+        "verb": verb,
+        "data": {"action": verb, **data},
+        "associatedInputs": "auto",
+    }
+    if style:
+        action["style"] = style
+    return action
+
+
+def _error(problem: str) -> Json:
+    return _text(f"⚠️ {problem}", color="attention", size="Small")
+
+
+def _table(table: Table, where: Where) -> list[Json]:
+    rows = table.rows[:MAX_TABLE_ROWS]
+    widths = _widths(table)
+    rendered: Json = {
+        "type": "Table",
+        "columns": [{"width": w} for w in widths],
+        "firstRowAsHeader": True,
+        "showGridLines": False,
+        "rows": [_row(table.headers, where, bold=True)] + [_row(r, where) for r in rows],
+    }
+    blocks = [rendered]
+    notes = []
+    if len(table.rows) > len(rows):
+        notes.append(
+            f"…and {len(table.rows) - len(rows)} more rows not shown. Narrow it down, for "
+            f"example with `{where.command} list AREA`."
+        )
+    if table.caption:
+        notes.append(table.caption)
+    blocks += [_text(_words(n, where), size="Small", subtle=True) for n in notes]
+    return blocks
+
+
+def _widths(table: Table) -> list[int]:
+    """Relative column widths from the longest cell, so short columns stay narrow."""
+    widths = []
+    for i, header in enumerate(table.headers):
+        longest = max([len(header)] + [len(r[i]) for r in table.rows if i < len(r)])
+        widths.append(max(1, min(longest, 40)))
+    return widths
+
+
+def _row(cells: tuple[str, ...], where: Where, *, bold: bool = False) -> Json:
+    return {
+        "type": "TableRow",
+        "cells": [
+            {
+                "type": "TableCell",
+                "items": [_text(_plain(c, where), weight="Bolder" if bold else None)],
+            }
+            for c in cells
+        ],
+    }
+
+
+def _within_limit(body: list[Json]) -> list[Json]:
+    """Cut the card, from the end, to what Teams accepts, saying what was left out."""
+    if len(json.dumps(body, ensure_ascii=False)) <= MAX_CARD_CHARS:
+        return body
+    kept = list(body)
+    while kept and len(json.dumps(kept, ensure_ascii=False)) > MAX_CARD_CHARS - 300:
+        kept.pop()
+    left = len(body) - len(kept)
+    note = f"…and {left} more parts not shown: the message was too long for Teams."
+    return [*kept, _text(note, size="Small", subtle=True)]
+
+
+def _text(
+    text: str,
+    *,
+    size: str | None = None,
+    weight: str | None = None,
+    subtle: bool = False,
+    color: str | None = None,
+) -> Json:
+    block: Json = {"type": "TextBlock", "text": text, "wrap": True}
+    if size:
+        block["size"] = size
+    if weight:
+        block["weight"] = weight
+    if subtle:
+        block["isSubtle"] = True
+    if color:
+        block["color"] = color
+    return block
+
+
+def _words(text: str, where: Where) -> str:
+    """Text for a text block: commands as they are typed in Teams, `code` in bold (Teams'
+    card Markdown has no code spans)."""
+    text = _commands(text, where)
+    return re.sub(r"`([^`\n]+)`", r"**\1**", text)
+
+
+def _plain(text: str, where: Where) -> str:
+    """Text where Markdown is not read (headings, table cells, fact titles, summaries)."""
+    return re.sub(MENTION_PATTERN, "", _commands(text, where)).replace("`", "")
+
+
+def _commands(text: str, where: Where) -> str:
+    return re.sub(r"/outcome\b", where.command, text)
+
+
+def _clip(text: str, limit: int) -> str:
+    return text if len(text) <= limit else text[: limit - 1] + "…"
