@@ -21,7 +21,7 @@ from commands.roadmap_files import import_roadmap
 from config.settings import Settings
 from storage.db import Database
 from tests.factories import OUTCOMES, READINGS
-from tests.teams.activities import ADMIN, CHILDREN, LEAD, TEAM
+from tests.teams.activities import ADMIN, CHILDREN, LEAD, OUTSIDER, TEAM
 from tests.teams.connector import Connector
 
 # The Children's Trust Board meets in Teams; the Inclusive Economy Board stays in Slack.
@@ -103,7 +103,8 @@ def teams_settings(database_url: str, connector_url: str, **more: str) -> Settin
 async def teams_harness(
     db: Database, now: datetime, **settings: str
 ) -> AsyncIterator[TeamsHarness]:
-    connector = Connector(channels={TEAM: TEAM_CHANNELS})
+    members = [p.account() for p in (LEAD, ADMIN, OUTSIDER)]
+    connector = Connector(channels={TEAM: TEAM_CHANNELS}, members={TEAM: members})
     async with serve(connector.app()) as (_, connector_url):
         connector.url = connector_url
         web_app = web.Application()

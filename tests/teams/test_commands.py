@@ -2,13 +2,18 @@
 
 from __future__ import annotations
 
+from datetime import datetime
+
+from storage.db import Database
 from tests.teams.activities import (
+    GENERAL,
     LEAD,
+    channel_message,
     personal_chat_id,
     personal_message,
 )
-from tests.teams.connector import find
-from tests.teams.harness import TeamsHarness
+from tests.teams.connector import find, table_rows
+from tests.teams.harness import TeamsHarness, teams_harness
 
 
 async def test_outcome_in_a_personal_chat_answers_with_the_status_card(teams: TeamsHarness) -> None:
@@ -23,4 +28,71 @@ async def test_outcome_in_a_personal_chat_answers_with_the_status_card(teams: Te
     assert facts["Expected"] == "35% for 2024/25"
     assert "Fewer children grow up in poverty" in answer.words
     assert "🟠 At risk" in answer.words
-    print(answer.words)
+
+
+async def test_a_channel_message_mentioning_waymark_is_answered_in_its_thread(
+    teams: TeamsHarness,
+) -> None:
+    message = channel_message(teams.service_url, "outcome list")
+    status, _ = await teams.send(message)
+    assert status == 200
+    [answer] = teams.connector.sent
+    assert answer.conversation_id == f"{GENERAL};messageid={message['id']}"
+    rows = table_rows(answer.card)
+    assert rows[0] == ["#", "Outcome", "Latest", "Status", "Overdue"]
+    assert [r[0] for r in rows[1:]] == ["12", "13", "20"]
+    assert rows[1][3].endswith("At risk")
+
+
+async def test_commands_are_written_as_teams_users_type_them(teams: TeamsHarness) -> None:
+    await teams.send(channel_message(teams.service_url, "help"))
+    [answer] = teams.connector.sent
+    assert "@waymark outcome 12 history" in answer.words or "@waymark outcome N" in answer.words
+    assert "/outcome" not in answer.words
+
+
+async def test_a_channel_message_not_for_waymark_is_left_alone(teams: TeamsHarness) -> None:
+    """With ChannelMessage.Read.Group Teams sends every channel message; only those that
+    mention waymark, or reply in its threads, are for it."""
+    status, _ = await teams.send(
+        channel_message(teams.service_url, "outcome 12 looks worse", mention=False)
+    )
+    assert status == 200
+    assert teams.connector.sent == []
+
+
+async def test_history_sends_its_chart_as_an_image_after_the_card(teams: TeamsHarness) -> None:
+    await teams.send(personal_message(teams.service_url, "outcome 13 history"))
+    card, chart = teams.connector.to(personal_chat_id(LEAD))
+    assert [row[:4] for row in table_rows(card.card)[1:]] == [
+        ["2024-Q2", "86%", "85.5%", "On track"],
+        ["2024-Q3", "85.5%", "86%", "At risk"],
+    ]
+    [image] = find(chart.card, "Image")
+    assert image["url"].startswith("data:image/png;base64,iVBORw0KGgo")
+    assert image["altText"]
+
+
+async def test_a_mistake_says_what_to_type_instead(teams: TeamsHarness) -> None:
+    await teams.send(personal_message(teams.service_url, "outcome 99"))
+    [answer] = teams.connector.sent
+    assert "There is no outcome 99: outcomes are numbered 12 to 20." in answer.words
+    assert "**outcome 12**" in answer.words  # typed in a personal chat without @waymark
+
+
+async def test_without_a_token_teams_requests_are_refused_when_credentials_are_set(
+    db: Database, now: datetime
+) -> None:
+    async with teams_harness(
+        db,
+        now,
+        TEAMS_ALLOW_ANONYMOUS="false",
+        TEAMS_CLIENT_ID="5f1c2a34-8d2e-4f5b-9b57-000000waymark",
+        TEAMS_CLIENT_SECRET="not-a-real-secret",
+        TEAMS_TENANT_ID="72f988bf-0000-4000-8000-2d7cd011db47",
+    ) as teams:
+        assert not teams.running.anonymous
+        status, _ = await teams.send(personal_message(teams.service_url, "outcome 12"))
+        assert status == 401
+        teams.headers = {"Authorization": "Bearer not.a.token"}
+        assert teams.connector.sent == []
