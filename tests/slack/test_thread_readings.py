@@ -1,11 +1,27 @@
 """Readings typed in the thread of a message waymark posted: recorded once, explained, corrected."""
 
+import asyncio
 import copy
+import json
+import os
+import sys
 
 from sqlalchemy import text
 
+from bot.operator_cli import job_context
+from config.settings import Settings
+from scheduler.jobs import send_nudges
 from storage.repositories import ReadingRepository, RoadmapRepository
-from tests.slack.harness import CHILDREN, LEAD, LEAD_2, OUTSIDER, SlackHarness
+from tests.slack.harness import (
+    CHILDREN,
+    ECONOMY,
+    ECONOMY_LEAD,
+    GENERAL,
+    LEAD,
+    LEAD_2,
+    OUTSIDER,
+    SlackHarness,
+)
 from tests.slack.test_outcome_command import text_of
 
 
@@ -158,3 +174,42 @@ async def test_the_button_tells_others_who_can_submit(slack: SlackHarness) -> No
     assert not [v for v in slack.workspace.views.values() if v.user_id == OUTSIDER.id]
     seen = text_of(slack.workspace.ephemerals(OUTSIDER.id, CHILDREN))
     assert "Only the leads of the Children's Trust Board" in seen
+
+
+async def test_a_reply_in_a_reminders_thread_retried_three_times_is_one_reading(
+    slack: SlackHarness,
+) -> None:
+    """The issue's own example: a lead answers a reminder with `23.4`, Slack delivers it three
+    times, and `waymark status --json` shows exactly one reading."""
+    assert slack.running.services is not None
+    jobs = job_context(
+        Settings.model_validate({"WAYMARK_PROGRAMME_CHANNEL": GENERAL}),
+        slack.running.db,
+        {"slack": slack.running.services.messenger},
+    )
+    summary = await send_nudges(jobs, slack.running.services.clock())
+    assert "reminder" in summary
+    [reminder] = [m for m in slack.workspace.history(ECONOMY) if m.user == "U0WAYMARK"]
+    assert "More jobs in the town" in text_of([reminder])
+
+    await slack.reply(ECONOMY_LEAD, ECONOMY, reminder.ts, "23.4")
+    [first] = [d for d in slack.workspace.deliveries if d.kind == "event" and
+               d.payload["event"].get("text") == "23.4"]  # fmt: skip
+    for retry in (1, 2):
+        assert await slack.deliver_event(first.payload, retry=retry) == 200
+    assert len(slack.bot_replies(ECONOMY, reminder.ts)) == 1
+
+    url = slack.running.db.url.render_as_string(hide_password=False)
+    environment = {**os.environ, "DATABASE_URL": url}
+    # The operator's view, from the command line.
+    process = await asyncio.create_subprocess_exec(
+        sys.executable, "-m", "bot", "status", "20", "--json", "--at", "2026-11-26",
+        env=environment, stdout=asyncio.subprocess.PIPE,
+    )  # fmt: skip
+    out, _ = await asyncio.wait_for(process.communicate(), timeout=60)
+    assert process.returncode == 0
+    status = json.loads(out)
+    assert status["latest"]["period"] == "2025"
+    assert status["latest"]["value"] == 23.4
+    assert status["latest"]["submitted_by"] == ECONOMY_LEAD.id
+    assert status["previous"] is None  # one reading, not three
