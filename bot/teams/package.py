@@ -1,0 +1,96 @@
+"""`waymark teams-package`: the Teams app package (a zip of the manifest and two icons) that a
+Teams administrator uploads, with waymark's app id and the organisation's details filled in."""
+
+from __future__ import annotations
+
+import argparse
+import json
+import re
+import struct
+import zipfile
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+from commands.errors import UserError
+
+if TYPE_CHECKING:
+    from bot.cli import Runtime
+
+SOURCE = Path(__file__).resolve().parents[2] / "teams"
+ICONS = {"color.png": (192, 192), "outline.png": (32, 32)}
+_GUID = re.compile(r"[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}")
+
+
+def register_teams_cli(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
+    """Add `teams-package` to the `waymark` command."""
+    help_text = "write the Teams app package (manifest and icons) to upload to Teams"
+    parser = sub.add_parser("teams-package", help=help_text, description=help_text)
+    parser.set_defaults(handler=run_teams_package)
+    parser.add_argument(
+        "--app-id", metavar="ID", help="the app's client id (default: TEAMS_CLIENT_ID)"
+    )
+    parser.add_argument(
+        "--organisation", default="Your council", help="who publishes the app, shown in Teams"
+    )
+    parser.add_argument(
+        "--website",
+        default="https://www.example.org/waymark",
+        metavar="URL",
+        help="an https page about waymark at your organisation (also its privacy and terms)",
+    )
+    parser.add_argument(
+        "--out", default="waymark-teams.zip", metavar="FILE", help="where to write the zip"
+    )
+
+
+async def run_teams_package(args: argparse.Namespace, rt: Runtime) -> int:
+    app_id = args.app_id or rt.settings.teams_client_id
+    out = build_package(
+        app_id=app_id or "",
+        organisation=args.organisation,
+        website=args.website,
+        out=Path(args.out),
+    )
+    print(
+        f"Wrote {out} (app id {app_id}). Upload it in Teams: Apps, then Manage your apps, then "
+        "Upload an app; or ask your Teams administrator to add it in the Teams admin centre."
+    )
+    return 0
+
+
+def build_package(
+    *, app_id: str, organisation: str, website: str, out: Path, source: Path = SOURCE
+) -> Path:
+    if not _GUID.fullmatch(app_id):
+        raise UserError(
+            f"'{app_id}' is not an app id: give the Application (client) ID of waymark's app "
+            "registration, like 5f1c2a34-8d2e-4f5b-9b57-2a1e9c7d4b10, with --app-id or "
+            "TEAMS_CLIENT_ID."
+        )
+    if not website.startswith("https://"):
+        raise UserError(f"'{website}' is not an https address: Teams needs one for --website.")
+    manifest = (source / "manifest.json").read_text(encoding="utf-8")
+    for name, value in {
+        "TEAMS_CLIENT_ID": app_id,
+        "ORGANISATION": organisation,
+        "WEBSITE": website,
+    }.items():
+        manifest = manifest.replace("{{" + name + "}}", json.dumps(value)[1:-1])
+    json.loads(manifest)  # still JSON after filling in
+    icons = {name: (source / name).read_bytes() for name in ICONS}
+    for name, size in ICONS.items():
+        if png_size(icons[name]) != size:
+            raise UserError(f"{source / name} must be a {size[0]}x{size[1]} PNG for Teams.")
+    out.parent.mkdir(parents=True, exist_ok=True)
+    with zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as package:
+        package.writestr("manifest.json", manifest)
+        for name, data in icons.items():
+            package.writestr(name, data)
+    return out
+
+
+def png_size(data: bytes) -> tuple[int, int] | None:
+    if data[:8] != b"\x89PNG\r\n\x1a\n" or data[12:16] != b"IHDR":
+        return None
+    width, height = struct.unpack(">II", data[16:24])
+    return width, height
