@@ -8,7 +8,9 @@ from zoneinfo import ZoneInfo
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from commands.domain.periods import Period
 from commands.errors import UserError
+from commands.readings import Recorded, Via, record_reading
 from commands.status import local_today
 from storage.models import Outcome
 from storage.repositories import RoadmapRepository
@@ -32,6 +34,31 @@ class CommandContext:
     @property
     def today(self) -> date:
         return local_today(self.now, self.tz)
+
+
+async def record_as_caller(
+    ctx: CommandContext,
+    outcome: Outcome,
+    value: float,
+    period: Period,
+    via: Via,
+    *,
+    note: str = "",
+    source_key: str | None = None,
+) -> Recorded:
+    """Record a reading submitted in chat by the person asking, now."""
+    return await record_reading(
+        ctx.session,
+        outcome=outcome,
+        value=value,
+        period=period,
+        by=ctx.caller.user_id,
+        via=via,
+        now=ctx.now,
+        tz=ctx.tz,
+        note=note,
+        source_key=source_key,
+    )
 
 
 async def may_submit(ctx: CommandContext, outcome: Outcome) -> bool:

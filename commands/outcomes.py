@@ -8,10 +8,16 @@ from dataclasses import dataclass, field
 from datetime import timedelta
 
 from commands.cards import history_reply, outcome_list, status_card
-from commands.context import CommandContext, led_group_ids, require_admin, require_submitter
+from commands.context import (
+    CommandContext,
+    led_group_ids,
+    record_as_caller,
+    require_admin,
+    require_submitter,
+)
 from commands.errors import UserError
 from commands.formatting import STATUS_WORDS, day, explanation
-from commands.readings import Via, get_outcome, parse_value, reading_period, record_reading
+from commands.readings import Via, get_outcome, parse_value, reading_period
 from commands.replies import Reply, Section
 from commands.roadmap import find_area, outcome_status, statuses
 from storage.repositories import AuditRepository, ReadingRepository, RoadmapRepository
@@ -56,17 +62,7 @@ async def submit_reading(ctx: CommandContext, args: Args) -> Reply:
     value = parse_value(args.words[0])
     period_text, note = split_period(args.words[1:])
     period = reading_period(outcome, period_text, ctx.now, ctx.tz)
-    recorded = await record_reading(
-        ctx.session,
-        outcome=outcome,
-        value=value,
-        period=period,
-        by=ctx.caller.user_id,
-        via=Via.SLASH,
-        now=ctx.now,
-        tz=ctx.tz,
-        note=note,
-    )
+    recorded = await record_as_caller(ctx, outcome, value, period, Via.SLASH, note=note)
     status = recorded.status
     text = f"{recorded.summary()} Status now: {STATUS_WORDS[status.status]}. {explanation(status)}"
     return Reply(text, (Section(text=text),), shared=args.shared, about=(outcome.number,))

@@ -5,7 +5,7 @@ from __future__ import annotations
 import json
 from dataclasses import dataclass
 
-from commands.context import CommandContext, require_submitter
+from commands.context import CommandContext, record_as_caller, require_submitter
 from commands.domain.periods import Cadence, accepted_forms
 from commands.domain.rules import due_period
 from commands.errors import UserError
@@ -15,7 +15,6 @@ from commands.readings import (
     get_outcome,
     parse_value,
     reading_period,
-    record_reading,
 )
 from commands.replies import Form, FormError, Input, Section
 from commands.status import first_reportable
@@ -86,16 +85,8 @@ async def submit_form(ctx: CommandContext, values: dict[str, str], where: FormCo
     if errors or value is None or period is None:
         raise FormError(errors)
     try:
-        return await record_reading(
-            ctx.session,
-            outcome=outcome,
-            value=value,
-            period=period,
-            by=ctx.caller.user_id,
-            via=Via.MODAL,
-            now=ctx.now,
-            tz=ctx.tz,
-            note=values.get("note", ""),
+        return await record_as_caller(
+            ctx, outcome, value, period, Via.MODAL, note=values.get("note", "")
         )
     except UserError as error:
         raise FormError({"value": str(error)}) from error

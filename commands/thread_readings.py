@@ -10,7 +10,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
-from commands.context import CommandContext, require_submitter
+from commands.context import CommandContext, record_as_caller, require_submitter
 from commands.errors import UserError
 from commands.formatting import STATUS_WORDS, explanation
 from commands.outcomes import split_period
@@ -20,7 +20,6 @@ from commands.readings import (
     get_outcome,
     parse_value,
     reading_period,
-    record_reading,
 )
 
 # A word that starts like a number: a digit, a sign, a point or a pound sign.
@@ -86,17 +85,8 @@ async def record_reply(
     await require_submitter(ctx, outcome)
     value = parse_value(reading.value_text)
     period = reading_period(outcome, reading.period_text, ctx.now, ctx.tz)
-    return await record_reading(
-        ctx.session,
-        outcome=outcome,
-        value=value,
-        period=period,
-        by=ctx.caller.user_id,
-        via=Via.THREAD,
-        now=ctx.now,
-        tz=ctx.tz,
-        note=reading.note,
-        source_key=source_key,
+    return await record_as_caller(
+        ctx, outcome, value, period, Via.THREAD, note=reading.note, source_key=source_key
     )
 
 
