@@ -213,3 +213,16 @@ async def test_a_reply_in_a_reminders_thread_retried_three_times_is_one_reading(
     assert status["latest"]["value"] == 23.4
     assert status["latest"]["submitted_by"] == ECONOMY_LEAD.id
     assert status["previous"] is None  # one reading, not three
+
+
+async def test_other_bots_replies_are_not_readings(slack: SlackHarness) -> None:
+    thread = await shared_card(slack)
+    await slack.reply(LEAD, CHILDREN, thread, "chat first")  # a real envelope to copy
+    [human] = [d for d in slack.workspace.deliveries if d.kind == "event" and
+               d.payload["event"].get("text") == "chat first"]  # fmt: skip
+    other_bot = copy.deepcopy(human.payload)
+    other_bot["event_id"] = "Ev0OTHERBOT"
+    other_bot["event"].update(text="99.9", bot_id="B0SOMEBOT", ts="1795000000.000100")
+    assert await slack.deliver_event(other_bot) == 200
+    assert await readings_of(slack, 12) == [("2024/25", 36.0, True)]
+    assert slack.bot_replies(CHILDREN, thread) == []
