@@ -211,3 +211,18 @@ async def _now_reachable(session: AsyncSession, channel_ids: list[str], now: dat
             ", ".join(were),
             moved,
         )
+
+
+async def unreachable_lines(session: AsyncSession) -> list[str]:
+    """For `waymark outbox`: each channel waymark has messages for but cannot reach, and what
+    to do about it."""
+    lines = []
+    for row in await UnreachableRepository(session).everything():
+        where = "Teams channel" if row.platform == PLATFORM else f"{row.platform} channel"
+        lines.append(
+            f"{where} {row.channel_id} cannot be reached (since "
+            f"{row.first_failed_at:%Y-%m-%d %H:%M} UTC): {row.reason}. Add the waymark app to "
+            "that channel's team, or @mention waymark in the channel once; what is waiting "
+            "then goes out at the next pass."
+        )
+    return lines

@@ -12,6 +12,7 @@ import pytest
 
 from bot.operator_cli import timetable_from
 from bot.slack.messenger import SlackMessenger, posting_client
+from bot.teams.conversations import unreachable_lines
 from commands.ports import Messenger
 from config.settings import Settings
 from scheduler.jobs import JobContext, send_nudges, send_weekly_digest
@@ -250,8 +251,13 @@ async def test_a_group_whose_teams_channel_cannot_be_reached_is_reported_then_se
     assert "add the waymark app to the channel's team" in (waiting.last_error or "")
     [warning] = teams.connector.to(personal_chat_id(ADMIN))[told_before:]
     assert f"I could not post to the Teams channel {CHILDREN}" in warning.words
+    async with teams.db.reading() as session:
+        [line] = await unreachable_lines(session)
+    assert line.startswith(f"Teams channel {CHILDREN} cannot be reached (since 2026-03-02 10:00")
 
     await install(teams)  # the waiting reminder is brought forward, and goes out once
     await send_nudges(ctx, now)
     assert len(teams.connector.to(CHILDREN)) == 1
     assert len(teams.connector.to(personal_chat_id(ADMIN))) == told_before + 1
+    async with teams.db.reading() as session:
+        assert await unreachable_lines(session) == []
