@@ -189,22 +189,20 @@ async def _command(services: Services, inbound: Inbound, text: str) -> None:
         except UserError as error:
             reply = error_reply(error)
     message_id = await _say(services, inbound, reply)
-    if inbound.kind != "channel":
-        return
-    root = inbound.thread_id or message_id
-    async with services.db.transaction() as session:
-        if reply.about:
-            # Replies in this thread are readings for the outcomes the answer is about.
-            await PostRepository(session).record(
-                platform=PLATFORM,
-                channel_id=inbound.channel_id,
-                message_id=root,
-                kind="card",
-                outcomes=reply.about,
-                posted_at=services.clock(),
-            )
     if render.has_inputs(reply):
-        await services.messenger._keep_card(inbound.channel_id, message_id, reply)
+        await services.messenger.keep_card(inbound.channel_id, message_id, reply)
+    if inbound.kind != "channel" or not reply.about:
+        return
+    async with services.db.transaction() as session:
+        # Replies in this thread are readings for the outcomes the answer is about.
+        await PostRepository(session).record(
+            platform=PLATFORM,
+            channel_id=inbound.channel_id,
+            message_id=inbound.thread_id or message_id,
+            kind="card",
+            outcomes=reply.about,
+            posted_at=services.clock(),
+        )
 
 
 async def _reading(services: Services, inbound: Inbound, text: str) -> bool:

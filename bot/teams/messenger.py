@@ -147,7 +147,7 @@ class TeamsMessenger:
         except (httpx.HTTPError, TimeoutError) as error:
             raise delivery_error(error) from error
         if render.has_inputs(reply):
-            await self._keep_card(channel_id, message_id, reply)
+            await self.keep_card(channel_id, message_id, reply)
         for chart in reply.charts:
             await self.post_chart(Target.of(ref, thread_id or message_id), chart)
         return message_id
@@ -207,7 +207,8 @@ class TeamsMessenger:
                 channel_id,
             )
 
-    async def _keep_card(self, channel_id: str, message_id: str, reply: Reply) -> None:
+    async def keep_card(self, channel_id: str, message_id: str, reply: Reply) -> None:
+        """Keep a posted card with reading boxes, to show it again when it is submitted."""
         try:
             payload = {"reply": encode(reply.without_charts()), "done": {}}
         except CodecError as error:

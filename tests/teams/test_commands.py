@@ -12,7 +12,7 @@ from tests.teams.activities import (
     personal_chat_id,
     personal_message,
 )
-from tests.teams.connector import find, table_rows
+from tests.teams.connector import find, table_rows, words_of
 from tests.teams.harness import TeamsHarness, teams_harness
 
 
@@ -96,3 +96,26 @@ async def test_without_a_token_teams_requests_are_refused_when_credentials_are_s
         assert status == 401
         teams.headers = {"Authorization": "Bearer not.a.token"}
         assert teams.connector.sent == []
+
+
+async def test_the_status_cards_box_takes_a_reading_in_a_personal_chat(teams: TeamsHarness) -> None:
+    await teams.send(personal_message(teams.service_url, "outcome 12"))
+    [card] = teams.connector.to(personal_chat_id(LEAD))
+    assert [b["id"] for b in find(card.card, "Input.Number")] == ["value-12"]
+    submit = personal_message(teams.service_url, "")
+    submit |= {
+        "type": "invoke",
+        "name": "adaptiveCard/action",
+        "replyToId": card.id,
+        "value": {
+            "action": {
+                "type": "Action.Execute",
+                "verb": "waymark.submit_reading",
+                "data": {"action": "waymark.submit_reading", "outcome": 12, "value-12": "abc"},
+            }
+        },
+    }
+    status, answer = await teams.send(submit)
+    assert status == 200
+    shown = "\n".join(words_of(answer["value"]))
+    assert "⚠️ 'abc' is not a number. Type the value on its own" in shown
