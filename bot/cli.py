@@ -289,6 +289,10 @@ def build_parser() -> argparse.ArgumentParser:
 
     register_operator_commands(sub)
 
+    from bot.teams.package import register_teams_cli
+
+    register_teams_cli(sub)
+
     p = command(
         "serve", run_serve, "answer Slack (or start the local playground) and run the scheduler"
     )

@@ -20,6 +20,8 @@ from bot.operator_cli import job_context
 from bot.slack.app import BoltSlot, add_routes, build_app
 from bot.slack.listeners import Services
 from bot.slack.messenger import SlackMessenger, posting_client
+from bot.teams.app import MESSAGES_PATH, TeamsRunning, start_teams
+from commands.ports import Messenger
 from config.settings import Settings, SettingsError
 from scheduler.jobs import JobContext
 from scheduler.setup import Ticker
@@ -43,6 +45,7 @@ class Running:
     background: Background
     port: int
     services: Services | None = None
+    teams: TeamsRunning | None = None
     jobs: JobContext | None = None
     banner: str = ""
     closers: list[Callable[[], Awaitable[None]]] = field(default_factory=list)
@@ -102,10 +105,14 @@ async def listen(web_app: web.Application, host: str, port: int) -> tuple[web.Ap
 
 
 def start_clock(running: Running, settings: Settings, clock: Clock, *, tick: bool) -> JobContext:
-    """The scheduler's jobs, posting through the same messenger as the listeners (one pace per
+    """The scheduler's jobs, posting through the same messengers as the listeners (one pace per
     channel), and its clock, which wakes them every minute."""
-    assert running.services is not None
-    jobs = job_context(settings, running.db, {"slack": running.services.messenger})
+    messengers: dict[str, Messenger] = {}
+    if running.services is not None:
+        messengers["slack"] = running.services.messenger
+    if running.teams is not None:
+        messengers["teams"] = running.teams.messenger
+    jobs = job_context(settings, running.db, messengers)
     running.jobs = jobs
     if tick:
         ticker = Ticker(jobs, clock=clock)
@@ -117,8 +124,9 @@ def start_clock(running: Running, settings: Settings, clock: Clock, *, tick: boo
 async def start(
     settings: Settings, *, host: str, port: int, clock: Clock = utc_now, tick: bool = True
 ) -> Running:
-    """Slack when SLACK_BOT_TOKEN is set; otherwise the local playground workspace."""
-    if settings.slack_bot_token:
+    """Slack when SLACK_BOT_TOKEN is set, Teams when its credentials are (both in one process
+    when both are); with neither, the local playground workspace."""
+    if settings.slack_bot_token or settings.teams_configured:
         running = await start_slack(settings, host=host, port=port, clock=clock)
         start_clock(running, settings, clock, tick=tick)
         return running
@@ -130,34 +138,44 @@ async def start(
 async def start_slack(
     settings: Settings, *, host: str, port: int, clock: Clock = utc_now
 ) -> Running:
-    """Answer Slack: HTTP mode on `port`, or Socket Mode when SLACK_APP_TOKEN is set."""
-    require(settings, "SLACK_BOT_TOKEN")
-    if not settings.slack_app_token:
+    """Answer Slack (HTTP mode on `port`, or Socket Mode when SLACK_APP_TOKEN is set) and, when
+    its credentials are set, Teams at `/api/messages` on the same port."""
+    slack = bool(settings.slack_bot_token)
+    if slack and not settings.slack_app_token:
         require(settings, "SLACK_SIGNING_SECRET")
     db = Database(settings.database_url)
     await db.migrate()
     background = Background()
-    token = settings.slack_bot_token or ""
-    services = slack_services(
-        settings, db, background, token=token, api_url=settings.slack_api_url, clock=clock
-    )
-    app = build_app(
-        token=token,
-        signing_secret=settings.slack_signing_secret or "unused-in-socket-mode",
-        api_url=settings.slack_api_url,
-        services=services,
-    )
     web_app = web.Application()
     health_route(web_app, db)
-    if not settings.slack_app_token:
-        add_routes(web_app, BoltSlot(app))
+    services: Services | None = None
+    app: AsyncApp | None = None
+    if slack:
+        token = settings.slack_bot_token or ""
+        services = slack_services(
+            settings, db, background, token=token, api_url=settings.slack_api_url, clock=clock
+        )
+        app = build_app(
+            token=token,
+            signing_secret=settings.slack_signing_secret or "unused-in-socket-mode",
+            api_url=settings.slack_api_url,
+            services=services,
+        )
+        if not settings.slack_app_token:
+            add_routes(web_app, BoltSlot(app))
+    teams = await start_teams(settings, web_app, db=db, background=background, clock=clock)
     runner, bound = await listen(web_app, host, port)
-    running = Running(runner, db, background, bound, services)
-    if settings.slack_app_token:
+    running = Running(runner, db, background, bound, services, teams)
+    banners = []
+    if app is not None and settings.slack_app_token:
         running.closers.append(await _socket_mode(app, settings.slack_app_token))
-        running.banner = f"waymark is connected to Slack in Socket Mode (health: port {bound})."
-    else:
-        running.banner = f"waymark is answering Slack at http://{host}:{bound}/slack/events"
+        banners.append(f"waymark is connected to Slack in Socket Mode (health: port {bound}).")
+    elif app is not None:
+        banners.append(f"waymark is answering Slack at http://{host}:{bound}/slack/events")
+    if teams is not None:
+        running.closers.append(teams.stop)
+        banners.append(f"waymark is answering Teams at http://{host}:{bound}{MESSAGES_PATH}")
+    running.banner = "\n".join(banners)
     return running
 
 

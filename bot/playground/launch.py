@@ -24,6 +24,7 @@ from bot.server import (
     utc_now,
 )
 from bot.slack.app import EVENTS_PATH, BoltSlot, add_routes, build_app
+from bot.teams.app import start_teams
 from commands.roadmap_files import import_roadmap
 from config import EXAMPLE_ROADMAP
 from config.settings import Settings
@@ -149,10 +150,12 @@ async def start_local(
     health_route(web_app, db)
     slot = BoltSlot()
     add_routes(web_app, slot)
+    background = Background()
+    # Teams beside the playground, for Microsoft's Agents Playground (TEAMS_ALLOW_ANONYMOUS).
+    teams = await start_teams(settings, web_app, db=db, background=background, clock=clock)
     runner, bound = await listen(web_app, host, port)
     url = f"http://{host}:{bound}"
     workspace.public_url = url
-    background = Background()
     services = slack_services(
         settings, db, background, token=token, api_url=f"{url}/api/", clock=clock, admins=admins
     )
@@ -160,7 +163,9 @@ async def start_local(
         token=token, signing_secret=secret, api_url=f"{url}/api/", services=services
     )
     web_app[PLAYGROUND].delivery.url = f"{url}{EVENTS_PATH}"
-    running = Running(runner, db, background, bound, services)
+    running = Running(runner, db, background, bound, services, teams)
+    if teams is not None:
+        running.closers.append(teams.stop)
     jobs = start_clock(running, settings, clock, tick=tick)
 
     async def run_reminders(at: datetime | None) -> str:
