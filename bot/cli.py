@@ -289,7 +289,7 @@ def build_parser() -> argparse.ArgumentParser:
 
     register_operator_commands(sub)
 
-    from bot.teams.package import register_teams_cli
+    from bot.teams_package import register_teams_cli
 
     register_teams_cli(sub)
 

@@ -10,6 +10,7 @@ import signal
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
+from typing import TYPE_CHECKING
 
 from aiohttp import web
 from slack_bolt.async_app import AsyncApp
@@ -20,8 +21,10 @@ from bot.operator_cli import job_context
 from bot.slack.app import BoltSlot, add_routes, build_app
 from bot.slack.listeners import Services
 from bot.slack.messenger import SlackMessenger, posting_client
-from bot.teams.app import MESSAGES_PATH, TeamsRunning, start_teams
 from commands.ports import Messenger
+
+if TYPE_CHECKING:
+    from bot.teams.app import TeamsRunning
 from config.settings import Settings, SettingsError
 from scheduler.jobs import JobContext
 from scheduler.setup import Ticker
@@ -121,6 +124,22 @@ def start_clock(running: Running, settings: Settings, clock: Clock, *, tick: boo
     return jobs
 
 
+async def teams_if_wanted(
+    settings: Settings,
+    web_app: web.Application,
+    db: Database,
+    background: Background,
+    clock: Clock,
+) -> TeamsRunning | None:
+    """Serve Teams on `web_app` when it is configured. The Teams SDK is imported only then: it
+    takes a second and tens of megabytes that a Slack-only waymark should not pay."""
+    if not (settings.teams_configured or settings.teams_allow_anonymous):
+        return None
+    from bot.teams.app import start_teams
+
+    return await start_teams(settings, web_app, db=db, background=background, clock=clock)
+
+
 async def start(
     settings: Settings, *, host: str, port: int, clock: Clock = utc_now, tick: bool = True
 ) -> Running:
@@ -163,7 +182,7 @@ async def start_slack(
         )
         if not settings.slack_app_token:
             add_routes(web_app, BoltSlot(app))
-    teams = await start_teams(settings, web_app, db=db, background=background, clock=clock)
+    teams = await teams_if_wanted(settings, web_app, db, background, clock)
     runner, bound = await listen(web_app, host, port)
     running = Running(runner, db, background, bound, services, teams)
     banners = []
@@ -174,7 +193,7 @@ async def start_slack(
         banners.append(f"waymark is answering Slack at http://{host}:{bound}/slack/events")
     if teams is not None:
         running.closers.append(teams.stop)
-        banners.append(f"waymark is answering Teams at http://{host}:{bound}{MESSAGES_PATH}")
+        banners.append(f"waymark is answering Teams at http://{host}:{bound}/api/messages")
     running.banner = "\n".join(banners)
     return running
 

@@ -21,10 +21,10 @@ from bot.server import (
     listen,
     slack_services,
     start_clock,
+    teams_if_wanted,
     utc_now,
 )
 from bot.slack.app import EVENTS_PATH, BoltSlot, add_routes, build_app
-from bot.teams.app import start_teams
 from commands.roadmap_files import import_roadmap
 from config import EXAMPLE_ROADMAP
 from config.settings import Settings
@@ -152,7 +152,7 @@ async def start_local(
     add_routes(web_app, slot)
     background = Background()
     # Teams beside the playground, for Microsoft's Agents Playground (TEAMS_ALLOW_ANONYMOUS).
-    teams = await start_teams(settings, web_app, db=db, background=background, clock=clock)
+    teams = await teams_if_wanted(settings, web_app, db, background, clock)
     runner, bound = await listen(web_app, host, port)
     url = f"http://{host}:{bound}"
     workspace.public_url = url

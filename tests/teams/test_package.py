@@ -11,7 +11,7 @@ from pathlib import Path
 import pytest
 
 from bot import cli
-from bot.teams.package import build_package, png_size, register_teams_cli
+from bot.teams_package import build_package, png_size, register_teams_cli
 from commands.errors import UserError
 
 APP_ID = "5f1c2a34-8d2e-4f5b-9b57-2a1e9c7d4b10"

@@ -16,7 +16,7 @@ from commands.errors import UserError
 if TYPE_CHECKING:
     from bot.cli import Runtime
 
-SOURCE = Path(__file__).resolve().parents[2] / "teams"
+SOURCE = Path(__file__).resolve().parents[1] / "teams"
 ICONS = {"color.png": (192, 192), "outline.png": (32, 32)}
 _GUID = re.compile(r"[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}")
 
