@@ -1,0 +1,113 @@
+"""`python -m bench`: measure waymark on this machine and print what was found."""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import json
+import os
+import platform
+import sys
+import tempfile
+import time
+from collections.abc import Sequence
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+from bench.databases import postgres_available
+from bench.report import check_targets, table, targets_table
+from bench.run import run_backend
+from bench.scales import SCALES
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="python -m bench",
+        description=(
+            "Benchmark waymark on this machine: generate a road map in a fresh database, start "
+            "`waymark serve` and an ack-only Bolt app (the floor) on 127.0.0.1, send signed "
+            "Slack requests and thread replies, time the digest and reminder passes, and print "
+            "the figures (and the targets they meet) as a table."
+        ),
+    )
+    parser.add_argument(
+        "--scale",
+        choices=list(SCALES),
+        default="roadmap",
+        help="smoke: 5 outcomes, a handful of requests (for the tests); roadmap: 40 outcomes "
+        "with 16 years of monthly readings; stress: 5,000 outcomes with 200 readings each "
+        "(1,000,000 readings). Default: roadmap",
+    )
+    parser.add_argument(
+        "--db",
+        choices=["auto", "sqlite", "postgresql", "both"],
+        default="auto",
+        help="auto (the default): SQLite, and PostgreSQL when a server answers "
+        "(WAYMARK_BENCH_POSTGRES_URL, a PostgreSQL DATABASE_URL, or 127.0.0.1:5432); both: "
+        "fail if PostgreSQL is not there. A new database is created and dropped each time.",
+    )
+    parser.add_argument("--json", metavar="FILE", type=Path, help="also write the figures here")
+    parser.add_argument("--seed", type=int, default=2040, help="seed for the generated data")
+    parser.add_argument(
+        "--keep-logs",
+        metavar="DIR",
+        type=Path,
+        help="keep the subprocesses' logs in DIR (default: a temporary folder, removed)",
+    )
+    return parser
+
+
+async def _backends(choice: str) -> tuple[list[str], dict[str, str]]:
+    if choice == "sqlite":
+        return ["sqlite"], {}
+    why = await postgres_available()
+    if choice in {"postgresql", "both"} and why is not None:
+        raise SystemExit(f"PostgreSQL was asked for, but {why}")
+    if choice == "postgresql":
+        return ["postgresql"], {}
+    if why is not None:
+        return ["sqlite"], {"postgresql": f"skipped: {why}"}
+    return ["sqlite", "postgresql"], {}
+
+
+async def run(args: argparse.Namespace) -> dict[str, Any]:
+    scale = SCALES[args.scale]
+    backends, skipped = await _backends(args.db)
+    for backend, why in skipped.items():
+        print(f"{backend}: {why}", file=sys.stderr)
+    began = time.perf_counter()
+    runs: dict[str, Any] = {}
+    with tempfile.TemporaryDirectory(prefix="waymark-bench-") as temporary:
+        for backend in backends:
+            folder = (args.keep_logs or Path(temporary)) / backend
+            folder.mkdir(parents=True, exist_ok=True)
+            print(f"{backend}: running the {scale.name} scale…", file=sys.stderr, flush=True)
+            started = time.perf_counter()
+            runs[backend] = await run_backend(scale, backend, folder, args.seed)
+            runs[backend]["seconds"] = round(time.perf_counter() - started, 1)
+    return {
+        "scale": scale.name,
+        "at": datetime.now(UTC).isoformat(timespec="seconds"),
+        "machine": {
+            "cpus": os.cpu_count(),
+            "python": platform.python_version(),
+            "platform": platform.platform(),
+        },
+        "seconds": round(time.perf_counter() - began, 1),
+        "skipped": skipped,
+        "runs": runs,
+        "targets": check_targets(scale.name, runs),
+    }
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    args = build_parser().parse_args(argv)
+    figures = asyncio.run(run(args))
+    print(table(figures["scale"], figures["runs"]))
+    print()
+    print(targets_table(figures["targets"]))
+    print(f"\n{figures['scale']} scale finished in {figures['seconds']:.0f} s.")
+    if args.json:
+        args.json.write_text(json.dumps(figures, indent=2) + "\n")
+    return 0

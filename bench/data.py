@@ -1,0 +1,216 @@
+"""The road map a run measures, generated straight into a migrated schema.
+
+Every outcome is monthly, with `readings_per_outcome` readings ending at the period that is due
+today, so nothing is overdue while `waymark serve` runs (its scheduler finds nothing to post and
+stays out of the measurements). Each outcome has a shared card in its group's channel (a row in
+`posts`), so a lead's reply in that thread is a reading, as in production.
+"""
+
+from __future__ import annotations
+
+import random
+from collections.abc import Iterator, Sequence
+from dataclasses import dataclass
+from datetime import UTC, date, datetime, time, timedelta
+from typing import Any
+
+from sqlalchemy import insert, text
+from sqlalchemy.ext.asyncio import AsyncConnection
+
+from commands.domain.periods import Cadence, Period, parse_period
+from storage.db import Database
+from storage.models import Area, Group, GroupLead, Outcome, Post, Reading
+
+LAG_DAYS = 30
+CHUNK = 20_000
+AREAS = (
+    "Child friendly town",
+    "Inclusive economy",
+    "Net zero",
+    "Healthy lives",
+    "Proud and safe town",
+)
+
+
+@dataclass(frozen=True)
+class Thread:
+    """Where an outcome's card was shared, and who may reply to it with a reading."""
+
+    channel_id: str
+    ts: str
+    leads: tuple[str, ...]
+
+
+@dataclass(frozen=True)
+class Roadmap:
+    numbers: tuple[int, ...]
+    threads: dict[int, Thread]
+    readings: int
+    due: Period  # the latest period with a reading: the one due today
+    free: Period  # the period after it: ended, not yet due, no readings
+
+    def reply_periods(self) -> Iterator[tuple[int, str]]:
+        """(outcome, period) for thread replies, each pair once: first every outcome's free
+        period (a new reading), then earlier periods (corrections), newest first."""
+        period = self.free
+        while True:
+            for number in self.numbers:
+                yield number, period.label
+            period = period.previous()
+
+
+def due_period(today: date) -> Period:
+    """The latest monthly period whose reading was due (LAG_DAYS after its end) before today."""
+    period = parse_period(f"{today.year:04d}-{today.month:02d}", Cadence.MONTHLY)
+    while period.end + timedelta(days=LAG_DAYS) >= today:
+        period = period.previous()
+    return period
+
+
+def chunks(rows: Sequence[dict[str, Any]], size: int = CHUNK) -> Iterator[Sequence[dict[str, Any]]]:
+    for start in range(0, len(rows), size):
+        yield rows[start : start + size]
+
+
+async def generate(
+    db: Database, *, outcomes: int, readings_per_outcome: int, groups: int, today: date, seed: int
+) -> Roadmap:
+    rng = random.Random(seed)
+    due = due_period(today)
+    first = due
+    for _ in range(readings_per_outcome - 1):
+        first = first.previous()
+    baseline = first.previous()
+    now = datetime.combine(today, time(8, 0), tzinfo=UTC)
+    per_group = max(1, -(-outcomes // groups))
+
+    group_rows = []
+    lead_rows = []
+    for g in range(1, groups + 1):
+        group_rows.append(
+            {
+                "id": g,
+                "slug": f"group-{g:03d}",
+                "name": f"Partnership group {g}",
+                "platform": "slack",
+                "channel_id": f"C0BENCH{g:04d}",
+            }
+        )
+        for position, suffix in enumerate("AB"):
+            lead_rows.append(
+                {"group_id": g, "user_id": f"U0LEAD{g:04d}{suffix}", "position": position}
+            )
+    leads = {g["id"]: (f"U0LEAD{g['id']:04d}A", f"U0LEAD{g['id']:04d}B") for g in group_rows}
+
+    outcome_rows = []
+    reading_rows = []
+    post_rows = []
+    threads: dict[int, Thread] = {}
+    for n in range(1, outcomes + 1):
+        group = (n - 1) // per_group + 1
+        higher = n % 2 == 0
+        start = rng.uniform(30, 60)
+        outcome_rows.append(
+            {
+                "id": n,
+                "number": n,
+                "title": f"Outcome {n} of the road map to 2040",
+                "area_id": (n - 1) % len(AREAS) + 1,
+                "measure": f"Measure {n}",
+                "unit": "%",
+                "polarity": "higher_is_better" if higher else "lower_is_better",
+                "cadence": "monthly",
+                "lag_days": LAG_DAYS,
+                "baseline_period": baseline.label,
+                "baseline_value": round(start, 1),
+                "milestones": [
+                    ["2030", round(start * (1.2 if higher else 0.8), 1)],
+                    ["2040", round(start * (1.4 if higher else 0.6), 1)],
+                ],
+                "tolerance": "5%",
+                "source": "bench",
+                "owner_id": group,
+            }
+        )
+        value = start
+        period = first
+        for _ in range(readings_per_outcome):
+            value = min(99.0, max(1.0, value + rng.uniform(-1.5, 1.5)))
+            submitted = datetime.combine(
+                period.end + timedelta(days=rng.randint(1, LAG_DAYS)), time(10, 0), tzinfo=UTC
+            )
+            reading_rows.append(
+                {
+                    "outcome_id": n,
+                    "period": period.label,
+                    "period_start": period.start,
+                    "value": round(value, 1),
+                    "submitted_by": leads[group][0],
+                    "submitted_at": submitted,
+                    "via": "import",
+                    "note": "",
+                    "source_key": None,
+                    "is_current": True,
+                    "superseded_at": None,
+                    "supersedes_id": None,
+                }
+            )
+            period = period.next()
+        ts = f"1760000000.{n:06d}"
+        channel = group_rows[group - 1]["channel_id"]
+        post_rows.append(
+            {
+                "platform": "slack",
+                "channel_id": channel,
+                "message_id": ts,
+                "kind": "card",
+                "outcomes": [n],
+                "group_id": group,
+                "posted_at": now,
+            }
+        )
+        threads[n] = Thread(channel, ts, leads[group])
+
+    async with db.engine.begin() as conn:
+        await conn.execute(
+            insert(Area),
+            [{"id": i, "slug": _slug(name), "name": name, "position": i}
+             for i, name in enumerate(AREAS, start=1)],
+        )  # fmt: skip
+        await conn.execute(insert(Group), group_rows)
+        await conn.execute(insert(GroupLead), lead_rows)
+        for rows in chunks(outcome_rows):
+            await conn.execute(insert(Outcome), rows)
+        for rows in chunks(post_rows):
+            await conn.execute(insert(Post), rows)
+        for rows in chunks(reading_rows):
+            await conn.execute(insert(Reading), rows)
+        if db.is_postgresql:
+            await _advance_sequences(conn)
+    if db.is_postgresql:
+        # What autovacuum does soon after a load this size; a long-running server has stats.
+        async with db.engine.connect() as conn:
+            autocommit = await conn.execution_options(isolation_level="AUTOCOMMIT")
+            await autocommit.exec_driver_sql("VACUUM ANALYZE")
+    return Roadmap(
+        numbers=tuple(range(1, outcomes + 1)),
+        threads=threads,
+        readings=len(reading_rows),
+        due=due,
+        free=due.next(),
+    )
+
+
+async def _advance_sequences(conn: AsyncConnection) -> None:
+    """Rows were given their ids: move each sequence past them, as inserts would have."""
+    for table in ("areas", "groups", "outcomes"):
+        await conn.execute(
+            text(
+                f"SELECT setval(pg_get_serial_sequence('{table}', 'id'), "  # noqa: S608
+                f"(SELECT max(id) FROM {table}))"
+            )
+        )
+
+
+def _slug(name: str) -> str:
+    return "-".join(name.lower().split())

@@ -1,0 +1,57 @@
+"""The floor waymark's answers are measured against: `python -m bench.floor --port P`.
+
+A Bolt AsyncApp built and served exactly as waymark's (the same aiohttp adapter,
+`process_before_response=True`, a bot token whose auth.test goes to the same fake Web API, a
+signing secret), whose `/outcome` handler only acknowledges. What it costs is Bolt, aiohttp
+and HTTP; what waymark costs beyond it is waymark's. Configured from the same environment
+variables as `waymark serve`: SLACK_BOT_TOKEN, SLACK_SIGNING_SECRET, SLACK_API_URL.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+
+from aiohttp import web
+from slack_bolt.adapter.aiohttp import to_aiohttp_response, to_bolt_request
+from slack_bolt.async_app import AsyncAck, AsyncApp
+from slack_sdk.web.async_client import AsyncWebClient
+
+
+def build_floor(*, token: str, signing_secret: str, api_url: str) -> web.Application:
+    app = AsyncApp(
+        signing_secret=signing_secret,
+        client=AsyncWebClient(token=token, base_url=api_url),
+        process_before_response=True,
+    )
+
+    @app.command("/outcome")
+    async def on_outcome(ack: AsyncAck) -> None:
+        await ack()
+
+    async def slack_events(request: web.Request) -> web.Response:
+        return await to_aiohttp_response(await app.async_dispatch(await to_bolt_request(request)))
+
+    async def healthz(_request: web.Request) -> web.Response:
+        return web.json_response({"ok": True})
+
+    web_app = web.Application()
+    web_app.router.add_post("/slack/events", slack_events)
+    web_app.router.add_get("/healthz", healthz)
+    return web_app
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(prog="python -m bench.floor", description=__doc__)
+    parser.add_argument("--port", type=int, required=True)
+    args = parser.parse_args()
+    web_app = build_floor(
+        token=os.environ["SLACK_BOT_TOKEN"],
+        signing_secret=os.environ["SLACK_SIGNING_SECRET"],
+        api_url=os.environ["SLACK_API_URL"],
+    )
+    web.run_app(web_app, host="127.0.0.1", port=args.port, access_log=None, print=None)
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,139 @@
+"""The processes a run starts: each on a free port on 127.0.0.1, logging to a file, always
+stopped (SIGTERM, then SIGKILL) when the block ends."""
+
+from __future__ import annotations
+
+import asyncio
+import os
+import signal
+import socket
+import subprocess
+import sys
+import time
+from collections.abc import AsyncIterator, Mapping
+from contextlib import asynccontextmanager
+from dataclasses import dataclass
+from pathlib import Path
+
+import aiohttp
+
+STOP_GRACE = 15.0
+# Variables that would change what `waymark serve` does (Socket Mode, another database, a
+# digest channel): the bench sets its own and drops the rest.
+_OURS = ("SLACK_", "WAYMARK_", "DATABASE_URL")
+
+
+class ProcessError(RuntimeError):
+    pass
+
+
+def free_port() -> int:
+    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as s:
+        s.bind(("127.0.0.1", 0))
+        return int(s.getsockname()[1])
+
+
+def clean_env(extra: Mapping[str, str]) -> dict[str, str]:
+    env = {k: v for k, v in os.environ.items() if not k.startswith(_OURS)}
+    env.update(extra)
+    env["PYTHONUNBUFFERED"] = "1"
+    return env
+
+
+@dataclass
+class Process:
+    name: str
+    popen: subprocess.Popen[bytes]
+    port: int
+    log: Path
+    started: float  # time.perf_counter() just before it was started
+
+    @property
+    def url(self) -> str:
+        return f"http://127.0.0.1:{self.port}"
+
+    @property
+    def pid(self) -> int:
+        return self.popen.pid
+
+    def peak_rss_mb(self) -> float:
+        """The process's resident-set high-water mark (VmHWM), in MB."""
+        return _status_kb(self.pid, "VmHWM") / 1024
+
+    def rss_mb(self) -> float:
+        return _status_kb(self.pid, "VmRSS") / 1024
+
+    def tail(self, lines: int = 30) -> str:
+        try:
+            return "\n".join(self.log.read_text(errors="replace").splitlines()[-lines:])
+        except OSError:
+            return ""
+
+    async def wait_healthy(self, path: str, within: float) -> float:
+        """Seconds from start until `path` answers 200."""
+        deadline = self.started + within
+        async with aiohttp.ClientSession() as session:
+            while time.perf_counter() < deadline:
+                if self.popen.poll() is not None:
+                    raise ProcessError(f"{self.name} exited with {self.popen.returncode}:\n"
+                                       f"{self.tail()}")  # fmt: skip
+                try:
+                    async with session.get(
+                        self.url + path, timeout=aiohttp.ClientTimeout(total=1)
+                    ) as response:
+                        if response.status == 200:
+                            return time.perf_counter() - self.started
+                except (aiohttp.ClientError, TimeoutError):
+                    pass
+                await asyncio.sleep(0.01)
+        raise ProcessError(f"{self.name} was not healthy within {within}s:\n{self.tail()}")
+
+    def stop(self) -> None:
+        if self.popen.poll() is not None:
+            return
+        self.popen.send_signal(signal.SIGTERM)
+        try:
+            self.popen.wait(STOP_GRACE)
+        except subprocess.TimeoutExpired:
+            self.popen.kill()
+            self.popen.wait(STOP_GRACE)
+
+
+def _status_kb(pid: int, field: str) -> float:
+    for line in Path(f"/proc/{pid}/status").read_text().splitlines():
+        if line.startswith(field + ":"):
+            return float(line.split()[1])
+    raise ProcessError(f"no {field} for process {pid}")
+
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+def start(
+    name: str, module_args: list[str], env: Mapping[str, str], folder: Path, port: int
+) -> Process:
+    """`python -m MODULE_ARGS...` as a child process, its output in `folder/NAME.log`."""
+    log = folder / f"{name}.log"
+    with log.open("wb") as out:
+        begun = time.perf_counter()
+        popen = subprocess.Popen(  # noqa: S603 - our own interpreter and modules
+            [sys.executable, "-m", *module_args],
+            env=clean_env(env),
+            stdout=out,
+            stderr=subprocess.STDOUT,
+            stdin=subprocess.DEVNULL,
+            cwd=ROOT,
+        )
+    return Process(name, popen, port, log, begun)
+
+
+@asynccontextmanager
+async def started(
+    name: str, module_args: list[str], env: Mapping[str, str], folder: Path, port: int
+) -> AsyncIterator[Process]:
+    """`python -m MODULE_ARGS...` as a child process, stopped when the block ends."""
+    process = start(name, module_args, env, folder, port)
+    try:
+        yield process
+    finally:
+        process.stop()

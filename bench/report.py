@@ -1,0 +1,139 @@
+"""The figures as a table for people and as JSON for tools, and the issue's targets checked."""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Any
+
+from tabulate import tabulate
+
+Run = dict[str, Any]
+
+
+@dataclass(frozen=True)
+class Target:
+    name: str
+    limit: str
+    value: Callable[[Run, str], float]
+    met: Callable[[float, str], bool]
+    stress_only: bool = False
+
+
+def _at_most(limit: float) -> Callable[[float, str], bool]:
+    return lambda value, _backend: value <= limit
+
+
+def _ingest_floor(value: float, backend: str) -> bool:
+    return value >= (300 if backend == "sqlite" else 500)
+
+
+TARGETS = (
+    Target("/outcome N p50 / floor, sequential", "≤ 1.5×",
+           lambda r, _b: r["latency"]["outcome_sequential"]["p50_ratio"], _at_most(1.5)),
+    Target("/outcome N p99 / floor, sequential", "≤ 1.5×",
+           lambda r, _b: r["latency"]["outcome_sequential"]["p99_ratio"], _at_most(1.5)),
+    Target("/outcome N p50 / floor, 20 at a time", "≤ 1.5×",
+           lambda r, _b: r["latency"]["outcome_concurrent"]["p50_ratio"], _at_most(1.5)),
+    Target("/outcome N p99 / floor, 20 at a time", "≤ 1.5×",
+           lambda r, _b: r["latency"]["outcome_concurrent"]["p99_ratio"], _at_most(1.5)),
+    Target("statements per digest", "≤ 10",
+           lambda r, _b: r["passes"]["digest"]["statements"], _at_most(10)),
+    Target("statements per reminder pass", "≤ 10",
+           lambda r, _b: r["passes"]["reminders"]["statements"], _at_most(10)),
+    Target("digest / bare latest-reading query", "≤ 3×",
+           lambda r, _b: r["passes"]["digest_ratio"], _at_most(3), stress_only=True),
+    Target("ingest, 20 at a time (readings/s)", "≥ 300 SQLite, ≥ 500 PostgreSQL",
+           lambda r, _b: r["ingest"]["concurrent"]["per_second"], _ingest_floor),
+    Target("peak RSS of waymark serve (MB)", "≤ 200",
+           lambda r, _b: r["resources"]["peak_rss_mb"], _at_most(200), stress_only=True),
+    Target("start to healthy /healthz (s)", "≤ 3",
+           lambda r, _b: r["resources"]["healthy_seconds"], _at_most(3)),
+)  # fmt: skip
+
+
+def check_targets(scale: str, runs: dict[str, Run]) -> list[dict[str, Any]]:
+    checked = []
+    for target in TARGETS:
+        for backend, run in runs.items():
+            value = float(target.value(run, backend))
+            applies = scale == "stress" or not target.stress_only
+            checked.append(
+                {
+                    "target": target.name,
+                    "limit": target.limit,
+                    "backend": backend,
+                    "value": value,
+                    "met": bool(target.met(value, backend)) and not math.isnan(value),
+                    "applies": applies,
+                }
+            )
+    return checked
+
+
+def _ms(found: dict[str, Any], key: str) -> str:
+    return f"{found[key]:.1f}"
+
+
+def _latency(found: dict[str, Any]) -> str:
+    text = f"{_ms(found, 'p50_ms')} / {_ms(found, 'p99_ms')} ms"
+    if "p50_ratio" in found:
+        text += f" ({found['p50_ratio']:.2f}× / {found['p99_ratio']:.2f}×)"
+    if found.get("errors"):
+        text += f" [{found['errors']} errors]"
+    return text
+
+
+def _rows(run: Run) -> list[tuple[str, str]]:
+    lat, ingest, passes, res = run["latency"], run["ingest"], run["passes"], run["resources"]
+    return [
+        ("data: outcomes / readings (generated in s)",
+         f"{run['data']['outcomes']:,} / {run['data']['readings']:,} "
+         f"({run['data']['generate_seconds']} s)"),
+        ("floor (ack only) p50 / p99, sequential", _latency(lat["floor_sequential"])),
+        ("/outcome N p50 / p99 (× floor), sequential", _latency(lat["outcome_sequential"])),
+        ("floor (ack only) p50 / p99, 20 at a time", _latency(lat["floor_concurrent"])),
+        ("/outcome N p50 / p99 (× floor), 20 at a time", _latency(lat["outcome_concurrent"])),
+        ("/outcome list p50 / p99 (× floor), sequential", _latency(lat["list_sequential"])),
+        ("/outcome list p50 / p99 (× floor), 20 at a time", _latency(lat["list_concurrent"])),
+        ("/outcome 12 history p50 / p99, sequential", _latency(lat["history_sequential"])
+         + f"; chart p50 {lat['history_sequential']['chart_p50_ms']:.0f} ms"),
+        ("ingest, sequential (readings/s; p50 / p99)",
+         f"{ingest['sequential']['per_second']:.0f}/s; {_latency(ingest['sequential'])}"),
+        ("ingest, 20 at a time (readings/s; p50 / p99)",
+         f"{ingest['concurrent']['per_second']:.0f}/s; {_latency(ingest['concurrent'])}"),
+        ("ingest: sent / in database / confirmed",
+         f"{ingest['sent']} / {ingest['recorded_in_database']} / {ingest['confirmations']}"),
+        ("digest: ms (SQL statements)",
+         f"{passes['digest']['ms']:.1f} ({passes['digest']['statements']})"),
+        ("reminder pass: ms (SQL statements)",
+         f"{passes['reminders']['ms']:.1f} ({passes['reminders']['statements']})"),
+        ("bare latest-reading query: ms", f"{passes['bare_latest']['ms']:.1f}"),
+        ("digest / bare query", f"{passes['digest_ratio']:.2f}×"),
+        ("waymark serve peak RSS (before charts)",
+         f"{res['peak_rss_mb']:.0f} MB ({res['peak_rss_before_charts_mb']:.0f} MB)"),
+        ("waymark serve start to healthy", f"{res['healthy_seconds']:.2f} s"),
+    ]  # fmt: skip
+
+
+def table(scale: str, runs: dict[str, Run]) -> str:
+    backends = list(runs)
+    per_backend = {b: _rows(runs[b]) for b in backends}
+    labels = [label for label, _ in per_backend[backends[0]]]
+    body = [[label, *(per_backend[b][i][1] for b in backends)] for i, label in enumerate(labels)]
+    return tabulate(body, headers=[f"scale: {scale}", *backends], tablefmt="github")
+
+
+def targets_table(checked: list[dict[str, Any]]) -> str:
+    rows = [
+        [
+            c["target"],
+            c["backend"],
+            f"{c['value']:g}",
+            c["limit"],
+            ("met" if c["met"] else "MISSED") if c["applies"] else "(stress only)",
+        ]
+        for c in checked
+    ]
+    return tabulate(rows, headers=["target", "database", "value", "limit", ""], tablefmt="github")

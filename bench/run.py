@@ -1,0 +1,291 @@
+"""One run on one database: generate the road map, start the fake Web API, `waymark serve` and
+the ack-only floor as subprocesses, send the load, stop them, then time the scheduler's passes."""
+
+from __future__ import annotations
+
+import random
+import time
+from datetime import datetime, timedelta
+from pathlib import Path
+from typing import Any
+
+import aiohttp
+from sqlalchemy import func, select
+
+from bench import passes
+from bench.data import LAG_DAYS, Roadmap, generate
+from bench.databases import fresh_database
+from bench.load import (
+    Check,
+    Sample,
+    Sender,
+    command_body,
+    ratio,
+    reply_event,
+    run_load,
+    summary_ms,
+)
+from bench.passes import LONDON
+from bench.processes import Process, free_port, started
+from bench.scales import CONCURRENCY, Scale
+from storage.db import Database
+from storage.models import Reading
+
+TOKEN = "xoxb-waymark-bench"
+SECRET = "bench-signing-secret"
+HEALTHY_TIMEOUT = 60.0
+SETTLE_TIMEOUT = 60.0
+# Somebody who is not a lead: /outcome answers anyone.
+ASKER = "U0BOARDMEMBER"
+ASKED_IN = "C0BENCHGENERAL"
+
+
+class Fake:
+    """The fake Web API's counters, read over HTTP."""
+
+    def __init__(self, session: aiohttp.ClientSession, process: Process) -> None:
+        self.session = session
+        self.url = process.url
+
+    async def counts(self) -> dict[str, int]:
+        async with self.session.get(f"{self.url}/bench/counts") as response:
+            found: dict[str, int] = await response.json()
+            return found
+
+    async def wait(self, name: str, count: int, within: float) -> int:
+        async with self.session.get(
+            f"{self.url}/bench/wait",
+            params={"name": name, "count": str(count), "timeout": str(within)},
+            timeout=aiohttp.ClientTimeout(total=within + 5),
+        ) as response:
+            return int((await response.json())["count"])
+
+
+async def run_backend(scale: Scale, backend: str, folder: Path, seed: int) -> dict[str, Any]:
+    today = datetime.now(LONDON).date()
+    async with fresh_database(backend, folder) as url:
+        db = Database(url)
+        try:
+            await db.migrate()
+            began = time.perf_counter()
+            roadmap = await generate(
+                db,
+                outcomes=scale.outcomes,
+                readings_per_outcome=scale.readings_per_outcome,
+                groups=scale.groups,
+                today=today,
+                seed=seed,
+            )
+            generated = time.perf_counter() - began
+        finally:
+            await db.dispose()
+        result: dict[str, Any] = {
+            "data": {
+                "outcomes": scale.outcomes,
+                "readings": roadmap.readings,
+                "generate_seconds": round(generated, 1),
+            }
+        }
+        result |= await _serve_and_load(scale, url, roadmap, folder, random.Random(seed))
+        recorded = await _count_readings(url)
+        ingest = result["ingest"]
+        ingest["recorded_in_database"] = recorded - roadmap.readings
+        overdue_from = roadmap.free.end + timedelta(days=LAG_DAYS + 1)
+        timed = await passes.measure_passes(
+            url, today=today, overdue_from=overdue_from, times=scale.passes
+        )
+        result["passes"] = {name: vars(t) for name, t in timed.items()}
+        result["passes"]["digest_ratio"] = ratio(timed["digest"].ms, timed["bare_latest"].ms)
+        return result
+
+
+async def _count_readings(url: str) -> int:
+    db = Database(url)
+    try:
+        async with db.reading() as session:
+            return int(await session.scalar(select(func.count()).select_from(Reading)) or 0)
+    finally:
+        await db.dispose()
+
+
+async def _serve_and_load(
+    scale: Scale, url: str, roadmap: Roadmap, folder: Path, rng: random.Random
+) -> dict[str, Any]:
+    fake_port, waymark_port, floor_port = free_port(), free_port(), free_port()
+    async with started(
+        "fakeslack", ["bench.fakeslack", "--port", str(fake_port)], {}, folder, fake_port
+    ) as fake_process:
+        await fake_process.wait_healthy("/bench/counts", HEALTHY_TIMEOUT)
+        env = {
+            "SLACK_BOT_TOKEN": TOKEN,
+            "SLACK_SIGNING_SECRET": SECRET,
+            "SLACK_API_URL": f"{fake_process.url}/api/",
+            "DATABASE_URL": url,
+        }
+        waymark_args = ["bot", "serve", "--port", str(waymark_port)]
+        async with started("waymark", waymark_args, env, folder, waymark_port) as waymark:
+            healthy = await waymark.wait_healthy("/healthz", HEALTHY_TIMEOUT)
+            floor_args = ["bench.floor", "--port", str(floor_port)]
+            async with started("floor", floor_args, env, folder, floor_port) as floor:
+                await floor.wait_healthy("/healthz", HEALTHY_TIMEOUT)
+                connector = aiohttp.TCPConnector(limit=CONCURRENCY * 2)
+                async with aiohttp.ClientSession(connector=connector) as session:
+                    load = Load(scale, roadmap, session, waymark, floor, fake_process, rng)
+                    measured = await load.everything()
+        measured["resources"]["healthy_seconds"] = round(healthy, 2)
+        return measured
+
+
+class Load:
+    def __init__(
+        self,
+        scale: Scale,
+        roadmap: Roadmap,
+        session: aiohttp.ClientSession,
+        waymark: Process,
+        floor: Process,
+        fake: Process,
+        rng: random.Random,
+    ) -> None:
+        self.scale = scale
+        self.roadmap = roadmap
+        self.waymark = waymark
+        self.fake = Fake(session, fake)
+        self.response_url = f"{fake.url}/response/bench"
+        self.to_waymark = Sender(session, waymark.url + "/slack/events", SECRET)
+        self.to_floor = Sender(session, floor.url + "/slack/events", SECRET)
+        self.rng = rng
+        self.replies = roadmap.reply_periods()
+        self.ts = 0
+
+    def _command(self, sender: Sender, text: Any, check: Check) -> Any:
+        async def send(i: int, sample: Sample) -> None:
+            body = command_body(
+                user=ASKER,
+                channel=ASKED_IN,
+                text=text(i) if callable(text) else text,
+                response_url=self.response_url,
+            )
+            await sender.post(body, "application/x-www-form-urlencoded", check, sample)
+
+        return send
+
+    def _random_outcome(self, _i: int) -> str:
+        return str(self.rng.choice(self.roadmap.numbers))
+
+    async def everything(self) -> dict[str, Any]:
+        card = Check(contains="Latest reading")
+        ack = Check()
+        # Warm both: Bolt's one auth.test call, first-use imports, the connection pools.
+        for sender, check in ((self.to_waymark, card), (self.to_floor, ack)):
+            await run_load(self._command(sender, self._random_outcome, check), self.scale.warmup, 1)
+
+        latency: dict[str, Any] = {}
+        for mode, concurrency, count in (
+            ("sequential", 1, self.scale.requests),
+            ("concurrent", CONCURRENCY, self.scale.requests * 2),
+        ):
+            ours, floor = Sample(), Sample()
+            per_round = max(1, count // self.scale.rounds)
+            for _ in range(self.scale.rounds):
+                floor.extend(
+                    await run_load(
+                        self._command(self.to_floor, self._random_outcome, ack),
+                        per_round,
+                        concurrency,
+                    )
+                )
+                ours.extend(
+                    await run_load(
+                        self._command(self.to_waymark, self._random_outcome, card),
+                        per_round,
+                        concurrency,
+                    )
+                )
+            latency[f"outcome_{mode}"] = _against_floor(ours, floor)
+            latency[f"floor_{mode}"] = summary_ms(floor)
+
+            listing = await run_load(
+                self._command(self.to_waymark, "list", Check(contains="outcomes:")),
+                self.scale.list_requests * (2 if concurrency > 1 else 1),
+                concurrency,
+            )
+            latency[f"list_{mode}"] = _against_floor(listing, floor)
+
+        ingest = {
+            "sequential": await self._ingest(self.scale.ingest, 1),
+            "concurrent": await self._ingest(self.scale.ingest * 2, CONCURRENCY),
+        }
+        sent = ingest["sequential"]["count"] + ingest["concurrent"]["count"]
+        confirmed = await self.fake.wait("chat.postMessage", sent, SETTLE_TIMEOUT)
+        ingest["sent"] = sent
+        ingest["confirmations"] = confirmed
+        before_charts = self.waymark.peak_rss_mb()
+
+        latency["history_sequential"] = await self._history()
+        return {
+            "latency": latency,
+            "ingest": ingest,
+            "resources": {
+                "peak_rss_mb": round(self.waymark.peak_rss_mb(), 1),
+                "peak_rss_before_charts_mb": round(before_charts, 1),
+                "rss_at_end_mb": round(self.waymark.rss_mb(), 1),
+            },
+        }
+
+    async def _history(self) -> dict[str, Any]:
+        """`/outcome 12 history` one at a time: the table comes back in the answer; the chart
+        follows at the response URL, and is waited for before the next request, so that
+        drawing one never overlaps measuring the next."""
+        number = 12 if 12 in self.roadmap.numbers else self.roadmap.numbers[-1]
+        check = Check(contains="history")
+        answers, charts = Sample(), Sample()
+        for _ in range(self.scale.history_requests):
+            arrived = (await self.fake.counts()).get("response", 0)
+            began = time.perf_counter()
+            await self._one(f"{number} history", check, answers)
+            got = await self.fake.wait("response", arrived + 1, SETTLE_TIMEOUT)
+            if got > arrived:
+                charts.latencies.append(time.perf_counter() - began)
+            else:
+                charts.errors += 1
+        found = summary_ms(answers)
+        found["chart_p50_ms"] = round(charts.percentile(50) * 1000, 1)
+        found["charts"] = len(charts.latencies)
+        return found
+
+    async def _one(self, text: str, check: Check, sample: Sample) -> None:
+        await self._command(self.to_waymark, text, check)(0, sample)
+
+    async def _ingest(self, count: int, concurrency: int) -> dict[str, Any]:
+        ok = Check()
+        # Each reply's words and address are fixed before the clock starts.
+        bodies = []
+        for _ in range(count):
+            number, period = next(self.replies)
+            thread = self.roadmap.threads[number]
+            self.ts += 1
+            value = round(self.rng.uniform(5, 95), 1)
+            _, body = reply_event(
+                user=self.rng.choice(thread.leads),
+                channel=thread.channel_id,
+                thread_ts=thread.ts,
+                ts=f"1770000001.{self.ts:06d}",
+                text=f"{value} {period}",
+            )
+            bodies.append(body)
+
+        async def send(i: int, sample: Sample) -> None:
+            await self.to_waymark.post(bodies[i], "application/json", ok, sample)
+
+        sample = await run_load(send, count, concurrency)
+        found = summary_ms(sample)
+        found["per_second"] = round(sample.per_second, 1)
+        return found
+
+
+def _against_floor(ours: Sample, floor: Sample) -> dict[str, Any]:
+    found = summary_ms(ours)
+    found["p50_ratio"] = ratio(ours.percentile(50), floor.percentile(50))
+    found["p99_ratio"] = ratio(ours.percentile(99), floor.percentile(99))
+    return found

@@ -1,0 +1,84 @@
+"""The benchmark harness, run at its smallest so that it cannot rot: `python -m bench --scale
+smoke` on SQLite, end to end (data, `waymark serve`, the floor, the fake Web API, the passes),
+with every figure present and sane."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+from pathlib import Path
+from typing import Any
+
+from bench.report import TARGETS
+from bench.scales import SCALES
+
+ROOT = Path(__file__).resolve().parents[2]
+SMOKE = SCALES["smoke"]
+
+
+def run_smoke(tmp_path: Path) -> dict[str, Any]:
+    out = tmp_path / "figures.json"
+    done = subprocess.run(  # noqa: S603 - our own interpreter and module
+        [sys.executable, "-m", "bench", "--scale", "smoke", "--db", "sqlite", "--json", str(out)],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        timeout=180,
+        check=False,
+    )
+    assert done.returncode == 0, done.stderr[-3000:]
+    assert "/outcome N p50 / p99" in done.stdout
+    figures: dict[str, Any] = json.loads(out.read_text())
+    return figures
+
+
+def test_a_smoke_run_reports_every_figure(tmp_path: Path) -> None:
+    figures = run_smoke(tmp_path)
+    assert figures["scale"] == "smoke"
+    run = figures["runs"]["sqlite"]
+    assert run["data"] == {
+        "outcomes": SMOKE.outcomes,
+        "readings": SMOKE.readings,
+        "generate_seconds": run["data"]["generate_seconds"],
+    }
+
+    latency = run["latency"]
+    sent = {
+        "outcome_sequential": SMOKE.requests,
+        "outcome_concurrent": SMOKE.requests * 2,
+        "floor_sequential": SMOKE.requests,
+        "floor_concurrent": SMOKE.requests * 2,
+        "list_sequential": SMOKE.list_requests,
+        "list_concurrent": SMOKE.list_requests * 2,
+        "history_sequential": SMOKE.history_requests,
+    }
+    assert set(latency) == set(sent)
+    for name, count in sent.items():
+        found = latency[name]
+        assert (found["count"], found["errors"]) == (count, 0), (name, found)
+        assert 0 < found["p50_ms"] <= found["p99_ms"] < 30_000, (name, found)
+        if name.startswith(("outcome", "list")):
+            assert found["p50_ratio"] > 0, name
+            assert found["p99_ratio"] > 0, name
+    assert latency["history_sequential"]["charts"] == SMOKE.history_requests
+
+    ingest = run["ingest"]
+    replies = SMOKE.ingest * 3  # sequential, then twice as many 20 at a time
+    assert ingest["sent"] == ingest["recorded_in_database"] == ingest["confirmations"] == replies
+    for mode in ("sequential", "concurrent"):
+        assert ingest[mode]["errors"] == 0
+        assert ingest[mode]["per_second"] > 0
+
+    passes = run["passes"]
+    for name in ("digest", "reminders", "bare_latest"):
+        assert passes[name]["ms"] > 0
+        assert 0 < passes[name]["statements"] <= 10, (name, passes[name])
+    assert passes["bare_latest"]["rows"] == SMOKE.outcomes
+    assert passes["digest_ratio"] > 0
+
+    resources = run["resources"]
+    assert 0 < resources["peak_rss_before_charts_mb"] <= resources["peak_rss_mb"]
+    assert 0 < resources["healthy_seconds"] < 30
+
+    assert {t["target"] for t in figures["targets"]} == {t.name for t in TARGETS}
