@@ -14,7 +14,7 @@ import contextlib
 import logging
 import signal
 import time
-from collections.abc import Mapping
+from collections.abc import AsyncIterator, Mapping, Sequence
 from datetime import UTC, date, datetime, timedelta
 from typing import TYPE_CHECKING
 from zoneinfo import ZoneInfo
@@ -27,14 +27,17 @@ from commands.errors import UserError
 from commands.formatting import moment
 from commands.outbox import LEASE
 from commands.ports import Messenger
+from commands.targets import Target, TargetError, channel_target, channel_targets
 from config.settings import Settings
 from scheduler.jobs import JobContext, send_nudges, send_weekly_digest
 from scheduler.setup import TICK_SECONDS, Clock, SimulatedClock, Ticker, wall_clock
 from storage.db import Database
 from storage.models import OutboxMessage
-from storage.repositories import OutboxRepository
+from storage.repositories import OutboxRepository, RoadmapRepository
 
 if TYPE_CHECKING:
+    from sqlalchemy.ext.asyncio import AsyncSession
+
     from bot.cli import Handler, Runtime
 
 log = logging.getLogger(__name__)
@@ -49,7 +52,7 @@ def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
         return parser
 
     at_help = "pretend it is TIME, local time (2026-03-02T10:00); default: now"
-    dry_help = "print the messages as text and post nothing (needs no Slack token)"
+    dry_help = "print the messages as text and post nothing (needs no Slack or Teams credentials)"
 
     p = command("nudge", run_nudge, "post the reminders due now that were not posted before")
     p.add_argument("--at", type=_when, metavar="TIME", help=at_help)
@@ -109,21 +112,107 @@ def timetable_from(settings: Settings) -> Timetable:
     )
 
 
-def messengers_from(settings: Settings) -> dict[str, Messenger]:
-    if not settings.slack_bot_token:
-        raise UserError(
-            "SLACK_BOT_TOKEN is not set: waymark needs the bot token (xoxb-…) to post. "
-            "Set it, or add --dry-run to see what would be posted."
-        )
-    client = posting_client(settings.slack_bot_token, settings.slack_api_url)
-    return {"slack": SlackMessenger(client)}
+DIGEST_VARIABLE = "WAYMARK_DIGEST_CHANNEL"
+PROGRAMME_VARIABLE = "WAYMARK_PROGRAMME_CHANNEL"
+# What to set for each platform waymark posts to, and what it is.
+_CREDENTIALS = {
+    "slack": ("SLACK_BOT_TOKEN is not set", "the bot token (xoxb-…)", "Set it"),
+    "teams": (
+        "TEAMS_CLIENT_ID, TEAMS_CLIENT_SECRET and TEAMS_TENANT_ID are not set",
+        "the Teams app's credentials",
+        "Set them (see README, 'Installing in Teams')",
+    ),
+}
+
+
+def digest_targets(settings: Settings) -> tuple[Target, ...]:
+    """Every channel the weekly digest goes to, from WAYMARK_DIGEST_CHANNEL."""
+    try:
+        return channel_targets(settings.digest_channel, DIGEST_VARIABLE)
+    except TargetError as error:
+        raise UserError(str(error)) from None
+
+
+def programme_target(settings: Settings) -> Target | None:
+    """The channel escalations go to, from WAYMARK_PROGRAMME_CHANNEL."""
+    try:
+        return channel_target(settings.programme_channel, PROGRAMME_VARIABLE)
+    except TargetError as error:
+        raise UserError(str(error)) from None
+
+
+async def platforms_needed(
+    settings: Settings, db: Database, *, reminders: bool = True, digest: bool = True
+) -> dict[str, list[str]]:
+    """Each platform a run posts to, with what it posts there, in words: the digest's
+    channels, and for reminders the programme channel and every group's channel."""
+    needs: dict[str, list[str]] = {}
+    if digest:
+        for target in digest_targets(settings):
+            needs.setdefault(target.platform, []).append(f"the digest channel {target.channel}")
+    if reminders:
+        programme = programme_target(settings)
+        if programme is not None:
+            needs.setdefault(programme.platform, []).append(
+                f"the programme channel {programme.channel}"
+            )
+        async with db.reading() as session:
+            for group in await RoadmapRepository(session).groups():
+                needs.setdefault(group.platform, []).append(f"{group.name}'s channel")
+    return needs
+
+
+async def messengers_from(
+    settings: Settings, db: Database, *, reminders: bool = True, digest: bool = True
+) -> dict[str, Messenger]:
+    """A messenger for each platform that is set up. Stops, naming what to set, when a
+    platform the run posts to (see `platforms_needed`) is not. Close them with
+    `close_messengers`."""
+    needs = await platforms_needed(settings, db, reminders=reminders, digest=digest)
+    messengers: dict[str, Messenger] = {}
+    if settings.slack_bot_token:
+        client = posting_client(settings.slack_bot_token, settings.slack_api_url)
+        messengers["slack"] = SlackMessenger(client)
+    if settings.teams_configured or settings.teams_allow_anonymous:
+        # The Teams SDK takes seconds to import: only when Teams is set up.
+        from bot.teams.app import teams_messenger
+
+        teams = teams_messenger(settings, db)
+        if teams is not None:
+            messengers["teams"] = teams
+    missing = [_not_set(p, needs[p]) for p in sorted(needs) if p not in messengers]
+    if missing:
+        await close_messengers(messengers)
+        raise UserError("\n".join(missing))
+    return messengers
+
+
+def _not_set(platform: str, wanted: Sequence[str]) -> str:
+    unset, what, fix = _CREDENTIALS.get(
+        platform, (f"{platform} is not set up", f"a {platform} connection", "Set it up")
+    )
+    listed = ", ".join(wanted[:3]) + (f" and {len(wanted) - 3} more" if len(wanted) > 3 else "")
+    return (
+        f"{unset}: waymark needs {what} to post to {listed}. "
+        f"{fix}, or add --dry-run to see what would be posted."
+    )
+
+
+async def close_messengers(messengers: Mapping[str, Messenger]) -> None:
+    """Close the connections a run's messengers keep open (Teams' clients keep theirs)."""
+    teams = messengers.get("teams")
+    if teams is not None:
+        from bot.teams.messenger import TeamsMessenger
+
+        if isinstance(teams, TeamsMessenger):
+            await teams.close()
 
 
 def _need(value: str | None, variable: str, purpose: str) -> str:
-    if not value:
+    if not value or not value.replace(",", " ").strip():
         raise UserError(
-            f"{variable} is not set: it is the channel {purpose}. "
-            "Set it to a channel id like C0123456789."
+            f"{variable} is not set: it is the channel {purpose}. Set it to a Slack channel id "
+            "like C0123456789, or teams:19:abc@thread.tacv2 for a Teams channel."
         )
     return value
 
@@ -136,26 +225,42 @@ def job_context(
     lease: timedelta = LEASE,
 ) -> JobContext:
     """What the scheduler's jobs need, from the settings: for `waymark serve` too, with the
-    messenger its Slack listeners use (one messenger keeps one pace per channel)."""
+    messenger its Slack listeners use (one messenger keeps one pace per channel). A digest or
+    escalation for a platform missing from `messengers` waits in the outbox until there is one."""
     return JobContext(
         db=db,
         messengers=messengers,
         timetable=timetable_from(settings),
-        digest_channel=settings.digest_channel,
-        programme_channel=settings.programme_channel,
+        digest_targets=digest_targets(settings),
+        programme=programme_target(settings),
         lease=lease,
     )
 
 
-def _context(rt: Runtime, *, post: bool, lease: timedelta = LEASE) -> JobContext:
-    messengers = messengers_from(rt.settings) if post else {}
-    return job_context(rt.settings, rt.db, messengers, lease=lease)
+@contextlib.asynccontextmanager
+async def _context(
+    rt: Runtime,
+    *,
+    post: bool,
+    reminders: bool = True,
+    digest: bool = True,
+    lease: timedelta = LEASE,
+) -> AsyncIterator[JobContext]:
+    """The jobs' context for one run; with `post`, messengers for what the run posts (the
+    reminders, the digest, or both), closed when the run ends."""
+    messengers: dict[str, Messenger] = {}
+    if post:
+        messengers = await messengers_from(rt.settings, rt.db, reminders=reminders, digest=digest)
+    try:
+        yield job_context(rt.settings, rt.db, messengers, lease=lease)
+    finally:
+        await close_messengers(messengers)
 
 
 async def run_nudge(args: argparse.Namespace, rt: Runtime) -> int:
-    ctx = _context(rt, post=not args.dry_run)
-    print(await send_nudges(ctx, rt.now, dry_run=args.dry_run))
-    if ctx.programme_channel is None:
+    async with _context(rt, post=not args.dry_run, digest=False) as ctx:
+        print(await send_nudges(ctx, rt.now, dry_run=args.dry_run))
+    if ctx.programme is None:
         print(
             "WAYMARK_PROGRAMME_CHANNEL is not set, so escalations (readings overdue "
             f"{ctx.timetable.escalation_days[2]} days or more) wait until it is."
@@ -164,9 +269,9 @@ async def run_nudge(args: argparse.Namespace, rt: Runtime) -> int:
 
 
 async def run_digest(args: argparse.Namespace, rt: Runtime) -> int:
-    _need(rt.settings.digest_channel, "WAYMARK_DIGEST_CHANNEL", "the weekly digest goes to")
-    ctx = _context(rt, post=not args.dry_run)
-    print(await send_weekly_digest(ctx, rt.now, dry_run=args.dry_run, force=args.force))
+    _need(rt.settings.digest_channel, DIGEST_VARIABLE, "the weekly digest goes to")
+    async with _context(rt, post=not args.dry_run, reminders=False) as ctx:
+        print(await send_weekly_digest(ctx, rt.now, dry_run=args.dry_run, force=args.force))
     return 0
 
 
@@ -198,6 +303,7 @@ async def run_outbox(args: argparse.Namespace, rt: Runtime) -> int:
         outbox = OutboxRepository(session)
         unsent = await outbox.unsent()
         recent = await outbox.recently_sent(args.recent)
+        unreachable = await _unreachable(session)
     tz = rt.tz
     if unsent:
         rows = [
@@ -209,11 +315,21 @@ async def run_outbox(args: argparse.Namespace, rt: Runtime) -> int:
         print(tabulate(rows, headers=headers))
     else:
         print("Nothing is waiting to be posted, and nothing has failed.")
+    if unreachable:
+        print("\nChannels waymark cannot reach yet:")
+        print("\n".join(f"- {line}" for line in unreachable))
     if recent:
         rows = [[r.id, _when_sent(r, tz), r.channel_id, r.summary, r.message_id] for r in recent]
         print("\nRecently posted:")
         print(tabulate(rows, headers=["id", "posted", "channel", "message", "message id"]))
     return 0
+
+
+async def _unreachable(session: AsyncSession) -> list[str]:
+    # Imported here: the Teams SDK takes seconds to import, and most commands never need it.
+    from bot.teams.conversations import unreachable_lines
+
+    return await unreachable_lines(session)
 
 
 def _next_try(row: OutboxMessage, tz: ZoneInfo) -> str:
@@ -235,24 +351,33 @@ async def run_scheduler(args: argparse.Namespace, rt: Runtime) -> int:
         )
     logging.getLogger("apscheduler").setLevel(logging.WARNING)  # a line a minute otherwise
     settings = rt.settings
-    digest = _need(settings.digest_channel, "WAYMARK_DIGEST_CHANNEL", "the weekly digest goes to")
-    _need(settings.programme_channel, "WAYMARK_PROGRAMME_CHANNEL", "escalations go to")
+    _need(settings.digest_channel, DIGEST_VARIABLE, "the weekly digest goes to")
+    _need(settings.programme_channel, PROGRAMME_VARIABLE, "escalations go to")
     clock: Clock = wall_clock
     lease = LEASE
     if args.clock_start is not None:
         origin = args.clock_origin if args.clock_origin is not None else time.time()
         clock = SimulatedClock(args.clock_start.astimezone(UTC), args.clock_speed, origin)
         lease = LEASE * args.clock_speed  # a lease is real time; in simulated time it scales
-    ctx = _context(rt, post=True, lease=lease)
+    async with _context(rt, post=True, lease=lease) as ctx:
+        await _tick_until_stopped(ctx, args, clock, settings.timezone)
+    print("waymark scheduler stopped.", flush=True)
+    return 0
+
+
+async def _tick_until_stopped(
+    ctx: JobContext, args: argparse.Namespace, clock: Clock, timezone: str
+) -> None:
     ticker = Ticker(ctx, clock=clock, interval=args.tick_seconds)
     stopping = asyncio.Event()
     loop = asyncio.get_running_loop()
     for sig in (signal.SIGINT, signal.SIGTERM):
         loop.add_signal_handler(sig, stopping.set)
     tt = ctx.timetable
+    digest = " and ".join(t.channel for t in ctx.digest_targets)
     print(
         f"waymark scheduler running: reminders on working days at {tt.reminder_time:%H:%M}, "
-        f"the digest to {digest} on Mondays at {tt.digest_time:%H:%M} ({settings.timezone}). "
+        f"the digest to {digest} on Mondays at {tt.digest_time:%H:%M} ({timezone}). "
         "Ctrl-C stops it.",
         flush=True,
     )
@@ -269,5 +394,3 @@ async def run_scheduler(args: argparse.Namespace, rt: Runtime) -> int:
         await ticker.stop()
         for sig in (signal.SIGINT, signal.SIGTERM):
             loop.remove_signal_handler(sig)
-    print("waymark scheduler stopped.", flush=True)
-    return 0

@@ -23,6 +23,7 @@ from commands.formatting import day, with_unit
 from commands.replies import Action, Button, Context, Header, Reply, Section
 from commands.reply_codec import encode
 from commands.status import ReadingView, first_reportable
+from commands.targets import Target
 from storage.models import Group, Outcome
 from storage.repositories import (
     OutboxRepository,
@@ -169,14 +170,14 @@ async def queue_reminders(
     now: datetime,
     timetable: Timetable,
     *,
-    programme_channel: str | None,
+    programme: Target | None,
 ) -> list[ReminderMessage]:
     """Plan, record each rung once, and queue one message per group (and one per escalated
-    group in the programme channel). Returns the messages queued by this call: none when
-    another replica, or an earlier run, already recorded every rung."""
+    group in the programme channel, on that channel's platform). Returns the messages queued
+    by this call: none when another replica, or an earlier run, already recorded every rung."""
     outbox = OutboxRepository(session)
     await outbox.lock_planning()
-    plan = await plan_reminders(session, now, timetable, escalations=programme_channel is not None)
+    plan = await plan_reminders(session, now, timetable, escalations=programme is not None)
     reminders = ReminderRepository(session)
     await reminders.add(plan.superseded, state="superseded", at=now)
     added = {
@@ -184,9 +185,7 @@ async def queue_reminders(
         for r in await reminders.add([i.rung for i in plan.items], state="posted", at=now)
     }
     mine = [i for i in plan.items if i.rung in added]
-    messages = reminder_messages(
-        mine, timetable.today(now), timetable, programme_channel=programme_channel
-    )
+    messages = reminder_messages(mine, timetable.today(now), timetable, programme=programme)
     for message in messages:
         row = await outbox.add(
             key=message.key,
@@ -210,7 +209,7 @@ def reminder_messages(
     today: date,
     timetable: Timetable,
     *,
-    programme_channel: str | None,
+    programme: Target | None,
 ) -> list[ReminderMessage]:
     """One message per group for its reminders, and one per group in the programme channel
     for its escalations, in group order."""
@@ -224,10 +223,8 @@ def reminder_messages(
         escalated = [i for i in group_items if i.level is Level.ESCALATED]
         if reminders:
             messages.append(_group_message(group, reminders, today, timetable))
-        if escalated and programme_channel is not None:
-            messages.append(
-                _escalation_message(group, escalated, today, timetable, programme_channel)
-            )
+        if escalated and programme is not None:
+            messages.append(_escalation_message(group, escalated, today, timetable, programme))
     return messages
 
 
@@ -344,8 +341,9 @@ def _escalation_message(
     items: Sequence[ReminderItem],
     today: date,
     timetable: Timetable,
-    channel_id: str,
+    programme: Target,
 ) -> ReminderMessage:
+    """Posted where the programme team is, whatever platform the group itself is on."""
     days = _days(timetable.escalation_days[2])
     numbers = [i.number for i in items]
     count = _count(len(items), "reading", "readings")
@@ -365,8 +363,8 @@ def _escalation_message(
     return ReminderMessage(
         key=f"escalation:{group.slug}:{first.number}:{first.period}:{int(first.level)}",
         group=group,
-        platform=group.platform,
-        channel_id=channel_id,
+        platform=programme.platform,
+        channel_id=programme.channel,
         reply=Reply(
             f"Escalation: {group.name} has {count} overdue by {days} or more: {what}.",
             tuple(blocks),

@@ -6,8 +6,10 @@ from datetime import time
 from typing import Annotated, Any
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
-from pydantic import AliasChoices, Field, ValidationError, field_validator
+from pydantic import AliasChoices, Field, ValidationError, ValidationInfo, field_validator
 from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
+
+from commands.targets import TargetError, channel_target, channel_targets
 
 
 def _env(name: str) -> Any:
@@ -45,6 +47,8 @@ class Settings(BaseSettings):
         default="https://slack.com/api/", validation_alias=AliasChoices("SLACK_API_URL")
     )
 
+    # Kept as written (`C0123`, `teams:19:abc@thread.tacv2`, several for the digest); read into
+    # (platform, channel) targets by `commands.targets` where they are used.
     digest_channel: str | None = _env("WAYMARK_DIGEST_CHANNEL")
     programme_channel: str | None = _env("WAYMARK_PROGRAMME_CHANNEL")
     reminder_time: time = Field(
@@ -103,6 +107,17 @@ class Settings(BaseSettings):
     def _ladder(cls, value: list[int]) -> list[int]:
         if len(value) != 3 or value != sorted(value) or value[0] < 0:
             raise ValueError("write three day counts in rising order, like 0 7 14")
+        return value
+
+    @field_validator("digest_channel", "programme_channel")
+    @classmethod
+    def _channels(cls, value: str | None, info: ValidationInfo) -> str | None:
+        variable = _variable_for(info.field_name or "")
+        read = channel_target if info.field_name == "programme_channel" else channel_targets
+        try:
+            read(value, variable)
+        except TargetError as error:
+            raise ValueError(error.problem) from None
         return value
 
     @field_validator("teams_service_url")

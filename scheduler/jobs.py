@@ -13,7 +13,7 @@ from __future__ import annotations
 import logging
 from collections.abc import Mapping
 from dataclasses import dataclass
-from datetime import datetime, timedelta
+from datetime import date, datetime, timedelta
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -32,6 +32,7 @@ from commands.nudges import plan_reminders, queue_reminders, reminder_messages
 from commands.outbox import LEASE, DrainReport, drain
 from commands.ports import Messenger
 from commands.reply_codec import as_text
+from commands.targets import Target
 from storage.db import Database
 from storage.models import DigestRun
 from storage.repositories import DigestRepository, OutboxRepository
@@ -42,28 +43,26 @@ log = logging.getLogger(__name__)
 @dataclass(frozen=True)
 class JobContext:
     """What the jobs need: the database, a messenger per platform (`{"slack": messenger}`),
-    the schedule, and where the digest and escalations go."""
+    the schedule, where the digest goes (every target, each once) and where escalations go."""
 
     db: Database
     messengers: Mapping[str, Messenger]
     timetable: Timetable
-    digest_channel: str | None
-    programme_channel: str | None
-    digest_platform: str = "slack"
+    digest_targets: tuple[Target, ...] = ()
+    programme: Target | None = None
     lease: timedelta = LEASE
 
 
 async def tick(ctx: JobContext, now: datetime) -> DrainReport:
-    """One pass: queue the reminders and the digest due at `now`, then send what is queued."""
+    """One pass: queue the reminders and the digests due at `now`, then send what is queued."""
     if may_remind(now, ctx.timetable):
         async with ctx.db.transaction() as session:
-            await queue_reminders(
-                session, now, ctx.timetable, programme_channel=ctx.programme_channel
-            )
-    if ctx.digest_channel is not None:
+            await queue_reminders(session, now, ctx.timetable, programme=ctx.programme)
+    for target in ctx.digest_targets:
+        # One transaction per channel: each channel's week is recorded, and posted, on its own.
         async with ctx.db.transaction() as session:
             await queue_digest(
-                session, now, ctx.timetable, ctx.digest_channel, platform=ctx.digest_platform
+                session, now, ctx.timetable, target.channel, platform=target.platform
             )
     return await _drain(ctx, now, kinds=None)
 
@@ -95,13 +94,11 @@ async def send_nudges(ctx: JobContext, now: datetime, *, dry_run: bool = False) 
     when = moment(now, tt.tz)
     if not may_remind(now, tt):
         return f"No reminders at {when}. {_hours(tt)}"
-    escalations = ctx.programme_channel is not None
+    escalations = ctx.programme is not None
     if dry_run:
         async with ctx.db.reading() as session:
             plan = await plan_reminders(session, now, tt, escalations=escalations)
-        messages = reminder_messages(
-            plan.items, tt.today(now), tt, programme_channel=ctx.programme_channel
-        )
+        messages = reminder_messages(plan.items, tt.today(now), tt, programme=ctx.programme)
         if not messages:
             return "\n".join([f"No reminders would be posted at {when}.", *plan.notes])
         parts = [f"At {when}, {len(messages)} reminder messages would be posted (dry run):"]
@@ -111,7 +108,7 @@ async def send_nudges(ctx: JobContext, now: datetime, *, dry_run: bool = False) 
             parts += ["", *plan.notes]
         return "\n".join(parts)
     async with ctx.db.transaction() as session:
-        queued = await queue_reminders(session, now, tt, programme_channel=ctx.programme_channel)
+        queued = await queue_reminders(session, now, tt, programme=ctx.programme)
     report = await _drain(ctx, now, kinds=(REMINDER,))
     lines = report.lines(tt.tz)
     if not queued and not lines:
@@ -128,57 +125,84 @@ async def send_nudges(ctx: JobContext, now: datetime, *, dry_run: bool = False) 
 async def send_weekly_digest(
     ctx: JobContext, now: datetime, *, dry_run: bool = False, force: bool = False
 ) -> str:
-    """Post the digest due at `now` (this week's, once Monday's digest time has passed) unless
-    it was posted already; `force` posts it again; `dry_run` shows it and posts nothing."""
+    """Post the digest due at `now` (this week's, once Monday's digest time has passed) to
+    every digest channel it was not posted to before; `force` posts it again to every one;
+    `dry_run` shows each and posts nothing."""
     tt = ctx.timetable
-    channel = ctx.digest_channel
-    if channel is None:
+    if not ctx.digest_targets:
         return "No digest channel is set, so there is no digest to post."
     week = digest_week_due(now, tt)
     if dry_run:
-        async with ctx.db.reading() as session:
-            last = await DigestRepository(session).latest_week(channel)
-            done = await DigestRepository(session).for_week(channel, week)
-            skipped = weeks_between(last, week) if last is not None and last < week else []
-            earlier = await _earlier(session, done, tt) if done is not None else None
-            message = await build_digest(
-                session,
-                now,
-                week,
-                tt,
-                channel,
-                platform=ctx.digest_platform,
-                late=now - digest_instant(week, tt) > LATE_AFTER,
-                skipped=skipped,
-            )
-        head = f"The digest for the week of {day(week)}, to {channel} (dry run):"
-        if earlier is not None and not force:
-            head = (
-                f"The digest for the week of {day(week)} was {earlier}; with --force it would "
-                "be posted again as:"
-            )
-        return f"{head}\n\n{as_text(message.reply)}"
-    earlier = None
-    if force:
+        previews = [await _preview(ctx, now, week, t, force=force) for t in ctx.digest_targets]
+        return "\n\n".join(previews)
+    # What each channel's pass found instead of queueing: said only if nothing was sent there.
+    instead: dict[str, str] = {}
+    for target in ctx.digest_targets:
         async with ctx.db.transaction() as session:
-            again = await queue_digest_again(
-                session, now, tt, channel, platform=ctx.digest_platform
-            )
-        if again is None:
-            return "Another run has just queued this digest again; nothing more queued."
-    else:
-        async with ctx.db.transaction() as session:
-            result = await queue_digest(session, now, tt, channel, platform=ctx.digest_platform)
+            if force:
+                again = await queue_digest_again(
+                    session, now, tt, target.channel, platform=target.platform
+                )
+                if again is None:
+                    instead[target.channel] = (
+                        f"Another run has just queued the digest for {target.channel} again; "
+                        "nothing more queued for it."
+                    )
+                continue
+            result = await queue_digest(session, now, tt, target.channel, platform=target.platform)
             if result.existing is not None:
                 earlier = await _earlier(session, result.existing, tt)
+                instead[target.channel] = (
+                    f"The digest for the week of {day(week)} to {target.channel} was {earlier}; "
+                    "nothing posted."
+                )
     report = await _drain(ctx, now, kinds=(DIGEST,))
     lines = report.lines(tt.tz)
-    if not lines and earlier is not None:
-        return (
-            f"The digest for the week of {day(week)} was {earlier}; nothing posted. "
-            "Use --force to post it again."
+    reported = {d.channel_id for d in report.delivered} | {u.channel_id for u in report.undelivered}
+    for target in ctx.digest_targets:
+        if target.channel in reported:
+            continue
+        lines.append(
+            instead.get(
+                target.channel,
+                f"The digest for the week of {day(week)} to {target.channel} is queued; "
+                "another waymark process is posting it.",
+            )
         )
-    return "\n".join(lines or [f"The digest for the week of {day(week)} is queued."])
+    passed = [i for i, line in enumerate(lines) if line.endswith("nothing posted.")]
+    if passed:
+        lines[passed[-1]] += " Use --force to post it again."
+    return "\n".join(lines)
+
+
+async def _preview(
+    ctx: JobContext, now: datetime, week: date, target: Target, *, force: bool
+) -> str:
+    """The digest `target` would be sent at `now`, as text, headed by what would happen."""
+    tt = ctx.timetable
+    channel = target.channel
+    async with ctx.db.reading() as session:
+        last = await DigestRepository(session).latest_week(channel)
+        done = await DigestRepository(session).for_week(channel, week)
+        skipped = weeks_between(last, week) if last is not None and last < week else []
+        earlier = await _earlier(session, done, tt) if done is not None else None
+        message = await build_digest(
+            session,
+            now,
+            week,
+            tt,
+            channel,
+            platform=target.platform,
+            late=now - digest_instant(week, tt) > LATE_AFTER,
+            skipped=skipped,
+        )
+    head = f"The digest for the week of {day(week)}, to {channel} (dry run):"
+    if earlier is not None and not force:
+        head = (
+            f"The digest for the week of {day(week)} to {channel} was {earlier}; with --force "
+            "it would be posted again as:"
+        )
+    return f"{head}\n\n{as_text(message.reply)}"
 
 
 async def _earlier(session: AsyncSession, run: DigestRun, timetable: Timetable) -> str:

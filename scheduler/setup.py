@@ -94,9 +94,9 @@ class Ticker:
             self._idle.set()
 
     def start(self) -> None:
-        if self.ctx.digest_channel is None:
+        if not self.ctx.digest_targets:
             log.warning("no digest channel is set: the weekly digest will not be posted")
-        if self.ctx.programme_channel is None:
+        if self.ctx.programme is None:
             log.warning("no programme channel is set: escalations wait until there is one")
         self.scheduler.start()
 

@@ -18,6 +18,7 @@ from zoneinfo import ZoneInfo
 import pytest
 
 from commands.domain.calendar import Timetable
+from commands.targets import Target
 from scheduler.jobs import JobContext, tick
 from storage.db import Database
 from tests.factories import load_roadmap
@@ -57,8 +58,8 @@ def context(
         db=db,
         messengers={"slack": messenger},
         timetable=timetable or Timetable(LONDON),
-        digest_channel=digest,
-        programme_channel=programme,
+        digest_targets=(Target("slack", digest),) if digest else (),
+        programme=Target("slack", programme) if programme else None,
     )
 
 

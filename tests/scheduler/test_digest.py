@@ -14,6 +14,7 @@ from bot.slack.messenger import SlackMessenger, posting_client
 from commands.digest import build_digest
 from commands.domain.calendar import Timetable
 from commands.roadmap_files import import_roadmap
+from commands.targets import Target
 from scheduler.jobs import JobContext, send_weekly_digest
 from storage.db import Database
 from storage.repositories import DigestRepository
@@ -63,7 +64,9 @@ def slack() -> Iterator[FakeSlack]:
 
 def slack_ctx(db: Database, slack: FakeSlack) -> JobContext:
     messenger = SlackMessenger(posting_client(BOT_TOKEN, slack.api_url), interval=0)
-    return JobContext(db, {"slack": messenger}, Timetable(LONDON), DIGEST, None)
+    return JobContext(
+        db, {"slack": messenger}, Timetable(LONDON), digest_targets=(Target("slack", DIGEST),)
+    )
 
 
 async def test_the_digest_reports_the_week(db: Database, tmp_path: Path, slack: FakeSlack) -> None:
@@ -118,13 +121,13 @@ async def test_a_second_pass_posts_nothing_and_force_posts_again(
     await send_weekly_digest(ctx, monday)
     again = await send_weekly_digest(ctx, monday + timedelta(minutes=5))
     assert again == (
-        "The digest for the week of Mon 9 Mar 2026 was posted already, on Mon 9 Mar 2026, 09:00; "
-        "nothing posted. Use --force to post it again."
+        "The digest for the week of Mon 9 Mar 2026 to C0DIGEST was posted already, on "
+        "Mon 9 Mar 2026, 09:00; nothing posted. Use --force to post it again."
     )
     preview = await send_weekly_digest(ctx, monday + timedelta(minutes=6), dry_run=True)
     assert preview.startswith(
-        "The digest for the week of Mon 9 Mar 2026 was posted already, on Mon 9 Mar 2026, "
-        "09:00; with --force it would be posted again as:\n\nROAD MAP DIGEST"
+        "The digest for the week of Mon 9 Mar 2026 to C0DIGEST was posted already, on "
+        "Mon 9 Mar 2026, 09:00; with --force it would be posted again as:\n\nROAD MAP DIGEST"
     )
     forced = await send_weekly_digest(ctx, monday + timedelta(minutes=6), force=True)
     assert forced == f"Posted: digest for the week of Mon 9 Mar 2026, to {DIGEST}."

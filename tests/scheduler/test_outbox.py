@@ -13,6 +13,7 @@ import pytest
 from bot.slack.messenger import SlackMessenger, posting_client
 from commands.outbox import drain
 from commands.ports import DeliveryError
+from commands.targets import Target
 from scheduler.jobs import JobContext, tick
 from storage.db import Database
 from storage.repositories import OutboxRepository, PostRepository
@@ -46,8 +47,7 @@ def slack_context(db: Database, slack: FakeSlack) -> JobContext:
         db=ctx.db,
         messengers={"slack": messenger},
         timetable=ctx.timetable,
-        digest_channel=None,
-        programme_channel=PROGRAMME,
+        programme=Target("slack", PROGRAMME),
     )
 
 

@@ -200,8 +200,6 @@ async def test_waymark_in_the_agents_playground(teams: TeamsHarness, now: dateti
             db=teams.db,
             messengers={"teams": teams.running.messenger},
             timetable=timetable_from(Settings.model_validate({})),
-            digest_channel=None,
-            programme_channel=None,
         )
         report = await send_nudges(ctx, now)
         assert (

@@ -3,6 +3,7 @@ readings given in a Teams reminder's thread and in its card; channels waymark ca
 
 from __future__ import annotations
 
+import argparse
 from collections.abc import AsyncIterator, Iterator
 from datetime import datetime
 from pathlib import Path
@@ -10,10 +11,14 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
-from bot.operator_cli import timetable_from
+from bot import cli
+from bot.cli import Runtime
+from bot.operator_cli import close_messengers, messengers_from, timetable_from
 from bot.slack.messenger import SlackMessenger, posting_client
 from bot.teams.conversations import unreachable_lines
+from commands.errors import UserError
 from commands.ports import Messenger
+from commands.targets import Target
 from config.settings import Settings
 from scheduler.jobs import JobContext, send_nudges, send_weekly_digest
 from storage.db import Database
@@ -25,6 +30,7 @@ from storage.repositories import (
 )
 from tests.scheduler.conftest import at
 from tests.scheduler.fake_slack import BOT_TOKEN, FakeSlack, running_fake_slack
+from tests.scheduler.waymark_process import with_operator_commands
 from tests.teams.activities import (
     ADMIN,
     CHILDREN,
@@ -38,10 +44,11 @@ from tests.teams.activities import (
     removed_from_team,
 )
 from tests.teams.connector import find, words_of
-from tests.teams.harness import TeamsHarness, load_mixed_roadmap, teams_harness
+from tests.teams.harness import TeamsHarness, load_mixed_roadmap, teams_harness, teams_settings
 
 TEAMS_DIGEST = "19:roadmap-digest@thread.tacv2"
 SLACK_DIGEST = "C0DIGEST"
+PROGRAMME = "C0PROGRAMME"
 ECONOMY = "C0ECONOMY01"
 
 
@@ -66,19 +73,40 @@ async def teams(
         yield harness
 
 
-def jobs(teams: TeamsHarness, slack: FakeSlack, *, digest: str | None = None) -> JobContext:
+def jobs(
+    teams: TeamsHarness,
+    slack: FakeSlack,
+    *,
+    digest: tuple[Target, ...] = (),
+    programme: Target | None = None,
+) -> JobContext:
     """What `waymark nudge` and `waymark digest` run with when both platforms are set up."""
     messengers: dict[str, Messenger] = {
-        "slack": SlackMessenger(posting_client(BOT_TOKEN, slack.api_url)),
+        "slack": SlackMessenger(posting_client(BOT_TOKEN, slack.api_url), interval=0),
         "teams": teams.running.messenger,
     }
     return JobContext(
         db=teams.db,
         messengers=messengers,
         timetable=timetable_from(Settings.model_validate({})),
-        digest_channel=digest,
-        programme_channel=None,
-        digest_platform="teams" if digest and digest.startswith("19:") else "slack",
+        digest_targets=digest,
+        programme=programme,
+    )
+
+
+def operator_command(*argv: str) -> argparse.Namespace:
+    """The arguments of `waymark ARGV`, as the command line reads them."""
+    return with_operator_commands(cli.build_parser)().parse_args(list(argv))
+
+
+def both_platforms(teams: TeamsHarness, slack: FakeSlack, **more: str) -> Settings:
+    """The settings of a waymark that posts to Slack and to Teams (the Bot Connector stand-in)."""
+    return teams_settings(
+        teams.db.url.render_as_string(hide_password=False),
+        teams.service_url,
+        SLACK_BOT_TOKEN=BOT_TOKEN,
+        SLACK_API_URL=slack.api_url,
+        **more,
     )
 
 
@@ -130,21 +158,105 @@ async def test_one_nudge_run_reminds_the_teams_and_the_slack_group_once_each(
     assert len(slack.posts) == 1
 
 
-async def test_one_digest_run_per_channel_reaches_teams_and_slack_once(
+async def test_one_digest_run_reaches_the_teams_and_the_slack_channel_once_each(
     teams: TeamsHarness, slack: FakeSlack, now: datetime
 ) -> None:
     await install(teams)
     await teams.send(channel_message(teams.service_url, "hello", channel=TEAMS_DIGEST))
+    said_hello = len(teams.connector.in_channel(TEAMS_DIGEST))
+    ctx = jobs(teams, slack, digest=(Target("teams", TEAMS_DIGEST), Target("slack", SLACK_DIGEST)))
     digest_time = at("2026-03-02T09:30")
-    for channel in (TEAMS_DIGEST, SLACK_DIGEST, TEAMS_DIGEST, SLACK_DIGEST):
-        await send_weekly_digest(jobs(teams, slack, digest=channel), digest_time)
+
+    report = await send_weekly_digest(ctx, digest_time)
+    assert report.splitlines() == [
+        f"Posted: digest for the week of Mon 2 Mar 2026, to {TEAMS_DIGEST}.",
+        f"Posted: digest for the week of Mon 2 Mar 2026, to {SLACK_DIGEST}.",
+    ]
     await teams.settle()
-    digest, chart = teams.connector.in_channel(TEAMS_DIGEST)[1:]
+    digest, chart = teams.connector.in_channel(TEAMS_DIGEST)[said_hello:]
     assert digest.conversation_id == TEAMS_DIGEST
     assert find(digest.card, "Table")
     assert chart.conversation_id == f"{TEAMS_DIGEST};messageid={digest.id}"
     assert find(chart.card, "Image")[0]["url"].startswith("data:image/png;base64,")
+    assert [(m.channel, m.key) for m in slack.posts] == [
+        (SLACK_DIGEST, "digest:C0DIGEST:2026-03-02")
+    ]
+    assert "Road map digest: week of Mon 2 Mar 2026" in slack.posts[0].words
+
+    again = await send_weekly_digest(ctx, digest_time)
+    assert again.splitlines() == [
+        f"The digest for the week of Mon 2 Mar 2026 to {TEAMS_DIGEST} was posted already, on "
+        "Mon 2 Mar 2026, 09:30; nothing posted.",
+        f"The digest for the week of Mon 2 Mar 2026 to {SLACK_DIGEST} was posted already, on "
+        "Mon 2 Mar 2026, 09:30; nothing posted. Use --force to post it again.",
+    ]
+    await send_weekly_digest(ctx, at("2026-03-02T11:00"))  # the scheduler's later passes too
+    assert len(teams.connector.in_channel(TEAMS_DIGEST)) == said_hello + 2
+    assert len(slack.posts) == 1
+
+    forced = await send_weekly_digest(ctx, digest_time, force=True)
+    assert forced.splitlines() == [
+        f"Posted: digest for the week of Mon 2 Mar 2026, to {TEAMS_DIGEST}.",
+        f"Posted: digest for the week of Mon 2 Mar 2026, to {SLACK_DIGEST}.",
+    ]
+    assert slack.post_keys()[1:] == ["digest:C0DIGEST:2026-03-02:again-1"]
+
+
+async def test_waymark_digest_posts_to_a_slack_and_a_teams_channel_once_from_one_run(
+    teams: TeamsHarness, slack: FakeSlack, capsys: pytest.CaptureFixture[str], tz: ZoneInfo
+) -> None:
+    """The operator's command, with WAYMARK_DIGEST_CHANNEL naming a channel on each platform:
+    its messengers come from the settings, as `waymark digest` builds them."""
+    await install(teams)
+    await teams.send(channel_message(teams.service_url, "hello", channel=TEAMS_DIGEST))
+    said_hello = len(teams.connector.in_channel(TEAMS_DIGEST))
+    settings = both_platforms(
+        teams, slack, WAYMARK_DIGEST_CHANNEL=f"{SLACK_DIGEST}, teams:{TEAMS_DIGEST}"
+    )
+    rt = Runtime(settings, teams.db, tz, at("2026-03-02T09:30"))
+    args = operator_command("digest")
+
+    assert await args.handler(args, rt) == 0
+    assert capsys.readouterr().out.splitlines() == [
+        f"Posted: digest for the week of Mon 2 Mar 2026, to {SLACK_DIGEST}.",
+        f"Posted: digest for the week of Mon 2 Mar 2026, to {TEAMS_DIGEST}.",
+    ]
+    assert await args.handler(args, rt) == 0
+    assert "nothing posted. Use --force to post it again." in capsys.readouterr().out
     assert [m.channel for m in slack.posts] == [SLACK_DIGEST]
+    await teams.settle()
+    digest = teams.connector.in_channel(TEAMS_DIGEST)[said_hello]
+    assert digest.conversation_id == TEAMS_DIGEST
+    assert len(teams.connector.in_channel(TEAMS_DIGEST)) == said_hello + 2  # the digest, its chart
+
+
+async def test_a_teams_groups_escalation_goes_to_the_slack_programme_channel(
+    teams: TeamsHarness, slack: FakeSlack
+) -> None:
+    """The programme team is in Slack; the Children's Trust Board meets in Teams. Its reading
+    14 days overdue is escalated in the programme's Slack channel, through the Slack messenger,
+    while the group itself is reminded in Teams."""
+    await install(teams)
+    ctx = jobs(teams, slack, programme=Target("slack", PROGRAMME))
+    fortnight_late = at("2026-03-16T10:00")  # 2025-Q4 was due Sun 1 Mar
+
+    report = await send_nudges(ctx, fortnight_late)
+    assert (
+        "Posted: escalation for Children's Trust Board: outcome 13 (2025-Q4), to "
+        f"{PROGRAMME}." in report.splitlines()
+    )
+    [escalation] = [m for m in slack.in_channel(PROGRAMME) if "children" in (m.key or "")]
+    assert escalation.key == "escalation:children:13:2025-Q4:3"
+    assert "Escalation: Children's Trust Board" in escalation.words
+    assert teams.connector.to(PROGRAMME) == []
+    assert len(teams.connector.to(CHILDREN)) == 1  # the group's own reminder, in Teams
+    async with teams.db.reading() as session:
+        row = await OutboxRepository(session).by_key("escalation:children:13:2025-Q4:3")
+    assert row is not None
+    assert (row.platform, row.channel_id, row.state) == ("slack", PROGRAMME, "sent")
+
+    await send_nudges(ctx, fortnight_late)
+    assert len([m for m in slack.in_channel(PROGRAMME) if "children" in (m.key or "")]) == 1
 
 
 async def test_a_reply_in_the_reminders_thread_is_a_reading(
@@ -261,3 +373,67 @@ async def test_a_group_whose_teams_channel_cannot_be_reached_is_reported_then_se
     assert len(teams.connector.to(personal_chat_id(ADMIN))) == told_before + 1
     async with teams.db.reading() as session:
         assert await unreachable_lines(session) == []
+
+
+async def test_waymark_outbox_lists_the_teams_channels_it_cannot_reach_yet(
+    teams: TeamsHarness,
+    slack: FakeSlack,
+    now: datetime,
+    tz: ZoneInfo,
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    rt = Runtime(both_platforms(teams, slack), teams.db, tz, now)
+    outbox = operator_command("outbox")
+    await send_nudges(jobs(teams, slack), now)  # waymark is in no team yet
+
+    assert await outbox.handler(outbox, rt) == 0
+    waiting, posted = capsys.readouterr().out.split("Recently posted:")
+    assert "reminder to Children's Trust Board" in waiting
+    [line] = waiting.split("\nChannels waymark cannot reach yet:\n")[1].strip().splitlines()
+    assert line.startswith(
+        f"- Teams channel {CHILDREN} cannot be reached (since 2026-03-02 10:00 UTC): waymark "
+        "is not installed in the channel's team. Add the waymark app to that channel's team"
+    )
+    assert "reminder to Inclusive Economy Board" in posted  # Slack's went out meanwhile
+
+    await install(teams)
+    await send_nudges(jobs(teams, slack), now)
+    assert await outbox.handler(outbox, rt) == 0
+    out = capsys.readouterr().out
+    assert "cannot reach" not in out
+    assert "Nothing is waiting to be posted, and nothing has failed." in out
+
+
+async def test_a_run_needs_a_connection_only_to_the_platforms_it_posts_to(
+    teams: TeamsHarness, slack: FakeSlack
+) -> None:
+    teams_only = Settings.model_validate(
+        {"WAYMARK_DIGEST_CHANNEL": f"teams:{TEAMS_DIGEST}", "SLACK_BOT_TOKEN": BOT_TOKEN}
+    )
+    # The digest goes to Teams alone, and Teams is not set up.
+    with pytest.raises(UserError) as caught:
+        await messengers_from(teams_only, teams.db, reminders=False)
+    assert str(caught.value) == (
+        "TEAMS_CLIENT_ID, TEAMS_CLIENT_SECRET and TEAMS_TENANT_ID are not set: waymark needs "
+        f"the Teams app's credentials to post to the digest channel {TEAMS_DIGEST}. Set them "
+        "(see README, 'Installing in Teams'), or add --dry-run to see what would be posted."
+    )
+    # Reminders go to a group in Teams too, and to one in Slack, with no token for it.
+    with pytest.raises(UserError) as caught:
+        await messengers_from(Settings.model_validate({}), teams.db, digest=False)
+    [slack_line, teams_line] = str(caught.value).splitlines()
+    assert slack_line.startswith(
+        "SLACK_BOT_TOKEN is not set: waymark needs the bot token (xoxb-…) to post to "
+        "Inclusive Economy Board's channel."
+    )
+    assert teams_line.startswith(
+        "TEAMS_CLIENT_ID, TEAMS_CLIENT_SECRET and TEAMS_TENANT_ID are not set: waymark needs "
+        "the Teams app's credentials to post to Children's Trust Board's channel."
+    )
+    # A digest to Teams alone needs no Slack token.
+    settings = both_platforms(teams, slack, WAYMARK_DIGEST_CHANNEL=f"teams:{TEAMS_DIGEST}")
+    messengers = await messengers_from(
+        settings.model_copy(update={"slack_bot_token": None}), teams.db, reminders=False
+    )
+    assert set(messengers) == {"teams"}
+    await close_messengers(messengers)
