@@ -124,7 +124,8 @@ def test_two_scheduler_processes_post_each_reminder_and_digest_once(
                 "WAYMARK_DIGEST_CHANNEL": DIGEST,
                 "WAYMARK_PROGRAMME_CHANNEL": PROGRAMME,
             }
-            origin = time.time() + 6  # both are up and ticking before the clock starts
+            # Both are up and ticking before the clock starts, even on a busy two-core CI machine.
+            origin = time.time() + 15
             argv = [
                 sys.executable, "-m", "tests.scheduler.waymark_process", "scheduler",
                 "--clock-start", START, "--clock-speed", str(SPEED),
