@@ -174,6 +174,9 @@ async def build_digest(
     received = await ReadingRepository(session).submitted_between(window_start, window_end)
     history = await DigestRepository(session).readings_of({r.outcome_id for r in received})
     by_id = {o.id: o for o in outcomes}
+    # Worked out once per outcome, not once per reading received: a busy week is thousands.
+    held_at_end = {oid: _current_at(readings, window_end) for oid, readings in history.items()}
+    every = {r.id: r for readings in history.values() for r in readings}
 
     counts = {area: dict.fromkeys(STATUS_ORDER, 0) for area in areas}
     for status in current:
@@ -197,7 +200,7 @@ async def build_digest(
     blocks += [
         _list_section(
             f"Readings received ({len(new)})",
-            [_received_line(r, by_id[r.outcome_id], history, window_end) for r in new],
+            [_received_line(r, by_id[r.outcome_id], held_at_end) for r in new],
             "No readings came in this week.",
         ),
         _list_section(
@@ -207,7 +210,7 @@ async def build_digest(
         ),
         _list_section(
             f"Corrections ({len(corrections)})",
-            [_correction_line(r, by_id[r.outcome_id], history) for r in corrections],
+            [_correction_line(r, by_id[r.outcome_id], every) for r in corrections],
             "No readings were corrected this week.",
         ),
         _list_section(
@@ -322,25 +325,24 @@ def _current_at(readings: Iterable[Reading], at: datetime) -> list[Reading]:
 
 
 def _received_line(
-    reading: Reading, outcome: Outcome, history: dict[int, list[Reading]], end: datetime
+    reading: Reading, outcome: Outcome, held_at_end: dict[int, list[Reading]]
 ) -> str:
+    """`held_at_end`: each outcome's readings current at the end of the week, newest first."""
     value = with_unit(reading.value, outcome.unit)
-    earlier = [
-        r
-        for r in _current_at(history.get(outcome.id, []), end)
-        if r.period_start < reading.period_start
-    ]
+    previous = next(
+        (r for r in held_at_end.get(outcome.id, []) if r.period_start < reading.period_start),
+        None,
+    )
     head = f"Outcome {outcome.number}, {outcome.measure}: {reading.period} {value}"
-    if not earlier:
+    if previous is None:
         return f"{head}, the first reading"
-    previous = earlier[0]
     direction = direction_for(reading.value, previous.value, Polarity(outcome.polarity))
     was = with_unit(previous.value, outcome.unit)
     return f"{head}, {DIRECTION_WORDS[direction]} (was {was} in {previous.period})"
 
 
-def _correction_line(reading: Reading, outcome: Outcome, history: dict[int, list[Reading]]) -> str:
-    replaced = next((r for r in history.get(outcome.id, []) if r.id == reading.supersedes_id), None)
+def _correction_line(reading: Reading, outcome: Outcome, every: dict[int, Reading]) -> str:
+    replaced = every.get(reading.supersedes_id) if reading.supersedes_id is not None else None
     new = with_unit(reading.value, outcome.unit)
     old = with_unit(replaced.value, outcome.unit) if replaced else "an earlier value"
     note = f" ({reading.note})" if reading.note else ""

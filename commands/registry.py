@@ -22,6 +22,7 @@ class Command:
     name: str
     handler: Handler
     per_outcome: bool  # `/outcome N name ...` rather than `/outcome name ...`
+    writes: bool = False  # changes the road map or its readings: needs a writing transaction
 
     @property
     def usage(self) -> str:
@@ -31,11 +32,11 @@ class Command:
 COMMANDS: tuple[Command, ...] = (
     Command("", outcomes.show_outcome, per_outcome=True),
     Command("history", outcomes.show_history, per_outcome=True),
-    Command("submit", outcomes.submit_reading, per_outcome=True),
-    Command("assign", outcomes.assign_outcome, per_outcome=True),
-    Command("snooze", outcomes.snooze_outcome, per_outcome=True),
-    Command("pause", outcomes.pause_outcome, per_outcome=True),
-    Command("resume", outcomes.resume_outcome, per_outcome=True),
+    Command("submit", outcomes.submit_reading, per_outcome=True, writes=True),
+    Command("assign", outcomes.assign_outcome, per_outcome=True, writes=True),
+    Command("snooze", outcomes.snooze_outcome, per_outcome=True, writes=True),
+    Command("pause", outcomes.pause_outcome, per_outcome=True, writes=True),
+    Command("resume", outcomes.resume_outcome, per_outcome=True, writes=True),
     Command("list", outcomes.list_outcomes, per_outcome=False),
     Command("overdue", outcomes.list_overdue, per_outcome=False),
     Command("mine", outcomes.list_mine, per_outcome=False),
@@ -93,6 +94,16 @@ async def dispatch(ctx: CommandContext, text: str) -> Reply:
     else:
         rest = tuple(words[1:])
     return await command.handler(ctx, Args(words=rest, shared=shared, page=page, raw=text))
+
+
+def writes(text: str) -> bool:
+    """Whether what followed `/outcome` names a sub-command that writes. Everything else reads,
+    and can be answered from a reading transaction that never waits for writers."""
+    words = [w for w in text.split() if w.lower() != "share"]
+    if len(words) < 2 or not words[0].lstrip("#").isdigit():
+        return False
+    command = _PER_OUTCOME.get(words[1].lower())
+    return command is not None and command.writes
 
 
 def _page(words: list[str]) -> tuple[list[str], int]:

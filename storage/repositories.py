@@ -6,11 +6,11 @@ from collections.abc import Iterable, Sequence
 from datetime import date, datetime, timedelta
 from typing import Any
 
-from sqlalchemy import func, or_, select, text, update
+from sqlalchemy import func, or_, select, text, true, union_all, update
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
-from sqlalchemy.orm import aliased
+from sqlalchemy.orm import aliased, joinedload
 
 from storage.models import (
     Area,
@@ -56,7 +56,13 @@ class RoadmapRepository:
         return (await self.session.scalars(query)).all()
 
     async def outcome(self, number: int) -> Outcome | None:
-        return await self.session.scalar(select(Outcome).where(Outcome.number == number))
+        """One outcome with its area, owner and the owner's leads, in one query."""
+        query = (
+            select(Outcome)
+            .where(Outcome.number == number)
+            .options(joinedload(Outcome.owner).joinedload(Group.leads))
+        )
+        return (await self.session.scalars(query)).unique().one_or_none()
 
     async def outcomes(
         self,
@@ -101,7 +107,7 @@ class ReadingRepository:
         """The newest current readings of one outcome, newest first (one index range scan)."""
         query = (
             select(Reading)
-            .where(Reading.outcome_id == outcome_id, Reading.is_current.is_(True))
+            .where(Reading.outcome_id == outcome_id, Reading.is_current == true())
             .order_by(Reading.period_start.desc())
             .limit(count)
         )
@@ -110,20 +116,32 @@ class ReadingRepository:
     async def latest_for_all(
         self, outcome_ids: Iterable[int] | None = None
     ) -> dict[int, list[Reading]]:
-        """The latest and previous current readings of every outcome, in one query."""
-        ranked = select(
-            Reading.id,
-            func.row_number()
-            .over(partition_by=Reading.outcome_id, order_by=Reading.period_start.desc())
-            .label("rank"),
-        ).where(Reading.is_current.is_(True))
-        if outcome_ids is not None:
-            ranked = ranked.where(Reading.outcome_id.in_(list(outcome_ids)))
-        ranked_sq = ranked.subquery()
+        """The latest and previous current readings of every outcome, in one query.
+
+        Each is found by its own walk down `ix_readings_latest` from the outcome's newest
+        period, so the cost grows with the number of outcomes, not of readings. (`= true`, not
+        `IS true`: PostgreSQL uses an index only for the former.)"""
+        ids = None if outcome_ids is None else list(outcome_ids)
+
+        def nth_newest(n: int) -> Any:
+            newer = aliased(Reading)
+            found = (
+                select(newer.id)
+                .where(newer.outcome_id == Outcome.id, newer.is_current == true())
+                .order_by(newer.period_start.desc())
+                .limit(1)
+                .offset(n)
+                .scalar_subquery()
+            )
+            query = select(found.label("id")).select_from(Outcome)
+            if ids is not None:
+                query = query.where(Outcome.id.in_(ids))
+            return query
+
+        picked = union_all(nth_newest(0), nth_newest(1)).subquery()
         query = (
             select(Reading)
-            .join(ranked_sq, ranked_sq.c.id == Reading.id)
-            .where(ranked_sq.c.rank <= 2)
+            .join(picked, picked.c.id == Reading.id)
             .order_by(Reading.outcome_id, Reading.period_start.desc())
         )
         found: dict[int, list[Reading]] = {}
@@ -260,13 +278,15 @@ class ReceiptRepository:
         self.session = session
 
     async def first_time(self, event_id: str, platform: str, at: datetime) -> bool:
-        """Record the event; False if it was already recorded (by this or another replica)."""
-        try:
-            async with self.session.begin_nested():
-                self.session.add(EventReceipt(event_id=event_id, platform=platform, received_at=at))
-        except IntegrityError:
-            return False
-        return True
+        """Record the event; False if it was already recorded (by this or another replica).
+        One statement: the insert that finds the event there already inserts nothing."""
+        statement = (
+            _insert_or_ignore(self.session, EventReceipt)
+            .values(event_id=event_id, platform=platform, received_at=at)
+            .on_conflict_do_nothing(index_elements=["event_id"])
+            .returning(EventReceipt.event_id)
+        )
+        return await self.session.scalar(statement) is not None
 
 
 # Any number below 2**63 that no other part of waymark uses for an advisory lock.

@@ -26,7 +26,7 @@ from commands.errors import UserError
 from commands.ports import DeliveryError
 from commands.reading_form import CALLBACK, FormContext, reading_form, submit_form
 from commands.readings import Recorded
-from commands.registry import dispatch
+from commands.registry import dispatch, writes
 from commands.replies import Action, Chart, FormError, Reply, Section, mention
 from commands.thread_readings import confirmation, record_reply
 from storage.db import Database
@@ -83,10 +83,13 @@ def _on_outcome_command(services: Services) -> Callable[..., Any]:
         ack: AsyncAck, command: dict[str, Any], respond: AsyncRespond, client: AsyncWebClient
     ) -> None:
         user, channel = command["user_id"], command["channel_id"]
-        async with services.db.transaction() as session:
+        text = typed(command.get("text", ""))
+        # Most commands only read: they never queue behind a reading being stored.
+        unit = services.db.transaction if writes(text) else services.db.reading
+        async with unit() as session:
             ctx = _context(services, session, user, channel)
             try:
-                reply = await dispatch(ctx, typed(command.get("text", "")))
+                reply = await dispatch(ctx, text)
             except UserError as error:
                 reply = error_reply(error)
         if reply.shared:
