@@ -21,7 +21,7 @@ from bot.playground.delivery import signature
 TEAM = "T0BENCH"
 APP = "A0BENCH"
 BOT_USER = "U0WAYMARK"
-REQUEST_TIMEOUT = 30.0
+REQUEST_TIMEOUT = 60.0  # at the stress scale, 20 lists at once take 20-25 s each
 
 
 @dataclass
