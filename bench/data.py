@@ -157,7 +157,7 @@ async def generate(
             )
             period = period.next()
         ts = f"1760000000.{n:06d}"
-        channel = group_rows[group - 1]["channel_id"]
+        channel = str(group_rows[group - 1]["channel_id"])
         post_rows.append(
             {
                 "platform": "slack",

@@ -212,7 +212,7 @@ class Load:
             )
             latency[f"list_{mode}"] = _against_floor(listing, floor)
 
-        ingest = {
+        ingest: dict[str, Any] = {
             "sequential": await self._ingest(self.scale.ingest, 1),
             "concurrent": await self._ingest(self.scale.ingest * 2, CONCURRENCY),
         }
