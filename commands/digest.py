@@ -22,12 +22,13 @@ from commands.domain.rules import Polarity, Status, direction_for, due_date, due
 from commands.formatting import DIRECTION_WORDS, STATUS_WORDS, day, with_unit
 from commands.replies import Context, Divider, Fact, Header, Reply, Section, Table
 from commands.reply_codec import encode
-from commands.roadmap import statuses
+from commands.roadmap import statuses, whole_roadmap
 from commands.status import OutcomeStatus, first_reportable, status_of
-from storage.models import DigestRun, Outcome, Reading
+from storage.models import DigestRun, Reading
 from storage.repositories import (
     DigestRepository,
     OutboxRepository,
+    OutcomeRow,
     ReadingRepository,
     RoadmapRepository,
 )
@@ -164,12 +165,33 @@ async def build_digest(
     key: str | None = None,
 ) -> DigestMessage:
     """The digest for the week starting Monday `week`, with the road map as it stands at `now`."""
+    async with whole_roadmap():
+        reply = await _digest_reply(session, now, week, timetable, late, skipped)
+    return DigestMessage(
+        key=key or digest_key(channel_id, week),
+        channel_id=channel_id,
+        platform=platform,
+        week=week,
+        late=late,
+        reply=reply,
+        summary=f"digest for the week of {day(week)}" + (" (late)" if late else ""),
+    )
+
+
+async def _digest_reply(
+    session: AsyncSession,
+    now: datetime,
+    week: date,
+    timetable: Timetable,
+    late: bool,
+    skipped: Sequence[date],
+) -> Reply:
     today = timetable.today(now)
     window_end = digest_instant(week, timetable)
     window_start = digest_instant(week - timedelta(days=7), timetable)
     roadmap = RoadmapRepository(session)
     areas = [a.name for a in await roadmap.areas()]
-    outcomes = await roadmap.outcomes()
+    outcomes = await roadmap.outcome_rows()
     current = await statuses(session, outcomes, today)
     received = await ReadingRepository(session).submitted_between(window_start, window_end)
     history = await DigestRepository(session).readings_of({r.outcome_id for r in received})
@@ -236,16 +258,7 @@ async def build_digest(
         + ", ".join(f"{totals[s]} {STATUS_WORDS[s].lower()}" for s in STATUS_ORDER)
         + f". {len(new)} readings received."
     )
-    reply = Reply(fallback, (*blocks, chart), shared=True)
-    return DigestMessage(
-        key=key or digest_key(channel_id, week),
-        channel_id=channel_id,
-        platform=platform,
-        week=week,
-        late=late,
-        reply=reply,
-        summary=f"digest for the week of {day(week)}" + (" (late)" if late else ""),
-    )
+    return Reply(fallback, (*blocks, chart), shared=True)
 
 
 def _late_notice(week: date, timetable: Timetable, late: bool, skipped: Sequence[date]) -> str:
@@ -325,7 +338,7 @@ def _current_at(readings: Iterable[Reading], at: datetime) -> list[Reading]:
 
 
 def _received_line(
-    reading: Reading, outcome: Outcome, held_at_end: dict[int, list[Reading]]
+    reading: Reading, outcome: OutcomeRow, held_at_end: dict[int, list[Reading]]
 ) -> str:
     """`held_at_end`: each outcome's readings current at the end of the week, newest first."""
     value = with_unit(reading.value, outcome.unit)
@@ -341,7 +354,7 @@ def _received_line(
     return f"{head}, {DIRECTION_WORDS[direction]} (was {was} in {previous.period})"
 
 
-def _correction_line(reading: Reading, outcome: Outcome, every: dict[int, Reading]) -> str:
+def _correction_line(reading: Reading, outcome: OutcomeRow, every: dict[int, Reading]) -> str:
     replaced = every.get(reading.supersedes_id) if reading.supersedes_id is not None else None
     new = with_unit(reading.value, outcome.unit)
     old = with_unit(replaced.value, outcome.unit) if replaced else "an earlier value"
@@ -350,7 +363,7 @@ def _correction_line(reading: Reading, outcome: Outcome, every: dict[int, Readin
 
 
 def _status_changes(
-    outcomes: Sequence[Outcome],
+    outcomes: Sequence[OutcomeRow],
     received: Sequence[Reading],
     history: dict[int, list[Reading]],
     start: datetime,
@@ -394,7 +407,7 @@ def _overdue_by_group(current: Sequence[OutcomeStatus], today: date) -> list[str
 
 
 def _upcoming(
-    outcomes: Sequence[Outcome], current: Sequence[OutcomeStatus], today: date
+    outcomes: Sequence[OutcomeRow], current: Sequence[OutcomeStatus], today: date
 ) -> list[str]:
     latest = {s.number: s.latest for s in current}
     found: list[tuple[date, int, str]] = []

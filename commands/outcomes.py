@@ -19,8 +19,13 @@ from commands.errors import UserError
 from commands.formatting import STATUS_WORDS, day, explanation
 from commands.readings import Via, get_outcome, parse_value, reading_period
 from commands.replies import Reply, Section
-from commands.roadmap import find_area, outcome_status, statuses
-from storage.repositories import AuditRepository, ReadingRepository, RoadmapRepository
+from commands.roadmap import find_area, outcome_status, row_statuses, whole_roadmap
+from storage.repositories import (
+    AuditRepository,
+    OutcomeRow,
+    ReadingRepository,
+    RoadmapRepository,
+)
 
 
 @dataclass(frozen=True)
@@ -198,11 +203,10 @@ async def resume_outcome(ctx: CommandContext, args: Args) -> Reply:
 
 async def list_outcomes(ctx: CommandContext, args: Args) -> Reply:
     """/outcome list [AREA] — every outcome (or one priority area's) with its status"""
-    roadmap = RoadmapRepository(ctx.session)
     area_text = " ".join(args.words)
-    area = await find_area(ctx.session, area_text) if area_text else None
-    outcomes = await roadmap.outcomes(area_id=area.id if area else None)
-    found = await statuses(ctx.session, outcomes, ctx.today)
+    async with whole_roadmap():
+        area = await find_area(ctx.session, area_text) if area_text else None
+        found = await row_statuses(ctx.session, ctx.today, area_id=area.id if area else None)
     title = area.name if area else "The road map"
     command = "/outcome list" + (f" {area.slug}" if area else "")
     return outcome_list(title, found, page=args.page, next_command=command, shared=args.shared)
@@ -210,8 +214,8 @@ async def list_outcomes(ctx: CommandContext, args: Args) -> Reply:
 
 async def list_overdue(ctx: CommandContext, args: Args) -> Reply:
     """/outcome overdue — outcomes whose due reading has not arrived"""
-    outcomes = await RoadmapRepository(ctx.session).outcomes()
-    found = [s for s in await statuses(ctx.session, outcomes, ctx.today) if s.due and s.due.overdue]
+    async with whole_roadmap():
+        found = [s for s in await row_statuses(ctx.session, ctx.today) if s.due and s.due.overdue]
     return outcome_list(
         "Overdue readings",
         found,
@@ -231,8 +235,7 @@ async def list_mine(ctx: CommandContext, args: Args) -> Reply:
             "`/outcome list` shows them all."
         )
         return Reply(text, (Section(text=text),), shared=args.shared)
-    outcomes = await RoadmapRepository(ctx.session).outcomes(owner_ids=group_ids)
-    found = await statuses(ctx.session, outcomes, ctx.today)
+    found = await row_statuses(ctx.session, ctx.today, owner_ids=group_ids)
     return outcome_list(
         "Your outcomes", found, page=args.page, next_command="/outcome mine", shared=args.shared
     )
@@ -245,7 +248,7 @@ async def list_group(ctx: CommandContext, args: Args) -> Reply:
     if group is None:
         named = f"There is no group '{args.words[0]}'. " if args.words else "Name the group. "
         raise UserError(f"{named}{await _groups(ctx)} For example: `/outcome group net-zero`.")
-    found = await statuses(ctx.session, await roadmap.outcomes(owner_ids=[group.id]), ctx.today)
+    found = await row_statuses(ctx.session, ctx.today, owner_ids=[group.id])
     return outcome_list(
         group.name,
         found,
@@ -261,13 +264,13 @@ async def search_outcomes(ctx: CommandContext, args: Args) -> Reply:
     words = [w.lower() for w in args.words if w]
     if not words:
         raise UserError("Say what to look for: `/outcome search poverty`.")
-    outcomes = await RoadmapRepository(ctx.session).outcomes()
-    matches = [
-        o
-        for o in outcomes
-        if all(w in f"{o.title} {o.measure} {o.area.name}".lower() for w in words)
-    ]
-    found = await statuses(ctx.session, matches, ctx.today)
+
+    def matches(o: OutcomeRow) -> bool:
+        about = f"{o.title} {o.measure} {o.area.name}".lower()
+        return all(w in about for w in words)
+
+    async with whole_roadmap():
+        found = await row_statuses(ctx.session, ctx.today, keep=matches)
     phrase = " ".join(args.words)
     return outcome_list(
         f"Outcomes about '{phrase}'",

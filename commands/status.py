@@ -5,7 +5,8 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date, datetime
-from typing import Any
+from functools import lru_cache
+from typing import Any, Protocol
 
 from commands.domain.periods import Cadence, Period, milestone_end, parse_period
 from commands.domain.rules import (
@@ -23,7 +24,73 @@ from commands.domain.rules import (
     is_overdue,
     parse_tolerance,
 )
-from storage.models import Outcome, Reading
+
+
+class Named(Protocol):
+    @property
+    def name(self) -> str: ...
+
+
+class Owner(Protocol):
+    @property
+    def slug(self) -> str: ...
+    @property
+    def name(self) -> str: ...
+
+
+class OutcomeFacts(Protocol):
+    """What a status is worked out from: an ORM `Outcome`, or the plain columns a whole-road-map
+    listing loads (`storage.repositories.OutcomeRow`), which cost a fraction to load."""
+
+    @property
+    def id(self) -> int: ...
+    @property
+    def number(self) -> int: ...
+    @property
+    def title(self) -> str: ...
+    @property
+    def measure(self) -> str: ...
+    @property
+    def unit(self) -> str: ...
+    @property
+    def polarity(self) -> str: ...
+    @property
+    def cadence(self) -> str: ...
+    @property
+    def tolerance(self) -> str: ...
+    @property
+    def lag_days(self) -> int: ...
+    @property
+    def baseline_period(self) -> str: ...
+    @property
+    def baseline_value(self) -> float: ...
+    @property
+    def milestones(self) -> Sequence[Any]: ...
+    @property
+    def paused_reason(self) -> str | None: ...
+    @property
+    def snoozed_until(self) -> date | None: ...
+    @property
+    def area(self) -> Named: ...
+    @property
+    def owner(self) -> Owner | None: ...
+
+
+class ReadingFacts(Protocol):
+    """A reading as a status shows it: an ORM `Reading` or a plain row."""
+
+    @property
+    def period(self) -> str: ...
+    @property
+    def value(self) -> float: ...
+    @property
+    def submitted_by(self) -> str: ...
+    @property
+    def submitted_at(self) -> datetime: ...
+    @property
+    def via(self) -> str: ...
+    @property
+    def note(self) -> str: ...
 
 
 @dataclass(frozen=True)
@@ -36,7 +103,7 @@ class ReadingView:
     note: str
 
     @classmethod
-    def of(cls, reading: Reading) -> ReadingView:
+    def of(cls, reading: ReadingFacts) -> ReadingView:
         return cls(
             period=reading.period,
             value=reading.value,
@@ -118,34 +185,74 @@ class OutcomeStatus:
         }
 
 
-def path_of(outcome: Outcome) -> Path:
-    cadence = Cadence(outcome.cadence)
-    baseline = parse_period(outcome.baseline_period, cadence)
-    anchors = [Anchor(baseline.end, outcome.baseline_value, baseline.label)]
-    anchors += [
-        Anchor(milestone_end(str(key), cadence), float(target), str(key))
-        for key, target in outcome.milestones
-    ]
+# Statuses are worked out for the whole road map at once, and most of the work is parsing the
+# same few period labels, tolerances and paths again: the pure parts are memoised. Keys are the
+# values themselves, so an outcome whose definition changes simply misses.
+_PERIODS = 4096
+_PATHS = 16384
+
+
+@lru_cache(maxsize=_PERIODS)
+def _period(text: str, cadence: Cadence) -> Period:
+    return parse_period(text, cadence)
+
+
+@lru_cache(maxsize=_PERIODS)
+def _period_end(text: str, cadence: Cadence) -> date:
+    return _period(text, cadence).end
+
+
+@lru_cache(maxsize=64)
+def _tolerance(text: str) -> Tolerance:
+    return parse_tolerance(text)
+
+
+@lru_cache(maxsize=_PATHS)
+def _path(
+    cadence: Cadence,
+    baseline_period: str,
+    baseline_value: float,
+    milestones: tuple[tuple[str, float], ...],
+) -> Path:
+    baseline = _period(baseline_period, cadence)
+    anchors = [Anchor(baseline.end, baseline_value, baseline.label)]
+    anchors += [Anchor(milestone_end(key, cadence), target, key) for key, target in milestones]
     return Path(tuple(anchors))
 
 
-def first_reportable(outcome: Outcome) -> Period:
+@lru_cache(maxsize=_PERIODS)
+def _due(cadence: Cadence, baseline_period: str, lag_days: int, today: date) -> Period | None:
+    return due_period(_period(baseline_period, cadence).next(), lag_days, today)
+
+
+def path_of(outcome: OutcomeFacts) -> Path:
+    return _path(
+        Cadence(outcome.cadence),
+        outcome.baseline_period,
+        outcome.baseline_value,
+        tuple((str(key), float(target)) for key, target in outcome.milestones),
+    )
+
+
+def first_reportable(outcome: OutcomeFacts) -> Period:
     """The first period after the baseline: the earliest one a reading can be due for."""
-    return parse_period(outcome.baseline_period, Cadence(outcome.cadence)).next()
+    return _period(outcome.baseline_period, Cadence(outcome.cadence)).next()
 
 
-def status_of(outcome: Outcome, readings: Sequence[Reading], today: date) -> OutcomeStatus:
+def status_of(
+    outcome: OutcomeFacts, readings: Sequence[ReadingFacts], today: date
+) -> OutcomeStatus:
     """Everything the card shows. `readings` are the outcome's newest current readings, newest
     first (the latest and the previous); `today` is the local date to judge due dates by."""
     cadence = Cadence(outcome.cadence)
     polarity = Polarity(outcome.polarity)
-    tolerance = parse_tolerance(outcome.tolerance)
+    tolerance = _tolerance(outcome.tolerance)
     path = path_of(outcome)
     latest = readings[0] if readings else None
     previous = readings[1] if len(readings) > 1 else None
 
-    due = due_period(first_reportable(outcome), outcome.lag_days, today)
-    reported = [parse_period(latest.period, cadence)] if latest else []
+    due = _due(cadence, outcome.baseline_period, outcome.lag_days, today)
+    reported = [_period(latest.period, cadence)] if latest else []
     due_view = (
         Due(due.label, due_date(due, outcome.lag_days), is_overdue(due, reported)) if due else None
     )
@@ -153,7 +260,7 @@ def status_of(outcome: Outcome, readings: Sequence[Reading], today: date) -> Out
     assessment: Assessment | None = None
     if latest is not None:
         expected_for: str | None = latest.period
-        expected: float | None = path.expected_at(parse_period(latest.period, cadence).end)
+        expected: float | None = path.expected_at(_period_end(latest.period, cadence))
         assert expected is not None
         assessment = assess(latest.value, expected, polarity, tolerance)
     elif due is not None:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from typing import Any
 
@@ -29,6 +30,120 @@ from storage.models import (
     SentCard,
     UnreachableChannel,
 )
+
+
+@dataclass(frozen=True, slots=True)
+class AreaRow:
+    name: str
+
+
+@dataclass(frozen=True, slots=True)
+class OwnerRow:
+    slug: str
+    name: str
+
+
+@dataclass(frozen=True, slots=True)
+class OutcomeRow:
+    """An outcome's columns as plain values, for work over the whole road map: a fraction of
+    the time and memory of an ORM `Outcome` (no identity map, no change tracking)."""
+
+    id: int
+    number: int
+    title: str
+    measure: str
+    unit: str
+    polarity: str
+    cadence: str
+    tolerance: str
+    lag_days: int
+    baseline_period: str
+    baseline_value: float
+    milestones: list[Any]
+    paused_reason: str | None
+    snoozed_until: date | None
+    area: AreaRow
+    owner: OwnerRow | None
+
+
+@dataclass(frozen=True, slots=True)
+class ReadingRow:
+    """A reading's columns as plain values."""
+
+    id: int
+    outcome_id: int
+    period: str
+    period_start: date
+    value: float
+    submitted_by: str
+    submitted_at: datetime
+    via: str
+    note: str
+    superseded_at: datetime | None
+    supersedes_id: int | None
+
+
+_OUTCOME_COLUMNS = (
+    Outcome.id,
+    Outcome.number,
+    Outcome.title,
+    Outcome.measure,
+    Outcome.unit,
+    Outcome.polarity,
+    Outcome.cadence,
+    Outcome.tolerance,
+    Outcome.lag_days,
+    Outcome.baseline_period,
+    Outcome.baseline_value,
+    Outcome.milestones,
+    Outcome.paused_reason,
+    Outcome.snoozed_until,
+    Area.name.label("area_name"),
+    Group.slug.label("owner_slug"),
+    Group.name.label("owner_name"),
+)
+
+_READING_COLUMNS = (
+    Reading.id,
+    Reading.outcome_id,
+    Reading.period,
+    Reading.period_start,
+    Reading.value,
+    Reading.submitted_by,
+    Reading.submitted_at,
+    Reading.via,
+    Reading.note,
+    Reading.superseded_at,
+    Reading.supersedes_id,
+)
+
+
+def _reading_rows(rows: Iterable[Any]) -> list[ReadingRow]:
+    # Positional, in `_READING_COLUMNS` order: a row of thousands is built per query.
+    return [ReadingRow(*row) for row in rows]
+
+
+def _latest_two_ids(ids: list[int] | None) -> Any:
+    """The ids of the latest and the previous current reading of each outcome (of all, or of
+    `ids`): each found by its own walk down `ix_readings_latest` from the outcome's newest
+    period. (`= true`, not `IS true`: PostgreSQL uses an index only for the former.)"""
+
+    def nth_newest(n: int) -> Any:
+        newer = aliased(Reading)
+        found = (
+            select(newer.id)
+            .where(newer.outcome_id == Outcome.id, newer.is_current == true())
+            .order_by(newer.period_start.desc())
+            .limit(1)
+            .offset(n)
+            .scalar_subquery()
+        )
+        query = select(found.label("id")).select_from(Outcome)
+        if ids is not None:
+            query = query.where(Outcome.id.in_(ids))
+        return query
+
+    return union_all(nth_newest(0), nth_newest(1)).subquery()
 
 
 class RoadmapRepository:
@@ -81,6 +196,57 @@ class RoadmapRepository:
             query = query.where(Outcome.number.in_(list(numbers)))
         return (await self.session.scalars(query)).unique().all()
 
+    async def outcome_rows(
+        self,
+        *,
+        area_id: int | None = None,
+        owner_ids: Iterable[int] | None = None,
+        numbers: Iterable[int] | None = None,
+    ) -> list[OutcomeRow]:
+        """Like `outcomes()`, as plain rows: for listing and counting the whole road map."""
+        query = (
+            select(*_OUTCOME_COLUMNS)
+            .join(Area, Area.id == Outcome.area_id)
+            .outerjoin(Group, Group.id == Outcome.owner_id)
+            .order_by(Area.position, Outcome.number)
+        )
+        if area_id is not None:
+            query = query.where(Outcome.area_id == area_id)
+        if owner_ids is not None:
+            query = query.where(Outcome.owner_id.in_(list(owner_ids)))
+        if numbers is not None:
+            query = query.where(Outcome.number.in_(list(numbers)))
+        areas: dict[str, AreaRow] = {}
+        owners: dict[tuple[str, str], OwnerRow] = {}
+        found = []
+        for r in await self.session.execute(query):
+            owner = None
+            if r.owner_slug is not None:
+                key = (r.owner_slug, r.owner_name)
+                owner = owners.get(key) or owners.setdefault(key, OwnerRow(*key))
+            area = areas.get(r.area_name) or areas.setdefault(r.area_name, AreaRow(r.area_name))
+            found.append(
+                OutcomeRow(
+                    id=r.id,
+                    number=r.number,
+                    title=r.title,
+                    measure=r.measure,
+                    unit=r.unit,
+                    polarity=r.polarity,
+                    cadence=r.cadence,
+                    tolerance=r.tolerance,
+                    lag_days=r.lag_days,
+                    baseline_period=r.baseline_period,
+                    baseline_value=r.baseline_value,
+                    milestones=r.milestones,
+                    paused_reason=r.paused_reason,
+                    snoozed_until=r.snoozed_until,
+                    area=area,
+                    owner=owner,
+                )
+            )
+        return found
+
     async def outcome_number_range(self) -> tuple[int, int] | None:
         low, high = (
             await self.session.execute(select(func.min(Outcome.number), func.max(Outcome.number)))
@@ -121,24 +287,7 @@ class ReadingRepository:
         Each is found by its own walk down `ix_readings_latest` from the outcome's newest
         period, so the cost grows with the number of outcomes, not of readings. (`= true`, not
         `IS true`: PostgreSQL uses an index only for the former.)"""
-        ids = None if outcome_ids is None else list(outcome_ids)
-
-        def nth_newest(n: int) -> Any:
-            newer = aliased(Reading)
-            found = (
-                select(newer.id)
-                .where(newer.outcome_id == Outcome.id, newer.is_current == true())
-                .order_by(newer.period_start.desc())
-                .limit(1)
-                .offset(n)
-                .scalar_subquery()
-            )
-            query = select(found.label("id")).select_from(Outcome)
-            if ids is not None:
-                query = query.where(Outcome.id.in_(ids))
-            return query
-
-        picked = union_all(nth_newest(0), nth_newest(1)).subquery()
+        picked = _latest_two_ids(None if outcome_ids is None else list(outcome_ids))
         query = (
             select(Reading)
             .join(picked, picked.c.id == Reading.id)
@@ -146,6 +295,22 @@ class ReadingRepository:
         )
         found: dict[int, list[Reading]] = {}
         for reading in await self.session.scalars(query):
+            found.setdefault(reading.outcome_id, []).append(reading)
+        return found
+
+    async def latest_rows(
+        self, outcome_ids: Iterable[int] | None = None
+    ) -> dict[int, list[ReadingRow]]:
+        """`latest_for_all()` as plain rows: the latest and previous current readings of every
+        outcome (or of those given), newest first, in one query."""
+        picked = _latest_two_ids(None if outcome_ids is None else list(outcome_ids))
+        query = (
+            select(*_READING_COLUMNS)
+            .join(picked, picked.c.id == Reading.id)
+            .order_by(Reading.outcome_id, Reading.period_start.desc())
+        )
+        found: dict[int, list[ReadingRow]] = {}
+        for reading in _reading_rows(await self.session.execute(query)):
             found.setdefault(reading.outcome_id, []).append(reading)
         return found
 
