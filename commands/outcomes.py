@@ -20,6 +20,7 @@ from commands.formatting import STATUS_WORDS, day, explanation
 from commands.readings import Via, get_outcome, parse_value, reading_period
 from commands.replies import Reply, Section
 from commands.roadmap import find_area, outcome_status, row_statuses, whole_roadmap
+from storage.models import Outcome
 from storage.repositories import (
     AuditRepository,
     OutcomeRow,
@@ -37,19 +38,26 @@ class Args:
     shared: bool = False
     page: int = 1
     raw: str = field(default="", compare=False)
+    # Outcome `number`, when the registry has loaded it already (to check it exists).
+    outcome: Outcome | None = field(default=None, compare=False)
+
+
+async def _outcome(ctx: CommandContext, args: Args) -> Outcome:
+    assert args.number is not None
+    return args.outcome or await get_outcome(ctx.session, args.number)
 
 
 async def show_outcome(ctx: CommandContext, args: Args) -> Reply:
     """/outcome N — where outcome N stands: latest reading, expected value, status and why"""
     assert args.number is not None
-    status = await outcome_status(ctx.session, args.number, ctx.today)
+    status = await outcome_status(ctx.session, args.number, ctx.today, outcome=args.outcome)
     return status_card(status, ctx.tz, shared=args.shared)
 
 
 async def show_history(ctx: CommandContext, args: Args) -> Reply:
     """/outcome N history — every reading against the path to 2040, with a chart"""
     assert args.number is not None
-    outcome = await get_outcome(ctx.session, args.number)
+    outcome = await _outcome(ctx, args)
     readings = await ReadingRepository(ctx.session).history(outcome.id)
     return history_reply(outcome, readings, ctx.tz, shared=args.shared)
 
@@ -62,7 +70,7 @@ async def submit_reading(ctx: CommandContext, args: Args) -> Reply:
             f"Give the value: `/outcome {args.number} submit 23.4`, optionally followed by the "
             "period and a note, like `/outcome 12 submit 23.4 2025/26 provisional`."
         )
-    outcome = await get_outcome(ctx.session, args.number)
+    outcome = await _outcome(ctx, args)
     await require_submitter(ctx, outcome)
     value = parse_value(args.words[0])
     period_text, note = split_period(args.words[1:])
@@ -93,7 +101,7 @@ async def assign_outcome(ctx: CommandContext, args: Args) -> Reply:
     group = await roadmap.group(args.words[0].lower())
     if group is None:
         raise UserError(f"There is no group '{args.words[0]}'. {await _groups(ctx)}")
-    outcome = await get_outcome(ctx.session, args.number)
+    outcome = await _outcome(ctx, args)
     before = outcome.owner.slug if outcome.owner else None
     outcome.owner = group
     AuditRepository(ctx.session).record(
@@ -118,7 +126,7 @@ async def _groups(ctx: CommandContext) -> str:
 async def snooze_outcome(ctx: CommandContext, args: Args) -> Reply:
     """/outcome N snooze 14d — no reminders about outcome N for a while (leads and admins)"""
     assert args.number is not None
-    outcome = await get_outcome(ctx.session, args.number)
+    outcome = await _outcome(ctx, args)
     await require_submitter(ctx, outcome)
     match = re.fullmatch(r"(\d{1,3})\s*([dw]?)", args.words[0].lower()) if args.words else None
     if match is None:
@@ -157,7 +165,7 @@ async def pause_outcome(ctx: CommandContext, args: Args) -> Reply:
             f"Give the reason, so that others know why: "
             f'`/outcome {args.number} pause "ONS has stopped publishing this measure"`.'
         )
-    outcome = await get_outcome(ctx.session, args.number)
+    outcome = await _outcome(ctx, args)
     before = outcome.paused_reason
     outcome.paused_reason, outcome.paused_by, outcome.paused_at = (
         reason,
@@ -183,7 +191,7 @@ async def resume_outcome(ctx: CommandContext, args: Args) -> Reply:
     """/outcome N resume — restart reminders for a paused outcome (admins)"""
     assert args.number is not None
     require_admin(ctx, "resume an outcome's reminders")
-    outcome = await get_outcome(ctx.session, args.number)
+    outcome = await _outcome(ctx, args)
     if outcome.paused_reason is None and outcome.snoozed_until is None:
         raise UserError(f"Reminders about outcome {outcome.number} are not paused or snoozed.")
     before = {"paused_reason": outcome.paused_reason}

@@ -12,6 +12,7 @@ from commands.context import CommandContext
 from commands.errors import UserError
 from commands.outcomes import Args
 from commands.replies import Context, Header, Reply, Section
+from storage.models import Outcome
 from storage.repositories import RoadmapRepository
 
 Handler = Callable[[CommandContext, Args], Awaitable[Reply]]
@@ -83,8 +84,15 @@ async def dispatch(ctx: CommandContext, text: str) -> Reply:
         command = _PER_OUTCOME.get(verb)
         if command is None:
             raise _unknown_verb(number, verb)
-        await _require_outcome(ctx, number)
-        args = Args(number=number, words=tuple(words[2:]), shared=shared, page=page, raw=text)
+        outcome = await _require_outcome(ctx, number)
+        args = Args(
+            number=number,
+            words=tuple(words[2:]),
+            shared=shared,
+            page=page,
+            raw=text,
+            outcome=outcome,
+        )
         return await command.handler(ctx, args)
     command = _GENERAL.get(first)
     if command is None:
@@ -125,10 +133,12 @@ def _unknown_verb(number: int, verb: str) -> UserError:
     )
 
 
-async def _require_outcome(ctx: CommandContext, number: int) -> None:
+async def _require_outcome(ctx: CommandContext, number: int) -> Outcome:
+    """Outcome `number`, loaded once for the handler too."""
     roadmap = RoadmapRepository(ctx.session)
-    if await roadmap.outcome(number) is not None:
-        return
+    outcome = await roadmap.outcome(number)
+    if outcome is not None:
+        return outcome
     span = await roadmap.outcome_number_range()
     if span is None:
         raise UserError("The road map is empty: an administrator needs to load it first.")

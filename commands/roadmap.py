@@ -13,7 +13,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from commands.errors import UserError
 from commands.readings import get_outcome
 from commands.status import OutcomeStatus, status_of
-from storage.models import Area
+from storage.models import Area, Outcome
 from storage.repositories import OutcomeRow, ReadingRepository, RoadmapRepository
 
 # Whole-road-map work (lists, searches, the digest) at once in one process. Each holds every
@@ -39,8 +39,12 @@ async def whole_roadmap() -> AsyncIterator[None]:
         yield
 
 
-async def outcome_status(session: AsyncSession, number: int, today: date) -> OutcomeStatus:
-    outcome = await get_outcome(session, number)
+async def outcome_status(
+    session: AsyncSession, number: int, today: date, *, outcome: Outcome | None = None
+) -> OutcomeStatus:
+    """One outcome's status (`outcome` when the caller has loaded it already)."""
+    if outcome is None:
+        outcome = await get_outcome(session, number)
     latest = await ReadingRepository(session).latest(outcome.id)
     return status_of(outcome, latest, today)
 
