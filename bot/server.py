@@ -12,7 +12,7 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import TYPE_CHECKING
 
-from aiohttp import web
+from aiohttp import ClientSession, web
 from slack_bolt.async_app import AsyncApp
 from sqlalchemy import text
 
@@ -20,7 +20,7 @@ from bot.background import Background
 from bot.operator_cli import job_context
 from bot.slack.app import BoltSlot, add_routes, build_app
 from bot.slack.listeners import Services
-from bot.slack.messenger import SlackMessenger, posting_client
+from bot.slack.messenger import SlackMessenger, posting_client, web_api_session
 from commands.ports import Messenger
 
 if TYPE_CHECKING:
@@ -87,16 +87,27 @@ def health_route(web_app: web.Application, db: Database) -> None:
 
 def slack_services(
     settings: Settings, db: Database, background: Background, *, token: str, api_url: str,
-    clock: Clock, admins: frozenset[str] | None = None,
+    clock: Clock, admins: frozenset[str] | None = None, session: ClientSession | None = None,
 ) -> Services:  # fmt: skip
     return Services(
         db=db,
         tz=settings.zone,
         admins=admins if admins is not None else frozenset(settings.admins),
         clock=clock,
-        messenger=SlackMessenger(posting_client(token, api_url)),
+        messenger=SlackMessenger(posting_client(token, api_url, session=session)),
         background=background,
     )
+
+
+def shared_web_api_session(running: Running, session: ClientSession) -> None:
+    """Close the Web API session last of all the closers, once background work (confirmations,
+    chart uploads still posting through it) has finished."""
+
+    async def close() -> None:
+        await running.background.drain()
+        await session.close()
+
+    running.closers.insert(0, close)
 
 
 async def listen(web_app: web.Application, host: str, port: int) -> tuple[web.AppRunner, int]:
@@ -169,22 +180,28 @@ async def start_slack(
     health_route(web_app, db)
     services: Services | None = None
     app: AsyncApp | None = None
+    session: ClientSession | None = None
     if slack:
         token = settings.slack_bot_token or ""
+        session = web_api_session()
         services = slack_services(
-            settings, db, background, token=token, api_url=settings.slack_api_url, clock=clock
-        )
+            settings, db, background, token=token, api_url=settings.slack_api_url, clock=clock,
+            session=session,
+        )  # fmt: skip
         app = build_app(
             token=token,
             signing_secret=settings.slack_signing_secret or "unused-in-socket-mode",
             api_url=settings.slack_api_url,
             services=services,
+            session=session,
         )
         if not settings.slack_app_token:
             add_routes(web_app, BoltSlot(app))
     teams = await teams_if_wanted(settings, web_app, db, background, clock)
     runner, bound = await listen(web_app, host, port)
     running = Running(runner, db, background, bound, services, teams)
+    if session is not None:
+        shared_web_api_session(running, session)
     banners = []
     if app is not None and settings.slack_app_token:
         running.closers.append(await _socket_mode(app, settings.slack_app_token))

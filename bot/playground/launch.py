@@ -19,12 +19,14 @@ from bot.server import (
     Running,
     health_route,
     listen,
+    shared_web_api_session,
     slack_services,
     start_clock,
     teams_if_wanted,
     utc_now,
 )
 from bot.slack.app import EVENTS_PATH, BoltSlot, add_routes, build_app
+from bot.slack.messenger import web_api_session
 from commands.roadmap_files import import_roadmap
 from config import EXAMPLE_ROADMAP
 from config.settings import Settings
@@ -156,14 +158,21 @@ async def start_local(
     runner, bound = await listen(web_app, host, port)
     url = f"http://{host}:{bound}"
     workspace.public_url = url
+    web_api = web_api_session()
     services = slack_services(
-        settings, db, background, token=token, api_url=f"{url}/api/", clock=clock, admins=admins
-    )
+        settings, db, background, token=token, api_url=f"{url}/api/", clock=clock, admins=admins,
+        session=web_api,
+    )  # fmt: skip
     slot.app = build_app(
-        token=token, signing_secret=secret, api_url=f"{url}/api/", services=services
+        token=token,
+        signing_secret=secret,
+        api_url=f"{url}/api/",
+        services=services,
+        session=web_api,
     )
     web_app[PLAYGROUND].delivery.url = f"{url}{EVENTS_PATH}"
     running = Running(runner, db, background, bound, services, teams)
+    shared_web_api_session(running, web_api)
     if teams is not None:
         running.closers.append(teams.stop)
     jobs = start_clock(running, settings, clock, tick=tick)

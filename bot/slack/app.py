@@ -3,7 +3,7 @@ Web API (GovSlack, a proxy, the local playground) through SLACK_API_URL."""
 
 from __future__ import annotations
 
-from aiohttp import web
+from aiohttp import ClientSession, web
 from slack_bolt.adapter.aiohttp import to_aiohttp_response, to_bolt_request
 from slack_bolt.async_app import AsyncApp
 
@@ -13,10 +13,19 @@ from bot.slack.messenger import posting_client
 EVENTS_PATH = "/slack/events"
 
 
-def build_app(*, token: str, signing_secret: str, api_url: str, services: Services) -> AsyncApp:
+def build_app(
+    *,
+    token: str,
+    signing_secret: str,
+    api_url: str,
+    services: Services,
+    session: ClientSession | None = None,
+) -> AsyncApp:
+    """`session`: the process's Web API session (`messenger.web_api_session`); Bolt gives it to
+    the client of every request."""
     app = AsyncApp(
         signing_secret=signing_secret,
-        client=posting_client(token, api_url),
+        client=posting_client(token, api_url, session=session),
         # Store first, answer after: an event whose reading failed to save is answered with an
         # error, and Slack delivers it again (see listeners.py).
         process_before_response=True,

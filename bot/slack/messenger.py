@@ -10,7 +10,7 @@ from collections.abc import Awaitable, Callable
 from datetime import datetime
 from typing import Any
 
-from aiohttp import ClientError
+from aiohttp import ClientError, ClientSession, ClientTimeout
 from slack_sdk.errors import SlackApiError
 from slack_sdk.http_retry.builtin_async_handlers import AsyncRateLimitErrorRetryHandler
 from slack_sdk.web.async_client import AsyncWebClient
@@ -24,14 +24,27 @@ log = logging.getLogger(__name__)
 METADATA_TYPE = "waymark_post"
 # Slack's guidance for chat.postMessage: about one message a second in each channel.
 CHANNEL_INTERVAL = 1.0
+# What slack_sdk gives each call when it makes its own session.
+WEB_API_TIMEOUT = 30.0
 
 
-def posting_client(token: str, base_url: str) -> AsyncWebClient:
+def web_api_session() -> ClientSession:
+    """One HTTP session for every Web API call the process makes, so that calls reuse kept-alive
+    connections. Without it slack_sdk opens a session, and a connection, per call: most of the
+    CPU a thread reply cost. Make it inside the running loop; close it on the way out."""
+    return ClientSession(timeout=ClientTimeout(total=WEB_API_TIMEOUT))
+
+
+def posting_client(
+    token: str, base_url: str, *, session: ClientSession | None = None
+) -> AsyncWebClient:
     """A Web API client that retries on 429 (after Retry-After) but never on a dropped
-    connection: that retry could post a message Slack already accepted a second time."""
+    connection: that retry could post a message Slack already accepted a second time.
+    `session` is shared (see `web_api_session`); without one, each call makes its own."""
     return AsyncWebClient(
         token=token,
         base_url=base_url,
+        session=session,
         retry_handlers=[AsyncRateLimitErrorRetryHandler(max_retry_count=3)],
     )
 
