@@ -17,19 +17,19 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from commands.digest_chart import status_by_area_chart
 from commands.domain.calendar import Timetable, digest_instant, digest_week_due, weeks_between
-from commands.domain.periods import Cadence, parse_period
-from commands.domain.rules import Polarity, Status, direction_for, due_date, due_period
+from commands.domain.periods import Cadence
+from commands.domain.rules import Polarity, Status, direction_for, due_date
 from commands.formatting import DIRECTION_WORDS, STATUS_WORDS, day, with_unit
 from commands.replies import Context, Divider, Fact, Header, Reply, Section, Table
 from commands.reply_codec import encode
 from commands.roadmap import statuses, whole_roadmap
-from commands.status import OutcomeStatus, first_reportable, status_of
-from storage.models import DigestRun, Reading
+from commands.status import OutcomeStatus, due_of, first_reportable, period_of, status_of
+from storage.models import DigestRun
 from storage.repositories import (
     DigestRepository,
     OutboxRepository,
     OutcomeRow,
-    ReadingRepository,
+    ReadingRow,
     RoadmapRepository,
 )
 
@@ -193,8 +193,9 @@ async def _digest_reply(
     areas = [a.name for a in await roadmap.areas()]
     outcomes = await roadmap.outcome_rows()
     current = await statuses(session, outcomes, today)
-    received = await ReadingRepository(session).submitted_between(window_start, window_end)
-    history = await DigestRepository(session).readings_of({r.outcome_id for r in received})
+    digests = DigestRepository(session)
+    received = await digests.received(window_start, window_end)
+    history = await digests.around(window_start, window_end)
     by_id = {o.id: o for o in outcomes}
     # Worked out once per outcome, not once per reading received: a busy week is thousands.
     held_at_end = {oid: _current_at(readings, window_end) for oid, readings in history.items()}
@@ -326,9 +327,9 @@ def _list_section(title: str, lines: Sequence[str], empty: str) -> Section:
     return Section(title=title, text=text)
 
 
-def _current_at(readings: Iterable[Reading], at: datetime) -> list[Reading]:
+def _current_at(readings: Iterable[ReadingRow], at: datetime) -> list[ReadingRow]:
     """The readings that were current at `at`, one per period, newest period first."""
-    by_period: dict[date, Reading] = {}
+    by_period: dict[date, ReadingRow] = {}
     for r in readings:
         if r.submitted_at < at and (r.superseded_at is None or r.superseded_at >= at):
             held = by_period.get(r.period_start)
@@ -338,7 +339,7 @@ def _current_at(readings: Iterable[Reading], at: datetime) -> list[Reading]:
 
 
 def _received_line(
-    reading: Reading, outcome: OutcomeRow, held_at_end: dict[int, list[Reading]]
+    reading: ReadingRow, outcome: OutcomeRow, held_at_end: dict[int, list[ReadingRow]]
 ) -> str:
     """`held_at_end`: each outcome's readings current at the end of the week, newest first."""
     value = with_unit(reading.value, outcome.unit)
@@ -354,7 +355,7 @@ def _received_line(
     return f"{head}, {DIRECTION_WORDS[direction]} (was {was} in {previous.period})"
 
 
-def _correction_line(reading: Reading, outcome: OutcomeRow, every: dict[int, Reading]) -> str:
+def _correction_line(reading: ReadingRow, outcome: OutcomeRow, every: dict[int, ReadingRow]) -> str:
     replaced = every.get(reading.supersedes_id) if reading.supersedes_id is not None else None
     new = with_unit(reading.value, outcome.unit)
     old = with_unit(replaced.value, outcome.unit) if replaced else "an earlier value"
@@ -364,8 +365,8 @@ def _correction_line(reading: Reading, outcome: OutcomeRow, every: dict[int, Rea
 
 def _status_changes(
     outcomes: Sequence[OutcomeRow],
-    received: Sequence[Reading],
-    history: dict[int, list[Reading]],
+    received: Sequence[ReadingRow],
+    history: dict[int, list[ReadingRow]],
     start: datetime,
     end: datetime,
     today: date,
@@ -412,15 +413,14 @@ def _upcoming(
     latest = {s.number: s.latest for s in current}
     found: list[tuple[date, int, str]] = []
     for outcome in outcomes:
-        first = first_reportable(outcome)
-        due = due_period(first, outcome.lag_days, today)
-        upcoming = due.next() if due is not None else first
+        due = due_of(outcome, today)
+        upcoming = due.next() if due is not None else first_reportable(outcome)
         due_on = due_date(upcoming, outcome.lag_days)
         if not today <= due_on <= today + timedelta(days=UPCOMING_DAYS):
             continue
         reading = latest.get(outcome.number)
         cadence = Cadence(outcome.cadence)
-        if reading is not None and parse_period(reading.period, cadence) >= upcoming:
+        if reading is not None and period_of(reading.period, cadence) >= upcoming:
             continue
         group = f", {outcome.owner.name}" if outcome.owner else ""
         found.append(

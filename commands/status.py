@@ -225,6 +225,16 @@ def _due(cadence: Cadence, baseline_period: str, lag_days: int, today: date) -> 
     return due_period(_period(baseline_period, cadence).next(), lag_days, today)
 
 
+def period_of(label: str, cadence: Cadence) -> Period:
+    """`parse_period`, memoised: for labels read back from the database."""
+    return _period(label, cadence)
+
+
+def due_of(outcome: OutcomeFacts, today: date) -> Period | None:
+    """The latest period of the outcome whose reading is due by `today`, or None."""
+    return _due(Cadence(outcome.cadence), outcome.baseline_period, outcome.lag_days, today)
+
+
 def path_of(outcome: OutcomeFacts) -> Path:
     return _path(
         Cadence(outcome.cadence),

@@ -7,7 +7,7 @@ from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from typing import Any
 
-from sqlalchemy import func, or_, select, text, true, union_all, update
+from sqlalchemy import false, func, or_, select, text, true, union_all, update
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -730,15 +730,67 @@ class DigestRepository:
         query = select(DigestRun).order_by(DigestRun.channel_id, DigestRun.week_start)
         return (await self.session.scalars(query)).all()
 
-    async def readings_of(self, outcome_ids: Iterable[int]) -> dict[int, list[Reading]]:
-        """Every reading of the given outcomes, superseded ones included, in one query."""
+    async def received(self, start: datetime, end: datetime) -> list[ReadingRow]:
+        """Readings submitted in [start, end), in the order they came in."""
         query = (
-            select(Reading)
-            .where(Reading.outcome_id.in_(list(outcome_ids)))
+            select(*_READING_COLUMNS)
+            .where(Reading.submitted_at >= start, Reading.submitted_at < end)
+            .order_by(Reading.submitted_at, Reading.id)
+        )
+        return _reading_rows(await self.session.execute(query))
+
+    async def around(self, start: datetime, end: datetime) -> dict[int, list[ReadingRow]]:
+        """For each outcome with a reading submitted in [start, end), enough of its readings to
+        tell which were current at `start` and at `end`, newest two periods of each, and which
+        came just before each period received; in one query, a bounded walk per outcome.
+
+        With `floor` the earliest period received for the outcome: the readings superseded since
+        `start` (few), the current ones from `floor` on (the periods received and any newer),
+        and the two newest current ones before `floor` submitted before `start`. (Nothing
+        below `floor` came in during the week, so no other reading can be among the newest two
+        current at either end, or just before a period received.)"""
+        touched = (
+            select(Reading.outcome_id, func.min(Reading.period_start).label("floor"))
+            .where(Reading.submitted_at >= start, Reading.submitted_at < end)
+            .group_by(Reading.outcome_id)
+            .subquery()
+        )
+        superseded = (
+            select(Reading.id)
+            .join(touched, touched.c.outcome_id == Reading.outcome_id)
+            .where(Reading.is_current == false(), Reading.superseded_at >= start)
+        )
+        from_floor = (
+            select(Reading.id)
+            .join(touched, touched.c.outcome_id == Reading.outcome_id)
+            .where(Reading.is_current == true(), Reading.period_start >= touched.c.floor)
+        )
+
+        def below_floor(n: int) -> Any:
+            older = aliased(Reading)
+            found = (
+                select(older.id)
+                .where(
+                    older.outcome_id == touched.c.outcome_id,
+                    older.is_current == true(),
+                    older.period_start < touched.c.floor,
+                    older.submitted_at < start,
+                )
+                .order_by(older.period_start.desc())
+                .limit(1)
+                .offset(n)
+                .scalar_subquery()
+            )
+            return select(found.label("id")).select_from(touched)
+
+        picked = union_all(superseded, from_floor, below_floor(0), below_floor(1)).subquery()
+        query = (
+            select(*_READING_COLUMNS)
+            .join(picked, picked.c.id == Reading.id)
             .order_by(Reading.outcome_id, Reading.period_start, Reading.submitted_at, Reading.id)
         )
-        found: dict[int, list[Reading]] = {}
-        for reading in await self.session.scalars(query):
+        found: dict[int, list[ReadingRow]] = {}
+        for reading in _reading_rows(await self.session.execute(query)):
             found.setdefault(reading.outcome_id, []).append(reading)
         return found
 
