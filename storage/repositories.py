@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from typing import Any
@@ -123,27 +123,38 @@ def _reading_rows(rows: Iterable[Any]) -> list[ReadingRow]:
     return [ReadingRow(*row) for row in rows]
 
 
-def _latest_two_ids(ids: list[int] | None) -> Any:
-    """The ids of the latest and the previous current reading of each outcome (of all, or of
-    `ids`): each found by its own walk down `ix_readings_latest` from the outcome's newest
-    period. (`= true`, not `IS true`: PostgreSQL uses an index only for the former.)"""
+def _newest_id(
+    outcome_id: Any, n: int, conditions: Callable[[Any], Sequence[Any]] = lambda _: ()
+) -> Any:
+    """The id of the outcome's (n+1)th newest current reading meeting `conditions(reading)`:
+    one walk down `ix_readings_latest` from its newest period. (`= true`, not `IS true`:
+    PostgreSQL uses an index only for the former.)"""
+    newer = aliased(Reading)
+    return (
+        select(newer.id)
+        .where(newer.outcome_id == outcome_id, newer.is_current == true(), *conditions(newer))
+        .order_by(newer.period_start.desc())
+        .limit(1)
+        .offset(n)
+        .scalar_subquery()
+    )
 
-    def nth_newest(n: int) -> Any:
-        newer = aliased(Reading)
-        found = (
-            select(newer.id)
-            .where(newer.outcome_id == Outcome.id, newer.is_current == true())
-            .order_by(newer.period_start.desc())
-            .limit(1)
-            .offset(n)
-            .scalar_subquery()
+
+def _latest_two(columns: Sequence[Any], ids: list[int] | None) -> Any:
+    """`columns` of the latest and the previous current reading of each outcome (of all, or of
+    `ids`), as a subquery. Each reading is joined by the id its walk found, so the database
+    fetches 2 rows per outcome by primary key (joined to a list of ids instead, PostgreSQL
+    merges it with all the readings)."""
+
+    def nth(n: int) -> Any:
+        query = (
+            select(*columns)
+            .select_from(Outcome)
+            .join(Reading, Reading.id == _newest_id(Outcome.id, n))
         )
-        query = select(found.label("id")).select_from(Outcome)
-        if ids is not None:
-            query = query.where(Outcome.id.in_(ids))
-        return query
+        return query if ids is None else query.where(Outcome.id.in_(ids))
 
-    return union_all(nth_newest(0), nth_newest(1)).subquery()
+    return union_all(nth(0), nth(1)).subquery()
 
 
 class RoadmapRepository:
@@ -287,12 +298,10 @@ class ReadingRepository:
         Each is found by its own walk down `ix_readings_latest` from the outcome's newest
         period, so the cost grows with the number of outcomes, not of readings. (`= true`, not
         `IS true`: PostgreSQL uses an index only for the former.)"""
-        picked = _latest_two_ids(None if outcome_ids is None else list(outcome_ids))
-        query = (
-            select(Reading)
-            .join(picked, picked.c.id == Reading.id)
-            .order_by(Reading.outcome_id, Reading.period_start.desc())
+        picked = aliased(
+            Reading, _latest_two([Reading], None if outcome_ids is None else list(outcome_ids))
         )
+        query = select(picked).order_by(picked.outcome_id, picked.period_start.desc())
         found: dict[int, list[Reading]] = {}
         for reading in await self.session.scalars(query):
             found.setdefault(reading.outcome_id, []).append(reading)
@@ -303,12 +312,8 @@ class ReadingRepository:
     ) -> dict[int, list[ReadingRow]]:
         """`latest_for_all()` as plain rows: the latest and previous current readings of every
         outcome (or of those given), newest first, in one query."""
-        picked = _latest_two_ids(None if outcome_ids is None else list(outcome_ids))
-        query = (
-            select(*_READING_COLUMNS)
-            .join(picked, picked.c.id == Reading.id)
-            .order_by(Reading.outcome_id, Reading.period_start.desc())
-        )
+        picked = _latest_two(_READING_COLUMNS, None if outcome_ids is None else list(outcome_ids))
+        query = select(*picked.c).order_by(picked.c.outcome_id, picked.c.period_start.desc())
         found: dict[int, list[ReadingRow]] = {}
         for reading in _reading_rows(await self.session.execute(query)):
             found.setdefault(reading.outcome_id, []).append(reading)
@@ -756,38 +761,29 @@ class DigestRepository:
             .subquery()
         )
         superseded = (
-            select(Reading.id)
+            select(*_READING_COLUMNS)
             .join(touched, touched.c.outcome_id == Reading.outcome_id)
             .where(Reading.is_current == false(), Reading.superseded_at >= start)
         )
         from_floor = (
-            select(Reading.id)
+            select(*_READING_COLUMNS)
             .join(touched, touched.c.outcome_id == Reading.outcome_id)
             .where(Reading.is_current == true(), Reading.period_start >= touched.c.floor)
         )
 
         def below_floor(n: int) -> Any:
-            older = aliased(Reading)
-            found = (
-                select(older.id)
-                .where(
-                    older.outcome_id == touched.c.outcome_id,
-                    older.is_current == true(),
-                    older.period_start < touched.c.floor,
-                    older.submitted_at < start,
-                )
-                .order_by(older.period_start.desc())
-                .limit(1)
-                .offset(n)
-                .scalar_subquery()
+            newest = _newest_id(
+                touched.c.outcome_id,
+                n,
+                lambda older: (older.period_start < touched.c.floor, older.submitted_at < start),
             )
-            return select(found.label("id")).select_from(touched)
+            return (
+                select(*_READING_COLUMNS).select_from(touched).join(Reading, Reading.id == newest)
+            )
 
         picked = union_all(superseded, from_floor, below_floor(0), below_floor(1)).subquery()
-        query = (
-            select(*_READING_COLUMNS)
-            .join(picked, picked.c.id == Reading.id)
-            .order_by(Reading.outcome_id, Reading.period_start, Reading.submitted_at, Reading.id)
+        query = select(*picked.c).order_by(
+            picked.c.outcome_id, picked.c.period_start, picked.c.submitted_at, picked.c.id
         )
         found: dict[int, list[ReadingRow]] = {}
         for reading in _reading_rows(await self.session.execute(query)):
