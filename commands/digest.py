@@ -22,7 +22,7 @@ from commands.domain.rules import Polarity, Status, direction_for, due_date
 from commands.formatting import DIRECTION_WORDS, STATUS_WORDS, day, with_unit
 from commands.replies import Context, Divider, Fact, Header, Reply, Section, Table
 from commands.reply_codec import encode
-from commands.roadmap import statuses, whole_roadmap
+from commands.roadmap import statuses
 from commands.status import OutcomeStatus, due_of, first_reportable, period_of, status_of
 from storage.models import DigestRun
 from storage.repositories import (
@@ -164,9 +164,11 @@ async def build_digest(
     skipped: Sequence[date] = (),
     key: str | None = None,
 ) -> DigestMessage:
-    """The digest for the week starting Monday `week`, with the road map as it stands at `now`."""
-    async with whole_roadmap():
-        reply = await _digest_reply(session, now, week, timetable, late, skipped)
+    """The digest for the week starting Monday `week`, with the road map as it stands at `now`.
+
+    It does not queue for `whole_roadmap()` like the chat listings: it runs once a week, inside
+    the transaction that records it, and waiting there would hold SQLite's write lock."""
+    reply = await _digest_reply(session, now, week, timetable, late, skipped)
     return DigestMessage(
         key=key or digest_key(channel_id, week),
         channel_id=channel_id,
