@@ -24,7 +24,7 @@ from commands.replies import Context, Divider, Fact, Header, Reply, Section, Tab
 from commands.reply_codec import encode
 from commands.roadmap import statuses
 from commands.status import OutcomeStatus, due_of, first_reportable, period_of, status_of
-from storage.models import DigestRun
+from storage.models import DigestRun, OutboxMessage
 from storage.repositories import (
     DigestRepository,
     OutboxRepository,
@@ -98,19 +98,26 @@ async def queue_digest(
     message = await build_digest(
         session, now, week, timetable, channel_id, platform=platform, late=late, skipped=skipped
     )
-    row = await outbox.add(
+    row = await _queue(outbox, message, now)
+    assert row is not None, f"outbox key {message.key} already taken"
+    await digests.attach(run.id, row.id)
+    return DigestResult(week, message, None, skipped)
+
+
+async def _queue(
+    outbox: OutboxRepository, message: DigestMessage, now: datetime
+) -> OutboxMessage | None:
+    """Put a built digest in the outbox under its key; None if the key is already taken."""
+    return await outbox.add(
         key=message.key,
         kind=KIND,
-        platform=platform,
-        channel_id=channel_id,
+        platform=message.platform,
+        channel_id=message.channel_id,
         summary=message.summary,
         payload=encode(message.reply),
         not_before=now,
         created_at=now,
     )
-    assert row is not None, f"outbox key {message.key} already taken"
-    await digests.attach(run.id, row.id)
-    return DigestResult(week, message, None, skipped)
 
 
 async def queue_digest_again(
@@ -139,16 +146,7 @@ async def queue_digest_again(
         skipped=(),
         key=f"{digest_key(channel_id, week)}:again-{repeat}",
     )
-    row = await outbox.add(
-        key=message.key,
-        kind=KIND,
-        platform=platform,
-        channel_id=channel_id,
-        summary=message.summary,
-        payload=encode(message.reply),
-        not_before=now,
-        created_at=now,
-    )
+    row = await _queue(outbox, message, now)
     return message if row is not None else None
 
 
