@@ -2,7 +2,9 @@
 
 Accepted: `23.4`, `23.4%`, `1,234`, `£1,200`, and `12: 23.4` or `12 23.4` (needed when the thread
 covers several outcomes), optionally followed by a period and a note:
-`23.4 2025/26 provisional, ONS`. A chatty reply ("thanks, will do") is left alone.
+`23.4 2025/26 provisional, ONS`. A chatty reply ("thanks, will do") is left alone. Editing a
+reply gives a correction, with its own source key (`edit_key`); deleting it leaves the reading,
+and the thread is told so (`deletion_notice`).
 """
 
 from __future__ import annotations
@@ -10,9 +12,11 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
+from sqlalchemy.ext.asyncio import AsyncSession
+
 from commands.context import CommandContext, record_as_caller, require_submitter
 from commands.errors import UserError
-from commands.formatting import STATUS_WORDS, explanation
+from commands.formatting import STATUS_WORDS, explanation, with_unit
 from commands.outcomes import split_period
 from commands.readings import (
     Recorded,
@@ -21,6 +25,8 @@ from commands.readings import (
     parse_value,
     reading_period,
 )
+from storage.models import Outcome, Reading
+from storage.repositories import ReadingRepository, RoadmapRepository
 
 # A word that starts like a number: a digit, a sign, a point or a pound sign.
 _NUMBERISH = re.compile(r"^[£+\-.]?\d")
@@ -112,3 +118,40 @@ def confirmation(recorded: Recorded) -> str:
     """What the bot says back: exactly what it understood, and the new status."""
     status = recorded.status
     return f"{recorded.summary()} Status now: {STATUS_WORDS[status.status]}. {explanation(status)}"
+
+
+def edit_key(source_key: str, edited: str) -> str:
+    """The source key of a reading given by editing the message whose key is `source_key`:
+    each edit is its own entry, so that the old value stays in the history."""
+    return f"{source_key}:edit:{edited}"
+
+
+async def deletion_notice(
+    session: AsyncSession, covers: tuple[int, ...], source_key: str
+) -> str | None:
+    """What to say in the thread when the message with `source_key` is deleted, or None when
+    neither it nor any edit of it gave a reading of the outcomes the thread `covers`.
+
+    Deleting a message never deletes its reading: the history is not rewritten. The notice
+    names the reading the message gave last, so that after an edit it is the corrected value."""
+    readings = ReadingRepository(session)
+    roadmap = RoadmapRepository(session)
+    edits = edit_key(source_key, "")
+    given: list[tuple[Reading, Outcome]] = []
+    for number in covers:
+        outcome = await roadmap.outcome(number)
+        if outcome is None:
+            continue
+        given += [
+            (reading, outcome)
+            for reading in await readings.history(outcome.id)
+            if reading.source_key == source_key or (reading.source_key or "").startswith(edits)
+        ]
+    if not given:
+        return None
+    reading, outcome = max(given, key=lambda pair: pair[0].id)
+    what = f"outcome {outcome.number}, {reading.period}: {with_unit(reading.value, outcome.unit)}"
+    return (
+        f"That message was deleted, but the reading it gave ({what}) stays in the history. To "
+        "correct it, reply here with the right value."
+    )

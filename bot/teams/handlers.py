@@ -5,16 +5,23 @@
 - A message in the thread of a post waymark made about outcomes (a reminder, a shared card) is
   a reading, exactly as a Slack thread reply: with an @mention, or without one when the team
   granted the `ChannelMessage.Read.Group` permission (Teams then sends every channel message).
+- Editing such a reply (a `messageUpdate`, `editMessage`) corrects the reading, as an edit in
+  Slack does: the edited text is read again and recorded as a new entry that supersedes the
+  old one, which stays in the history. Deleting it (`messageDelete`, `softDeleteMessage`) keeps
+  the reading, and the thread is told how to correct it. Teams sends both under the same
+  conditions as the message itself.
 - A card's Submit (`Action.Execute`, an `adaptiveCard/action` invoke) records the reading typed
   in its boxes; the answer is the card again, with errors under the boxes or thanks in place.
 - Being added to a team, a chat or a channel stores where waymark may post unprompted.
 
-Readings are committed before Teams is answered, and each activity is recorded once (its id),
-so a delivery Teams repeats is not read twice.
+Readings are committed before Teams is answered, and each activity is recorded once (its id,
+and for an edit or a deletion its time too, as those carry the message's id), so a delivery
+Teams repeats is not read twice.
 """
 
 from __future__ import annotations
 
+import hashlib
 import html
 import logging
 import re
@@ -29,7 +36,11 @@ from microsoft_teams.api import ApiClient
 from microsoft_teams.api.activities import ConversationUpdateActivity
 from microsoft_teams.api.activities.install_update import InstalledActivity, UninstalledActivity
 from microsoft_teams.api.activities.invoke import AdaptiveCardInvokeActivity
-from microsoft_teams.api.activities.message import MessageActivity
+from microsoft_teams.api.activities.message import (
+    MessageActivity,
+    MessageDeleteActivity,
+    MessageUpdateActivity,
+)
 from microsoft_teams.apps import ActivityContext, App
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -51,7 +62,7 @@ from commands.readings import Recorded
 from commands.registry import dispatch, help_reply
 from commands.replies import Action, FormError, Reply, Section, mention
 from commands.reply_codec import CodecError, decode
-from commands.thread_readings import confirmation, record_reply
+from commands.thread_readings import confirmation, deletion_notice, edit_key, record_reply
 from storage.db import Database
 from storage.repositories import PostRepository, ReceiptRepository, SentCardRepository
 
@@ -83,6 +94,11 @@ class Services:
 def register(app: App, services: Services) -> None:
     """Every handler waymark has in Teams, in one place."""
     app.on_message(_on_message(services))
+    app.on_edit_message(_on_edit(services))
+    app.on_soft_delete_message(_on_delete(services))
+    # No handler for `undeleteMessage`: deleting never took the reading away, so bringing the
+    # message back has nothing to restore; reading its words again would only enter the same
+    # value in the history a second time.
     app.on_card_action_execute(_on_card_action(services))
     app.on_conversation_update(_on_conversation_update(services))
     app.on_install_add(_on_install(services))
@@ -205,10 +221,23 @@ async def _command(services: Services, inbound: Inbound, text: str) -> None:
         )
 
 
-async def _reading(services: Services, inbound: Inbound, text: str) -> bool:
+async def _reading(
+    services: Services,
+    inbound: Inbound,
+    text: str,
+    *,
+    receipt: str | None = None,
+    source_key: str | None = None,
+    corrected: bool = False,
+) -> bool:
     """Read a reply in the thread of a post about outcomes. True when it was one (recorded,
-    or explained), False when the thread or the words are not about readings."""
+    or explained), False when the thread or the words are not about readings.
+
+    `receipt` and `source_key` default to the message's own; an edit gives its own, so that
+    each edit is one correction however often Teams delivers it."""
     assert inbound.thread_id is not None
+    receipt = receipt or f"{PLATFORM}:{inbound.id}"
+    source_key = source_key or _message_key(inbound)
     recorded: Recorded | None = None
     problem: UserError | None = None
     async with services.db.transaction() as session:
@@ -216,17 +245,12 @@ async def _reading(services: Services, inbound: Inbound, text: str) -> bool:
         if post is None or not post.outcomes:
             return False  # a thread waymark did not start
         if inbound.id and not await ReceiptRepository(session).first_time(
-            f"{PLATFORM}:{inbound.id}", PLATFORM, services.clock()
+            receipt, PLATFORM, services.clock()
         ):
             return True  # Teams delivered this again; it was handled the first time
         ctx = _context(services, session, inbound)
         try:
-            recorded = await record_reply(
-                ctx,
-                tuple(post.outcomes),
-                text,
-                source_key=f"{PLATFORM}:{inbound.channel_id}:{inbound.id}",
-            )
+            recorded = await record_reply(ctx, tuple(post.outcomes), text, source_key)
         except UserError as error:
             problem = error
     if problem is not None:
@@ -236,8 +260,87 @@ async def _reading(services: Services, inbound: Inbound, text: str) -> bool:
         return False  # chat ("thanks"), or a command for waymark
     if not recorded.duplicate:
         words = confirmation(recorded)
+        if corrected:
+            words = "Thanks for the correction. " + words
         await _say(services, inbound, Reply(words, (Section(text=words),)))
     return True
+
+
+def _message_key(inbound: Inbound) -> str:
+    """The source key of the reading a channel message gave: the same for its edits and its
+    deletion, which carry the message's id."""
+    return f"{PLATFORM}:{inbound.channel_id}:{inbound.id}"
+
+
+def _is_reply(inbound: Inbound) -> bool:
+    """A reply in a channel thread: not the thread's first message, not a chat."""
+    return (
+        inbound.kind == "channel"
+        and inbound.thread_id is not None
+        and inbound.thread_id != inbound.id
+        and not inbound.from_bot
+    )
+
+
+def _when_changed(inbound: Inbound) -> str:
+    """What tells one edit (or deletion) of a message from another: Teams gives each its own
+    time. Without one, the words stand in, so a repeated delivery still matches."""
+    stamp = str(inbound.raw.get("timestamp") or "")
+    if stamp:
+        return stamp
+    return "text-" + hashlib.sha256(str(inbound.raw.get("text") or "").encode()).hexdigest()[:16]
+
+
+def _on_edit(services: Services) -> Callable[..., Any]:
+    async def on_edit(ctx: ActivityContext[MessageUpdateActivity]) -> None:
+        inbound = _inbound(ctx.activity)
+        if not _is_reply(inbound):
+            return
+        edited = _when_changed(inbound)
+        try:
+            async with services.db.transaction() as session:
+                await remember(session, inbound, services.clock())
+            await _reading(
+                services,
+                inbound,
+                typed(inbound),
+                receipt=f"{PLATFORM}:{inbound.id}:edit:{edited}",
+                source_key=edit_key(_message_key(inbound), edited),
+                corrected=True,
+            )
+        except Exception:
+            # As for a message: logged, the person told, and not raised again.
+            log.exception("failed to handle an edit of %s in %s", inbound.id, inbound.channel_id)
+            await _sorry(services, inbound)
+
+    return on_edit
+
+
+def _on_delete(services: Services) -> Callable[..., Any]:
+    async def on_delete(ctx: ActivityContext[MessageDeleteActivity]) -> None:
+        inbound = _inbound(ctx.activity)
+        if not _is_reply(inbound):
+            return
+        assert inbound.thread_id is not None
+        try:
+            async with services.db.transaction() as session:
+                post = await PostRepository(session).find(
+                    PLATFORM, inbound.channel_id, inbound.thread_id
+                )
+                if post is None or not post.outcomes:
+                    return  # a thread waymark did not start
+                notice = await deletion_notice(session, tuple(post.outcomes), _message_key(inbound))
+                receipt = f"{PLATFORM}:{inbound.id}:delete:{_when_changed(inbound)}"
+                if notice is None or not await ReceiptRepository(session).first_time(
+                    receipt, PLATFORM, services.clock()
+                ):
+                    return  # it gave no reading, or Teams delivered this again
+            await _say(services, inbound, Reply(notice, (Section(text=notice),)))
+        except Exception:
+            log.exception("failed to handle a deletion of %s in %s", inbound.id, inbound.channel_id)
+            await _sorry(services, inbound)
+
+    return on_delete
 
 
 def _on_card_action(services: Services) -> Callable[..., Any]:

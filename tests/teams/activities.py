@@ -1,10 +1,12 @@
 """Activities as Teams sends them to a bot's messaging endpoint (the shapes the Agents
-Playground and Teams itself post: message, conversationUpdate, invoke)."""
+Playground and Teams itself post: message, conversationUpdate, invoke, and a message's edit
+and deletion)."""
 
 from __future__ import annotations
 
 import itertools
 from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
 Json = dict[str, Any]
@@ -162,3 +164,50 @@ def card_submit(
         },
         channelData=_channel_data(channel),
     )
+
+
+_changes = itertools.count(1)
+
+
+def _changed_at() -> str:
+    """A time after the message was posted, different for every edit or deletion."""
+    when = datetime(2026, 11, 26, 12, 0, tzinfo=UTC) + timedelta(seconds=next(_changes))
+    return when.isoformat(timespec="milliseconds").replace("+00:00", "Z")
+
+
+def edited_message(message: Json, text: str) -> Json:
+    """The `messageUpdate` Teams sends when the author edits `message` (a `channel_message`):
+    the same id and conversation, the words as they now are (waymark's @mention kept when the
+    message had one), and the time of the edit."""
+    mentioned = any(e.get("type") == "mention" for e in message.get("entities") or [])
+    return {
+        **message,
+        "type": "messageUpdate",
+        "timestamp": _changed_at(),
+        "text": f"<at>{BOT_NAME}</at> {text}" if mentioned else text,
+        "channelData": {**message["channelData"], "eventType": "editMessage"},
+    }
+
+
+def undeleted_message(message: Json) -> Json:
+    """The `messageUpdate` Teams sends when a deleted `message` is brought back."""
+    undelete = edited_message(message, "")
+    undelete["text"] = message["text"]
+    undelete["channelData"]["eventType"] = "undeleteMessage"
+    return undelete
+
+
+def deleted_message(message: Json) -> Json:
+    """The `messageDelete` Teams sends when `message` is deleted: its id and conversation, no
+    words."""
+    deletion = {
+        key: value
+        for key, value in message.items()
+        if key not in {"text", "textFormat", "entities", "replyToId"}
+    }
+    return {
+        **deletion,
+        "type": "messageDelete",
+        "timestamp": _changed_at(),
+        "channelData": {**message["channelData"], "eventType": "softDeleteMessage"},
+    }
