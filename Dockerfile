@@ -20,10 +20,14 @@ COPY commands ./commands
 COPY storage ./storage
 COPY scheduler ./scheduler
 COPY config ./config
+COPY teams ./teams
 RUN pip install --no-deps .
 
 RUN useradd --create-home --uid 10001 waymark && mkdir -p /data && chown waymark /data
 USER waymark
+# waymark runs from site-packages; files that commands write (`waymark teams-package`'s zip, CSV
+# exports) land in the data volume, the one place the waymark user can write.
+WORKDIR /data
 VOLUME ["/data"]
 
 ENV DATABASE_URL=sqlite:////data/waymark.db \
