@@ -2,7 +2,8 @@
 
 waymark nudge  [--at TIME] [--dry-run]            post the reminders due now, once
 waymark digest [--at TIME] [--dry-run] [--force]  post this week's digest, once
-waymark outbox [--retry ID] [--recent N]          what is waiting, failed or recently posted
+waymark outbox [--retry ID | --posted ID] [--recent N]
+                                                  what is waiting, failed or recently posted
 waymark scheduler                                 the clock alone: reminders and the digest
 """
 
@@ -64,7 +65,19 @@ def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     p.add_argument("--force", action="store_true", help="post this week's digest again")
 
     p = command("outbox", run_outbox, "list messages waiting, failed and recently posted")
-    p.add_argument("--retry", type=int, metavar="ID", help="try a failed message again")
+    which = p.add_mutually_exclusive_group()
+    which.add_argument(
+        "--retry",
+        type=int,
+        metavar="ID",
+        help="post a failed message again, or an unconfirmed one you did not find in its channel",
+    )
+    which.add_argument(
+        "--posted",
+        type=int,
+        metavar="ID",
+        help="an unconfirmed message you found in its channel: stop trying to post it",
+    )
     p.add_argument("--recent", type=int, default=10, metavar="N", help="recent posts to list")
     p.add_argument("--at", type=_when, metavar="TIME", help=argparse.SUPPRESS)
 
@@ -279,26 +292,16 @@ _STATE_WORDS = {
     "pending": "waiting to be posted",
     "sending": "being posted",
     "sent": "posted already",
+    "failed": "failed",
+    "unconfirmed": "unconfirmed",
 }
 
 
 async def run_outbox(args: argparse.Namespace, rt: Runtime) -> int:
     if args.retry is not None:
-        async with rt.db.transaction() as session:
-            outbox = OutboxRepository(session)
-            row = await outbox.get(args.retry)
-            if row is None:
-                raise UserError(
-                    f"There is no message {args.retry} in the outbox: `waymark outbox` lists them."
-                )
-            if row.state != "failed":
-                raise UserError(
-                    f"Message {row.id} is {_STATE_WORDS.get(row.state, row.state)}, not failed: "
-                    "there is nothing to retry."
-                )
-            await outbox.requeue(row.id, rt.now)
-        print(f"Message {row.id} ({row.summary}) will be tried again at the next pass.")
-        return 0
+        return await _settle_by_hand(rt, args.retry, retry=True)
+    if args.posted is not None:
+        return await _settle_by_hand(rt, args.posted, retry=False)
     async with rt.db.reading() as session:
         outbox = OutboxRepository(session)
         unsent = await outbox.unsent()
@@ -313,6 +316,13 @@ async def run_outbox(args: argparse.Namespace, rt: Runtime) -> int:
         headers = ["id", "state", "tries", "next try", "channel", "message", "last error"]
         print("Waiting or failed:")
         print(tabulate(rows, headers=headers))
+        unconfirmed = [r.id for r in unsent if r.state == "unconfirmed"]
+        if unconfirmed:
+            print(
+                f"\nUnconfirmed ({', '.join(map(str, unconfirmed))}): these may have been posted, "
+                "and waymark could not check. Look in each one's channel: if it is there, "
+                "`waymark outbox --posted ID`; if not, `waymark outbox --retry ID`."
+            )
     else:
         print("Nothing is waiting to be posted, and nothing has failed.")
     if unreachable:
@@ -322,6 +332,38 @@ async def run_outbox(args: argparse.Namespace, rt: Runtime) -> int:
         rows = [[r.id, _when_sent(r, tz), r.channel_id, r.summary, r.message_id] for r in recent]
         print("\nRecently posted:")
         print(tabulate(rows, headers=["id", "posted", "channel", "message", "message id"]))
+    return 0
+
+
+async def _settle_by_hand(rt: Runtime, row_id: int, *, retry: bool) -> int:
+    """`--retry ID` (post it again) or `--posted ID` (it is in the channel: stop)."""
+    allowed = ("failed", "unconfirmed") if retry else ("unconfirmed",)
+    async with rt.db.transaction() as session:
+        outbox = OutboxRepository(session)
+        row = await outbox.get(row_id)
+        if row is None:
+            raise UserError(
+                f"There is no message {row_id} in the outbox: `waymark outbox` lists them."
+            )
+        if row.state not in allowed:
+            state = _STATE_WORDS.get(row.state, row.state)
+            if retry:
+                raise UserError(
+                    f"Message {row.id} is {state}, not failed or unconfirmed: there is nothing "
+                    "to retry."
+                )
+            raise UserError(
+                f"Message {row.id} is {state}, not unconfirmed: only a message waymark could "
+                "not check can be marked posted by hand."
+            )
+        if retry:
+            await outbox.requeue(row.id, rt.now)
+        else:
+            await outbox.mark_posted(row.id, rt.now)
+    if retry:
+        print(f"Message {row.id} ({row.summary}) will be tried again at the next pass.")
+    else:
+        print(f"Message {row.id} ({row.summary}) is marked posted; waymark will not post it.")
     return 0
 
 
@@ -337,6 +379,10 @@ def _next_try(row: OutboxMessage, tz: ZoneInfo) -> str:
         return moment(row.not_before, tz)
     if row.state == "sending" and row.lease_until is not None:
         return moment(row.lease_until, tz)
+    if row.state == "failed":
+        return f"--retry {row.id}"
+    if row.state == "unconfirmed":
+        return "when you have looked"
     return "-"
 
 

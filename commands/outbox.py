@@ -3,10 +3,12 @@
 A sender claims due rows (state `sending`, a claim token, a lease) and commits before posting;
 it marks a row sent after. A crash in between leaves a `sending` row whose lease runs out: the
 next sender, in this process or another, first asks the platform for a message carrying the
-row's key (every post carries it in its metadata) and only posts when there is none. A refusal
-(the platform answered no) is retried later with backoff; an unclear failure (a timeout, a
-dropped connection) is looked up before any new attempt. Nothing is dropped silently: a row
-that keeps failing ends `failed`, is logged, and `waymark outbox` lists it.
+row's key (every post carries it) and only posts when there is none. A refusal (the platform
+answered no) is retried later with backoff; an unclear failure (a timeout, a dropped
+connection) is looked up before any new attempt. Where the platform cannot be asked, or
+asking kept failing, the row is parked `unconfirmed` for an operator: never posted blindly a
+second time. Nothing is dropped silently: a row that keeps being refused ends `failed`; both
+are logged, and `waymark outbox` lists them with what to do.
 """
 
 from __future__ import annotations
@@ -19,7 +21,7 @@ from datetime import datetime, timedelta, tzinfo
 
 from commands.domain.calendar import Timetable, may_remind, next_reminder_moment
 from commands.formatting import moment
-from commands.ports import DeliveryError, Messenger
+from commands.ports import CannotLookError, DeliveryError, Messenger
 from commands.reply_codec import CodecError, decode
 from storage.db import Database
 from storage.models import OutboxMessage
@@ -51,7 +53,9 @@ class Undelivered:
     summary: str
     channel_id: str
     error: str
-    retry_at: datetime | None  # None: given up, left `failed` for an operator
+    retry_at: datetime | None  # None: left for an operator, `failed` or `unconfirmed`
+    row_id: int = 0
+    unconfirmed: bool = False  # it may have been posted: look in the channel first
 
 
 @dataclass
@@ -66,10 +70,16 @@ class DrainReport:
             how = "found already posted" if d.found else "posted"
             lines.append(f"{how.capitalize()}: {d.summary}, to {d.channel_id}.")
         for u in self.undelivered:
-            if u.retry_at is None:
+            if u.unconfirmed:
+                lines.append(
+                    f"Perhaps posted, and waymark cannot check: {u.summary}, to {u.channel_id} "
+                    f"({u.error}). Look in the channel: if it is there, `waymark outbox "
+                    f"--posted {u.row_id}`; if not, `waymark outbox --retry {u.row_id}`."
+                )
+            elif u.retry_at is None:
                 lines.append(
                     f"Not posted, and given up: {u.summary}, to {u.channel_id} ({u.error}). "
-                    "Fix the cause, then `waymark outbox --retry` it."
+                    f"Fix the cause, then `waymark outbox --retry {u.row_id}`."
                 )
             else:
                 lines.append(
@@ -138,10 +148,13 @@ async def _deliver(
         await _retry(db, row, token, now, hours, f"no {row.platform} connection", report)
         return
     found: str | None = None
-    if row.attempts > 1:
+    if row.look_first:
         # An earlier attempt may have reached the channel: look before posting again.
         try:
             found = await messenger.find_post(row.channel_id, row.key, row.first_attempt_at or now)
+        except CannotLookError as error:
+            await _park(db, row, token, str(error), report)
+            return
         except DeliveryError as error:
             await _check_later(db, row, token, now, f"could not look for it: {error}", report)
             return
@@ -209,14 +222,16 @@ async def _retry(
     async with db.transaction() as session:
         await OutboxRepository(session).retry_later(row.id, token, at, error)
     log.warning("outbox %s (%s) not posted: %s; trying again from %s", row.id, row.key, error, at)
-    report.undelivered.append(Undelivered(row.key, row.summary, row.channel_id, error, at))
+    report.undelivered.append(
+        Undelivered(row.key, row.summary, row.channel_id, error, at, row_id=row.id)
+    )
 
 
 async def _check_later(
     db: Database, row: OutboxMessage, token: str, now: datetime, error: str, report: DrainReport
 ) -> None:
     if row.attempts >= MAX_ATTEMPTS:
-        await _give_up(db, row, token, error, report)
+        await _park(db, row, token, error, report)
         return
     at = now + retry_delay(row.attempts)
     async with db.transaction() as session:
@@ -229,7 +244,9 @@ async def _check_later(
         error,
         at,
     )
-    report.undelivered.append(Undelivered(row.key, row.summary, row.channel_id, error, at))
+    report.undelivered.append(
+        Undelivered(row.key, row.summary, row.channel_id, error, at, row_id=row.id)
+    )
 
 
 async def _give_up(
@@ -245,4 +262,28 @@ async def _give_up(
         error,
         row.id,
     )
-    report.undelivered.append(Undelivered(row.key, row.summary, row.channel_id, error, None))
+    report.undelivered.append(
+        Undelivered(row.key, row.summary, row.channel_id, error, None, row_id=row.id)
+    )
+
+
+async def _park(
+    db: Database, row: OutboxMessage, token: str, error: str, report: DrainReport
+) -> None:
+    async with db.transaction() as session:
+        await OutboxRepository(session).park(row.id, token, error)
+    log.error(
+        "outbox %s (%s) may have been posted to %s, and waymark cannot check (%s): look in the "
+        "channel, then `waymark outbox --posted %s` if it is there or `--retry %s` if not",
+        row.id,
+        row.key,
+        row.channel_id,
+        error,
+        row.id,
+        row.id,
+    )
+    report.undelivered.append(
+        Undelivered(
+            row.key, row.summary, row.channel_id, error, None, row_id=row.id, unconfirmed=True
+        )
+    )

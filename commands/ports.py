@@ -18,6 +18,15 @@ class DeliveryError(Exception):
         self.retry_after = retry_after
 
 
+class CannotLookError(DeliveryError):
+    """`find_post` has no way to look (the platform gives none, or not with the permissions
+    waymark holds), so whether an earlier attempt arrived cannot be known. The message is
+    parked for an operator rather than posted again, which might post it twice."""
+
+    def __init__(self, message: str) -> None:
+        super().__init__(message, ambiguous=True)
+
+
 class Messenger(Protocol):
     """Posts to one chat platform's channels."""
 
@@ -31,5 +40,6 @@ class Messenger(Protocol):
         ...
 
     async def find_post(self, channel_id: str, key: str, since: datetime) -> str | None:
-        """The id of a message posted since `since` carrying `key`, if there is one."""
+        """The id of a message posted since `since` carrying `key`, if there is one. Raises
+        `DeliveryError` when looking failed for now, `CannotLookError` when it never can."""
         ...

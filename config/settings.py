@@ -80,6 +80,9 @@ class Settings(BaseSettings):
         default="https://smba.trafficmanager.net/teams",
         validation_alias=AliasChoices("TEAMS_SERVICE_URL"),
     )
+    # Microsoft Graph, where waymark reads a channel to check whether a post whose answer was
+    # lost arrived. Default: the Graph of the app's cloud; tests point it at a stand-in.
+    teams_graph_url: str | None = _env("TEAMS_GRAPH_URL")
 
     @field_validator("timezone")
     @classmethod
@@ -127,6 +130,15 @@ class Settings(BaseSettings):
             raise ValueError(
                 f"'{value}' is not a URL; write one like https://smba.trafficmanager.net/teams"
             )
+        return value.rstrip("/")
+
+    @field_validator("teams_graph_url")
+    @classmethod
+    def _a_graph_url(cls, value: str | None) -> str | None:
+        if value is None:
+            return None
+        if not value.startswith(("http://", "https://")):
+            raise ValueError(f"'{value}' is not a URL; write one like https://graph.microsoft.com")
         return value.rstrip("/")
 
     @field_validator("slack_api_url")

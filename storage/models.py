@@ -23,6 +23,7 @@ from sqlalchemy import (
     Text,
     TypeDecorator,
     UniqueConstraint,
+    false,
 )
 from sqlalchemy.engine import Dialect
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
@@ -239,8 +240,11 @@ class OutboxMessage(Base):
 
     `pending` → `sending` (claimed: `claim_token`, until `lease_until`) → `sent`, or back to
     `pending` with a later `not_before` after a refusal, or `failed` when retries ran out. A
-    `sending` row whose lease ran out may have been posted: the next sender looks for the
-    message carrying `key` before posting again. `payload` is the reply, frozen when planned.
+    `sending` row whose lease ran out may have been posted: its next claim sets `look_first`,
+    and the sender looks for the message carrying `key` before posting again. Where the
+    platform gives no way to look, or looking kept failing, the row is `unconfirmed`: parked
+    for an operator, who checks the channel, because posting again might post it twice.
+    `payload` is the reply, frozen when planned.
     """
 
     __tablename__ = "outbox"
@@ -257,6 +261,7 @@ class OutboxMessage(Base):
     state: Mapped[str] = mapped_column(String(20), default="pending")
     not_before: Mapped[datetime] = mapped_column()
     attempts: Mapped[int] = mapped_column(Integer, default=0)
+    look_first: Mapped[bool] = mapped_column(Boolean, default=False, server_default=false())
     claim_token: Mapped[str | None] = mapped_column(String(64), nullable=True)
     lease_until: Mapped[datetime | None] = mapped_column(nullable=True)
     first_attempt_at: Mapped[datetime | None] = mapped_column(nullable=True)

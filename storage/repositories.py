@@ -556,6 +556,9 @@ class OutboxRepository:
             update(OutboxMessage)
             .where(OutboxMessage.id.in_(candidates.scalar_subquery()))
             .values(
+                # SET sees the row as it was: a row still `sending` may have been posted by
+                # the sender whose lease ran out, so this sender looks for it first.
+                look_first=OutboxMessage.state == "sending",
                 state="sending",
                 attempts=OutboxMessage.attempts + 1,
                 claim_token=token,
@@ -593,8 +596,16 @@ class OutboxRepository:
         )
 
     async def give_up(self, row_id: int, token: str, error: str) -> bool:
+        """Refused every time: not posted, left for an operator to retry."""
         return await self._update_claimed(
             row_id, token, state="failed", lease_until=None, last_error=error
+        )
+
+    async def park(self, row_id: int, token: str, error: str) -> bool:
+        """It may have been posted and waymark cannot find out: an operator looks in the
+        channel, then retries it or marks it posted. Posting again blindly might post twice."""
+        return await self._update_claimed(
+            row_id, token, state="unconfirmed", lease_until=None, last_error=error
         )
 
     async def _update_claimed(self, row_id: int, token: str, **values: Any) -> bool:
@@ -609,11 +620,21 @@ class OutboxRepository:
         return await self.session.scalar(statement) is not None
 
     async def requeue(self, row_id: int, now: datetime) -> OutboxMessage | None:
-        """Put a failed row back in the queue (an operator fixed the cause)."""
+        """Put a failed or unconfirmed row back in the queue: an operator fixed the cause, or
+        looked in the channel and did not find it. It is posted without looking again."""
         row = await self.session.get(OutboxMessage, row_id)
-        if row is None or row.state != "failed":
+        if row is None or row.state not in ("failed", "unconfirmed"):
             return row
         row.state, row.not_before, row.claim_token = "pending", now, None
+        await self.session.flush()
+        return row
+
+    async def mark_posted(self, row_id: int, now: datetime) -> OutboxMessage | None:
+        """An operator found an unconfirmed row's message in its channel: stop trying."""
+        row = await self.session.get(OutboxMessage, row_id)
+        if row is None or row.state != "unconfirmed":
+            return row
+        row.state, row.sent_at, row.claim_token = "sent", now, None
         await self.session.flush()
         return row
 
@@ -624,7 +645,7 @@ class OutboxRepository:
         return await self.session.scalar(select(OutboxMessage).where(OutboxMessage.key == key))
 
     async def unsent(self) -> Sequence[OutboxMessage]:
-        """Pending, sending and failed rows, oldest first."""
+        """Pending, sending, failed and unconfirmed rows, oldest first."""
         query = (
             select(OutboxMessage)
             .where(OutboxMessage.state != "sent")

@@ -16,7 +16,7 @@ from slack_sdk.http_retry.builtin_async_handlers import AsyncRateLimitErrorRetry
 from slack_sdk.web.async_client import AsyncWebClient
 
 from bot.slack import render
-from commands.ports import DeliveryError
+from commands.ports import CannotLookError, DeliveryError
 from commands.replies import Chart, Reply
 
 log = logging.getLogger(__name__)
@@ -117,6 +117,12 @@ class SlackMessenger:
                     cursor=cursor,
                 )
             except SlackApiError as error:
+                code = error.response.get("error") if error.response else None
+                if code in _CANNOT_READ:
+                    raise CannotLookError(
+                        f"Slack will not let waymark read {channel_id} to check ({code}): "
+                        "give the app the channels:history scope and invite it to the channel"
+                    ) from error
                 raise _delivery_error(error) from error
             except (ClientError, TimeoutError) as error:
                 raise DeliveryError(f"no answer from Slack: {error!r}", ambiguous=True) from error
@@ -153,6 +159,10 @@ class _Pace:
     async def __aexit__(self, *exc: object) -> None:
         self.messenger._last_post[self.channel_id] = self.messenger._clock()
         self.lock.release()
+
+
+# Answers to conversations.history that no later try will change.
+_CANNOT_READ = {"missing_scope", "not_in_channel", "channel_not_found", "access_denied"}
 
 
 def _delivery_error(error: SlackApiError) -> DeliveryError:

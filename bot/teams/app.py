@@ -14,11 +14,14 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
 
+import httpx
 from aiohttp import web
 from microsoft_teams.apps import App
 from microsoft_teams.apps.http.adapter import HttpMethod, HttpRequest, HttpRouteHandler
+from microsoft_teams.apps.utils import derive_graph_base_url
 
 from bot.background import Background
+from bot.teams.graph import ChannelReader, GraphToken
 from bot.teams.handlers import Services, register
 from bot.teams.messenger import TeamsMessenger
 from config.settings import Settings, SettingsError
@@ -77,7 +80,6 @@ class TeamsRunning:
     async def stop(self) -> None:
         """Close the SDK's connections (its clients keep them open between requests)."""
         await self.messenger.close()
-        await self.app.http_client.http.aclose()
 
 
 def teams_wanted(settings: Settings) -> bool:
@@ -122,7 +124,7 @@ async def start_teams(
     if not teams_wanted(settings):
         return None
     app, anonymous = build_app(settings, web_app)
-    messenger = TeamsMessenger(app.api, db, admins=settings.admins, clock=clock)
+    messenger = messenger_for(app, settings, db, clock=clock, anonymous=anonymous)
     services = Services(
         db=db,
         tz=settings.zone,
@@ -151,5 +153,40 @@ def teams_messenger(settings: Settings, db: Database) -> TeamsMessenger | None:
     `scheduler`): None when Teams is not configured."""
     if not teams_wanted(settings):
         return None
-    app, _ = build_app(settings, web.Application())
-    return TeamsMessenger(app.api, db, admins=settings.admins, clock=utc_now)
+    app, anonymous = build_app(settings, web.Application())
+    return messenger_for(app, settings, db, clock=utc_now, anonymous=anonymous)
+
+
+def messenger_for(
+    app: App,
+    settings: Settings,
+    db: Database,
+    *,
+    clock: Callable[[], datetime],
+    anonymous: bool,
+) -> TeamsMessenger:
+    """The outbox's messenger on the SDK's Bot Connector client; with credentials it reads
+    channels through Microsoft Graph, to check on posts whose answer was lost."""
+    graph = None
+    if not anonymous:
+        base_url = settings.teams_graph_url or derive_graph_base_url(app.cloud)
+        if base_url:
+            graph = ChannelReader(httpx.AsyncClient(timeout=30), base_url, graph_token(app))
+    return TeamsMessenger(
+        app.api,
+        db,
+        admins=settings.admins,
+        clock=clock,
+        graph=graph,
+        closers=[app.http_client.http.aclose],
+    )
+
+
+def graph_token(app: App) -> GraphToken:
+    """App-only Graph tokens from the SDK's own token source and credentials."""
+
+    async def token(tenant: str | None) -> str | None:
+        found = await app.token_provider.get_app_token(app.cloud.graph_scope, tenant)
+        return str(found) if found else None
+
+    return token

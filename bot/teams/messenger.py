@@ -5,13 +5,18 @@ service URL Teams gave it there: both come from the conversation reference store
 waymark was added to a team or first addressed in a channel (`conversations.py`). A channel
 with no reference cannot be reached yet: the post is refused (the outbox tries again later and
 `waymark outbox` shows why), and administrators are told in their chat with waymark, once a day.
+
+When a post's answer is lost, whether it arrived is found out through Microsoft Graph
+(`graph.py`). Without Graph access (no credentials, or the permission not granted) the
+message is parked for an operator and administrators are told: it is never posted blindly
+a second time.
 """
 
 from __future__ import annotations
 
 import asyncio
 import logging
-from collections.abc import Callable, Iterable
+from collections.abc import Awaitable, Callable, Iterable
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
@@ -22,7 +27,8 @@ from microsoft_teams.api.activities.message import MessageActivityInput
 
 from bot.teams import render
 from bot.teams.conversations import PLATFORM, thread_conversation
-from commands.ports import DeliveryError
+from bot.teams.graph import ChannelReader
+from commands.ports import CannotLookError, DeliveryError
 from commands.replies import Chart, Reply
 from commands.reply_codec import CodecError, encode
 from storage.db import Database
@@ -118,15 +124,23 @@ class TeamsMessenger:
         admins: Iterable[str],
         clock: Callable[[], datetime],
         command: str = "@waymark outcome",
+        graph: ChannelReader | None = None,
+        closers: Iterable[Callable[[], Awaitable[None]]] = (),
     ) -> None:
         self.api = api
         self.db = db
         self.admins = tuple(admins)
         self.clock = clock
         self.command = command
+        self.graph = graph
+        self._closers = tuple(closers)
 
     async def close(self) -> None:
         await self.api.http.http.aclose()
+        if self.graph is not None:
+            await self.graph.http.aclose()
+        for close in self._closers:
+            await close()
 
     async def post(
         self, channel_id: str, reply: Reply, *, key: str | None = None, thread_id: str | None = None
@@ -141,7 +155,7 @@ class TeamsMessenger:
                 ambiguous=False,
             )
         where = render.Where(self.command, await names_for(self.db, [reply]))
-        activity = render.message(reply, where)
+        activity = render.message(reply, where, key=key)
         try:
             message_id = await send(self.api, Target.of(ref, thread_id), activity)
         except (httpx.HTTPError, TimeoutError) as error:
@@ -153,11 +167,46 @@ class TeamsMessenger:
         return message_id
 
     async def find_post(self, channel_id: str, key: str, since: datetime) -> str | None:
-        """Teams gives bots no way to list a channel's messages (that needs Microsoft Graph
-        and a permission waymark does not ask for), so nothing can be found: a post whose
-        answer was lost is posted again. Refusals, the usual failure, are never reposted."""
-        log.info("cannot look for %s in Teams channel %s; it will be posted again", key, channel_id)
-        return None
+        """Look for the post through Microsoft Graph. Raises `CannotLookError` (and tells the
+        administrators) where Graph cannot be asked, so that the outbox parks the message
+        rather than post it a second time."""
+        async with self.db.reading() as session:
+            ref = await ConversationRefRepository(session).get(PLATFORM, channel_id)
+        if ref is None:
+            # Posting there is refused until waymark is added again, so nothing was posted.
+            return None
+        try:
+            return await self._look(ref, key, since)
+        except CannotLookError as error:
+            await self.tell_admins(
+                f"A message for the Teams channel {ref.name or channel_id} may or may not have "
+                f"arrived, and I cannot check: {error}. Please look in the channel. If it is "
+                "there, run `waymark outbox --posted ID`; if not, `waymark outbox --retry ID` "
+                "(`waymark outbox` shows the ID). I will not post it again until then, so that "
+                "nobody gets it twice."
+            )
+            raise
+
+    async def _look(self, ref: ConversationRef, key: str, since: datetime) -> str | None:
+        if self.graph is None:
+            raise CannotLookError(
+                "waymark has no Teams credentials to read the channel through Microsoft Graph"
+            )
+        if ref.kind != "channel" or not ref.team_id:
+            raise CannotLookError("Microsoft Graph lets waymark read team channels only")
+        try:
+            team = await self.api.clone(service_url=ref.service_url).teams.get_by_id(ref.team_id)
+        except (httpx.HTTPError, TimeoutError) as error:
+            raise delivery_error(error) from error
+        if not team.aad_group_id:
+            raise CannotLookError("Teams did not say which Microsoft 365 group the team is")
+        return await self.graph.find(
+            team=team.aad_group_id,
+            channel=ref.conversation_id,
+            tenant=ref.tenant_id,
+            key=key,
+            since=since,
+        )
 
     async def post_chart(self, target: Target, chart: Chart) -> None:
         """A chart follows its message in the thread. A failed chart loses a picture, not a

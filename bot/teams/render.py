@@ -74,17 +74,36 @@ def input_id(name: str, number: int) -> str:
     return f"{name}-{number}"
 
 
+def key_marker(key: str) -> str:
+    """The element id that marks a card as the post of outbox row `key` (see `bot.teams.graph`)."""
+    return f"waymark-key:{key}"
+
+
 def message(
-    reply: Reply, where: Where = Where(), entries: Mapping[int, Entry] | None = None
+    reply: Reply,
+    where: Where = Where(),
+    entries: Mapping[int, Entry] | None = None,
+    *,
+    key: str | None = None,
 ) -> Json:
-    """A message activity (as sent to the Bot Connector) carrying the reply as a card."""
+    """A message activity (as sent to the Bot Connector) carrying the reply as a card; with
+    `key`, the card is marked so that the post can be found again through Graph."""
     body, mentions = _body(reply, where, entries or {})
+    if key is not None:
+        body = _marked(body, key_marker(key))
     content = card(body, mentions)
     return {
         "type": "message",
         "summary": _clip(_plain(reply.fallback, where), 250),
         "attachments": [{"contentType": CARD_TYPE, "content": content}],
     }
+
+
+def _marked(body: list[Json], marker: str) -> list[Json]:
+    """`body` with `marker` as its first element's id (a heading has none of its own)."""
+    if body and "id" not in body[0]:
+        return [{**body[0], "id": marker}, *body[1:]]
+    return [{"type": "Container", "id": marker, "items": []}, *body]
 
 
 def card(body: list[Json], mentions: list[Json] | None = None) -> Json:

@@ -5,7 +5,7 @@ conversations.history (metadata only with include_all_metadata, as Slack does), 
 steps of a file upload. Switches make the next post fail the ways Slack can fail: refused
 (`refuse_next_post`), rate limited (`rate_limit_next_post`), or accepted and stored but the
 answer lost on the way back (`drop_next_answer`), which is what a timeout after posting looks
-like to the bot.
+like to the bot; `refuse_history` makes the history unreadable (a scope not granted).
 
 It runs on its own thread and event loop, so that both async tests and the `waymark` command
 (which runs its own loop) and other processes can talk to it.
@@ -77,6 +77,7 @@ class FakeSlack:
     refuse_next_post: str | None = None
     rate_limit_next_post: bool = False
     drop_next_answer: bool = False
+    refuse_history: str | None = None  # every conversations.history answers this error
     url: str = ""
 
     def __post_init__(self) -> None:
@@ -133,6 +134,8 @@ class FakeSlack:
             case "chat.postMessage":
                 return await self._post_message(request, params)
             case "conversations.history":
+                if self.refuse_history:
+                    return web.json_response({"ok": False, "error": self.refuse_history})
                 return web.json_response(self._history(params))
             case "files.getUploadURLExternal":
                 return web.json_response(self._upload_url(params))

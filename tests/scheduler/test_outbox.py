@@ -7,19 +7,24 @@ from __future__ import annotations
 from collections.abc import AsyncIterator, Iterator
 from datetime import timedelta
 from typing import Any
+from zoneinfo import ZoneInfo
 
 import pytest
 
+from bot import cli
+from bot.cli import Runtime
 from bot.slack.messenger import SlackMessenger, posting_client
 from commands.outbox import drain
 from commands.ports import DeliveryError
 from commands.targets import Target
+from config.settings import Settings
 from scheduler.jobs import JobContext, tick
 from storage.db import Database
 from storage.repositories import OutboxRepository, PostRepository
 from tests.scheduler.conftest import CHILDREN, ECONOMY, PROGRAMME, at, context
 from tests.scheduler.fake_slack import BOT_TOKEN, FakeSlack, running_fake_slack
 from tests.scheduler.fakes import FakeMessenger
+from tests.scheduler.waymark_process import with_operator_commands
 
 TEN = at("2026-03-02T10:00")
 EXPECTED = [
@@ -132,6 +137,52 @@ async def test_a_refused_post_is_tried_again_later_and_posted_once(
     await tick(ctx, TEN + timedelta(minutes=1))
     assert sorted(k or "" for k in slack.post_keys()) == sorted(EXPECTED)
     assert slack.in_channel(ECONOMY)[0].key == EXPECTED[1]
+    # A refusal means it was not posted: nothing to look for before posting again.
+    assert slack.calls.count("conversations.history") == 0
+
+
+async def test_a_post_that_cannot_be_checked_waits_for_an_operator_and_is_not_posted_twice(
+    roadmap: Database, slack: FakeSlack, tz: ZoneInfo, capsys: pytest.CaptureFixture[str]
+) -> None:
+    ctx = slack_context(roadmap, slack)
+    slack.drop_next_answer = True
+    await tick(ctx, TEN)
+    assert slack.post_keys() == EXPECTED
+    # The app was installed without channels:history: waymark cannot see whether it arrived.
+    slack.refuse_history = "missing_scope"
+    report = await drain(ctx.db, ctx.messengers, TEN + timedelta(minutes=2))
+    async with roadmap.reading() as session:
+        parked = await OutboxRepository(session).by_key(EXPECTED[0])
+    assert parked is not None
+    assert parked.state == "unconfirmed"
+    assert report.lines(tz) == [
+        "Perhaps posted, and waymark cannot check: reminder to Children's Trust Board: outcome "
+        f"13 (2025-Q4), to {CHILDREN} (Slack will not let waymark read {CHILDREN} to check "
+        "(missing_scope): give the app the channels:history scope and invite it to the "
+        f"channel). Look in the channel: if it is there, `waymark outbox --posted {parked.id}`; "
+        f"if not, `waymark outbox --retry {parked.id}`."
+    ]
+    for later in (TEN + timedelta(hours=1), TEN + timedelta(days=1)):
+        await tick(ctx, later)
+    assert slack.post_keys() == EXPECTED
+
+    # The operator looks, finds it in the channel, and says so.
+    rt = Runtime(Settings.model_validate({}), roadmap, tz, TEN + timedelta(days=1))
+    args = with_operator_commands(cli.build_parser)().parse_args(["outbox"])
+    assert await args.handler(args, rt) == 0
+    listing = capsys.readouterr().out
+    assert f"Unconfirmed ({parked.id}): these may have been posted" in listing
+    args = with_operator_commands(cli.build_parser)().parse_args(
+        ["outbox", "--posted", str(parked.id)]
+    )
+    assert await args.handler(args, rt) == 0
+    assert capsys.readouterr().out == (
+        f"Message {parked.id} (reminder to Children's Trust Board: outcome 13 (2025-Q4)) is "
+        "marked posted; waymark will not post it.\n"
+    )
+    assert await outbox_states(roadmap) == dict.fromkeys(EXPECTED, "sent")
+    await tick(ctx, TEN + timedelta(days=2))
+    assert slack.post_keys() == EXPECTED
 
 
 async def test_a_message_that_keeps_failing_is_kept_not_dropped_and_can_be_retried(

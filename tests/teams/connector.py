@@ -3,7 +3,9 @@
 Teams' own service answers a bot at the `serviceUrl` of each activity; pointing that (and
 TEAMS_SERVICE_URL) here sends every reply, card and proactive post to this recorder instead.
 It serves what waymark calls: posting and updating activities, listing a team's channels and a
-conversation's members. `refuse_next` makes the next post fail with a status, as Teams can.
+conversation's members, a team's details. `refuse_next` makes the next post fail with a
+status, as Teams can; `lose_next_answer` takes the next post and answers a gateway timeout, as
+when the answer is lost on its way back.
 """
 
 from __future__ import annotations
@@ -81,6 +83,8 @@ class Connector:
     sent: list[Sent] = field(default_factory=list)
     updated: list[Sent] = field(default_factory=list)
     refuse_next: int | None = None
+    lose_next_answer: bool = False
+    groups: dict[str, str] = field(default_factory=dict)  # team id -> Microsoft 365 group id
     url: str = ""
     _ids: itertools.count[int] = field(default_factory=lambda: itertools.count(1_700_000_000_001))
 
@@ -89,6 +93,7 @@ class Connector:
         app.router.add_post("/v3/conversations/{conversation}/activities", self._create)
         app.router.add_put("/v3/conversations/{conversation}/activities/{id}", self._update)
         app.router.add_get("/v3/teams/{team}/conversations", self._team_channels)
+        app.router.add_get("/v3/teams/{team}", self._team)
         app.router.add_get("/v3/conversations/{conversation}/members", self._members)
         return app
 
@@ -106,6 +111,9 @@ class Connector:
         activity = await request.json()
         sent = Sent(request.match_info["conversation"], activity, str(next(self._ids)))
         self.sent.append(sent)
+        if self.lose_next_answer:
+            self.lose_next_answer = False
+            return web.json_response({"error": {"code": "GatewayTimeout"}}, status=504)
         return web.json_response({"id": sent.id}, status=201)
 
     async def _update(self, request: web.Request) -> web.Response:
@@ -119,6 +127,10 @@ class Connector:
         return web.json_response(
             {"conversations": self.channels.get(request.match_info["team"], [])}
         )
+
+    async def _team(self, request: web.Request) -> web.Response:
+        team = request.match_info["team"]
+        return web.json_response({"id": team, "name": "Luton", "aadGroupId": self.groups.get(team)})
 
     async def _members(self, request: web.Request) -> web.Response:
         return web.json_response(self.members.get(request.match_info["conversation"], []))

@@ -1,0 +1,233 @@
+"""Exactly once in Teams when a post's answer is lost: waymark reads the channel through
+Microsoft Graph (a local stand-in) to see whether the message arrived before posting again,
+and where it cannot read the channel it parks the message for an operator and tells the
+administrators, rather than risk posting it twice."""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator, Iterator
+from datetime import datetime, timedelta
+from pathlib import Path
+from zoneinfo import ZoneInfo
+
+import httpx
+import pytest
+
+from bot.cli import Runtime
+from bot.teams.graph import ChannelReader
+from commands.outbox import drain
+from scheduler.jobs import send_nudges
+from storage.db import Database
+from storage.models import OutboxMessage
+from storage.repositories import OutboxRepository, PostRepository
+from tests.scheduler.conftest import at
+from tests.scheduler.fake_slack import FakeSlack, running_fake_slack
+from tests.teams.activities import (
+    ADMIN,
+    CHILDREN,
+    TEAM,
+    TENANT,
+    channel_message,
+    personal_chat_id,
+    personal_message,
+)
+from tests.teams.graph_stand_in import TOKEN, GraphStandIn
+from tests.teams.harness import TeamsHarness, load_mixed_roadmap, serve, teams_harness
+from tests.teams.test_reminders import both_platforms, install, jobs, operator_command
+
+GROUP = "6f0c2a63-0000-4000-8000-00000000c0de"  # the team's Microsoft 365 group
+REMINDER = "reminder:children:13:2025-Q4:1"
+LATER = timedelta(minutes=2)  # past the first retry, when a lost answer is looked into
+
+
+@pytest.fixture
+def now() -> datetime:
+    """Monday 2 March 2026, 10:00 in London: a reminder is due for the Children's Trust Board."""
+    return at("2026-03-02T10:00")
+
+
+@pytest.fixture
+def slack() -> Iterator[FakeSlack]:
+    with running_fake_slack() as fake:
+        yield fake
+
+
+@pytest.fixture
+async def teams(
+    db: Database, tmp_path: Path, now: datetime, tz: ZoneInfo
+) -> AsyncIterator[TeamsHarness]:
+    """waymark in Teams with no credentials, so with no way to read a channel."""
+    await load_mixed_roadmap(db, tmp_path / "roadmap", now, tz)
+    async with teams_harness(db, now) as harness:
+        harness.connector.groups[TEAM] = GROUP
+        await install(harness)
+        yield harness
+
+
+@pytest.fixture
+async def graph(teams: TeamsHarness, now: datetime) -> AsyncIterator[GraphStandIn]:
+    """Graph, and the token waymark's credentials would get for it in the team's tenant."""
+    stand_in = GraphStandIn(teams.connector, posted_at=now)
+    tenants: list[str | None] = []
+
+    async def token(tenant: str | None) -> str:
+        tenants.append(tenant)
+        return TOKEN
+
+    async with serve(stand_in.app()) as (_, url):
+        stand_in.url = url
+        teams.running.messenger.graph = ChannelReader(httpx.AsyncClient(), url, token)
+        yield stand_in
+    assert set(tenants) <= {TENANT}
+
+
+async def reminder_row(db: Database) -> OutboxMessage:
+    async with db.reading() as session:
+        row = await OutboxRepository(session).by_key(REMINDER)
+    assert row is not None
+    return row
+
+
+async def test_a_reminder_whose_answer_was_lost_is_found_in_the_channel_not_posted_again(
+    teams: TeamsHarness, graph: GraphStandIn, slack: FakeSlack, now: datetime
+) -> None:
+    teams.connector.lose_next_answer = True
+    report = await send_nudges(jobs(teams, slack), now)
+    assert "Not posted yet: reminder to Children's Trust Board" in report
+    assert "Teams answered 504" in report
+    [reminder] = teams.connector.to(CHILDREN)  # it arrived; waymark never heard so
+
+    report = await send_nudges(jobs(teams, slack), now + LATER)
+    assert report.splitlines()[0] == (
+        f"Found already posted: reminder to Children's Trust Board: outcome 13 (2025-Q4), "
+        f"to {CHILDREN}."
+    )
+    assert teams.connector.to(CHILDREN) == [reminder]
+    assert graph.pages_read == [CHILDREN]
+    row = await reminder_row(teams.db)
+    assert (row.state, row.message_id) == ("sent", reminder.id)
+
+    # Replies in its thread are readings, as for any reminder.
+    reply = channel_message(
+        teams.service_url, "89 2025-Q4", channel=CHILDREN, thread=reminder.id, mention=False
+    )
+    assert (await teams.send(reply))[0] == 200
+    [confirmation] = teams.connector.to(f"{CHILDREN};messageid={reminder.id}")
+    assert "Recorded outcome 13 (MMR coverage), 2025-Q4: 89%." in confirmation.words
+
+
+async def test_a_reminder_that_never_arrived_is_posted_again_once(
+    teams: TeamsHarness, graph: GraphStandIn, slack: FakeSlack, now: datetime
+) -> None:
+    teams.connector.refuse_next = 502  # a gateway error: it may or may not have arrived
+    await send_nudges(jobs(teams, slack), now)
+    assert teams.connector.to(CHILDREN) == []
+    assert (await reminder_row(teams.db)).state == "sending"
+
+    report = await send_nudges(jobs(teams, slack), now + LATER)
+    assert report.splitlines()[0] == (
+        f"Posted: reminder to Children's Trust Board: outcome 13 (2025-Q4), to {CHILDREN}."
+    )
+    [reminder] = teams.connector.to(CHILDREN)
+    assert graph.pages_read == [CHILDREN]
+    await send_nudges(jobs(teams, slack), now + timedelta(hours=1))
+    assert teams.connector.to(CHILDREN) == [reminder]
+    async with teams.db.reading() as session:
+        post = await PostRepository(session).find("teams", CHILDREN, reminder.id)
+    assert post is not None
+    assert post.outcomes == [13]
+
+
+async def test_the_post_is_found_behind_what_people_wrote_since(
+    teams: TeamsHarness, graph: GraphStandIn, slack: FakeSlack, now: datetime
+) -> None:
+    teams.connector.lose_next_answer = True
+    await send_nudges(jobs(teams, slack), now)
+    graph.chatter[CHILDREN] = 5  # five messages since, two to a page: the post is on page 3
+    graph.page_size = 2
+
+    await send_nudges(jobs(teams, slack), now + LATER)
+    assert len(teams.connector.to(CHILDREN)) == 1
+    assert graph.pages_read == [CHILDREN] * 3
+    assert (await reminder_row(teams.db)).state == "sent"
+
+
+async def test_without_a_way_to_read_the_channel_the_post_waits_for_an_operator(
+    teams: TeamsHarness,
+    slack: FakeSlack,
+    now: datetime,
+    tz: ZoneInfo,
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    # The administrator has talked to waymark in Teams, so waymark can write to them.
+    await teams.send(personal_message(teams.service_url, "outcome help", person=ADMIN))
+    told_before = len(teams.connector.to(personal_chat_id(ADMIN)))
+    teams.connector.lose_next_answer = True
+    await send_nudges(jobs(teams, slack), now)
+
+    report = await send_nudges(jobs(teams, slack), now + LATER)
+    row = await reminder_row(teams.db)
+    assert row.state == "unconfirmed"
+    assert (
+        "Perhaps posted, and waymark cannot check: reminder to Children's Trust Board: "
+        f"outcome 13 (2025-Q4), to {CHILDREN} (waymark has no Teams credentials to read the "
+        "channel through Microsoft Graph). Look in the channel: if it is there, `waymark "
+        f"outbox --posted {row.id}`; if not, `waymark outbox --retry {row.id}`."
+    ) in report
+    [warning] = teams.connector.to(personal_chat_id(ADMIN))[told_before:]
+    assert warning.words.startswith(
+        "A message for the Teams channel Children's Trust may or may not have arrived, and I "
+        "cannot check"
+    )
+    assert "waymark outbox --retry ID" in warning.words
+
+    # No later pass posts it a second time, or tells the administrators again.
+    for later in (now + timedelta(hours=1), now + timedelta(days=1)):
+        await drain(teams.db, jobs(teams, slack).messengers, later)
+    assert len(teams.connector.to(CHILDREN)) == 1
+    assert len(teams.connector.to(personal_chat_id(ADMIN))) == told_before + 1
+
+    rt = Runtime(both_platforms(teams, slack), teams.db, tz, now + timedelta(days=1))
+    listing = operator_command("outbox")
+    assert await listing.handler(listing, rt) == 0
+    out = capsys.readouterr().out
+    assert f"Unconfirmed ({row.id}): these may have been posted, and waymark could not" in out
+    [line] = [line for line in out.splitlines() if line.split()[:1] == [str(row.id)]]
+    assert "unconfirmed" in line
+    assert "when you have looked" in line
+
+    # Someone deleted it from the channel before the operator looked: post it again, once.
+    teams.connector.sent.remove(teams.connector.to(CHILDREN)[0])
+    retry = operator_command("outbox", "--retry", str(row.id))
+    assert await retry.handler(retry, rt) == 0
+    await drain(teams.db, jobs(teams, slack).messengers, now + timedelta(days=1))
+    assert len(teams.connector.to(CHILDREN)) == 1
+    assert (await reminder_row(teams.db)).state == "sent"
+
+
+async def test_graph_refusing_to_show_the_channel_parks_the_post(
+    teams: TeamsHarness, graph: GraphStandIn, slack: FakeSlack, now: datetime
+) -> None:
+    teams.connector.lose_next_answer = True
+    await send_nudges(jobs(teams, slack), now)
+    graph.refuse = 403  # the team owner did not grant ChannelMessage.Read.Group
+
+    await send_nudges(jobs(teams, slack), now + LATER)
+    row = await reminder_row(teams.db)
+    assert row.state == "unconfirmed"
+    assert "ChannelMessage.Read.Group" in (row.last_error or "")
+    assert len(teams.connector.to(CHILDREN)) == 1
+
+
+async def test_a_refused_post_is_posted_again_without_looking_for_it(
+    teams: TeamsHarness, slack: FakeSlack, now: datetime
+) -> None:
+    # Teams said no, so it was not posted: even with no way to read the channel, the next
+    # try posts it, with no operator needed.
+    teams.connector.refuse_next = 403
+    await send_nudges(jobs(teams, slack), now)
+    assert teams.connector.to(CHILDREN) == []
+
+    await send_nudges(jobs(teams, slack), now + LATER)
+    assert len(teams.connector.to(CHILDREN)) == 1
+    assert (await reminder_row(teams.db)).state == "sent"
