@@ -151,7 +151,8 @@ async def _deliver(
     if row.look_first:
         # An earlier attempt may have reached the channel: look before posting again.
         try:
-            found = await messenger.find_post(row.channel_id, row.key, row.first_attempt_at or now)
+            since = row.first_attempt_at or now
+            found = await messenger.find_post(row.channel_id, row.key, since, reply=reply)
         except CannotLookError as error:
             await _park(db, row, token, str(error), report)
             return

@@ -39,7 +39,10 @@ class Messenger(Protocol):
         that `find_post` can recognise it after a crash."""
         ...
 
-    async def find_post(self, channel_id: str, key: str, since: datetime) -> str | None:
-        """The id of a message posted since `since` carrying `key`, if there is one. Raises
+    async def find_post(
+        self, channel_id: str, key: str, since: datetime, *, reply: Reply
+    ) -> str | None:
+        """The id of a message posted since `since` carrying `key`, if there is one; `reply`
+        is what it holds, for what the platform keeps of a post (Teams: cards with boxes). Raises
         `DeliveryError` when looking failed for now, `CannotLookError` when it never can."""
         ...

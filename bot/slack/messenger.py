@@ -105,7 +105,9 @@ class SlackMessenger:
         files = uploaded.get("files") or [uploaded.get("file") or {}]
         return str(files[0].get("id")) if files and files[0].get("id") else None
 
-    async def find_post(self, channel_id: str, key: str, since: datetime) -> str | None:
+    async def find_post(
+        self, channel_id: str, key: str, since: datetime, *, reply: Reply
+    ) -> str | None:
         cursor: str | None = None
         while True:
             try:

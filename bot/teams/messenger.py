@@ -166,17 +166,20 @@ class TeamsMessenger:
             await self.post_chart(Target.of(ref, thread_id or message_id), chart)
         return message_id
 
-    async def find_post(self, channel_id: str, key: str, since: datetime) -> str | None:
-        """Look for the post through Microsoft Graph. Raises `CannotLookError` (and tells the
-        administrators) where Graph cannot be asked, so that the outbox parks the message
-        rather than post it a second time."""
+    async def find_post(
+        self, channel_id: str, key: str, since: datetime, *, reply: Reply
+    ) -> str | None:
+        """Look for the post through Microsoft Graph; a card found with reading boxes is kept,
+        as when it is posted. Raises `CannotLookError` (and tells the administrators) where
+        Graph cannot be asked, so that the outbox parks the message rather than post it a
+        second time."""
         async with self.db.reading() as session:
             ref = await ConversationRefRepository(session).get(PLATFORM, channel_id)
         if ref is None:
             # Posting there is refused until waymark is added again, so nothing was posted.
             return None
         try:
-            return await self._look(ref, key, since)
+            found = await self._look(ref, key, since)
         except CannotLookError as error:
             await self.tell_admins(
                 f"A message for the Teams channel {ref.name or channel_id} may or may not have "
@@ -186,6 +189,9 @@ class TeamsMessenger:
                 "nobody gets it twice."
             )
             raise
+        if found is not None and render.has_inputs(reply):
+            await self.keep_card(channel_id, found, reply)
+        return found
 
     async def _look(self, ref: ConversationRef, key: str, since: datetime) -> str | None:
         if self.graph is None:

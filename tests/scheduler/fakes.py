@@ -71,7 +71,9 @@ class FakeMessenger:
             self._posted.clear()
             await self._posted.wait()
 
-    async def find_post(self, channel_id: str, key: str, since: datetime) -> str | None:
+    async def find_post(
+        self, channel_id: str, key: str, since: datetime, *, reply: Reply
+    ) -> str | None:
         await asyncio.sleep(0)
         found = [p for p in self.channels.posts if p.channel_id == channel_id and p.key == key]
         return found[0].message_id if found else None

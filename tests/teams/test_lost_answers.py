@@ -27,10 +27,12 @@ from tests.teams.activities import (
     CHILDREN,
     TEAM,
     TENANT,
+    card_submit,
     channel_message,
     personal_chat_id,
     personal_message,
 )
+from tests.teams.connector import words_of
 from tests.teams.graph_stand_in import TOKEN, GraphStandIn
 from tests.teams.harness import TeamsHarness, load_mixed_roadmap, serve, teams_harness
 from tests.teams.test_reminders import both_platforms, install, jobs, operator_command
@@ -107,7 +109,17 @@ async def test_a_reminder_whose_answer_was_lost_is_found_in_the_channel_not_post
     row = await reminder_row(teams.db)
     assert (row.state, row.message_id) == ("sent", reminder.id)
 
-    # Replies in its thread are readings, as for any reminder.
+    # It works as any reminder does: its box shows errors on the card ...
+    submit = card_submit(
+        teams.service_url,
+        {"action": "waymark.submit_reading", "outcome": 13, "value-13": 140, "period-13": ""},
+        card_id=reminder.id,
+        channel=CHILDREN,
+    )
+    status, answer = await teams.send(submit)
+    assert (status, answer["type"]) == (200, "application/vnd.microsoft.card.adaptive")
+    assert "140 is not a percentage" in "\n".join(words_of(answer["value"]))
+    # ... and replies in its thread are readings.
     reply = channel_message(
         teams.service_url, "89 2025-Q4", channel=CHILDREN, thread=reminder.id, mention=False
     )
