@@ -28,13 +28,14 @@ from commands.errors import UserError
 from commands.formatting import moment
 from commands.outbox import LEASE
 from commands.ports import Messenger
+from commands.reply_codec import CodecError, decode
 from commands.targets import Target, TargetError, channel_target, channel_targets
 from config.settings import Settings
 from scheduler.jobs import JobContext, send_nudges, send_weekly_digest
 from scheduler.setup import TICK_SECONDS, Clock, SimulatedClock, Ticker, wall_clock
 from storage.db import Database
 from storage.models import OutboxMessage
-from storage.repositories import OutboxRepository, RoadmapRepository
+from storage.repositories import OutboxRepository, PostRepository, RoadmapRepository
 
 if TYPE_CHECKING:
     from sqlalchemy.ext.asyncio import AsyncSession
@@ -77,6 +78,12 @@ def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
         type=int,
         metavar="ID",
         help="an unconfirmed message you found in its channel: stop trying to post it",
+    )
+    p.add_argument(
+        "--message",
+        metavar="MSG",
+        help="with --posted: the message's id (Slack: its timestamp; Teams: the number after "
+        "'/' in its link), so that replies in its thread are read as readings",
     )
     p.add_argument("--recent", type=int, default=10, metavar="N", help="recent posts to list")
     p.add_argument("--at", type=_when, metavar="TIME", help=argparse.SUPPRESS)
@@ -298,10 +305,12 @@ _STATE_WORDS = {
 
 
 async def run_outbox(args: argparse.Namespace, rt: Runtime) -> int:
+    if args.message is not None and args.posted is None:
+        raise UserError("--message goes with --posted: `waymark outbox --posted ID --message MSG`.")
     if args.retry is not None:
         return await _settle_by_hand(rt, args.retry, retry=True)
     if args.posted is not None:
-        return await _settle_by_hand(rt, args.posted, retry=False)
+        return await _settle_by_hand(rt, args.posted, retry=False, message_id=args.message)
     async with rt.db.reading() as session:
         outbox = OutboxRepository(session)
         unsent = await outbox.unsent()
@@ -335,7 +344,9 @@ async def run_outbox(args: argparse.Namespace, rt: Runtime) -> int:
     return 0
 
 
-async def _settle_by_hand(rt: Runtime, row_id: int, *, retry: bool) -> int:
+async def _settle_by_hand(
+    rt: Runtime, row_id: int, *, retry: bool, message_id: str | None = None
+) -> int:
     """`--retry ID` (post it again) or `--posted ID` (it is in the channel: stop)."""
     allowed = ("failed", "unconfirmed") if retry else ("unconfirmed",)
     async with rt.db.transaction() as session:
@@ -356,15 +367,39 @@ async def _settle_by_hand(rt: Runtime, row_id: int, *, retry: bool) -> int:
                 f"Message {row.id} is {state}, not unconfirmed: only a message waymark could "
                 "not check can be marked posted by hand."
             )
+        about = _outcomes_of(row)
         if retry:
             await outbox.requeue(row.id, rt.now)
         else:
-            await outbox.mark_posted(row.id, rt.now)
+            await outbox.mark_posted(row.id, rt.now, message_id)
+            if message_id and about:
+                await PostRepository(session).record(
+                    platform=row.platform,
+                    channel_id=row.channel_id,
+                    message_id=message_id,
+                    kind=row.kind,
+                    outcomes=about,
+                    posted_at=rt.now,
+                    group_id=row.group_id,
+                )
     if retry:
         print(f"Message {row.id} ({row.summary}) will be tried again at the next pass.")
-    else:
-        print(f"Message {row.id} ({row.summary}) is marked posted; waymark will not post it.")
+        return 0
+    print(f"Message {row.id} ({row.summary}) is marked posted; waymark will not post it.")
+    if about and not message_id:
+        print(
+            "Replies in its thread will not be read as readings: to have them read, run "
+            f"`waymark outbox --posted {row.id} --message MSG` with the message's id."
+        )
     return 0
+
+
+def _outcomes_of(row: OutboxMessage) -> list[int]:
+    """The outcomes a queued message is about: replies in its thread are their readings."""
+    try:
+        return list(decode(row.payload).about)
+    except CodecError:
+        return []
 
 
 async def _unreachable(session: AsyncSession) -> list[str]:

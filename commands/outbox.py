@@ -123,10 +123,31 @@ async def drain(
             )
         if not rows:
             break
-        for row in rows:
+        for index, row in enumerate(rows):
             hours = timetable if row.kind in office_hours_kinds else None
-            await _deliver(db, messengers, row, token, now, hours, report)
+            try:
+                await _deliver(db, messengers, row, token, now, hours, report)
+            except Exception as error:
+                # A fault on one row must not strand the rest of the batch. This row may have
+                # been posted before the fault: it is looked for before any new attempt.
+                log.exception("outbox %s (%s) failed unexpectedly", row.id, row.key)
+                await _check_later(db, row, token, now, f"unexpected error: {error!r}", report)
+            except BaseException:
+                # Stopping (shutdown, cancellation): rows not yet tried were not posted, so
+                # they go back to the queue as they were, rather than wait to be looked for.
+                await _release(db, rows[index + 1 :], token)
+                raise
     return report
+
+
+async def _release(db: Database, rows: Collection[OutboxMessage], token: str) -> None:
+    if not rows:
+        return
+    try:
+        async with db.transaction() as session:
+            await OutboxRepository(session).release([row.id for row in rows], token)
+    except Exception:
+        log.exception("could not give back %s claimed outbox rows; their lease runs out", len(rows))
 
 
 async def _deliver(
@@ -145,7 +166,10 @@ async def _deliver(
         return
     messenger = messengers.get(row.platform)
     if messenger is None:
-        await _retry(db, row, token, now, hours, f"no {row.platform} connection", report)
+        if row.look_first:  # it may have been posted: it must still be looked for
+            await _check_later(db, row, token, now, f"no {row.platform} connection", report)
+        else:
+            await _retry(db, row, token, now, hours, f"no {row.platform} connection", report)
         return
     found: str | None = None
     if row.look_first:

@@ -556,8 +556,9 @@ class OutboxRepository:
             update(OutboxMessage)
             .where(OutboxMessage.id.in_(candidates.scalar_subquery()))
             .values(
-                # SET sees the row as it was: a row still `sending` may have been posted by
-                # the sender whose lease ran out, so this sender looks for it first.
+                # SET sees the row as it was (SQLite and PostgreSQL; not MySQL, which waymark
+                # does not support): a row still `sending` may have been posted by the sender
+                # whose lease ran out, so this sender looks for it first.
                 look_first=OutboxMessage.state == "sending",
                 state="sending",
                 attempts=OutboxMessage.attempts + 1,
@@ -626,15 +627,36 @@ class OutboxRepository:
         if row is None or row.state not in ("failed", "unconfirmed"):
             return row
         row.state, row.not_before, row.claim_token = "pending", now, None
+        # A fresh start: its full share of tries, and no earlier attempt to look for.
+        row.attempts, row.first_attempt_at = 0, None
         await self.session.flush()
         return row
 
-    async def mark_posted(self, row_id: int, now: datetime) -> OutboxMessage | None:
-        """An operator found an unconfirmed row's message in its channel: stop trying."""
+    async def release(self, row_ids: Sequence[int], token: str) -> None:
+        """Give back rows this sender claimed and never tried: due again, as they were."""
+        await self.session.execute(
+            update(OutboxMessage)
+            .where(OutboxMessage.id.in_(list(row_ids)), OutboxMessage.claim_token == token)
+            .where(OutboxMessage.state == "sending")
+            .values(
+                state="pending",
+                attempts=OutboxMessage.attempts - 1,
+                lease_until=None,
+                claim_token=None,
+            )
+            .execution_options(synchronize_session=False)
+        )
+
+    async def mark_posted(
+        self, row_id: int, now: datetime, message_id: str | None = None
+    ) -> OutboxMessage | None:
+        """An operator found an unconfirmed row's message (`message_id`, when they gave it) in
+        its channel: stop trying."""
         row = await self.session.get(OutboxMessage, row_id)
         if row is None or row.state != "unconfirmed":
             return row
         row.state, row.sent_at, row.claim_token = "sent", now, None
+        row.message_id, row.last_error = message_id, None
         await self.session.flush()
         return row
 

@@ -171,7 +171,8 @@ def messenger_for(
     if not anonymous:
         base_url = settings.teams_graph_url or derive_graph_base_url(app.cloud)
         if base_url:
-            graph = ChannelReader(httpx.AsyncClient(timeout=30), base_url, graph_token(app))
+            # A short timeout: a look happens within a batch's lease (commands.outbox.LEASE).
+            graph = ChannelReader(httpx.AsyncClient(timeout=10), base_url, graph_token(app))
     return TeamsMessenger(
         app.api,
         db,

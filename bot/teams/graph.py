@@ -30,7 +30,8 @@ Json = dict[str, Any]
 GraphToken = Callable[[str | None], Awaitable[str | None]]
 
 PAGE_SIZE = 50
-# Reminders and the digest are a few posts a week: ten pages reach far past any lost answer.
+# Reminders and the digest are a few posts a week: ten pages reach far past a lost answer in
+# all but the busiest channel; beyond them, the outbox looks again later, then asks a person.
 MOST_PAGES = 10
 # Clocks differ between waymark and Teams; a post is looked for from a little before it.
 CLOCK_SLACK = timedelta(minutes=5)
@@ -61,13 +62,19 @@ class ChannelReader:
             page = await self._get(url, bearer, channel)
             messages: list[Json] = page.get("value") or []
             for message in messages:
-                if _carries(message, marker):
+                if _carries(message, marker) and message.get("id"):
                     return str(message["id"])
-            if messages and all(_created(m) < oldest for m in messages):
+            # Graph lists the most recently changed first (a reaction or an edit brings an old
+            # message forward), and a message changes no earlier than it is posted: once a
+            # whole page was last changed before the post, nothing after it can be the post.
+            if messages and all(_changed(m) < oldest for m in messages):
                 return None
             url = page.get("@odata.nextLink")
-        log.warning("stopped looking for %s in %s after %s pages", key, channel, MOST_PAGES)
-        return None
+        # Not found, and not all read: whether it arrived is still unknown.
+        raise DeliveryError(
+            f"read {MOST_PAGES} pages of {channel} without reaching the time of the post",
+            ambiguous=True,
+        )
 
     async def _token(self, tenant: str | None) -> str:
         try:
@@ -89,7 +96,7 @@ class ChannelReader:
             raise DeliveryError(
                 f"no answer from Microsoft Graph: {error!r}", ambiguous=True
             ) from error
-        if answer.status_code in (401, 403, 404):
+        if answer.status_code in (403, 404):
             raise CannotLookError(
                 f"Microsoft Graph will not let waymark read the channel {channel} "
                 f"({answer.status_code}): a team owner grants it by adding the app with its "
@@ -100,7 +107,12 @@ class ChannelReader:
                 f"Microsoft Graph answered {answer.status_code}: {answer.text[:200]}",
                 ambiguous=True,
             )
-        page: Json = answer.json()
+        try:
+            page: Json = answer.json()
+        except ValueError as error:
+            raise DeliveryError(
+                f"Microsoft Graph answered what is not JSON: {answer.text[:200]}", ambiguous=True
+            ) from error
         return page
 
 
@@ -129,8 +141,9 @@ def _ids(node: Any) -> Iterator[str]:
             yield from _ids(item)
 
 
-def _created(message: Json) -> datetime:
-    text = str(message.get("createdDateTime") or "")
+def _changed(message: Json) -> datetime:
+    """When a message was last changed (or, failing that, posted)."""
+    text = str(message.get("lastModifiedDateTime") or message.get("createdDateTime") or "")
     try:
         return datetime.fromisoformat(text.replace("Z", "+00:00"))
     except ValueError:

@@ -136,11 +136,14 @@ class TeamsMessenger:
         self._closers = tuple(closers)
 
     async def close(self) -> None:
-        await self.api.http.http.aclose()
+        closers = [self.api.http.http.aclose, *self._closers]
         if self.graph is not None:
-            await self.graph.http.aclose()
-        for close in self._closers:
-            await close()
+            closers.append(self.graph.http.aclose)
+        for close in closers:
+            try:
+                await close()
+            except Exception:  # closing the others matters more than why one failed
+                log.exception("could not close a Teams connection")
 
     async def post(
         self, channel_id: str, reply: Reply, *, key: str | None = None, thread_id: str | None = None
@@ -176,22 +179,32 @@ class TeamsMessenger:
         async with self.db.reading() as session:
             ref = await ConversationRefRepository(session).get(PLATFORM, channel_id)
         if ref is None:
-            # Posting there is refused until waymark is added again, so nothing was posted.
-            return None
+            # waymark was removed from the team since: it can neither look nor post there.
+            raise DeliveryError(
+                f"waymark cannot reach the Teams channel {channel_id} to look for the message: "
+                "add the waymark app to the channel's team again",
+                ambiguous=True,
+            )
         try:
             found = await self._look(ref, key, since)
         except CannotLookError as error:
-            await self.tell_admins(
-                f"A message for the Teams channel {ref.name or channel_id} may or may not have "
-                f"arrived, and I cannot check: {error}. Please look in the channel. If it is "
-                "there, run `waymark outbox --posted ID`; if not, `waymark outbox --retry ID` "
-                "(`waymark outbox` shows the ID). I will not post it again until then, so that "
-                "nobody gets it twice."
-            )
+            await self._ask_admins_to_look(ref.name or channel_id, error)
             raise
         if found is not None and render.has_inputs(reply):
             await self.keep_card(channel_id, found, reply)
         return found
+
+    async def _ask_admins_to_look(self, channel: str, error: CannotLookError) -> None:
+        try:
+            await self.tell_admins(
+                f"A message for the Teams channel {channel} may or may not have arrived, and I "
+                f"cannot check: {error}. Please look in the channel. If it is there, run "
+                "`waymark outbox --posted ID`; if not, `waymark outbox --retry ID` (`waymark "
+                "outbox` shows the ID). I will not post it again until then, so that nobody "
+                "gets it twice."
+            )
+        except Exception:  # the message is parked and listed whether or not they hear now
+            log.exception("could not tell administrators about a message waiting in %s", channel)
 
     async def _look(self, ref: ConversationRef, key: str, since: datetime) -> str | None:
         if self.graph is None:

@@ -6,7 +6,6 @@ import asyncio
 from dataclasses import dataclass, field
 from datetime import datetime
 
-from commands.ports import DeliveryError
 from commands.replies import Reply, Section
 
 
@@ -47,7 +46,7 @@ class FakeMessenger:
     def __init__(self, channels: Platform | None = None) -> None:
         self.channels = channels or Platform()
         # Errors raised by the next posts to a channel, in order.
-        self.failures: dict[str, list[DeliveryError]] = {}
+        self.failures: dict[str, list[BaseException]] = {}
         self._posted = asyncio.Event()
 
     @property

@@ -4,6 +4,7 @@ own SlackMessenger, so the message metadata and the history lookup are the real 
 
 from __future__ import annotations
 
+import asyncio
 from collections.abc import AsyncIterator, Iterator
 from datetime import timedelta
 from typing import Any
@@ -34,8 +35,8 @@ EXPECTED = [
 ]
 
 
-class ProcessDiedError(Exception):
-    """The process dies here."""
+class ProcessDiedError(BaseException):
+    """The process dies here: nothing after it runs, as after a kill."""
 
 
 @pytest.fixture
@@ -78,6 +79,7 @@ async def test_a_crash_after_posting_and_before_marking_sent_posts_nothing_twice
         raise ProcessDiedError
 
     monkeypatch.setattr(OutboxRepository, "mark_sent", crash)
+    monkeypatch.setattr(OutboxRepository, "release", crash)  # a dead process gives nothing back
     with pytest.raises(ProcessDiedError):
         await tick(slack_context(roadmap, slack), TEN)
     # The first message reached the channel; the process died before recording that.
@@ -178,7 +180,9 @@ async def test_a_post_that_cannot_be_checked_waits_for_an_operator_and_is_not_po
     assert await args.handler(args, rt) == 0
     assert capsys.readouterr().out == (
         f"Message {parked.id} (reminder to Children's Trust Board: outcome 13 (2025-Q4)) is "
-        "marked posted; waymark will not post it.\n"
+        "marked posted; waymark will not post it.\nReplies in its thread will not be read as "
+        "readings: to have them read, run `waymark outbox --posted "
+        f"{parked.id} --message MSG` with the message's id.\n"
     )
     assert await outbox_states(roadmap) == dict.fromkeys(EXPECTED, "sent")
     await tick(ctx, TEN + timedelta(days=2))
@@ -211,6 +215,39 @@ async def test_a_message_that_keeps_failing_is_kept_not_dropped_and_can_be_retri
     async with roadmap.transaction() as session:
         await OutboxRepository(session).requeue(failed.id, moments[-1])
     await drain(ctx.db, ctx.messengers, moments[-1])
+    assert messenger.channels.keys() == [*EXPECTED[1:], EXPECTED[0]]
+
+
+async def test_a_fault_on_one_message_does_not_hold_up_the_others(
+    roadmap: Database, messenger: FakeMessenger
+) -> None:
+    messenger.failures[CHILDREN] = [RuntimeError("a bug in rendering")]
+    ctx = context(roadmap, messenger)
+    await tick(ctx, TEN)
+    assert messenger.channels.keys() == EXPECTED[1:]
+    # The faulty one may have reached the channel: it is looked for before it is posted.
+    assert (await outbox_states(roadmap))[EXPECTED[0]] == "sending"
+    await tick(ctx, TEN + timedelta(minutes=2))
+    assert messenger.channels.keys() == [*EXPECTED[1:], EXPECTED[0]]
+
+
+async def test_stopping_mid_batch_gives_back_the_messages_not_yet_tried(
+    roadmap: Database, messenger: FakeMessenger
+) -> None:
+    messenger.failures[CHILDREN] = [asyncio.CancelledError()]  # waymark is shutting down
+    ctx = context(roadmap, messenger)
+    with pytest.raises(asyncio.CancelledError):
+        await tick(ctx, TEN)
+    states = await outbox_states(roadmap)
+    assert [states[key] for key in EXPECTED] == ["sending", "pending", "pending"]
+    async with roadmap.reading() as session:
+        untried = await OutboxRepository(session).by_key(EXPECTED[1])
+    assert untried is not None
+    assert untried.attempts == 0
+
+    await tick(ctx, TEN + timedelta(minutes=1))  # the untried go out at once
+    assert messenger.channels.keys() == EXPECTED[1:]
+    await tick(ctx, TEN + timedelta(minutes=6))  # the interrupted one, once its lease ran out
     assert messenger.channels.keys() == [*EXPECTED[1:], EXPECTED[0]]
 
 

@@ -1,9 +1,11 @@
 """A stand-in for Microsoft Graph's list of a channel's messages, on 127.0.0.1.
 
 It shows what the Bot Connector stand-in took into each channel as Graph shows a bot's post
-(the card it sent, as a JSON string attachment), newest first, after any `chatter` people
-posted since, in pages with `@odata.nextLink` as Graph does. It answers only the token it was
-given, and `refuse` makes it answer a status instead (403: the permission was not granted).
+(the card it sent, as a JSON string attachment), the most recently changed first, as Graph
+lists them, with any `chatter` people posted since and any `brought_forward` (old messages
+someone reacted to since the post) ahead of it, in pages with `@odata.nextLink`. It answers
+only the token it was given, and `refuse` makes it answer a status instead (403: the
+permission was not granted).
 """
 
 from __future__ import annotations
@@ -27,6 +29,7 @@ class GraphStandIn:
     connector: Connector
     posted_at: datetime  # when waymark's posts were made, as Graph reports it
     chatter: dict[str, int] = field(default_factory=dict)  # channel -> later messages by people
+    brought_forward: dict[str, int] = field(default_factory=dict)  # channel -> old, changed since
     page_size: int = 50
     refuse: int | None = None
     pages_read: list[str] = field(default_factory=list)  # the channel of every page served
@@ -46,9 +49,11 @@ class GraphStandIn:
         if group not in self.connector.groups.values():
             return web.json_response({"error": {"code": "NotFound"}}, status=404)
         self.pages_read.append(channel)
-        everything = self._people(channel) + [
-            self._bot(sent) for sent in reversed(self.connector.to(channel))
-        ]
+        everything = sorted(
+            self._people(channel) + [self._bot(s) for s in self.connector.to(channel)],
+            key=lambda message: message["lastModifiedDateTime"],
+            reverse=True,
+        )
         top = min(int(request.query.get("$top", "20")), self.page_size)
         start = int(request.query.get("$skiptoken", "0"))
         page: Json = {"value": everything[start : start + top]}
@@ -64,6 +69,7 @@ class GraphStandIn:
             "id": sent.id,
             "messageType": "message",
             "createdDateTime": _graph_time(self.posted_at),
+            "lastModifiedDateTime": _graph_time(self.posted_at),
             "from": {"application": {"id": "waymark-app", "displayName": "waymark"}},
             "body": {"contentType": "html", "content": f'<attachment id="{sent.id}"></attachment>'},
             "attachments": [
@@ -76,17 +82,26 @@ class GraphStandIn:
         }
 
     def _people(self, channel: str) -> list[Json]:
-        count = self.chatter.get(channel, 0)
+        later = [
+            (f"later-{n}", self.posted_at + timedelta(minutes=n + 1))
+            for n in range(self.chatter.get(channel, 0))
+        ]
+        older = [
+            (f"older-{n}", self.posted_at - timedelta(days=n + 1))
+            for n in range(self.brought_forward.get(channel, 0))
+        ]
         return [
             {
-                "id": f"people-{n}",
+                "id": id_,
                 "messageType": "message",
-                "createdDateTime": _graph_time(self.posted_at + timedelta(minutes=count - n)),
+                "createdDateTime": _graph_time(created),
+                # Posted later, or reacted to after the post.
+                "lastModifiedDateTime": _graph_time(self.posted_at + timedelta(minutes=n + 1)),
                 "from": {"user": {"id": "aad-someone", "displayName": "Someone"}},
-                "body": {"contentType": "text", "content": f"Message {n} about something else"},
+                "body": {"contentType": "text", "content": f"Message {id_} about something else"},
                 "attachments": [],
             }
-            for n in range(count)
+            for n, (id_, created) in enumerate(later + older)
         ]
 
 
