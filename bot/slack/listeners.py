@@ -28,9 +28,9 @@ from commands.reading_form import CALLBACK, FormContext, reading_form, submit_fo
 from commands.readings import Recorded
 from commands.registry import dispatch, writes
 from commands.replies import Action, Chart, FormError, Reply, Section, mention
-from commands.thread_readings import confirmation, record_reply
+from commands.thread_readings import confirmation, deletion_notice, edit_key, record_reply
 from storage.db import Database
-from storage.repositories import PostRepository, ReadingRepository, ReceiptRepository
+from storage.repositories import PostRepository, ReceiptRepository
 
 log = logging.getLogger(__name__)
 
@@ -185,7 +185,7 @@ async def _on_edit(
     edited = (message.get("edited") or {}).get("ts") or event.get("event_ts") or event["ts"]
     await _read_in_thread(
         services, client, body, event["channel"], thread, ts, user, typed(message.get("text", "")),
-        source_key=f"{PLATFORM}:{event['channel']}:{ts}:edit:{edited}", corrected=True,
+        source_key=edit_key(f"{PLATFORM}:{event['channel']}:{ts}", edited), corrected=True,
     )  # fmt: skip
 
 
@@ -253,14 +253,14 @@ async def _on_delete(services: Services, event: dict[str, Any], client: AsyncWeb
     if not deleted or not thread:
         return
     async with services.db.reading() as session:
-        reading = await ReadingRepository(session).by_source_key(f"{PLATFORM}:{channel}:{deleted}")
-    if reading is None:
-        return
-    words = (
-        f"That message was deleted, but the reading it gave ({reading.period}: "
-        f"{render.clip(str(reading.value), 40)}) stays in the history. To correct it, reply "
-        "here with the right value."
-    )
+        post = await PostRepository(session).find(PLATFORM, channel, thread)
+        if post is None or not post.outcomes:
+            return  # a thread waymark did not start
+        words = await deletion_notice(
+            session, tuple(post.outcomes), f"{PLATFORM}:{channel}:{deleted}"
+        )
+    if words is None:
+        return  # it gave no reading
     services.background.spawn(
         _say_in_thread(client, channel, thread, Reply(words, (Section(text=words),))), "deletion"
     )

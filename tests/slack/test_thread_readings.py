@@ -125,7 +125,11 @@ async def test_editing_a_reply_corrects_and_deleting_keeps_the_reading(
     await slack.playground.people.delete(LEAD_2.id, CHILDREN, reply.ts)
     await slack.settle()
     assert ("2025/26", 31.2, True) in await readings_of(slack, 12)
-    assert "stays in the history" in slack.bot_replies(CHILDREN, thread)[-1].text
+    # The notice names the value the message gave last: the corrected one.
+    assert slack.bot_replies(CHILDREN, thread)[-1].text == (
+        "That message was deleted, but the reading it gave (outcome 12, 2025/26: 31.2%) stays "
+        "in the history. To correct it, reply here with the right value."
+    )
 
 
 async def test_threads_waymark_did_not_start_are_ignored(slack: SlackHarness) -> None:
