@@ -1,11 +1,13 @@
 """Sending what the planners queued, each message once.
 
-A sender claims due rows (state `sending`, a claim token, a lease) and commits before posting;
-it marks a row sent after. A crash in between leaves a `sending` row whose lease runs out: the
-next sender, in this process or another, first asks the platform for a message carrying the
-row's key (every post carries it) and only posts when there is none. A refusal (the platform
-answered no) is retried later with backoff; an unclear failure (a timeout, a dropped
-connection) is looked up before any new attempt. Where the platform cannot be asked, or
+A sender claims due rows (state `sending`, a claim token, a lease), and just before posting one
+it records that posting began and renews the lease, committed; it marks the row sent after. A
+crash in between leaves a `sending` row, marked as begun, whose lease runs out: the next
+sender, in this process or another, first asks the platform for a message carrying the row's
+key (every post carries it) and only posts when there is none. A row claimed but never begun is
+posted without looking, and a sender whose claim ran out never posts over another. A refusal
+(the platform answered no) is retried later with backoff; an unclear failure (a timeout, a
+dropped connection) is looked up before any new attempt. Where the platform cannot be asked, or
 asking kept failing, the row is parked `unconfirmed` for an operator: never posted blindly a
 second time. Nothing is dropped silently: a row that keeps being refused ends `failed`; both
 are logged, and `waymark outbox` lists them with what to do.
@@ -14,8 +16,9 @@ are logged, and `waymark outbox` lists them with what to do.
 from __future__ import annotations
 
 import logging
+import time
 import uuid
-from collections.abc import Collection, Mapping
+from collections.abc import Callable, Collection, Mapping
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta, tzinfo
 
@@ -110,6 +113,12 @@ async def drain(
     `timetable` allows reminders, and their retries wait for working hours too."""
     report = DrainReport()
     waiting = tuple(office_hours_kinds) if timetable and not may_remind(now, timetable) else ()
+    started = time.monotonic()
+
+    def held() -> datetime:
+        """A lease from this moment of the pass (`now` is when it began)."""
+        return now + timedelta(seconds=time.monotonic() - started) + lease
+
     for _ in range(MAX_BATCHES):
         token = uuid.uuid4().hex
         async with db.transaction() as session:
@@ -126,10 +135,10 @@ async def drain(
         for index, row in enumerate(rows):
             hours = timetable if row.kind in office_hours_kinds else None
             try:
-                await _deliver(db, messengers, row, token, now, hours, report)
+                await _deliver(db, messengers, row, token, now, hours, report, held)
             except Exception as error:
-                # A fault on one row must not strand the rest of the batch. This row may have
-                # been posted before the fault: it is looked for before any new attempt.
+                # A fault on one row must not strand the rest of the batch. If it came after
+                # posting began, the row is looked for before any new attempt.
                 log.exception("outbox %s (%s) failed unexpectedly", row.id, row.key)
                 await _check_later(db, row, token, now, f"unexpected error: {error!r}", report)
             except BaseException:
@@ -158,6 +167,7 @@ async def _deliver(
     now: datetime,
     hours: Timetable | None,
     report: DrainReport,
+    held: Callable[[], datetime],
 ) -> None:
     try:
         reply = decode(row.payload)
@@ -186,6 +196,16 @@ async def _deliver(
     if found is not None:
         message_id = found
     else:
+        async with db.transaction() as session:
+            mine = await OutboxRepository(session).start_posting(row.id, token, held())
+        if not mine:
+            log.warning(
+                "outbox %s (%s): its claim ran out and another sender took it over; "
+                "this sender leaves it to them",
+                row.id,
+                row.key,
+            )
+            return
         try:
             message_id = await messenger.post(
                 row.channel_id, reply, key=row.key, thread_id=row.thread_id

@@ -240,8 +240,9 @@ class OutboxMessage(Base):
 
     `pending` → `sending` (claimed: `claim_token`, until `lease_until`) → `sent`, or back to
     `pending` with a later `not_before` after a refusal, or `failed` when retries ran out. A
-    `sending` row whose lease ran out may have been posted: its next claim sets `look_first`,
-    and the sender looks for the message carrying `key` before posting again. Where the
+    sender sets `posting` (and renews its lease) just before it posts, so a `sending` row whose
+    lease ran out with `posting` set may have been posted: its next claim sets `look_first`, and
+    the sender looks for the message carrying `key` before posting again. Where the
     platform gives no way to look, or looking kept failing, the row is `unconfirmed`: parked
     for an operator, who checks the channel, because posting again might post it twice.
     `payload` is the reply, frozen when planned.
@@ -261,6 +262,7 @@ class OutboxMessage(Base):
     state: Mapped[str] = mapped_column(String(20), default="pending")
     not_before: Mapped[datetime] = mapped_column()
     attempts: Mapped[int] = mapped_column(Integer, default=0)
+    posting: Mapped[bool] = mapped_column(Boolean, default=False, server_default=false())
     look_first: Mapped[bool] = mapped_column(Boolean, default=False, server_default=false())
     claim_token: Mapped[str | None] = mapped_column(String(64), nullable=True)
     lease_until: Mapped[datetime | None] = mapped_column(nullable=True)

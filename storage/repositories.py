@@ -7,7 +7,7 @@ from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from typing import Any
 
-from sqlalchemy import false, func, or_, select, text, true, union_all, update
+from sqlalchemy import and_, false, func, or_, select, text, true, union_all, update
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -557,9 +557,9 @@ class OutboxRepository:
             .where(OutboxMessage.id.in_(candidates.scalar_subquery()))
             .values(
                 # SET sees the row as it was (SQLite and PostgreSQL; not MySQL, which waymark
-                # does not support): a row still `sending` may have been posted by the sender
-                # whose lease ran out, so this sender looks for it first.
-                look_first=OutboxMessage.state == "sending",
+                # does not support): a row still `sending` whose sender had begun to post may
+                # have been posted, so this sender looks for it first.
+                look_first=and_(OutboxMessage.state == "sending", OutboxMessage.posting),
                 state="sending",
                 attempts=OutboxMessage.attempts + 1,
                 claim_token=token,
@@ -571,6 +571,11 @@ class OutboxRepository:
         )
         claimed = (await self.session.scalars(statement)).all()
         return sorted(claimed, key=lambda row: (row.not_before, row.id))
+
+    async def start_posting(self, row_id: int, token: str, lease_until: datetime) -> bool:
+        """Record, before posting, that this row may be posted from now on, and hold it until
+        `lease_until`. False when this sender's claim was lost: another sender has it."""
+        return await self._update_claimed(row_id, token, posting=True, lease_until=lease_until)
 
     async def mark_sent(self, row_id: int, token: str, message_id: str, at: datetime) -> bool:
         """False when this sender's claim was lost (its lease ran out and another took over)."""
@@ -587,7 +592,13 @@ class OutboxRepository:
     async def retry_later(self, row_id: int, token: str, at: datetime, error: str) -> bool:
         """Slack refused it, so it was not posted: try again from `at`."""
         return await self._update_claimed(
-            row_id, token, state="pending", not_before=at, lease_until=None, last_error=error
+            row_id,
+            token,
+            state="pending",
+            posting=False,
+            not_before=at,
+            lease_until=None,
+            last_error=error,
         )
 
     async def check_later(self, row_id: int, token: str, at: datetime, error: str) -> bool:
@@ -628,16 +639,18 @@ class OutboxRepository:
             return row
         row.state, row.not_before, row.claim_token = "pending", now, None
         # A fresh start: its full share of tries, and no earlier attempt to look for.
-        row.attempts, row.first_attempt_at = 0, None
+        row.attempts, row.first_attempt_at, row.posting = 0, None, False
         await self.session.flush()
         return row
 
     async def release(self, row_ids: Sequence[int], token: str) -> None:
-        """Give back rows this sender claimed and never tried: due again, as they were."""
+        """Give back rows this sender claimed and never tried: due again, as they were. A row
+        an earlier sender may have posted keeps its claim until the lease runs out, and is
+        looked for then."""
         await self.session.execute(
             update(OutboxMessage)
             .where(OutboxMessage.id.in_(list(row_ids)), OutboxMessage.claim_token == token)
-            .where(OutboxMessage.state == "sending")
+            .where(OutboxMessage.state == "sending", OutboxMessage.posting == false())
             .values(
                 state="pending",
                 attempts=OutboxMessage.attempts - 1,

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
 from datetime import datetime
 
@@ -47,6 +48,8 @@ class FakeMessenger:
         self.channels = channels or Platform()
         # Errors raised by the next posts to a channel, in order.
         self.failures: dict[str, list[BaseException]] = {}
+        # Run once while the next look for a post is under way (to let another sender act).
+        self.while_looking: Callable[[], Awaitable[None]] | None = None
         self._posted = asyncio.Event()
 
     @property
@@ -75,4 +78,7 @@ class FakeMessenger:
     ) -> str | None:
         await asyncio.sleep(0)
         found = [p for p in self.channels.posts if p.channel_id == channel_id and p.key == key]
+        if self.while_looking is not None:
+            hook, self.while_looking = self.while_looking, None
+            await hook()
         return found[0].message_id if found else None

@@ -93,8 +93,9 @@ async def test_a_crash_after_posting_and_before_marking_sent_posts_nothing_twice
 
     await tick(ctx, TEN + timedelta(minutes=6))
     # The claim ran out: the posted message is found by its key, not posted again; the two
-    # never attempted are looked for, not found, and posted.
+    # never begun are posted without looking.
     assert slack.post_keys() == EXPECTED
+    assert slack.calls.count("conversations.history") == 1
     assert await outbox_states(restarted) == dict.fromkeys(EXPECTED, "sent")
     # And replies in the first message's thread will be read as readings of outcome 13.
     first = slack.in_channel(CHILDREN)[0]
@@ -249,6 +250,25 @@ async def test_stopping_mid_batch_gives_back_the_messages_not_yet_tried(
     assert messenger.channels.keys() == EXPECTED[1:]
     await tick(ctx, TEN + timedelta(minutes=6))  # the interrupted one, once its lease ran out
     assert messenger.channels.keys() == [*EXPECTED[1:], EXPECTED[0]]
+
+
+async def test_a_sender_whose_claim_ran_out_leaves_the_message_to_the_one_that_took_over(
+    roadmap: Database, messenger: FakeMessenger
+) -> None:
+    ctx = context(roadmap, messenger)
+    messenger.failures[CHILDREN] = [DeliveryError("timed out", ambiguous=True)]
+    await tick(ctx, TEN)
+    assert messenger.channels.keys() == EXPECTED[1:]
+
+    async def meanwhile_another_replica_runs() -> None:
+        # This look outlasts its sender's lease: another replica takes the message over.
+        await drain(ctx.db, ctx.messengers, TEN + timedelta(minutes=8))
+
+    messenger.while_looking = meanwhile_another_replica_runs
+    await drain(ctx.db, ctx.messengers, TEN + timedelta(minutes=2))
+    # Neither found it; the replica that took over posted it, and the first one did not.
+    assert messenger.channels.keys() == [*EXPECTED[1:], EXPECTED[0]]
+    assert await outbox_states(roadmap) == dict.fromkeys(EXPECTED, "sent")
 
 
 async def test_a_rate_limit_is_waited_out_as_slack_asks(
