@@ -13,6 +13,7 @@ import argparse
 import asyncio
 import contextlib
 import logging
+import re
 import signal
 import time
 from collections.abc import AsyncIterator, Mapping, Sequence
@@ -65,7 +66,9 @@ def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     p.add_argument("--dry-run", action="store_true", help=dry_help)
     p.add_argument("--force", action="store_true", help="post this week's digest again")
 
-    p = command("outbox", run_outbox, "list messages waiting, failed and recently posted")
+    p = command(
+        "outbox", run_outbox, "list messages waiting, failed, unconfirmed and recently posted"
+    )
     which = p.add_mutually_exclusive_group()
     which.add_argument(
         "--retry",
@@ -82,8 +85,8 @@ def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     p.add_argument(
         "--message",
         metavar="MSG",
-        help="with --posted: the message's id (Slack: its timestamp; Teams: the number after "
-        "'/' in its link), so that replies in its thread are read as readings",
+        help="with --posted: the message's link (its 'Copy link') or id, so that replies in "
+        "its thread are read as readings",
     )
     p.add_argument("--recent", type=int, default=10, metavar="N", help="recent posts to list")
     p.add_argument("--at", type=_when, metavar="TIME", help=argparse.SUPPRESS)
@@ -310,7 +313,8 @@ async def run_outbox(args: argparse.Namespace, rt: Runtime) -> int:
     if args.retry is not None:
         return await _settle_by_hand(rt, args.retry, retry=True)
     if args.posted is not None:
-        return await _settle_by_hand(rt, args.posted, retry=False, message_id=args.message)
+        message_id = message_id_from(args.message) if args.message else None
+        return await _settle_by_hand(rt, args.posted, retry=False, message_id=message_id)
     async with rt.db.reading() as session:
         outbox = OutboxRepository(session)
         unsent = await outbox.unsent()
@@ -389,9 +393,26 @@ async def _settle_by_hand(
     if about and not message_id:
         print(
             "Replies in its thread will not be read as readings: to have them read, run "
-            f"`waymark outbox --posted {row.id} --message MSG` with the message's id."
+            f"`waymark outbox --posted {row.id} --message MSG` with the message's link (its 'Copy link')."
         )
     return 0
+
+
+# Slack's links end `/p` and the timestamp without its point; Teams' have the message id as the
+# last part of their path.
+_SLACK_LINK = re.compile(r"/p(\d{10})(\d{6})(?:[?#].*)?$")
+_TEAMS_LINK = re.compile(r"/l/message/[^/]+/(\d+)(?:[?#].*)?$")
+
+
+def message_id_from(text: str) -> str:
+    """A message's id from what an operator pastes: its link, as the chat app copies it, or
+    the id itself (a Slack timestamp, a Teams message id)."""
+    text = text.strip()
+    if slack := _SLACK_LINK.search(text):
+        return f"{slack.group(1)}.{slack.group(2)}"
+    if teams := _TEAMS_LINK.search(text):
+        return teams.group(1)
+    return text
 
 
 def _outcomes_of(row: OutboxMessage) -> list[int]:

@@ -9,6 +9,7 @@ from pathlib import Path
 import pytest
 
 from bot import cli
+from bot.operator_cli import message_id_from
 from storage.db import Database
 from storage.repositories import OutboxRepository
 from tests.conftest import PostgresTarget, _in_thread
@@ -210,3 +211,24 @@ async def _row(url: str, key: str, *, fail: bool = False) -> int:
             return row.id
     finally:
         await db.dispose()
+
+
+@pytest.mark.parametrize(
+    ("pasted", "message_id"),
+    [
+        ("https://town.slack.com/archives/C0CHILDREN/p1767225600000100", "1767225600.000100"),
+        (
+            "https://town.slack.com/archives/C0CHILDREN/p1767225600000100?thread_ts=1.2&cid=C0",
+            "1767225600.000100",
+        ),
+        ("1767225600.000100", "1767225600.000100"),
+        (
+            "https://teams.microsoft.com/l/message/19%3Aabc%40thread.tacv2/1700000000001"
+            "?tenantId=t&groupId=g&parentMessageId=1700000000001&teamName=Luton",
+            "1700000000001",
+        ),
+        (" 1700000000001 ", "1700000000001"),
+    ],
+)
+def test_a_message_is_named_by_its_link_or_its_id(pasted: str, message_id: str) -> None:
+    assert message_id_from(pasted) == message_id

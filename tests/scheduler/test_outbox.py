@@ -183,7 +183,7 @@ async def test_a_post_that_cannot_be_checked_waits_for_an_operator_and_is_not_po
         f"Message {parked.id} (reminder to Children's Trust Board: outcome 13 (2025-Q4)) is "
         "marked posted; waymark will not post it.\nReplies in its thread will not be read as "
         "readings: to have them read, run `waymark outbox --posted "
-        f"{parked.id} --message MSG` with the message's id.\n"
+        f"{parked.id} --message MSG` with the message's link (its 'Copy link').\n"
     )
     assert await outbox_states(roadmap) == dict.fromkeys(EXPECTED, "sent")
     await tick(ctx, TEN + timedelta(days=2))

@@ -236,7 +236,12 @@ async def test_a_post_an_operator_found_by_hand_reads_replies_in_its_thread(
     [reminder] = teams.connector.to(CHILDREN)
 
     rt = Runtime(both_platforms(teams, slack), teams.db, tz, now + timedelta(hours=1))
-    posted = operator_command("outbox", "--posted", str(row.id), "--message", reminder.id)
+    # The operator pastes the message's link, as Teams copies it.
+    link = (
+        "https://teams.microsoft.com/l/message/19%3Achildren-trust%40thread.tacv2/"
+        f"{reminder.id}?tenantId={TENANT}&groupId={GROUP}&parentMessageId={reminder.id}"
+    )
+    posted = operator_command("outbox", "--posted", str(row.id), "--message", link)
     assert await posted.handler(posted, rt) == 0
     assert capsys.readouterr().out == (
         f"Message {row.id} (reminder to Children's Trust Board: outcome 13 (2025-Q4)) is marked "
