@@ -393,7 +393,8 @@ async def _settle_by_hand(
     if about and not message_id:
         print(
             "Replies in its thread will not be read as readings: to have them read, run "
-            f"`waymark outbox --posted {row.id} --message MSG` with the message's link (its 'Copy link')."
+            f"`waymark outbox --posted {row.id} --message MSG` with the message's link (its "
+            "'Copy link')."
         )
     return 0
 

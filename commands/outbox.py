@@ -144,7 +144,7 @@ async def drain(
             except BaseException:
                 # Stopping (shutdown, cancellation): rows not yet tried were not posted, so
                 # they go back to the queue as they were, rather than wait to be looked for.
-                await _release(db, rows[index + 1 :], token)
+                await _release(db, rows[index:], token)
                 raise
     return report
 
@@ -316,7 +316,24 @@ async def _park(
     db: Database, row: OutboxMessage, token: str, error: str, report: DrainReport
 ) -> None:
     async with db.transaction() as session:
-        await OutboxRepository(session).park(row.id, token, error)
+        state = await OutboxRepository(session).park(row.id, token, error)
+    if state is None:
+        log.warning("outbox %s (%s): another sender took it over", row.id, row.key)
+        return
+    if state == "failed":  # posting it never began: nothing to look for
+        log.error(
+            "outbox %s (%s) given up after %s attempts: %s; `waymark outbox --retry %s` tries "
+            "again",
+            row.id,
+            row.key,
+            row.attempts,
+            error,
+            row.id,
+        )
+        report.undelivered.append(
+            Undelivered(row.key, row.summary, row.channel_id, error, None, row_id=row.id)
+        )
+        return
     log.error(
         "outbox %s (%s) may have been posted to %s, and waymark cannot check (%s): look in the "
         "channel, then `waymark outbox --posted %s` if it is there or `--retry %s` if not",

@@ -7,7 +7,7 @@ from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from typing import Any
 
-from sqlalchemy import and_, false, func, or_, select, text, true, union_all, update
+from sqlalchemy import and_, case, false, func, or_, select, text, true, union_all, update
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -613,12 +613,25 @@ class OutboxRepository:
             row_id, token, state="failed", lease_until=None, last_error=error
         )
 
-    async def park(self, row_id: int, token: str, error: str) -> bool:
-        """It may have been posted and waymark cannot find out: an operator looks in the
-        channel, then retries it or marks it posted. Posting again blindly might post twice."""
-        return await self._update_claimed(
-            row_id, token, state="unconfirmed", lease_until=None, last_error=error
+    async def park(self, row_id: int, token: str, error: str) -> str | None:
+        """Leave the row for an operator; returns its state then (None: the claim was lost).
+        `unconfirmed` when posting it had begun, so that it may have been posted and waymark
+        cannot find out: an operator looks in the channel, then retries it or marks it posted,
+        as posting again blindly might post twice. `failed` when it never was."""
+        statement = (
+            update(OutboxMessage)
+            .where(OutboxMessage.id == row_id, OutboxMessage.claim_token == token)
+            .where(OutboxMessage.state == "sending")
+            .values(
+                state=case((OutboxMessage.posting, "unconfirmed"), else_="failed"),
+                lease_until=None,
+                last_error=error,
+            )
+            .returning(OutboxMessage.state)
+            .execution_options(synchronize_session=False)
         )
+        state: str | None = await self.session.scalar(statement)
+        return state
 
     async def _update_claimed(self, row_id: int, token: str, **values: Any) -> bool:
         statement = (

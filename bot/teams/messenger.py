@@ -44,8 +44,8 @@ log = logging.getLogger(__name__)
 
 # How often administrators hear about the same channel waymark cannot reach.
 TELL_ADMINS_EVERY = timedelta(days=1)
-# Gateway errors after which the Bot Connector may still have delivered the message.
-_UNCLEAR = {502, 504}
+# Server and gateway errors after which the Bot Connector may still have delivered the message.
+_UNCLEAR = {500, 502, 504}
 
 
 @dataclass(frozen=True)
