@@ -36,12 +36,14 @@ from storage.repositories import RoadmapRepository
 
 @dataclass
 class Runtime:
-    """What every sub-command is given: settings, the database, the time zone and `now`."""
+    """What every sub-command is given: settings, the database, the time zone and `now`, with
+    the clock that goes on from it (None when `now` is a pretend time, `--at`)."""
 
     settings: Settings
     db: Database
     tz: ZoneInfo
     now: datetime
+    clock: Callable[[], datetime] | None = None
 
     @property
     def today(self) -> date:
@@ -49,6 +51,10 @@ class Runtime:
 
 
 Handler = Callable[[argparse.Namespace, Runtime], Awaitable[int]]
+
+
+def _wall_clock() -> datetime:
+    return datetime.now(UTC)
 
 
 def _at(text: str) -> datetime | date:
@@ -305,7 +311,9 @@ async def _run(handler: Handler, args: argparse.Namespace, settings: Settings) -
     db = Database(settings.database_url)
     try:
         await db.migrate()
-        rt = Runtime(settings, db, settings.zone, _moment(getattr(args, "at", None), settings.zone))
+        at = getattr(args, "at", None)
+        clock = None if at is not None else _wall_clock
+        rt = Runtime(settings, db, settings.zone, _moment(at, settings.zone), clock)
         return await handler(args, rt)
     finally:
         await db.dispose()

@@ -246,6 +246,7 @@ def job_context(
     messengers: Mapping[str, Messenger],
     *,
     lease: timedelta = LEASE,
+    clock: Clock | None = None,
 ) -> JobContext:
     """What the scheduler's jobs need, from the settings: for `waymark serve` too, with the
     messenger its Slack listeners use (one messenger keeps one pace per channel). A digest or
@@ -257,6 +258,7 @@ def job_context(
         digest_targets=digest_targets(settings),
         programme=programme_target(settings),
         lease=lease,
+        clock=clock,
     )
 
 
@@ -268,20 +270,22 @@ async def _context(
     reminders: bool = True,
     digest: bool = True,
     lease: timedelta = LEASE,
+    clock: Clock | None = None,
 ) -> AsyncIterator[JobContext]:
     """The jobs' context for one run; with `post`, messengers for what the run posts (the
-    reminders, the digest, or both), closed when the run ends."""
+    reminders, the digest, or both), closed when the run ends. The outbox follows `clock` as
+    it sends; a run at a pretend time (`--at`, clock None) keeps that moment throughout."""
     messengers: dict[str, Messenger] = {}
     if post:
         messengers = await messengers_from(rt.settings, rt.db, reminders=reminders, digest=digest)
     try:
-        yield job_context(rt.settings, rt.db, messengers, lease=lease)
+        yield job_context(rt.settings, rt.db, messengers, lease=lease, clock=clock)
     finally:
         await close_messengers(messengers)
 
 
 async def run_nudge(args: argparse.Namespace, rt: Runtime) -> int:
-    async with _context(rt, post=not args.dry_run, digest=False) as ctx:
+    async with _context(rt, post=not args.dry_run, digest=False, clock=rt.clock) as ctx:
         print(await send_nudges(ctx, rt.now, dry_run=args.dry_run))
     if ctx.programme is None:
         print(
@@ -293,7 +297,7 @@ async def run_nudge(args: argparse.Namespace, rt: Runtime) -> int:
 
 async def run_digest(args: argparse.Namespace, rt: Runtime) -> int:
     _need(rt.settings.digest_channel, DIGEST_VARIABLE, "the weekly digest goes to")
-    async with _context(rt, post=not args.dry_run, reminders=False) as ctx:
+    async with _context(rt, post=not args.dry_run, reminders=False, clock=rt.clock) as ctx:
         print(await send_weekly_digest(ctx, rt.now, dry_run=args.dry_run, force=args.force))
     return 0
 
@@ -462,7 +466,7 @@ async def run_scheduler(args: argparse.Namespace, rt: Runtime) -> int:
         origin = args.clock_origin if args.clock_origin is not None else time.time()
         clock = SimulatedClock(args.clock_start.astimezone(UTC), args.clock_speed, origin)
         lease = LEASE * args.clock_speed  # a lease is real time; in simulated time it scales
-    async with _context(rt, post=True, lease=lease) as ctx:
+    async with _context(rt, post=True, lease=lease, clock=clock) as ctx:
         await _tick_until_stopped(ctx, args, clock, settings.timezone)
     print("waymark scheduler stopped.", flush=True)
     return 0

@@ -16,7 +16,6 @@ are logged, and `waymark outbox` lists them with what to do.
 from __future__ import annotations
 
 import logging
-import time
 import uuid
 from collections.abc import Callable, Collection, Mapping
 from dataclasses import dataclass, field
@@ -108,22 +107,26 @@ async def drain(
     office_hours_kinds: Collection[str] = (),
     timetable: Timetable | None = None,
     lease: timedelta = LEASE,
+    clock: Callable[[], datetime] | None = None,
 ) -> DrainReport:
     """Send every due row (of `kinds`, or all). Rows of `office_hours_kinds` go out only when
-    `timetable` allows reminders, and their retries wait for working hours too."""
+    `timetable` allows reminders, and their retries wait for working hours too.
+
+    `now` is when the pass began; `clock` tells the time as it goes on, for claims, leases and
+    retries (a pass paced at a message a second can outlast a lease). Without it, `now`
+    stands throughout (tests, and `waymark nudge --at`)."""
     report = DrainReport()
     waiting = tuple(office_hours_kinds) if timetable and not may_remind(now, timetable) else ()
-    started = time.monotonic()
+    current: Callable[[], datetime] = clock or (lambda: now)
 
     def held() -> datetime:
-        """A lease from this moment of the pass (`now` is when it began)."""
-        return now + timedelta(seconds=time.monotonic() - started) + lease
+        return current() + lease
 
     for _ in range(MAX_BATCHES):
         token = uuid.uuid4().hex
         async with db.transaction() as session:
             rows = await OutboxRepository(session).claim(
-                now=now,
+                now=current(),
                 lease=lease,
                 token=token,
                 limit=BATCH,
@@ -134,13 +137,14 @@ async def drain(
             break
         for index, row in enumerate(rows):
             hours = timetable if row.kind in office_hours_kinds else None
+            at = current()
             try:
-                await _deliver(db, messengers, row, token, now, hours, report, held)
+                await _deliver(db, messengers, row, token, at, hours, report, held)
             except Exception as error:
                 # A fault on one row must not strand the rest of the batch. If it came after
                 # posting began, the row is looked for before any new attempt.
                 log.exception("outbox %s (%s) failed unexpectedly", row.id, row.key)
-                await _check_later(db, row, token, now, f"unexpected error: {error!r}", report)
+                await _check_later(db, row, token, at, f"unexpected error: {error!r}", report)
             except BaseException:
                 # Stopping (shutdown, cancellation): rows not yet tried were not posted, so
                 # they go back to the queue as they were, rather than wait to be looked for.

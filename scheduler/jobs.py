@@ -11,7 +11,7 @@ returns a short account of what it did, for people.
 from __future__ import annotations
 
 import logging
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 
@@ -51,6 +51,8 @@ class JobContext:
     digest_targets: tuple[Target, ...] = ()
     programme: Target | None = None
     lease: timedelta = LEASE
+    # The time as a pass goes on, for the outbox's claims and retries; None: the pass's moment.
+    clock: Callable[[], datetime] | None = None
 
 
 async def tick(ctx: JobContext, now: datetime) -> DrainReport:
@@ -76,6 +78,7 @@ async def _drain(ctx: JobContext, now: datetime, kinds: tuple[str, ...] | None) 
         office_hours_kinds=(REMINDER,),
         timetable=ctx.timetable,
         lease=ctx.lease,
+        clock=ctx.clock,
     )
 
 

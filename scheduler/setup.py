@@ -12,7 +12,7 @@ import asyncio
 import logging
 import time
 from collections.abc import Awaitable, Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import UTC, datetime, timedelta
 
 from apscheduler.jobstores.memory import MemoryJobStore
@@ -75,7 +75,7 @@ class Ticker:
     def __init__(
         self, ctx: JobContext, *, clock: Clock = wall_clock, interval: float = TICK_SECONDS
     ) -> None:
-        self.ctx = ctx
+        self.ctx = ctx if ctx.clock else replace(ctx, clock=clock)
         self.clock = clock
         self.scheduler = build_scheduler(self.run_once, interval=interval)
         self._idle = asyncio.Event()

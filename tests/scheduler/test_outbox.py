@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import asyncio
 from collections.abc import AsyncIterator, Iterator
+from dataclasses import replace
 from datetime import timedelta
 from typing import Any
 from zoneinfo import ZoneInfo
@@ -17,6 +18,7 @@ from bot.cli import Runtime
 from bot.slack.messenger import SlackMessenger, posting_client
 from commands.outbox import drain
 from commands.ports import DeliveryError
+from commands.replies import Reply
 from commands.targets import Target
 from config.settings import Settings
 from scheduler.jobs import JobContext, tick
@@ -269,6 +271,36 @@ async def test_a_sender_whose_claim_ran_out_leaves_the_message_to_the_one_that_t
     # Neither found it; the replica that took over posted it, and the first one did not.
     assert messenger.channels.keys() == [*EXPECTED[1:], EXPECTED[0]]
     assert await outbox_states(roadmap) == dict.fromkeys(EXPECTED, "sent")
+
+
+async def test_a_long_pass_times_its_retries_by_the_clock_not_by_when_it_began(
+    roadmap: Database,
+) -> None:
+    clock = [TEN]
+
+    class SlowMessenger(FakeMessenger):
+        async def post(
+            self,
+            channel_id: str,
+            reply: Reply,
+            *,
+            key: str | None = None,
+            thread_id: str | None = None,
+        ) -> str:
+            clock[0] += timedelta(minutes=10)  # each post takes ten minutes
+            return await super().post(channel_id, reply, key=key, thread_id=thread_id)
+
+    messenger = SlowMessenger()
+    messenger.failures[ECONOMY] = [
+        DeliveryError("Slack refused the post: fatal_error", ambiguous=False)
+    ]
+    ctx = replace(context(roadmap, messenger), clock=lambda: clock[0])
+    await tick(ctx, TEN)
+    async with roadmap.reading() as session:
+        refused = await OutboxRepository(session).by_key(EXPECTED[1])
+    assert refused is not None
+    # Its turn came ten minutes into the pass: it is tried again a minute after that.
+    assert refused.not_before == TEN + timedelta(minutes=11)
 
 
 async def test_a_rate_limit_is_waited_out_as_slack_asks(
