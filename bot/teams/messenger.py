@@ -188,20 +188,21 @@ class TeamsMessenger:
         try:
             found = await self._look(ref, key, since)
         except CannotLookError as error:
-            await self._ask_admins_to_look(ref.name or channel_id, error)
+            await self._ask_admins_to_look(ref.name or channel_id, reply, error)
             raise
         if found is not None and render.has_inputs(reply):
             await self.keep_card(channel_id, found, reply)
         return found
 
-    async def _ask_admins_to_look(self, channel: str, error: CannotLookError) -> None:
+    async def _ask_admins_to_look(self, channel: str, reply: Reply, error: CannotLookError) -> None:
+        what = reply.fallback.split("\n")[0][:200]
         try:
             await self.tell_admins(
                 f"A message for the Teams channel {channel} may or may not have arrived, and I "
-                f"cannot check: {error}. Please look in the channel. If it is there, run "
-                "`waymark outbox --posted ID`; if not, `waymark outbox --retry ID` (`waymark "
-                "outbox` shows the ID). I will not post it again until then, so that nobody "
-                "gets it twice."
+                f"cannot check: {error}. The message begins “{what}”. Please look in the "
+                "channel. If it is there, run `waymark outbox --posted ID --message LINK` with "
+                "its link; if not, `waymark outbox --retry ID` (`waymark outbox` shows the "
+                "ID). I will not post it again until then, so that nobody gets it twice."
             )
         except Exception:  # the message is parked and listed whether or not they hear now
             log.exception("could not tell administrators about a message waiting in %s", channel)

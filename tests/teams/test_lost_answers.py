@@ -284,6 +284,8 @@ async def test_without_a_way_to_read_the_channel_the_post_waits_for_an_operator(
         "A message for the Teams channel Children's Trust may or may not have arrived, and I "
         "cannot check"
     )
+    begins = "The message begins “Children's Trust Board: 1 reading overdue, outcome 13"
+    assert begins in warning.words
     assert "waymark outbox --retry ID" in warning.words
 
     # No later pass posts it a second time, or tells the administrators again.
