@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import math
 import re
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime, tzinfo
 from enum import StrEnum
@@ -158,13 +159,12 @@ async def record_reading(
 ) -> Recorded:
     """Store a reading, superseding the period's current one; both stay in the history."""
     readings = ReadingRepository(session)
-    if source_key is not None:
-        existing = await readings.by_source_key(source_key)
-        if existing is not None:
-            return await _recorded(session, outcome, existing, None, now, tz, duplicate=True)
+    around = await readings.around(outcome.id, period.start, source_key)
+    if around.same_source is not None:
+        return _recorded(outcome, around.same_source, None, around.newest, now, tz, duplicate=True)
     check_plausible(value, outcome)
     at = submitted_at or now
-    current = await readings.current(outcome.id, period.start)
+    current = around.current
     reading = Reading(
         outcome_id=outcome.id,
         period=period.label,
@@ -185,10 +185,9 @@ async def record_reading(
     elif current is not None:
         current.is_current = False
         current.superseded_at = at
+        reading.supersedes_id = current.id
     readings.add(reading)
     await readings.flush()
-    if current is not None:
-        reading.supersedes_id = current.id
     AuditRepository(session).record(
         at=now,
         actor=by,
@@ -197,7 +196,12 @@ async def record_reading(
         before=_audit_values(current),
         after=_audit_values(reading),
     )
-    return await _recorded(session, outcome, reading, current, now, tz, duplicate=False)
+    # The outcome's latest readings now: those it had, less the one superseded, plus the new one.
+    newest = [r for r in around.newest if r is not current]
+    if reading.is_current:
+        newest.append(reading)
+    newest.sort(key=lambda r: r.period_start, reverse=True)
+    return _recorded(outcome, reading, current, newest, now, tz, duplicate=False)
 
 
 def _audit_values(reading: Reading | None) -> dict[str, object] | None:
@@ -213,16 +217,15 @@ def _audit_values(reading: Reading | None) -> dict[str, object] | None:
     }
 
 
-async def _recorded(
-    session: AsyncSession,
+def _recorded(
     outcome: Outcome,
     reading: Reading,
     superseded: Reading | None,
+    newest: Sequence[Reading],
     now: datetime,
     tz: tzinfo,
     *,
     duplicate: bool,
 ) -> Recorded:
-    latest = await ReadingRepository(session).latest(outcome.id)
-    status = status_of(outcome, latest, local_today(now, tz))
+    status = status_of(outcome, newest[:2], local_today(now, tz))
     return Recorded(outcome, reading, superseded, status, duplicate)

@@ -7,7 +7,19 @@ from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from typing import Any
 
-from sqlalchemy import and_, case, false, func, or_, select, text, true, union_all, update
+from sqlalchemy import (
+    and_,
+    bindparam,
+    case,
+    false,
+    func,
+    or_,
+    select,
+    text,
+    true,
+    union_all,
+    update,
+)
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -157,6 +169,15 @@ def _latest_two(columns: Sequence[Any], ids: list[int] | None) -> Any:
     return union_all(nth(0), nth(1)).subquery()
 
 
+# Statements every thread reply runs, built once: building a query's expression costs more
+# than the compiled-statement cache saves, and a reply runs several.
+_OUTCOME_BY_NUMBER = (
+    select(Outcome)
+    .where(Outcome.number == bindparam("number"))
+    .options(joinedload(Outcome.owner).joinedload(Group.leads))
+)
+
+
 class RoadmapRepository:
     """Priority areas, partnership groups and outcomes."""
 
@@ -183,12 +204,8 @@ class RoadmapRepository:
 
     async def outcome(self, number: int) -> Outcome | None:
         """One outcome with its area, owner and the owner's leads, in one query."""
-        query = (
-            select(Outcome)
-            .where(Outcome.number == number)
-            .options(joinedload(Outcome.owner).joinedload(Group.leads))
-        )
-        return (await self.session.scalars(query)).unique().one_or_none()
+        found = await self.session.scalars(_OUTCOME_BY_NUMBER, {"number": number})
+        return found.unique().one_or_none()
 
     async def outcomes(
         self,
@@ -274,6 +291,43 @@ class RoadmapRepository:
         await self.session.flush()
 
 
+# The newest current readings `ReadingRepository.around` gives: one more than a status shows,
+# so that the latest two are still known after one of them is superseded.
+AROUND_NEWEST = 3
+
+
+@dataclass(frozen=True)
+class ReadingsAround:
+    """The readings that storing one reading of an outcome and period looks at."""
+
+    same_source: Reading | None  # already stored from the same message or request
+    current: Reading | None  # the period's current reading
+    newest: list[Reading]  # the outcome's newest current readings, newest first
+
+
+def _readings_around() -> Any:
+    newest = (
+        select(Reading.id)
+        .where(Reading.outcome_id == bindparam("outcome_id"), Reading.is_current == true())
+        .order_by(Reading.period_start.desc())
+        .limit(AROUND_NEWEST)
+        .subquery()
+    )
+    ids = union_all(
+        select(Reading.id).where(Reading.source_key == bindparam("source_key")),
+        select(Reading.id).where(
+            Reading.outcome_id == bindparam("outcome_id"),
+            Reading.period_start == bindparam("period_start"),
+            Reading.is_current == true(),
+        ),
+        select(newest.c.id),
+    )
+    return select(Reading).where(Reading.id.in_(ids))
+
+
+_AROUND = _readings_around()
+
+
 class ReadingRepository:
     """Every reading ever recorded; the current one per (outcome, period) is `is_current`."""
 
@@ -319,13 +373,29 @@ class ReadingRepository:
             found.setdefault(reading.outcome_id, []).append(reading)
         return found
 
-    async def current(self, outcome_id: int, period_start: date) -> Reading | None:
-        query = select(Reading).where(
-            Reading.outcome_id == outcome_id,
-            Reading.period_start == period_start,
-            Reading.is_current.is_(True),
+    async def around(
+        self, outcome_id: int, period_start: date, source_key: str | None
+    ) -> ReadingsAround:
+        """What storing a reading of this outcome and period needs, in one query: the reading
+        already stored from `source_key`, the period's current reading, and the outcome's
+        newest current readings."""
+        found = await self.session.scalars(
+            _AROUND,
+            {"outcome_id": outcome_id, "period_start": period_start, "source_key": source_key},
         )
-        return await self.session.scalar(query)
+        same_source: Reading | None = None
+        current: Reading | None = None
+        newest: dict[int, Reading] = {}
+        for reading in found:
+            if source_key is not None and reading.source_key == source_key:
+                same_source = reading
+            if reading.outcome_id != outcome_id or not reading.is_current:
+                continue
+            if reading.period_start == period_start:
+                current = reading
+            newest[reading.id] = reading
+        ordered = sorted(newest.values(), key=lambda r: r.period_start, reverse=True)
+        return ReadingsAround(same_source, current, ordered[:AROUND_NEWEST])
 
     async def history(self, outcome_id: int) -> Sequence[Reading]:
         """Every reading of one outcome, superseded ones included, in period then entry order."""
@@ -344,9 +414,6 @@ class ReadingRepository:
             .order_by(Outcome.number, Reading.period_start, Reading.submitted_at, Reading.id)
         )
         return [(number, reading) for number, reading in (await self.session.execute(query))]
-
-    async def by_source_key(self, source_key: str) -> Reading | None:
-        return await self.session.scalar(select(Reading).where(Reading.source_key == source_key))
 
     async def submitted_between(self, start: datetime, end: datetime) -> Sequence[Reading]:
         query = (
@@ -435,10 +502,17 @@ class PostRepository:
         return post
 
     async def find(self, platform: str, channel_id: str, message_id: str) -> Post | None:
-        query = select(Post).where(
-            Post.platform == platform, Post.channel_id == channel_id, Post.message_id == message_id
+        return await self.session.scalar(
+            _POST_BY_MESSAGE,
+            {"platform": platform, "channel_id": channel_id, "message_id": message_id},
         )
-        return await self.session.scalar(query)
+
+
+_POST_BY_MESSAGE = select(Post).where(
+    Post.platform == bindparam("platform"),
+    Post.channel_id == bindparam("channel_id"),
+    Post.message_id == bindparam("message_id"),
+)
 
 
 class ReceiptRepository:
@@ -450,13 +524,28 @@ class ReceiptRepository:
     async def first_time(self, event_id: str, platform: str, at: datetime) -> bool:
         """Record the event; False if it was already recorded (by this or another replica).
         One statement: the insert that finds the event there already inserts nothing."""
-        statement = (
-            _insert_or_ignore(self.session, EventReceipt)
-            .values(event_id=event_id, platform=platform, received_at=at)
-            .on_conflict_do_nothing(index_elements=["event_id"])
-            .returning(EventReceipt.event_id)
+        statement = _RECEIPTS[self.session.get_bind().dialect.name]
+        values = {"event_id": event_id, "platform": platform, "received_at": at}
+        return await self.session.scalar(statement, values) is not None
+
+
+def _receipt_insert(insert: Any) -> Any:
+    return (
+        insert(EventReceipt)
+        .values(
+            event_id=bindparam("event_id"),
+            platform=bindparam("platform"),
+            received_at=bindparam("received_at"),
         )
-        return await self.session.scalar(statement) is not None
+        .on_conflict_do_nothing(index_elements=["event_id"])
+        .returning(EventReceipt.event_id)
+    )
+
+
+_RECEIPTS = {
+    "postgresql": _receipt_insert(postgresql.insert),
+    "sqlite": _receipt_insert(sqlite.insert),
+}
 
 
 # Any number below 2**63 that no other part of waymark uses for an advisory lock.
