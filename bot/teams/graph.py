@@ -76,6 +76,30 @@ class ChannelReader:
             ambiguous=True,
         )
 
+    async def replies_carrying(
+        self, *, team: str, channel: str, tenant: str | None, message: str, keys: list[str]
+    ) -> set[str]:
+        """Which of `keys` the replies in the thread of `message` carry."""
+        bearer = await self._token(tenant)
+        url: str | None = (
+            f"{self.base_url}/v1.0/teams/{quote(team, safe='')}/channels/"
+            f"{quote(channel, safe='')}/messages/{quote(message, safe='')}/replies"
+            f"?$top={PAGE_SIZE}"
+        )
+        wanted = {key_marker(key): key for key in keys}
+        found: set[str] = set()
+        for _ in range(MOST_PAGES):
+            if url is None:
+                return found
+            page = await self._get(url, bearer, channel)
+            for reply in page.get("value") or []:
+                found |= {wanted[m] for m in _markers(reply) if m in wanted}
+            url = page.get("@odata.nextLink")
+        raise DeliveryError(
+            f"read {MOST_PAGES} pages of replies to {message} without reaching their end",
+            ambiguous=True,
+        )
+
     async def _token(self, tenant: str | None) -> str:
         try:
             bearer = await self.token(tenant)
@@ -117,6 +141,12 @@ class ChannelReader:
 
 
 def _carries(message: Json, marker: str) -> bool:
+    return marker in _markers(message)
+
+
+def _markers(message: Json) -> set[str]:
+    """Every element id in the cards a message holds."""
+    ids: set[str] = set()
     for attachment in message.get("attachments") or []:
         content = attachment.get("content")
         if isinstance(content, str):
@@ -124,9 +154,8 @@ def _carries(message: Json, marker: str) -> bool:
                 content = json.loads(content)
             except ValueError:
                 continue
-        if marker in _ids(content):
-            return True
-    return False
+        ids |= set(_ids(content))
+    return ids
 
 
 def _ids(node: Any) -> Iterator[str]:

@@ -165,8 +165,9 @@ class TeamsMessenger:
             raise delivery_error(error) from error
         if render.has_inputs(reply):
             await self.keep_card(channel_id, message_id, reply)
-        for chart in reply.charts:
-            await self.post_chart(Target.of(ref, thread_id or message_id), chart)
+        for number, chart in enumerate(reply.charts):
+            chart_key = render.chart_key(key, number) if key else None
+            await self.post_chart(Target.of(ref, thread_id or message_id), chart, chart_key)
         return message_id
 
     async def find_post(
@@ -192,7 +193,35 @@ class TeamsMessenger:
             raise
         if found is not None and render.has_inputs(reply):
             await self.keep_card(channel_id, found, reply)
+        if found is not None and reply.charts:
+            await self._charts_not_posted(ref, found, key, reply)
         return found
+
+    async def _charts_not_posted(
+        self, ref: ConversationRef, message_id: str, key: str, reply: Reply
+    ) -> None:
+        """Post the charts that a found message's thread lacks: the answer may have been lost
+        before they were posted, or after. Where the thread cannot be read, they are left out:
+        a missing picture rather than one shown twice."""
+        keys = [render.chart_key(key, number) for number in range(len(reply.charts))]
+        if self.graph is None:
+            return
+        try:
+            team = await self._team_group(ref)
+            there = await self.graph.replies_carrying(
+                team=team,
+                channel=ref.conversation_id,
+                tenant=ref.tenant_id,
+                message=message_id,
+                keys=keys,
+            )
+        except DeliveryError as error:
+            log.warning("charts of %s not checked, so not posted: %s", key, error)
+            return
+        target = Target.of(ref, message_id)
+        for chart, chart_key in zip(reply.charts, keys, strict=True):
+            if chart_key not in there:
+                await self.post_chart(target, chart, chart_key)
 
     async def _ask_admins_to_look(self, channel: str, reply: Reply, error: CannotLookError) -> None:
         what = reply.fallback.split("\n")[0][:200]
@@ -212,6 +241,16 @@ class TeamsMessenger:
             raise CannotLookError(
                 "waymark has no Teams credentials to read the channel through Microsoft Graph"
             )
+        return await self.graph.find(
+            team=await self._team_group(ref),
+            channel=ref.conversation_id,
+            tenant=ref.tenant_id,
+            key=key,
+            since=since,
+        )
+
+    async def _team_group(self, ref: ConversationRef) -> str:
+        """The Microsoft 365 group of a channel's team: what Graph calls the team."""
         if ref.kind != "channel" or not ref.team_id:
             raise CannotLookError("Microsoft Graph lets waymark read team channels only")
         try:
@@ -220,20 +259,14 @@ class TeamsMessenger:
             raise delivery_error(error) from error
         if not team.aad_group_id:
             raise CannotLookError("Teams did not say which Microsoft 365 group the team is")
-        return await self.graph.find(
-            team=team.aad_group_id,
-            channel=ref.conversation_id,
-            tenant=ref.tenant_id,
-            key=key,
-            since=since,
-        )
+        return team.aad_group_id
 
-    async def post_chart(self, target: Target, chart: Chart) -> None:
+    async def post_chart(self, target: Target, chart: Chart, key: str | None = None) -> None:
         """A chart follows its message in the thread. A failed chart loses a picture, not a
         reading or a reminder, so it is logged and the message stands."""
         try:
             png = await asyncio.to_thread(chart.draw)
-            await send(self.api, target, render.chart_message(chart, png))
+            await send(self.api, target, render.chart_message(chart, png, key=key))
         except (httpx.HTTPError, TimeoutError) as error:
             log.warning("chart %s not posted to %s: %r", chart.filename, target, error)
 

@@ -119,13 +119,21 @@ def card(body: list[Json], mentions: list[Json] | None = None) -> Json:
     return rendered
 
 
-def chart_message(chart: Chart, png: bytes) -> Json:
-    """A chart as an image in a card of its own, with its words for screen readers."""
+def chart_key(key: str, number: int) -> str:
+    """The key of a message's `number`th chart, posted in its thread (`graph.py` finds it)."""
+    return f"{key}:chart:{number}"
+
+
+def chart_message(chart: Chart, png: bytes, *, key: str | None = None) -> Json:
+    """A chart as an image in a card of its own, with its words for screen readers; with `key`,
+    marked as `message` marks a card."""
     url = "data:image/png;base64," + base64.b64encode(png).decode("ascii")
     body = [
         _text(chart.title, weight="Bolder"),
         {"type": "Image", "url": url, "altText": _clip(chart.alt_text, 1000), "size": "Stretch"},
     ]
+    if key is not None:
+        body = _marked(body, key_marker(key))
     return {
         "type": "message",
         "summary": _clip(chart.title, 250),

@@ -38,7 +38,18 @@ class GraphStandIn:
     def app(self) -> web.Application:
         app = web.Application()
         app.router.add_get("/v1.0/teams/{group}/channels/{channel}/messages", self._messages)
+        app.router.add_get(
+            "/v1.0/teams/{group}/channels/{channel}/messages/{message}/replies", self._replies
+        )
         return app
+
+    async def _replies(self, request: web.Request) -> web.Response:
+        if request.headers.get("Authorization") != f"Bearer {TOKEN}":
+            return web.json_response({"error": {"code": "InvalidAuthenticationToken"}}, status=401)
+        channel, message = request.match_info["channel"], request.match_info["message"]
+        self.pages_read.append(f"{channel};messageid={message}")
+        thread = self.connector.to(f"{channel};messageid={message}")
+        return web.json_response({"value": [self._bot(sent) for sent in thread]})
 
     async def _messages(self, request: web.Request) -> web.Response:
         if request.headers.get("Authorization") != f"Bearer {TOKEN}":

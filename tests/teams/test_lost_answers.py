@@ -16,7 +16,8 @@ import pytest
 from bot.cli import Runtime
 from bot.teams.graph import ChannelReader
 from commands.outbox import drain
-from scheduler.jobs import send_nudges
+from commands.targets import Target
+from scheduler.jobs import send_nudges, send_weekly_digest
 from storage.db import Database
 from storage.models import OutboxMessage
 from storage.repositories import OutboxRepository, PostRepository
@@ -33,14 +34,19 @@ from tests.teams.activities import (
     personal_message,
     removed_from_team,
 )
-from tests.teams.connector import words_of
+from tests.teams.connector import find, words_of
 from tests.teams.graph_stand_in import TOKEN, GraphStandIn
 from tests.teams.harness import TeamsHarness, load_mixed_roadmap, serve, teams_harness
 from tests.teams.test_reminders import both_platforms, install, jobs, operator_command
 
 GROUP = "6f0c2a63-0000-4000-8000-00000000c0de"  # the team's Microsoft 365 group
+DIGEST = "19:roadmap-digest@thread.tacv2"
 REMINDER = "reminder:children:13:2025-Q4:1"
 LATER = timedelta(minutes=2)  # past the first retry, when a lost answer is looked into
+
+
+class ProcessDiedError(BaseException):
+    """The process dies here: nothing after it runs."""
 
 
 @pytest.fixture
@@ -338,3 +344,48 @@ async def test_a_refused_post_is_posted_again_without_looking_for_it(
     await send_nudges(jobs(teams, slack), now + LATER)
     assert len(teams.connector.to(CHILDREN)) == 1
     assert (await reminder_row(teams.db)).state == "sent"
+
+
+async def test_a_digest_found_after_its_answer_was_lost_gets_its_chart_once(
+    teams: TeamsHarness, graph: GraphStandIn, slack: FakeSlack
+) -> None:
+    await teams.send(channel_message(teams.service_url, "hello", channel=DIGEST))
+    said_hello = len(teams.connector.in_channel(DIGEST))
+    ctx = jobs(teams, slack, digest=(Target("teams", DIGEST),))
+    teams.connector.lose_next_answer = True
+    await send_weekly_digest(ctx, at("2026-03-02T09:30"))
+    [digest] = teams.connector.in_channel(DIGEST)[said_hello:]  # no chart: its answer was lost
+
+    report = await send_weekly_digest(ctx, at("2026-03-02T09:40"))
+    assert report.startswith("Found already posted: digest for the week of Mon 2 Mar 2026")
+    await teams.settle()
+    [found, chart] = teams.connector.in_channel(DIGEST)[said_hello:]
+    assert found == digest
+    assert chart.conversation_id == f"{DIGEST};messageid={digest.id}"
+    assert find(chart.card, "Image")[0]["url"].startswith("data:image/png;base64,")
+
+    await send_weekly_digest(ctx, at("2026-03-02T11:00"))
+    assert len(teams.connector.in_channel(DIGEST)) == said_hello + 2
+
+
+async def test_a_chart_already_in_the_thread_is_not_posted_again(
+    teams: TeamsHarness, graph: GraphStandIn, slack: FakeSlack, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    await teams.send(channel_message(teams.service_url, "hello", channel=DIGEST))
+    said_hello = len(teams.connector.in_channel(DIGEST))
+    ctx = jobs(teams, slack, digest=(Target("teams", DIGEST),))
+
+    async def dies(*args: object, **kwargs: object) -> bool:
+        raise ProcessDiedError
+
+    # The digest and its chart are posted; waymark dies before it records that.
+    monkeypatch.setattr(OutboxRepository, "mark_sent", dies)
+    with pytest.raises(ProcessDiedError):
+        await send_weekly_digest(ctx, at("2026-03-02T09:30"))
+    monkeypatch.undo()
+    posted = teams.connector.in_channel(DIGEST)[said_hello:]
+    assert len(posted) == 2
+
+    await send_weekly_digest(ctx, at("2026-03-02T09:40"))  # its claim has run out
+    await teams.settle()
+    assert teams.connector.in_channel(DIGEST)[said_hello:] == posted
