@@ -82,13 +82,17 @@ def _begin(conn: Connection) -> None:
 class Database:
     """One engine and its session factory; `transaction()` is the unit of work."""
 
-    def __init__(self, url: str, *, echo: bool = False, pool_size: int = 10) -> None:
+    def __init__(self, url: str, *, echo: bool = False, max_connections: int = 20) -> None:
         self.url = async_url(url)
         kwargs: dict[str, Any] = {"echo": echo}
         if self.is_sqlite:
             kwargs["connect_args"] = {"timeout": 30}
         else:
-            kwargs.update(pool_size=pool_size, max_overflow=pool_size, pool_pre_ping=True)
+            # Every connection is kept once made (no overflow): an overflow connection is closed
+            # as soon as it is returned, so under steady load a new PostgreSQL connection (and
+            # server process) was made every few requests. Connections are still made only when
+            # needed, and never more than `max_connections`.
+            kwargs.update(pool_size=max_connections, max_overflow=0, pool_pre_ping=True)
         self.engine: AsyncEngine = create_async_engine(self.url, **kwargs)
         if self.is_sqlite:
             event.listen(self.engine.sync_engine, "connect", _tune_sqlite)
