@@ -10,6 +10,7 @@ from commands.domain.periods import Cadence, parse_period
 from commands.domain.rules import Status
 from commands.errors import UserError
 from commands.readings import Via, get_outcome, parse_value, reading_period, record_reading
+from commands.status import local_today, status_of
 from storage.db import Database
 from storage.repositories import AuditRepository, ReadingRepository
 from tests.factories import load_roadmap
@@ -82,6 +83,38 @@ async def test_the_same_message_is_recorded_once(
     assert recorded.duplicate
     async with db.reading() as session:
         assert len(await ReadingRepository(session).history(recorded.outcome.id)) == 1
+
+
+async def test_the_status_a_reading_gives_is_the_one_read_back_after_it(
+    db: Database, tmp_path: Path, now: datetime, tz: ZoneInfo
+) -> None:
+    """The status after a reading is worked out from the readings found before storing it; it
+    must match the latest two read back afterwards, whichever of them the reading replaced."""
+    await load_roadmap(db, tmp_path, now, tz)  # outcome 13: 2024-Q2 86, 2024-Q3 85.5
+    hour = timedelta(hours=1)
+    steps = [
+        ("2024-Q4", 86.2, now, "a"),  # a new latest period
+        ("2024-Q4", 86.4, now + hour, "b"),  # corrects the latest
+        ("2024-Q2", 85.9, now + 2 * hour, "c"),  # corrects the third newest
+        ("2024-Q3", 85.0, now + 3 * hour, "d"),  # corrects the previous
+        ("2025-Q1", 87.0, now + 4 * hour, "e"),  # a new latest again
+        ("2025-Q1", 99.0, now + 5 * hour, "e"),  # the same message again: nothing stored
+        ("2025-Q1", 84.0, now - 400 * 24 * hour, None),  # an older entry, imported
+    ]
+    for label, value, at, key in steps:
+        period = parse_period(label, Cadence.QUARTERLY)
+        async with db.transaction() as session:
+            outcome = await get_outcome(session, 13)
+            recorded = await record_reading(
+                session, outcome=outcome, value=value, period=period,
+                by="U0CHILDLEAD", via=Via.IMPORT if key is None else Via.THREAD, now=at, tz=tz,
+                submitted_at=at, source_key=key,
+            )  # fmt: skip
+        async with db.reading() as session:
+            outcome = await get_outcome(session, 13)
+            latest = await ReadingRepository(session).latest(outcome.id)
+        assert recorded.status == status_of(outcome, latest, local_today(at, tz)), (label, value)
+    assert [(r.period, r.value) for r in latest] == [("2025-Q1", 87.0), ("2024-Q4", 86.4)]
 
 
 @pytest.mark.parametrize(
