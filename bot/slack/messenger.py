@@ -173,7 +173,10 @@ def _delivery_error(error: SlackApiError) -> DeliveryError:
     retry_after = None
     if status == 429:
         retry_after = float(error.response.headers.get("retry-after", 1))
-    # Slack answered, so the message was not posted: safe to try again later.
+    if status is not None and status >= 500:
+        # Slack failed on its side: the message may have been posted all the same.
+        return DeliveryError(f"Slack answered {status}: {code}", ambiguous=True)
+    # Slack answered no, so the message was not posted: safe to try again later.
     return DeliveryError(
         f"Slack refused the post: {code}", ambiguous=False, retry_after=retry_after
     )

@@ -5,7 +5,8 @@ conversations.history (metadata only with include_all_metadata, as Slack does), 
 steps of a file upload. Switches make the next post fail the ways Slack can fail: refused
 (`refuse_next_post`), rate limited (`rate_limit_next_post`), or accepted and stored but the
 answer lost on the way back (`drop_next_answer`), which is what a timeout after posting looks
-like to the bot; `refuse_history` makes the history unreadable (a scope not granted).
+like to the bot; `fail_after_posting` stores it and answers a server error; `refuse_history`
+makes the history unreadable (a scope not granted).
 
 It runs on its own thread and event loop, so that both async tests and the `waymark` command
 (which runs its own loop) and other processes can talk to it.
@@ -78,6 +79,7 @@ class FakeSlack:
     rate_limit_next_post: bool = False
     drop_next_answer: bool = False
     refuse_history: str | None = None  # every conversations.history answers this error
+    fail_after_posting: int | None = None  # the next post is stored, then answered this status
     url: str = ""
 
     def __post_init__(self) -> None:
@@ -165,6 +167,9 @@ class FakeSlack:
             )
             self.messages.append(message)
             drop, self.drop_next_answer = self.drop_next_answer, False
+            failed, self.fail_after_posting = self.fail_after_posting, None
+        if failed is not None:
+            return web.json_response({"ok": False, "error": "internal_error"}, status=failed)
         if drop:
             # Posted, but the bot never hears so: cut the connection instead of answering.
             assert request.transport is not None

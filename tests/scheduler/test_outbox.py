@@ -126,6 +126,20 @@ async def test_an_answer_lost_after_posting_is_looked_for_before_any_new_attempt
     assert slack.calls.count("conversations.history") == 1
 
 
+async def test_a_server_error_after_posting_is_looked_for_not_posted_again(
+    roadmap: Database, slack: FakeSlack
+) -> None:
+    ctx = slack_context(roadmap, slack)
+    slack.fail_after_posting = 503
+    await tick(ctx, TEN)
+    assert slack.post_keys() == EXPECTED  # Slack posted the first, then answered 503
+    assert (await outbox_states(roadmap))[EXPECTED[0]] == "sending"
+
+    await tick(ctx, TEN + timedelta(minutes=2))
+    assert slack.post_keys() == EXPECTED
+    assert await outbox_states(roadmap) == dict.fromkeys(EXPECTED, "sent")
+
+
 async def test_a_refused_post_is_tried_again_later_and_posted_once(
     roadmap: Database, slack: FakeSlack
 ) -> None:
