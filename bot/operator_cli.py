@@ -27,7 +27,7 @@ from bot.slack.messenger import SlackMessenger, posting_client
 from commands.domain.calendar import CalendarError, Timetable, parse_working_hours
 from commands.errors import UserError
 from commands.formatting import moment
-from commands.outbox import LEASE
+from commands.outbox import LEASE, record_thread
 from commands.ports import Messenger
 from commands.reply_codec import CodecError, decode
 from commands.targets import Target, TargetError, channel_target, channel_targets
@@ -36,7 +36,7 @@ from scheduler.jobs import JobContext, send_nudges, send_weekly_digest
 from scheduler.setup import TICK_SECONDS, Clock, SimulatedClock, Ticker, wall_clock
 from storage.db import Database
 from storage.models import OutboxMessage
-from storage.repositories import OutboxRepository, PostRepository, RoadmapRepository
+from storage.repositories import OutboxRepository, RoadmapRepository
 
 if TYPE_CHECKING:
     from sqlalchemy.ext.asyncio import AsyncSession
@@ -380,16 +380,8 @@ async def _settle_by_hand(
             await outbox.requeue(row.id, rt.now)
         else:
             await outbox.mark_posted(row.id, rt.now, message_id)
-            if message_id and about:
-                await PostRepository(session).record(
-                    platform=row.platform,
-                    channel_id=row.channel_id,
-                    message_id=message_id,
-                    kind=row.kind,
-                    outcomes=about,
-                    posted_at=rt.now,
-                    group_id=row.group_id,
-                )
+            if message_id:
+                await record_thread(session, row, message_id, about, rt.now)
     if retry:
         print(f"Message {row.id} ({row.summary}) will be tried again at the next pass.")
         return 0

@@ -21,6 +21,8 @@ from collections.abc import Callable, Collection, Mapping
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta, tzinfo
 
+from sqlalchemy.ext.asyncio import AsyncSession
+
 from commands.domain.calendar import Timetable, may_remind, next_reminder_moment
 from commands.formatting import moment
 from commands.ports import CannotLookError, DeliveryError, Messenger
@@ -224,17 +226,8 @@ async def _deliver(
             return
     async with db.transaction() as session:
         marked = await OutboxRepository(session).mark_sent(row.id, token, message_id, now)
-        if marked and reply.about:
-            # Replies in the message's thread are readings for these outcomes.
-            await PostRepository(session).record(
-                platform=row.platform,
-                channel_id=row.channel_id,
-                message_id=message_id,
-                kind=row.kind,
-                outcomes=list(reply.about),
-                posted_at=now,
-                group_id=row.group_id,
-            )
+        if marked:
+            await record_thread(session, row, message_id, reply.about, now)
     if not marked:
         log.warning(
             "outbox %s (%s): another sender took it over while it was being posted; "
@@ -250,6 +243,26 @@ async def _deliver(
     report.delivered.append(
         Delivered(row.key, row.summary, row.channel_id, message_id, found is not None)
     )
+
+
+async def record_thread(
+    session: AsyncSession,
+    row: OutboxMessage,
+    message_id: str,
+    outcomes: Collection[int],
+    at: datetime,
+) -> None:
+    """Replies in the thread of `row`'s posted message are readings for `outcomes`."""
+    if outcomes:
+        await PostRepository(session).record(
+            platform=row.platform,
+            channel_id=row.channel_id,
+            message_id=message_id,
+            kind=row.kind,
+            outcomes=list(outcomes),
+            posted_at=at,
+            group_id=row.group_id,
+        )
 
 
 async def _retry(
@@ -303,6 +316,10 @@ async def _give_up(
 ) -> None:
     async with db.transaction() as session:
         await OutboxRepository(session).give_up(row.id, token, error)
+    _given_up(row, error, report)
+
+
+def _given_up(row: OutboxMessage, error: str, report: DrainReport) -> None:
     log.error(
         "outbox %s (%s) given up after %s attempts: %s; `waymark outbox --retry %s` tries again",
         row.id,
@@ -325,18 +342,7 @@ async def _park(
         log.warning("outbox %s (%s): another sender took it over", row.id, row.key)
         return
     if state == "failed":  # posting it never began: nothing to look for
-        log.error(
-            "outbox %s (%s) given up after %s attempts: %s; `waymark outbox --retry %s` tries "
-            "again",
-            row.id,
-            row.key,
-            row.attempts,
-            error,
-            row.id,
-        )
-        report.undelivered.append(
-            Undelivered(row.key, row.summary, row.channel_id, error, None, row_id=row.id)
-        )
+        _given_up(row, error, report)
         return
     log.error(
         "outbox %s (%s) may have been posted to %s, and waymark cannot check (%s): look in the "

@@ -24,6 +24,7 @@ from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import aliased, joinedload
+from sqlalchemy.sql.dml import Update
 
 from storage.models import (
     Area,
@@ -707,31 +708,30 @@ class OutboxRepository:
         `unconfirmed` when posting it had begun, so that it may have been posted and waymark
         cannot find out: an operator looks in the channel, then retries it or marks it posted,
         as posting again blindly might post twice. `failed` when it never was."""
-        statement = (
-            update(OutboxMessage)
-            .where(OutboxMessage.id == row_id, OutboxMessage.claim_token == token)
-            .where(OutboxMessage.state == "sending")
+        state: str | None = await self.session.scalar(
+            self._claimed(row_id, token)
             .values(
                 state=case((OutboxMessage.posting, "unconfirmed"), else_="failed"),
                 lease_until=None,
                 last_error=error,
             )
             .returning(OutboxMessage.state)
-            .execution_options(synchronize_session=False)
         )
-        state: str | None = await self.session.scalar(statement)
         return state
 
     async def _update_claimed(self, row_id: int, token: str, **values: Any) -> bool:
-        statement = (
+        statement = self._claimed(row_id, token).values(**values).returning(OutboxMessage.id)
+        return await self.session.scalar(statement) is not None
+
+    @staticmethod
+    def _claimed(row_id: int, token: str) -> Update:
+        """An update of the row while this sender (`token`) still holds its claim."""
+        return (
             update(OutboxMessage)
             .where(OutboxMessage.id == row_id, OutboxMessage.claim_token == token)
             .where(OutboxMessage.state == "sending")
-            .values(**values)
-            .returning(OutboxMessage.id)
             .execution_options(synchronize_session=False)
         )
-        return await self.session.scalar(statement) is not None
 
     async def requeue(self, row_id: int, now: datetime) -> OutboxMessage | None:
         """Put a failed or unconfirmed row back in the queue: an operator fixed the cause, or

@@ -91,6 +91,12 @@ async def graph(teams: TeamsHarness, now: datetime) -> AsyncIterator[GraphStandI
         assert set(tenants) == {TENANT}
 
 
+async def remind_and_lose_the_answer(teams: TeamsHarness, slack: FakeSlack, now: datetime) -> None:
+    """A reminder pass whose Teams post arrives, but whose answer is lost on the way back."""
+    teams.connector.lose_next_answer = True
+    await send_nudges(jobs(teams, slack), now)
+
+
 async def reminder_row(db: Database) -> OutboxMessage:
     async with db.reading() as session:
         row = await OutboxRepository(session).by_key(REMINDER)
@@ -161,8 +167,7 @@ async def test_a_reminder_that_never_arrived_is_posted_again_once(
 async def test_the_post_is_found_behind_what_people_wrote_since(
     teams: TeamsHarness, graph: GraphStandIn, slack: FakeSlack, now: datetime
 ) -> None:
-    teams.connector.lose_next_answer = True
-    await send_nudges(jobs(teams, slack), now)
+    await remind_and_lose_the_answer(teams, slack, now)
     graph.chatter[CHILDREN] = 5  # five messages since, two to a page: the post is on page 3
     graph.page_size = 2
 
@@ -175,8 +180,7 @@ async def test_the_post_is_found_behind_what_people_wrote_since(
 async def test_old_messages_reacted_to_since_do_not_end_the_search_early(
     teams: TeamsHarness, graph: GraphStandIn, slack: FakeSlack, now: datetime
 ) -> None:
-    teams.connector.lose_next_answer = True
-    await send_nudges(jobs(teams, slack), now)
+    await remind_and_lose_the_answer(teams, slack, now)
     # Three week-old messages got reactions after the post, so Graph lists them before it.
     graph.brought_forward[CHILDREN] = 3
     graph.page_size = 2
@@ -190,8 +194,7 @@ async def test_old_messages_reacted_to_since_do_not_end_the_search_early(
 async def test_a_channel_too_busy_to_read_back_far_enough_is_looked_at_again_not_reposted(
     teams: TeamsHarness, graph: GraphStandIn, slack: FakeSlack, now: datetime
 ) -> None:
-    teams.connector.lose_next_answer = True
-    await send_nudges(jobs(teams, slack), now)
+    await remind_and_lose_the_answer(teams, slack, now)
     graph.chatter[CHILDREN] = 30
     graph.page_size = 2  # the post is on page 16; waymark reads ten at a time
 
@@ -209,8 +212,7 @@ async def test_a_channel_too_busy_to_read_back_far_enough_is_looked_at_again_not
 async def test_a_post_to_look_for_waits_while_teams_is_not_connected_or_waymark_was_removed(
     teams: TeamsHarness, graph: GraphStandIn, slack: FakeSlack, now: datetime
 ) -> None:
-    teams.connector.lose_next_answer = True
-    await send_nudges(jobs(teams, slack), now)
+    await remind_and_lose_the_answer(teams, slack, now)
 
     # A pass by a waymark without Teams set up: it can neither look nor post.
     slack_only = {"slack": jobs(teams, slack).messengers["slack"]}
@@ -234,8 +236,7 @@ async def test_a_post_an_operator_found_by_hand_reads_replies_in_its_thread(
     tz: ZoneInfo,
     capsys: pytest.CaptureFixture[str],
 ) -> None:
-    teams.connector.lose_next_answer = True
-    await send_nudges(jobs(teams, slack), now)
+    await remind_and_lose_the_answer(teams, slack, now)
     await send_nudges(jobs(teams, slack), now + LATER)
     row = await reminder_row(teams.db)
     assert row.state == "unconfirmed"
@@ -273,8 +274,7 @@ async def test_without_a_way_to_read_the_channel_the_post_waits_for_an_operator(
     # The administrator has talked to waymark in Teams, so waymark can write to them.
     await teams.send(personal_message(teams.service_url, "outcome help", person=ADMIN))
     told_before = len(teams.connector.to(personal_chat_id(ADMIN)))
-    teams.connector.lose_next_answer = True
-    await send_nudges(jobs(teams, slack), now)
+    await remind_and_lose_the_answer(teams, slack, now)
 
     report = await send_nudges(jobs(teams, slack), now + LATER)
     row = await reminder_row(teams.db)
@@ -321,8 +321,7 @@ async def test_without_a_way_to_read_the_channel_the_post_waits_for_an_operator(
 async def test_graph_refusing_to_show_the_channel_parks_the_post(
     teams: TeamsHarness, graph: GraphStandIn, slack: FakeSlack, now: datetime
 ) -> None:
-    teams.connector.lose_next_answer = True
-    await send_nudges(jobs(teams, slack), now)
+    await remind_and_lose_the_answer(teams, slack, now)
     graph.refuse = 403  # the team owner did not grant ChannelMessage.Read.Group
 
     await send_nudges(jobs(teams, slack), now + LATER)
