@@ -1,0 +1,331 @@
+"""What waymark keeps about the chats it works in: its posts, events already handled,
+conversations it may post to, people's names, cards with inputs and channels it cannot
+reach yet."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Sequence
+from datetime import datetime, timedelta
+from typing import Any
+
+from sqlalchemy import bindparam, select, update
+from sqlalchemy.dialects import postgresql, sqlite
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from storage.models import (
+    ChatPerson,
+    ConversationRef,
+    EventReceipt,
+    OutboxMessage,
+    Post,
+    SentCard,
+    UnreachableChannel,
+)
+
+
+class PostRepository:
+    """Messages waymark posted about outcomes, so that replies in their threads can be read."""
+
+    def __init__(self, session: AsyncSession) -> None:
+        self.session = session
+
+    async def record(
+        self,
+        *,
+        platform: str,
+        channel_id: str,
+        message_id: str,
+        kind: str,
+        outcomes: Sequence[int],
+        posted_at: datetime,
+        group_id: int | None = None,
+    ) -> Post:
+        existing = await self.find(platform, channel_id, message_id)
+        if existing is not None:
+            return existing
+        post = Post(
+            platform=platform,
+            channel_id=channel_id,
+            message_id=message_id,
+            kind=kind,
+            outcomes=list(outcomes),
+            group_id=group_id,
+            posted_at=posted_at,
+        )
+        self.session.add(post)
+        await self.session.flush()
+        return post
+
+    async def find(self, platform: str, channel_id: str, message_id: str) -> Post | None:
+        return await self.session.scalar(
+            _POST_BY_MESSAGE,
+            {"platform": platform, "channel_id": channel_id, "message_id": message_id},
+        )
+
+
+_POST_BY_MESSAGE = select(Post).where(
+    Post.platform == bindparam("platform"),
+    Post.channel_id == bindparam("channel_id"),
+    Post.message_id == bindparam("message_id"),
+)
+
+
+class ReceiptRepository:
+    """Inbound events already handled, so that a retried delivery is recognised."""
+
+    def __init__(self, session: AsyncSession) -> None:
+        self.session = session
+
+    async def first_time(self, event_id: str, platform: str, at: datetime) -> bool:
+        """Record the event; False if it was already recorded (by this or another replica).
+        One statement: the insert that finds the event there already inserts nothing."""
+        statement = _RECEIPTS[self.session.get_bind().dialect.name]
+        values = {"event_id": event_id, "platform": platform, "received_at": at}
+        return await self.session.scalar(statement, values) is not None
+
+
+def _receipt_insert(insert: Any) -> Any:
+    return (
+        insert(EventReceipt)
+        .values(
+            event_id=bindparam("event_id"),
+            platform=bindparam("platform"),
+            received_at=bindparam("received_at"),
+        )
+        .on_conflict_do_nothing(index_elements=["event_id"])
+        .returning(EventReceipt.event_id)
+    )
+
+
+_RECEIPTS = {
+    "postgresql": _receipt_insert(postgresql.insert),
+    "sqlite": _receipt_insert(sqlite.insert),
+}
+
+
+class ConversationRefRepository:
+    """Conversations waymark may post to unprompted, as the platform described them last."""
+
+    def __init__(self, session: AsyncSession) -> None:
+        self.session = session
+
+    async def remember(
+        self,
+        *,
+        platform: str,
+        conversation_id: str,
+        kind: str,
+        service_url: str,
+        bot_id: str,
+        at: datetime,
+        tenant_id: str | None = None,
+        team_id: str | None = None,
+        user_id: str | None = None,
+        name: str | None = None,
+    ) -> ConversationRef:
+        """Insert or refresh the reference; values not given keep what was known."""
+        given = {"tenant_id": tenant_id, "team_id": team_id, "user_id": user_id, "name": name}
+        ref = await self.get(platform, conversation_id)
+        if ref is None:
+            ref = ConversationRef(platform=platform, conversation_id=conversation_id)
+            try:
+                async with self.session.begin_nested():
+                    _fill(ref, kind=kind, service_url=service_url, bot_id=bot_id, updated_at=at)
+                    _fill(ref, **given)
+                    self.session.add(ref)
+                return ref
+            except IntegrityError:
+                # Another replica stored it first: refresh theirs instead.
+                ref = await self.get(platform, conversation_id)
+                assert ref is not None
+        _fill(ref, kind=kind, service_url=service_url, bot_id=bot_id, updated_at=at)
+        _fill(ref, **given)
+        await self.session.flush()
+        return ref
+
+    async def get(self, platform: str, conversation_id: str) -> ConversationRef | None:
+        query = select(ConversationRef).where(
+            ConversationRef.platform == platform,
+            ConversationRef.conversation_id == conversation_id,
+        )
+        return await self.session.scalar(query)
+
+    async def personal_chats(
+        self, platform: str, user_ids: Iterable[str]
+    ) -> Sequence[ConversationRef]:
+        """The one-to-one chats waymark has with these people."""
+        query = (
+            select(ConversationRef)
+            .where(
+                ConversationRef.platform == platform,
+                ConversationRef.kind == "personal",
+                ConversationRef.user_id.in_(list(user_ids)),
+            )
+            .order_by(ConversationRef.user_id)
+        )
+        return (await self.session.scalars(query)).all()
+
+    async def of_team(self, platform: str, team_id: str) -> Sequence[ConversationRef]:
+        query = select(ConversationRef).where(
+            ConversationRef.platform == platform, ConversationRef.team_id == team_id
+        )
+        return (await self.session.scalars(query)).all()
+
+    async def forget_team(self, platform: str, team_id: str) -> int:
+        """waymark was removed from a team: its channels can no longer be posted to."""
+        refs = await self.of_team(platform, team_id)
+        for ref in refs:
+            await self.session.delete(ref)
+        await self.session.flush()
+        return len(refs)
+
+    async def everything(self, platform: str) -> Sequence[ConversationRef]:
+        query = (
+            select(ConversationRef)
+            .where(ConversationRef.platform == platform)
+            .order_by(ConversationRef.conversation_id)
+        )
+        return (await self.session.scalars(query)).all()
+
+
+def _fill(ref: ConversationRef, **values: Any) -> None:
+    for name, value in values.items():
+        if value is not None:
+            setattr(ref, name, value)
+
+
+class PeopleRepository:
+    """Display names of chat users, as their platform last gave them."""
+
+    def __init__(self, session: AsyncSession) -> None:
+        self.session = session
+
+    async def remember(self, platform: str, user_id: str, name: str, at: datetime) -> None:
+        person = await self.session.get(ChatPerson, (platform, user_id))
+        if person is None:
+            try:
+                async with self.session.begin_nested():
+                    self.session.add(
+                        ChatPerson(platform=platform, user_id=user_id, name=name, updated_at=at)
+                    )
+                return
+            except IntegrityError:
+                person = await self.session.get(ChatPerson, (platform, user_id))
+                assert person is not None
+        if person.name != name:
+            person.name, person.updated_at = name, at
+            await self.session.flush()
+
+    async def names(self, platform: str, user_ids: Iterable[str]) -> dict[str, str]:
+        query = select(ChatPerson).where(
+            ChatPerson.platform == platform, ChatPerson.user_id.in_(list(user_ids))
+        )
+        return {p.user_id: p.name for p in await self.session.scalars(query)}
+
+
+class SentCardRepository:
+    """Posted messages with inputs, kept to show them again after a submission."""
+
+    def __init__(self, session: AsyncSession) -> None:
+        self.session = session
+
+    async def record(
+        self,
+        *,
+        platform: str,
+        conversation_id: str,
+        message_id: str,
+        payload: dict[str, Any],
+        posted_at: datetime,
+    ) -> None:
+        if await self.find(platform, conversation_id, message_id) is not None:
+            return
+        self.session.add(
+            SentCard(
+                platform=platform,
+                conversation_id=conversation_id,
+                message_id=message_id,
+                payload=payload,
+                posted_at=posted_at,
+            )
+        )
+        await self.session.flush()
+
+    async def find(self, platform: str, conversation_id: str, message_id: str) -> SentCard | None:
+        query = select(SentCard).where(
+            SentCard.platform == platform,
+            SentCard.conversation_id == conversation_id,
+            SentCard.message_id == message_id,
+        )
+        return await self.session.scalar(query)
+
+
+class UnreachableRepository:
+    """Channels waymark could not post to because it is not there yet."""
+
+    def __init__(self, session: AsyncSession) -> None:
+        self.session = session
+
+    async def failed(
+        self, platform: str, channel_id: str, reason: str, at: datetime, *, tell_every: timedelta
+    ) -> bool:
+        """Record a failure; True when admins have not been told about this channel within
+        `tell_every` (the caller tells them and the time is recorded)."""
+        row = await self.session.get(UnreachableChannel, (platform, channel_id))
+        if row is None:
+            try:
+                async with self.session.begin_nested():
+                    self.session.add(
+                        UnreachableChannel(
+                            platform=platform,
+                            channel_id=channel_id,
+                            reason=reason,
+                            first_failed_at=at,
+                            last_failed_at=at,
+                            admins_told_at=at,
+                        )
+                    )
+                return True
+            except IntegrityError:
+                row = await self.session.get(UnreachableChannel, (platform, channel_id))
+                assert row is not None
+        row.reason, row.last_failed_at = reason, at
+        tell = row.admins_told_at is None or at - row.admins_told_at >= tell_every
+        if tell:
+            row.admins_told_at = at
+        await self.session.flush()
+        return tell
+
+    async def reached(self, platform: str, channel_ids: Iterable[str]) -> list[str]:
+        """These channels can be reached now; returns those that could not be before."""
+        query = select(UnreachableChannel).where(
+            UnreachableChannel.platform == platform,
+            UnreachableChannel.channel_id.in_(list(channel_ids)),
+        )
+        rows = (await self.session.scalars(query)).all()
+        for row in rows:
+            await self.session.delete(row)
+        await self.session.flush()
+        return [r.channel_id for r in rows]
+
+    async def everything(self) -> Sequence[UnreachableChannel]:
+        query = select(UnreachableChannel).order_by(
+            UnreachableChannel.platform, UnreachableChannel.channel_id
+        )
+        return (await self.session.scalars(query)).all()
+
+    async def bring_forward(self, platform: str, channel_ids: Iterable[str], now: datetime) -> int:
+        """Messages waiting for these channels may be tried now rather than after their
+        backoff: waymark has just been added there."""
+        result = await self.session.execute(
+            update(OutboxMessage)
+            .where(
+                OutboxMessage.platform == platform,
+                OutboxMessage.channel_id.in_(list(channel_ids)),
+                OutboxMessage.state == "pending",
+                OutboxMessage.not_before > now,
+            )
+            .values(not_before=now)
+        )
+        return int(getattr(result, "rowcount", 0) or 0)

@@ -1,0 +1,182 @@
+"""Readings: every value recorded for an outcome, current and superseded."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from datetime import date, datetime
+from typing import Any
+
+from sqlalchemy import bindparam, select, true, union_all
+from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy.orm import aliased
+
+from storage.models import Outcome, Reading
+from storage.repositories._queries import READING_COLUMNS, newest_id, reading_rows
+from storage.repositories.rows import ReadingRow
+
+
+def _latest_two(columns: Sequence[Any], ids: list[int] | None) -> Any:
+    """`columns` of the latest and the previous current reading of each outcome (of all, or of
+    `ids`), as a subquery. Each reading is joined by the id its walk found, so the database
+    fetches 2 rows per outcome by primary key (joined to a list of ids instead, PostgreSQL
+    merges it with all the readings)."""
+
+    def nth(n: int) -> Any:
+        query = (
+            select(*columns)
+            .select_from(Outcome)
+            .join(Reading, Reading.id == newest_id(Outcome.id, n))
+        )
+        return query if ids is None else query.where(Outcome.id.in_(ids))
+
+    return union_all(nth(0), nth(1)).subquery()
+
+
+# The newest current readings `ReadingRepository.around` gives: one more than a status shows,
+# so that the latest two are still known after one of them is superseded.
+AROUND_NEWEST = 3
+
+
+@dataclass(frozen=True)
+class ReadingsAround:
+    """The readings that storing one reading of an outcome and period looks at."""
+
+    same_source: Reading | None  # already stored from the same message or request
+    current: Reading | None  # the period's current reading
+    newest: list[Reading]  # the outcome's newest current readings, newest first
+
+
+def _readings_around() -> Any:
+    newest = (
+        select(Reading.id)
+        .where(Reading.outcome_id == bindparam("outcome_id"), Reading.is_current == true())
+        .order_by(Reading.period_start.desc())
+        .limit(AROUND_NEWEST)
+        .subquery()
+    )
+    ids = union_all(
+        select(Reading.id).where(Reading.source_key == bindparam("source_key")),
+        select(Reading.id).where(
+            Reading.outcome_id == bindparam("outcome_id"),
+            Reading.period_start == bindparam("period_start"),
+            Reading.is_current == true(),
+        ),
+        select(newest.c.id),
+    )
+    return select(Reading).where(Reading.id.in_(ids))
+
+
+_AROUND = _readings_around()
+
+
+class ReadingRepository:
+    """Every reading ever recorded; the current one per (outcome, period) is `is_current`."""
+
+    def __init__(self, session: AsyncSession) -> None:
+        self.session = session
+
+    async def latest(self, outcome_id: int, count: int = 2) -> Sequence[Reading]:
+        """The newest current readings of one outcome, newest first (one index range scan)."""
+        query = (
+            select(Reading)
+            .where(Reading.outcome_id == outcome_id, Reading.is_current == true())
+            .order_by(Reading.period_start.desc())
+            .limit(count)
+        )
+        return (await self.session.scalars(query)).all()
+
+    async def latest_for_all(
+        self, outcome_ids: Iterable[int] | None = None
+    ) -> dict[int, list[Reading]]:
+        """The latest and previous current readings of every outcome, in one query.
+
+        Each is found by its own walk down `ix_readings_latest` from the outcome's newest
+        period, so the cost grows with the number of outcomes, not of readings. (`= true`, not
+        `IS true`: PostgreSQL uses an index only for the former.)"""
+        picked = aliased(
+            Reading, _latest_two([Reading], None if outcome_ids is None else list(outcome_ids))
+        )
+        query = select(picked).order_by(picked.outcome_id, picked.period_start.desc())
+        found: dict[int, list[Reading]] = {}
+        for reading in await self.session.scalars(query):
+            found.setdefault(reading.outcome_id, []).append(reading)
+        return found
+
+    async def latest_rows(
+        self, outcome_ids: Iterable[int] | None = None
+    ) -> dict[int, list[ReadingRow]]:
+        """`latest_for_all()` as plain rows: the latest and previous current readings of every
+        outcome (or of those given), newest first, in one query."""
+        picked = _latest_two(READING_COLUMNS, None if outcome_ids is None else list(outcome_ids))
+        query = select(*picked.c).order_by(picked.c.outcome_id, picked.c.period_start.desc())
+        found: dict[int, list[ReadingRow]] = {}
+        for reading in reading_rows(await self.session.execute(query)):
+            found.setdefault(reading.outcome_id, []).append(reading)
+        return found
+
+    async def around(
+        self, outcome_id: int, period_start: date, source_key: str | None
+    ) -> ReadingsAround:
+        """What storing a reading of this outcome and period needs, in one query: the reading
+        already stored from `source_key`, the period's current reading, and the outcome's
+        newest current readings."""
+        found = await self.session.scalars(
+            _AROUND,
+            {"outcome_id": outcome_id, "period_start": period_start, "source_key": source_key},
+        )
+        same_source: Reading | None = None
+        current: Reading | None = None
+        newest: dict[int, Reading] = {}
+        for reading in found:
+            if source_key is not None and reading.source_key == source_key:
+                same_source = reading
+            if reading.outcome_id != outcome_id or not reading.is_current:
+                continue
+            if reading.period_start == period_start:
+                current = reading
+            newest[reading.id] = reading
+        ordered = sorted(newest.values(), key=lambda r: r.period_start, reverse=True)
+        return ReadingsAround(same_source, current, ordered[:AROUND_NEWEST])
+
+    async def history(self, outcome_id: int) -> Sequence[Reading]:
+        """Every reading of one outcome, superseded ones included, in period then entry order."""
+        query = (
+            select(Reading)
+            .where(Reading.outcome_id == outcome_id)
+            .order_by(Reading.period_start, Reading.submitted_at, Reading.id)
+        )
+        return (await self.session.scalars(query)).all()
+
+    async def everything(self) -> Sequence[tuple[int, Reading]]:
+        """(outcome number, reading) for every reading, for export."""
+        query = (
+            select(Outcome.number, Reading)
+            .join(Outcome, Outcome.id == Reading.outcome_id)
+            .order_by(Outcome.number, Reading.period_start, Reading.submitted_at, Reading.id)
+        )
+        return [(number, reading) for number, reading in (await self.session.execute(query))]
+
+    async def submitted_between(self, start: datetime, end: datetime) -> Sequence[Reading]:
+        query = (
+            select(Reading)
+            .where(Reading.submitted_at >= start, Reading.submitted_at < end)
+            .order_by(Reading.submitted_at, Reading.id)
+        )
+        return (await self.session.scalars(query)).all()
+
+    async def superseded_of(self, reading_ids: Iterable[int]) -> dict[int, Reading]:
+        """For each given reading that corrected another, the reading it replaced."""
+        older = aliased(Reading)
+        query = (
+            select(Reading.id, older)
+            .join(older, older.id == Reading.supersedes_id)
+            .where(Reading.id.in_(list(reading_ids)))
+        )
+        return dict((await self.session.execute(query)).tuples().all())
+
+    def add(self, reading: Reading) -> None:
+        self.session.add(reading)
+
+    async def flush(self) -> None:
+        await self.session.flush()

@@ -1,0 +1,59 @@
+"""Plain-value rows: an outcome's or a reading's columns without the ORM, for work over
+the whole road map (no identity map, no change tracking)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date, datetime
+from typing import Any
+
+
+@dataclass(frozen=True, slots=True)
+class AreaRow:
+    name: str
+
+
+@dataclass(frozen=True, slots=True)
+class OwnerRow:
+    slug: str
+    name: str
+
+
+@dataclass(frozen=True, slots=True)
+class OutcomeRow:
+    """An outcome's columns as plain values, for work over the whole road map: a fraction of
+    the time and memory of an ORM `Outcome` (no identity map, no change tracking)."""
+
+    id: int
+    number: int
+    title: str
+    measure: str
+    unit: str
+    polarity: str
+    cadence: str
+    tolerance: str
+    lag_days: int
+    baseline_period: str
+    baseline_value: float
+    milestones: list[Any]
+    paused_reason: str | None
+    snoozed_until: date | None
+    area: AreaRow
+    owner: OwnerRow | None
+
+
+@dataclass(frozen=True, slots=True)
+class ReadingRow:
+    """A reading's columns as plain values."""
+
+    id: int
+    outcome_id: int
+    period: str
+    period_start: date
+    value: float
+    submitted_by: str
+    submitted_at: datetime
+    via: str
+    note: str
+    superseded_at: datetime | None
+    supersedes_id: int | None
