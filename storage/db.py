@@ -143,10 +143,12 @@ class Database:
         """Bring the schema to the newest migration (creating it from nothing if needed)."""
         if self.is_sqlite:
             Path(self.url.database or "").parent.mkdir(parents=True, exist_ok=True)
+            async with self.engine.connect() as conn:
+                await conn.run_sync(_upgrade_sqlite)
+            return
         async with self.engine.begin() as conn:
-            if self.is_postgresql:
-                # Two replicas starting together must not both create the schema.
-                await conn.exec_driver_sql("SELECT pg_advisory_xact_lock(7305126)")
+            # Two replicas starting together must not both create the schema.
+            await conn.exec_driver_sql("SELECT pg_advisory_xact_lock(7305126)")
             await conn.run_sync(_upgrade)
 
     async def dispose(self) -> None:
@@ -162,3 +164,21 @@ def alembic_config(connection: Connection | None = None) -> Config:
 
 def _upgrade(connection: Connection) -> None:
     command.upgrade(alembic_config(connection), "head")
+
+
+def _upgrade_sqlite(connection: Connection) -> None:
+    """SQLite changes a table's constraints by copying it to a new table and dropping the old
+    one, which fails while foreign keys are enforced and other rows point at it. So they are
+    off while migrating (set before BEGIN: inside a transaction SQLite ignores the pragma) and
+    checked before committing, as in SQLite's own procedure for altering a table."""
+    cursor = connection.connection.dbapi_connection.cursor()  # type: ignore[union-attr]
+    cursor.execute("PRAGMA foreign_keys=OFF")
+    try:
+        with connection.begin():
+            _upgrade(connection)
+            dangling = connection.exec_driver_sql("PRAGMA foreign_key_check").all()
+            if dangling:
+                raise RuntimeError(f"migrating left rows pointing at nothing: {dangling}")
+    finally:
+        cursor.execute("PRAGMA foreign_keys=ON")
+        cursor.close()

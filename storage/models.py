@@ -7,6 +7,7 @@ Nothing is ever deleted: a correction supersedes a reading, and every write leav
 from __future__ import annotations
 
 from datetime import UTC, date, datetime
+from enum import StrEnum
 from typing import Any, ClassVar
 
 from sqlalchemy import (
@@ -14,6 +15,7 @@ from sqlalchemy import (
     Boolean,
     Date,
     DateTime,
+    Enum,
     Float,
     ForeignKey,
     Index,
@@ -36,6 +38,47 @@ NAMING = {
     "fk": "fk_%(table_name)s_%(column_0_name)s_%(referred_table_name)s",
     "pk": "pk_%(table_name)s",
 }
+
+
+class OutboxState(StrEnum):
+    """Where an outbox message is on its way to its channel (see `OutboxMessage`)."""
+
+    PENDING = "pending"
+    SENDING = "sending"
+    SENT = "sent"
+    FAILED = "failed"
+    UNCONFIRMED = "unconfirmed"
+
+
+class ReminderState(StrEnum):
+    """What became of one rung of an outcome's reminder ladder (see `Reminder`)."""
+
+    POSTED = "posted"
+    SUPERSEDED = "superseded"
+
+
+class DigestState(StrEnum):
+    """What became of one channel's weekly digest (see `DigestRun`)."""
+
+    ON_TIME = "on_time"
+    LATE = "late"
+    SKIPPED = "skipped"
+
+
+def _state_column(states: type[StrEnum]) -> Enum:
+    """A state column: VARCHAR(20), with a CHECK constraint (`ck_<table>_state`) so that the
+    database itself refuses a state waymark does not know, whichever code wrote it. Values are
+    stored as written (`pending`) and read back as members of `states`. The attributes are
+    typed `str` while code outside storage still assigns plain strings: a StrEnum member equals
+    its string, so both are stored alike."""
+    return Enum(
+        states,
+        name="state",
+        native_enum=False,
+        create_constraint=True,
+        length=20,
+        values_callable=lambda members: [m.value for m in members],
+    )
 
 
 class UTCDateTime(TypeDecorator[datetime]):
@@ -166,7 +209,10 @@ class Reading(Base):
     source_key: Mapped[str | None] = mapped_column(String(300), unique=True, nullable=True)
     is_current: Mapped[bool] = mapped_column(Boolean, default=True)
     superseded_at: Mapped[datetime | None] = mapped_column(nullable=True)
-    supersedes_id: Mapped[int | None] = mapped_column(ForeignKey("readings.id"), nullable=True)
+    # Indexed: superseding or deleting a reading looks up the readings that point at it.
+    supersedes_id: Mapped[int | None] = mapped_column(
+        ForeignKey("readings.id"), nullable=True, index=True
+    )
 
     __table_args__ = (
         # The latest and previous readings of an outcome: one range scan of this index.
@@ -195,12 +241,15 @@ __all__ = [
     "Area",
     "AuditEntry",
     "Base",
+    "DigestState",
     "EventReceipt",
     "Group",
     "GroupLead",
+    "OutboxState",
     "Outcome",
     "Post",
     "Reading",
+    "ReminderState",
     "UTCDateTime",
 ]
 
@@ -259,7 +308,7 @@ class OutboxMessage(Base):
     group_id: Mapped[int | None] = mapped_column(ForeignKey("groups.id"), nullable=True)
     summary: Mapped[str] = mapped_column(Text)
     payload: Mapped[dict[str, Any]] = mapped_column(JSON)
-    state: Mapped[str] = mapped_column(String(20), default="pending")
+    state: Mapped[str] = mapped_column(_state_column(OutboxState), default=OutboxState.PENDING)
     not_before: Mapped[datetime] = mapped_column()
     attempts: Mapped[int] = mapped_column(Integer, default=0)
     posting: Mapped[bool] = mapped_column(Boolean, default=False, server_default=false())
@@ -286,7 +335,7 @@ class Reminder(Base):
     outcome_id: Mapped[int] = mapped_column(ForeignKey("outcomes.id"))
     period: Mapped[str] = mapped_column(String(20))
     level: Mapped[int] = mapped_column(Integer)
-    state: Mapped[str] = mapped_column(String(20))
+    state: Mapped[str] = mapped_column(_state_column(ReminderState))
     outbox_id: Mapped[int | None] = mapped_column(ForeignKey("outbox.id"), nullable=True)
     planned_at: Mapped[datetime] = mapped_column()
 
@@ -302,7 +351,7 @@ class DigestRun(Base):
     id: Mapped[int] = mapped_column(primary_key=True)
     channel_id: Mapped[str] = mapped_column(String(200))
     week_start: Mapped[date] = mapped_column(Date)
-    state: Mapped[str] = mapped_column(String(20))
+    state: Mapped[str] = mapped_column(_state_column(DigestState))
     outbox_id: Mapped[int | None] = mapped_column(ForeignKey("outbox.id"), nullable=True)
     planned_at: Mapped[datetime] = mapped_column()
 

@@ -18,6 +18,7 @@ from storage.models import (
     ConversationRef,
     EventReceipt,
     OutboxMessage,
+    OutboxState,
     Post,
     SentCard,
     UnreachableChannel,
@@ -323,7 +324,7 @@ class UnreachableRepository:
             .where(
                 OutboxMessage.platform == platform,
                 OutboxMessage.channel_id.in_(list(channel_ids)),
-                OutboxMessage.state == "pending",
+                OutboxMessage.state == OutboxState.PENDING,
                 OutboxMessage.not_before > now,
             )
             .values(not_before=now)

@@ -9,7 +9,7 @@ from typing import Any
 from sqlalchemy import false, func, select, true, union_all
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from storage.models import DigestRun, Reading
+from storage.models import DigestRun, DigestState, Reading
 from storage.repositories._queries import READING_COLUMNS, insert_or_ignore, newest_id, reading_rows
 from storage.repositories.rows import ReadingRow
 
@@ -21,7 +21,7 @@ class DigestRepository:
         self.session = session
 
     async def add(
-        self, channel_id: str, week_start: date, *, state: str, at: datetime
+        self, channel_id: str, week_start: date, *, state: DigestState | str, at: datetime
     ) -> DigestRun | None:
         """The new run, or None when this channel's week is already recorded."""
         statement = (

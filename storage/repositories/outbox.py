@@ -10,7 +10,7 @@ from sqlalchemy import and_, case, false, func, or_, select, text, update
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.sql.dml import Update
 
-from storage.models import OutboxMessage
+from storage.models import OutboxMessage, OutboxState
 from storage.repositories._queries import insert_or_ignore
 
 # Any number below 2**63 that no other part of waymark uses for an advisory lock.
@@ -59,7 +59,7 @@ class OutboxRepository:
                 group_id=group_id,
                 summary=summary,
                 payload=payload,
-                state="pending",
+                state=OutboxState.PENDING,
                 not_before=not_before,
                 attempts=0,
                 created_at=created_at,
@@ -85,8 +85,8 @@ class OutboxRepository:
         """Take up to `limit` rows that are due, or whose sender's lease ran out, for this
         sender (`token`) until `now + lease`. Rows another sender is claiming are skipped."""
         due = or_(
-            (OutboxMessage.state == "pending") & (OutboxMessage.not_before <= now),
-            (OutboxMessage.state == "sending") & (OutboxMessage.lease_until <= now),
+            (OutboxMessage.state == OutboxState.PENDING) & (OutboxMessage.not_before <= now),
+            (OutboxMessage.state == OutboxState.SENDING) & (OutboxMessage.lease_until <= now),
         )
         candidates = select(OutboxMessage.id).where(due)
         if kinds is not None:
@@ -105,8 +105,8 @@ class OutboxRepository:
                 # SET sees the row as it was (SQLite and PostgreSQL; not MySQL, which waymark
                 # does not support): a row still `sending` whose sender had begun to post may
                 # have been posted, so this sender looks for it first.
-                look_first=and_(OutboxMessage.state == "sending", OutboxMessage.posting),
-                state="sending",
+                look_first=and_(OutboxMessage.state == OutboxState.SENDING, OutboxMessage.posting),
+                state=OutboxState.SENDING,
                 attempts=OutboxMessage.attempts + 1,
                 claim_token=token,
                 lease_until=now + lease,
@@ -128,7 +128,7 @@ class OutboxRepository:
         return await self._update_claimed(
             row_id,
             token,
-            state="sent",
+            state=OutboxState.SENT,
             message_id=message_id,
             sent_at=at,
             lease_until=None,
@@ -140,7 +140,7 @@ class OutboxRepository:
         return await self._update_claimed(
             row_id,
             token,
-            state="pending",
+            state=OutboxState.PENDING,
             posting=False,
             not_before=at,
             lease_until=None,
@@ -150,13 +150,13 @@ class OutboxRepository:
     async def check_later(self, row_id: int, token: str, at: datetime, error: str) -> bool:
         """It may have been posted: stay claimed until `at`, then look before posting again."""
         return await self._update_claimed(
-            row_id, token, state="sending", lease_until=at, last_error=error
+            row_id, token, state=OutboxState.SENDING, lease_until=at, last_error=error
         )
 
     async def give_up(self, row_id: int, token: str, error: str) -> bool:
         """Refused every time: not posted, left for an operator to retry."""
         return await self._update_claimed(
-            row_id, token, state="failed", lease_until=None, last_error=error
+            row_id, token, state=OutboxState.FAILED, lease_until=None, last_error=error
         )
 
     async def park(self, row_id: int, token: str, error: str) -> str | None:
@@ -167,7 +167,10 @@ class OutboxRepository:
         state: str | None = await self.session.scalar(
             self._claimed(row_id, token)
             .values(
-                state=case((OutboxMessage.posting, "unconfirmed"), else_="failed"),
+                state=case(
+                    (OutboxMessage.posting, OutboxState.UNCONFIRMED.value),
+                    else_=OutboxState.FAILED.value,
+                ),
                 lease_until=None,
                 last_error=error,
             )
@@ -185,7 +188,7 @@ class OutboxRepository:
         return (
             update(OutboxMessage)
             .where(OutboxMessage.id == row_id, OutboxMessage.claim_token == token)
-            .where(OutboxMessage.state == "sending")
+            .where(OutboxMessage.state == OutboxState.SENDING)
             .execution_options(synchronize_session=False)
         )
 
@@ -193,9 +196,9 @@ class OutboxRepository:
         """Put a failed or unconfirmed row back in the queue: an operator fixed the cause, or
         looked in the channel and did not find it. It is posted without looking again."""
         row = await self.session.get(OutboxMessage, row_id)
-        if row is None or row.state not in ("failed", "unconfirmed"):
+        if row is None or row.state not in (OutboxState.FAILED, OutboxState.UNCONFIRMED):
             return row
-        row.state, row.not_before, row.claim_token = "pending", now, None
+        row.state, row.not_before, row.claim_token = OutboxState.PENDING, now, None
         # A fresh start: its full share of tries, and no earlier attempt to look for.
         row.attempts, row.first_attempt_at, row.posting = 0, None, False
         await self.session.flush()
@@ -208,9 +211,9 @@ class OutboxRepository:
         await self.session.execute(
             update(OutboxMessage)
             .where(OutboxMessage.id.in_(list(row_ids)), OutboxMessage.claim_token == token)
-            .where(OutboxMessage.state == "sending", OutboxMessage.posting == false())
+            .where(OutboxMessage.state == OutboxState.SENDING, OutboxMessage.posting == false())
             .values(
-                state="pending",
+                state=OutboxState.PENDING,
                 attempts=OutboxMessage.attempts - 1,
                 lease_until=None,
                 claim_token=None,
@@ -224,9 +227,9 @@ class OutboxRepository:
         """An operator found an unconfirmed row's message (`message_id`, when they gave it) in
         its channel: stop trying."""
         row = await self.session.get(OutboxMessage, row_id)
-        if row is None or row.state != "unconfirmed":
+        if row is None or row.state != OutboxState.UNCONFIRMED:
             return row
-        row.state, row.sent_at, row.claim_token = "sent", now, None
+        row.state, row.sent_at, row.claim_token = OutboxState.SENT, now, None
         row.message_id, row.last_error = message_id, None
         await self.session.flush()
         return row
@@ -241,7 +244,7 @@ class OutboxRepository:
         """Pending, sending, failed and unconfirmed rows, oldest first."""
         query = (
             select(OutboxMessage)
-            .where(OutboxMessage.state != "sent")
+            .where(OutboxMessage.state != OutboxState.SENT)
             .order_by(OutboxMessage.not_before, OutboxMessage.id)
         )
         return (await self.session.scalars(query)).all()
@@ -249,7 +252,7 @@ class OutboxRepository:
     async def recently_sent(self, limit: int) -> Sequence[OutboxMessage]:
         query = (
             select(OutboxMessage)
-            .where(OutboxMessage.state == "sent")
+            .where(OutboxMessage.state == OutboxState.SENT)
             .order_by(OutboxMessage.sent_at.desc(), OutboxMessage.id.desc())
             .limit(limit)
         )

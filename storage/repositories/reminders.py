@@ -8,7 +8,7 @@ from datetime import datetime
 from sqlalchemy import select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from storage.models import Reminder
+from storage.models import Reminder, ReminderState
 from storage.repositories._queries import insert_or_ignore
 
 
@@ -29,7 +29,7 @@ class ReminderRepository:
         return found
 
     async def add(
-        self, rungs: Sequence[tuple[int, str, int]], *, state: str, at: datetime
+        self, rungs: Sequence[tuple[int, str, int]], *, state: ReminderState | str, at: datetime
     ) -> list[Reminder]:
         """Record (outcome id, period, level) rungs; returns only those not recorded before.
         Rows go in key order, so two replicas inserting overlapping sets cannot deadlock."""
