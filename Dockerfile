@@ -1,27 +1,41 @@
 # waymark: the chat-ops bot for a partnership road map.
-FROM python:3.11-slim AS base
 
-ENV PYTHONDONTWRITEBYTECODE=1 \
-    PYTHONUNBUFFERED=1 \
-    PIP_NO_CACHE_DIR=1 \
-    PIP_DISABLE_PIP_VERSION_CHECK=1
+# Build: waymark and what it needs at run time (Slack, Teams and charts; no dev tools) into
+# /opt/waymark, at exactly the versions uv.lock pins. uv stays in this stage.
+FROM python:3.11-slim AS build
 
-WORKDIR /app
+ENV PIP_NO_CACHE_DIR=1 \
+    PIP_DISABLE_PIP_VERSION_CHECK=1 \
+    UV_PROJECT_ENVIRONMENT=/opt/waymark \
+    UV_PYTHON_DOWNLOADS=never \
+    UV_LINK_MODE=copy \
+    UV_COMPILE_BYTECODE=1 \
+    UV_NO_CACHE=1
 
-# Dependencies in their own layer: it is rebuilt only when pyproject.toml changes.
-COPY pyproject.toml README.md ./
-RUN mkdir -p bot commands storage scheduler config \
-    && touch bot/__init__.py commands/__init__.py storage/__init__.py scheduler/__init__.py config/__init__.py \
-    && pip install . \
-    && pip uninstall -y waymark
+WORKDIR /src
 
+# Dependencies in their own layer: rebuilt only when pyproject.toml or uv.lock changes.
+COPY pyproject.toml uv.lock ./
+RUN pip install "uv==$(sed -n '/^name = "uv"$/{n;s/^version = "\(.*\)"$/\1/p;}' uv.lock)" \
+    && uv sync --locked --no-install-project --no-editable --extra teams --extra charts
+
+COPY README.md ./
 COPY bot ./bot
 COPY commands ./commands
 COPY storage ./storage
 COPY scheduler ./scheduler
 COPY config ./config
 COPY teams ./teams
-RUN pip install --no-deps .
+RUN uv sync --locked --no-editable --extra teams --extra charts
+
+
+FROM python:3.11-slim
+
+ENV PYTHONDONTWRITEBYTECODE=1 \
+    PYTHONUNBUFFERED=1 \
+    PATH=/opt/waymark/bin:$PATH
+
+COPY --from=build /opt/waymark /opt/waymark
 
 RUN useradd --create-home --uid 10001 waymark && mkdir -p /data && chown waymark /data
 USER waymark

@@ -118,10 +118,11 @@ def pip(*arguments: str) -> list[str]:
 
 
 def dockerfile_sources() -> list[str]:
-    """What the Dockerfile copies into the directory the image installs waymark from."""
+    """What the Dockerfile copies into the directory the image installs waymark from (a
+    `COPY --from=` takes what an earlier stage built, not files of the checkout)."""
     sources: list[str] = []
     for line in (ROOT / "Dockerfile").read_text(encoding="utf-8").splitlines():
-        if line.startswith("COPY "):
+        if line.startswith("COPY ") and "--from=" not in line:
             *paths, _destination = line.split()[1:]
             sources += [path for path in paths if not path.startswith("--")]
     return sources
