@@ -6,7 +6,7 @@ Nothing is ever deleted: a correction supersedes a reading, and every write leav
 
 from __future__ import annotations
 
-from datetime import UTC, date, datetime
+from datetime import date, datetime
 from enum import StrEnum
 from typing import Any, ClassVar
 
@@ -14,8 +14,6 @@ from sqlalchemy import (
     JSON,
     Boolean,
     Date,
-    DateTime,
-    Enum,
     Float,
     ForeignKey,
     Index,
@@ -23,12 +21,12 @@ from sqlalchemy import (
     MetaData,
     String,
     Text,
-    TypeDecorator,
     UniqueConstraint,
     false,
 )
-from sqlalchemy.engine import Dialect
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
+
+from storage.column_types import UTCDateTime, state_column
 
 # Stable constraint names keep Alembic migrations identical on SQLite and PostgreSQL.
 NAMING = {
@@ -63,42 +61,6 @@ class DigestState(StrEnum):
     ON_TIME = "on_time"
     LATE = "late"
     SKIPPED = "skipped"
-
-
-def _state_column(states: type[StrEnum]) -> Enum:
-    """A state column: VARCHAR(20), with a CHECK constraint (`ck_<table>_state`) so that the
-    database itself refuses a state waymark does not know, whichever code wrote it. Values are
-    stored as written (`pending`) and read back as members of `states`. The attributes are
-    typed `str` while code outside storage still assigns plain strings: a StrEnum member equals
-    its string, so both are stored alike."""
-    return Enum(
-        states,
-        name="state",
-        native_enum=False,
-        create_constraint=True,
-        length=20,
-        values_callable=lambda members: [m.value for m in members],
-    )
-
-
-class UTCDateTime(TypeDecorator[datetime]):
-    """Aware UTC datetimes in, aware UTC datetimes out, on SQLite (no time zones) and PostgreSQL."""
-
-    impl = DateTime(timezone=True)
-    cache_ok = True
-
-    def process_bind_param(self, value: datetime | None, dialect: Dialect) -> datetime | None:
-        if value is None:
-            return None
-        if value.tzinfo is None:
-            raise ValueError("naive datetimes are ambiguous; pass an aware datetime")
-        utc = value.astimezone(UTC)
-        return utc.replace(tzinfo=None) if dialect.name == "sqlite" else utc
-
-    def process_result_value(self, value: datetime | None, dialect: Dialect) -> datetime | None:
-        if value is None:
-            return None
-        return value.replace(tzinfo=UTC) if value.tzinfo is None else value.astimezone(UTC)
 
 
 class Base(DeclarativeBase):
@@ -308,7 +270,7 @@ class OutboxMessage(Base):
     group_id: Mapped[int | None] = mapped_column(ForeignKey("groups.id"), nullable=True)
     summary: Mapped[str] = mapped_column(Text)
     payload: Mapped[dict[str, Any]] = mapped_column(JSON)
-    state: Mapped[str] = mapped_column(_state_column(OutboxState), default=OutboxState.PENDING)
+    state: Mapped[str] = mapped_column(state_column(OutboxState), default=OutboxState.PENDING)
     not_before: Mapped[datetime] = mapped_column()
     attempts: Mapped[int] = mapped_column(Integer, default=0)
     posting: Mapped[bool] = mapped_column(Boolean, default=False, server_default=false())
@@ -335,7 +297,7 @@ class Reminder(Base):
     outcome_id: Mapped[int] = mapped_column(ForeignKey("outcomes.id"))
     period: Mapped[str] = mapped_column(String(20))
     level: Mapped[int] = mapped_column(Integer)
-    state: Mapped[str] = mapped_column(_state_column(ReminderState))
+    state: Mapped[str] = mapped_column(state_column(ReminderState))
     outbox_id: Mapped[int | None] = mapped_column(ForeignKey("outbox.id"), nullable=True)
     planned_at: Mapped[datetime] = mapped_column()
 
@@ -351,7 +313,7 @@ class DigestRun(Base):
     id: Mapped[int] = mapped_column(primary_key=True)
     channel_id: Mapped[str] = mapped_column(String(200))
     week_start: Mapped[date] = mapped_column(Date)
-    state: Mapped[str] = mapped_column(_state_column(DigestState))
+    state: Mapped[str] = mapped_column(state_column(DigestState))
     outbox_id: Mapped[int | None] = mapped_column(ForeignKey("outbox.id"), nullable=True)
     planned_at: Mapped[datetime] = mapped_column()
 
