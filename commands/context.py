@@ -2,16 +2,16 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import date, datetime
 from zoneinfo import ZoneInfo
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from commands.domain.periods import Period
+from commands.domain.status import local_today
 from commands.errors import UserError
-from commands.readings import Recorded, Via, record_reading
-from commands.status import local_today
+from commands.readings.recording import Recorded, Via, get_outcome, record_reading
 from storage.models import Outcome
 from storage.repositories import RoadmapRepository
 
@@ -24,6 +24,19 @@ class Caller:
     is_admin: bool
 
 
+@dataclass(frozen=True)
+class Args:
+    """What followed the sub-command. `number` is the outcome for per-outcome commands."""
+
+    number: int | None = None
+    words: tuple[str, ...] = ()
+    shared: bool = False
+    page: int = 1
+    raw: str = field(default="", compare=False)
+    # Outcome `number`, when the registry has loaded it already (to check it exists).
+    outcome: Outcome | None = field(default=None, compare=False)
+
+
 @dataclass
 class CommandContext:
     session: AsyncSession
@@ -34,6 +47,12 @@ class CommandContext:
     @property
     def today(self) -> date:
         return local_today(self.now, self.tz)
+
+
+async def outcome_named(ctx: CommandContext, args: Args) -> Outcome:
+    """The outcome a per-outcome command names, loaded once."""
+    assert args.number is not None
+    return args.outcome or await get_outcome(ctx.session, args.number)
 
 
 async def record_as_caller(

@@ -24,11 +24,11 @@ from bot.slack.messenger import SlackMessenger
 from commands.context import Caller, CommandContext
 from commands.errors import UserError
 from commands.ports import DeliveryError
-from commands.reading_form import CALLBACK, FormContext, reading_form, submit_form
-from commands.readings import Recorded
+from commands.presentation.replies import Action, Chart, FormError, Reply, Section, mention
+from commands.readings.form import CALLBACK, FormContext, reading_form, submit_form
+from commands.readings.recording import Recorded, confirmation
+from commands.readings.thread_replies import deletion_notice, edit_key, record_reply
 from commands.registry import dispatch, writes
-from commands.replies import Action, Chart, FormError, Reply, Section, mention
-from commands.thread_readings import confirmation, deletion_notice, edit_key, record_reply
 from storage.db import Database
 from storage.repositories import PostRepository, ReceiptRepository
 

@@ -171,7 +171,7 @@ def messenger_for(
     if not anonymous:
         base_url = settings.teams_graph_url or derive_graph_base_url(app.cloud)
         if base_url:
-            # A short timeout: a look happens within a batch's lease (commands.outbox.LEASE).
+            # A short timeout: a look happens within a batch's lease (see outbox.LEASE).
             graph = ChannelReader(httpx.AsyncClient(timeout=10), base_url, graph_token(app))
     return TeamsMessenger(
         app.api,

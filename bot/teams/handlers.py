@@ -56,13 +56,13 @@ from bot.teams.conversations import (
 )
 from bot.teams.messenger import Target, TeamsMessenger, names_for, send
 from commands.context import Caller, CommandContext
+from commands.delivery.reply_codec import CodecError, decode
 from commands.errors import UserError
-from commands.reading_form import FormContext, submit_form
-from commands.readings import Recorded
+from commands.presentation.replies import Action, FormError, Reply, Section, mention
+from commands.readings.form import FormContext, submit_form
+from commands.readings.recording import Recorded, confirmation
+from commands.readings.thread_replies import deletion_notice, edit_key, record_reply
 from commands.registry import dispatch, help_reply
-from commands.replies import Action, FormError, Reply, Section, mention
-from commands.reply_codec import CodecError, decode
-from commands.thread_readings import confirmation, deletion_notice, edit_key, record_reply
 from storage.db import Database
 from storage.repositories import PostRepository, ReceiptRepository, SentCardRepository
 

@@ -28,9 +28,9 @@ from microsoft_teams.api.activities.message import MessageActivityInput
 from bot.teams import render
 from bot.teams.conversations import PLATFORM, thread_conversation
 from bot.teams.graph import ChannelReader
+from commands.delivery.reply_codec import CodecError, encode
 from commands.ports import CannotLookError, DeliveryError
-from commands.replies import Chart, Reply
-from commands.reply_codec import CodecError, encode
+from commands.presentation.replies import Chart, Reply
 from storage.db import Database
 from storage.models import ConversationRef
 from storage.repositories import (

@@ -19,7 +19,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
-from commands.replies import (
+from commands.presentation.replies import (
     MENTION_PATTERN,
     Action,
     Actions,

@@ -10,7 +10,7 @@ from sqlalchemy import text
 
 from bot.operator_cli import job_context
 from config.settings import Settings
-from scheduler.jobs import send_nudges
+from scheduler.jobs import send_reminders
 from storage.repositories import ReadingRepository, RoadmapRepository
 from tests.slack.harness import (
     CHILDREN,
@@ -191,7 +191,7 @@ async def test_a_reply_in_a_reminders_thread_retried_three_times_is_one_reading(
         slack.running.db,
         {"slack": slack.running.services.messenger},
     )
-    summary = await send_nudges(jobs, slack.running.services.clock())
+    summary = await send_reminders(jobs, slack.running.services.clock())
     assert "reminder" in summary
     [reminder] = [m for m in slack.workspace.history(ECONOMY) if m.user == "U0WAYMARK"]
     assert "More jobs in the town" in text_of([reminder])

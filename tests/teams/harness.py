@@ -17,7 +17,7 @@ from aiohttp import web
 
 from bot.background import Background
 from bot.teams.app import MESSAGES_PATH, TeamsRunning, start_teams
-from commands.roadmap_files import import_roadmap
+from commands.roadmap_files.importing import import_roadmap
 from config.settings import Settings
 from storage.db import Database
 from tests.factories import OUTCOMES, READINGS

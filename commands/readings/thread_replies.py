@@ -1,0 +1,89 @@
+"""Readings typed as replies in the thread of a message waymark posted about outcomes.
+
+Editing a reply gives a correction, with its own source key (`edit_key`); deleting it leaves the
+reading, and the thread is told so (`deletion_notice`).
+"""
+
+from __future__ import annotations
+
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from commands.context import CommandContext, record_as_caller, require_submitter
+from commands.errors import UserError
+from commands.presentation.formatting import with_unit
+from commands.readings.parsing import ReadingText, parse_value, read_reply, reading_period
+from commands.readings.recording import Recorded, Via, get_outcome
+from storage.models import Outcome, Reading
+from storage.repositories import ReadingRepository, RoadmapRepository
+
+
+async def record_reply(
+    ctx: CommandContext, covers: tuple[int, ...], text: str, source_key: str
+) -> Recorded | None:
+    """Record the reading a thread reply gives for one of the outcomes the thread `covers`."""
+    reading = read_reply(text)
+    if reading is None:
+        return None
+    number = _which_outcome(reading, covers)
+    outcome = await get_outcome(ctx.session, number)
+    await require_submitter(ctx, outcome)
+    value = parse_value(reading.value_text)
+    period = reading_period(outcome, reading.period_text, ctx.now, ctx.tz)
+    return await record_as_caller(
+        ctx, outcome, value, period, Via.THREAD, note=reading.note, source_key=source_key
+    )
+
+
+def _which_outcome(reading: ReadingText, covers: tuple[int, ...]) -> int:
+    listed = ", ".join(str(n) for n in covers)
+    if reading.number is not None:
+        if reading.number not in covers:
+            raise UserError(
+                f"This thread is about outcome{'s' if len(covers) > 1 else ''} {listed}, not "
+                f"{reading.number}. Reply in outcome {reading.number}'s own thread, or use "
+                f"`/outcome {reading.number} submit VALUE`."
+            )
+        return reading.number
+    if len(covers) > 1:
+        raise UserError(
+            f"This thread covers outcomes {listed}: start with the outcome's number, like "
+            f"`{covers[0]}: {reading.value_text}`."
+        )
+    return covers[0]
+
+
+def edit_key(source_key: str, edited: str) -> str:
+    """The source key of a reading given by editing the message whose key is `source_key`:
+    each edit is its own entry, so that the old value stays in the history."""
+    return f"{source_key}:edit:{edited}"
+
+
+async def deletion_notice(
+    session: AsyncSession, covers: tuple[int, ...], source_key: str
+) -> str | None:
+    """What to say in the thread when the message with `source_key` is deleted, or None when
+    neither it nor any edit of it gave a reading of the outcomes the thread `covers`.
+
+    Deleting a message never deletes its reading: the history is not rewritten. The notice
+    names the reading the message gave last, so that after an edit it is the corrected value."""
+    readings = ReadingRepository(session)
+    roadmap = RoadmapRepository(session)
+    edits = edit_key(source_key, "")
+    given: list[tuple[Reading, Outcome]] = []
+    for number in covers:
+        outcome = await roadmap.outcome(number)
+        if outcome is None:
+            continue
+        given += [
+            (reading, outcome)
+            for reading in await readings.history(outcome.id)
+            if reading.source_key == source_key or (reading.source_key or "").startswith(edits)
+        ]
+    if not given:
+        return None
+    reading, outcome = max(given, key=lambda pair: pair[0].id)
+    what = f"outcome {outcome.number}, {reading.period}: {with_unit(reading.value, outcome.unit)}"
+    return (
+        f"That message was deleted, but the reading it gave ({what}) stays in the history. To "
+        "correct it, reply here with the right value."
+    )
