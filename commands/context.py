@@ -1,7 +1,9 @@
-"""Who is asking, where, and when: what every chat command is given."""
+"""Who is asking, where, and when: what every chat command is given, and what every handler
+of a chat event is given to find it out (`Services`)."""
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from zoneinfo import ZoneInfo
@@ -12,6 +14,7 @@ from commands.domain.periods import Period
 from commands.domain.status import local_today
 from commands.errors import UserError
 from commands.readings.recording import Recorded, Via, get_outcome, record_reading
+from storage.db import Database
 from storage.models import Outcome
 from storage.repositories import RoadmapRepository
 
@@ -47,6 +50,23 @@ class CommandContext:
     @property
     def today(self) -> date:
         return local_today(self.now, self.tz)
+
+
+@dataclass(frozen=True)
+class Services:
+    """What every event handler is given, built once by the composition root: the database,
+    the clock, the road map's time zone and who the administrators are."""
+
+    db: Database
+    clock: Callable[[], datetime]
+    tz: ZoneInfo
+    admins: frozenset[str]
+
+    def context(
+        self, session: AsyncSession, platform: str, user_id: str, channel_id: str
+    ) -> CommandContext:
+        caller = Caller(user_id, channel_id, platform, is_admin=user_id in self.admins)
+        return CommandContext(session, caller, self.clock(), self.tz)
 
 
 async def outcome_named(ctx: CommandContext, args: Args) -> Outcome:

@@ -1,4 +1,5 @@
-"""One explicit table of `/outcome` sub-commands, and `dispatch(ctx, text) -> Reply`."""
+"""One explicit table of `/outcome` sub-commands, `dispatch(ctx, text) -> Reply`, and the one
+handler of a command event on every platform (`answer_command`)."""
 
 from __future__ import annotations
 
@@ -7,10 +8,11 @@ import re
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 
-from commands.context import Args, CommandContext
+from commands.context import Args, CommandContext, Services
 from commands.errors import UserError
+from commands.events import Command as CommandEvent
 from commands.outcomes import listings, managing, viewing
-from commands.presentation.replies import Context, Header, Reply, Section
+from commands.presentation.replies import Context, Header, Reply, Section, error_reply
 from commands.readings import submit
 from storage.models import Outcome
 from storage.repositories import RoadmapRepository
@@ -67,6 +69,19 @@ def help_reply(shared: bool = False) -> Reply:
         ),
         shared=shared,
     )
+
+
+async def answer_command(services: Services, event: CommandEvent) -> Reply:
+    """Run a command in one unit of work: a reading one for the many commands that only read
+    (they never queue behind a reading being stored), a writing one for those that change
+    something. A mistake the person can fix is answered with what to type instead."""
+    unit = services.db.transaction if writes(event.text) else services.db.reading
+    async with unit() as session:
+        ctx = services.context(session, event.platform, event.user_id, event.channel_id)
+        try:
+            return await dispatch(ctx, event.text)
+        except UserError as error:
+            return error_reply(error)
 
 
 async def dispatch(ctx: CommandContext, text: str) -> Reply:

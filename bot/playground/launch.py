@@ -167,7 +167,7 @@ async def start_local(
         token=token,
         signing_secret=secret,
         api_url=f"{url}/api/",
-        services=services,
+        adapter=services,
         session=web_api,
     )
     web_app[PLAYGROUND].delivery.url = f"{url}{EVENTS_PATH}"

@@ -3,11 +3,13 @@ Adaptive Card. Nothing here knows either platform; text is plain (renderers esca
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from enum import StrEnum
 
 from commands.domain.rules import Status
+from commands.errors import UserError
 
 
 def mention(user_id: str) -> str:
@@ -173,3 +175,42 @@ class FormError(Exception):
     def __init__(self, errors: dict[str, str]) -> None:
         super().__init__("; ".join(errors.values()))
         self.errors = errors
+
+
+def error_reply(error: UserError) -> Reply:
+    """What went wrong, in words, naming whoever can help."""
+    named = " ".join(mention(u) for u in error.mentions)
+    return Reply(f"{error} {named}".strip(), (Section(text=str(error), mentions=error.mentions),))
+
+
+def text_reply(words: str, *, shared: bool = False) -> Reply:
+    """A reply of one paragraph."""
+    return Reply(words, (Section(text=words),), shared=shared)
+
+
+def mentioned_ids(reply: Reply) -> set[str]:
+    """Everyone the reply names, to look their names up before rendering it."""
+    texts = [reply.fallback]
+    ids: set[str] = set()
+    for block in reply.blocks:
+        if isinstance(block, Section):
+            texts.append(block.text)
+            ids |= set(block.mentions)
+        elif isinstance(block, Context):
+            texts += block.items
+    for text in texts:
+        ids |= set(re.findall(MENTION_PATTERN, text))
+    return ids
+
+
+def submit_numbers(reply: Reply) -> list[int]:
+    """The outcomes the reply has a "Submit reading" button for, in order."""
+    buttons: list[Button] = []
+    for block in reply.blocks:
+        if isinstance(block, Section) and block.button is not None:
+            buttons.append(block.button)
+        elif isinstance(block, Actions):
+            buttons += block.buttons
+    return [
+        int(b.value) for b in buttons if b.action is Action.SUBMIT_READING and b.value.isdigit()
+    ]

@@ -1,18 +1,24 @@
-"""The "Submit reading" form: opened from a button, checked field by field on submission."""
+"""The "Submit reading" form: opened from a button, checked field by field on submission.
+
+Slack shows it as a modal; Teams has no modal for a message, so its boxes are on the card
+itself, and the card is shown again with errors under the boxes, or with thanks in place."""
 
 from __future__ import annotations
 
 import json
 from dataclasses import dataclass
 
-from commands.context import CommandContext, record_as_caller, require_submitter
+from commands.answers import ButtonAnswer, FormAnswer
+from commands.context import CommandContext, Services, record_as_caller, require_submitter
+from commands.delivery.conversation_book import kept_card
 from commands.domain.periods import Cadence, accepted_forms
 from commands.domain.rules import due_period
 from commands.domain.status import first_reportable
 from commands.errors import UserError
-from commands.presentation.replies import Form, FormError, Input, Section
+from commands.events import ButtonPressed, FormSubmitted
+from commands.presentation.replies import Form, FormError, Input, Section, error_reply
 from commands.readings.parsing import parse_value, reading_period
-from commands.readings.recording import Recorded, Via, get_outcome
+from commands.readings.recording import Recorded, Via, confirmation, get_outcome
 
 CALLBACK = "waymark.reading_form"
 
@@ -85,3 +91,41 @@ async def submit_form(ctx: CommandContext, values: dict[str, str], where: FormCo
         )
     except UserError as error:
         raise FormError({"value": str(error)}) from error
+
+
+async def open_form(services: Services, event: ButtonPressed, number: int) -> ButtonAnswer:
+    """The form for outcome `number`, or why the person pressing cannot submit its readings."""
+    where = FormContext(number, event.channel_id, event.thread_id)
+    async with services.db.reading() as session:
+        ctx = services.context(session, event.platform, event.user_id, event.channel_id)
+        try:
+            return ButtonAnswer(form=await reading_form(ctx, number, where))
+        except UserError as error:
+            return ButtonAnswer(reply=error_reply(error))
+
+
+async def answer_form(services: Services, event: FormSubmitted) -> FormAnswer:
+    """Record the reading typed in a form, or say what is wrong with each box; the card the
+    boxes were on comes back too, when it was kept, to show again."""
+    where = FormContext(event.number, event.channel_id, event.thread_id)
+    errors: dict[str, str] = {}
+    words: str | None = None
+    async with services.db.transaction() as session:
+        ctx = services.context(session, event.platform, event.user_id, event.channel_id)
+        try:
+            words = confirmation(await submit_form(ctx, dict(event.values), where))
+        except FormError as error:
+            errors = error.errors
+        except UserError as error:
+            errors = {"value": str(error)}
+        card = None
+        if event.card_id:
+            card = await kept_card(
+                session,
+                event.platform,
+                event.channel_id,
+                event.card_id,
+                number=event.number,
+                done=words,
+            )
+    return FormAnswer(errors, words, card)

@@ -10,10 +10,9 @@ from commands.context import (
     require_submitter,
 )
 from commands.errors import UserError
-from commands.presentation.formatting import STATUS_WORDS, explanation
 from commands.presentation.replies import Reply, Section
 from commands.readings.parsing import parse_value, reading_period, split_period
-from commands.readings.recording import Via
+from commands.readings.recording import Via, confirmation
 
 
 async def submit_reading(ctx: CommandContext, args: Args) -> Reply:
@@ -30,6 +29,5 @@ async def submit_reading(ctx: CommandContext, args: Args) -> Reply:
     period_text, note = split_period(args.words[1:])
     period = reading_period(outcome, period_text, ctx.now, ctx.tz)
     recorded = await record_as_caller(ctx, outcome, value, period, Via.SLASH, note=note)
-    status = recorded.status
-    text = f"{recorded.summary()} Status now: {STATUS_WORDS[status.status]}. {explanation(status)}"
+    text = confirmation(recorded)
     return Reply(text, (Section(text=text),), shared=args.shared, about=(outcome.number,))

@@ -191,7 +191,7 @@ async def test_a_reply_in_a_reminders_thread_retried_three_times_is_one_reading(
         slack.running.db,
         {"slack": slack.running.services.messenger},
     )
-    summary = await send_reminders(jobs, slack.running.services.clock())
+    summary = await send_reminders(jobs, slack.running.services.core.clock())
     assert "reminder" in summary
     [reminder] = [m for m in slack.workspace.history(ECONOMY) if m.user == "U0WAYMARK"]
     assert "More jobs in the town" in text_of([reminder])
