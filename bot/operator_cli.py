@@ -24,6 +24,7 @@ from zoneinfo import ZoneInfo
 from tabulate import tabulate
 
 from bot.slack.messenger import SlackMessenger, posting_client
+from commands.delivery.conversation_book import ConversationBook, unreachable_lines
 from commands.delivery.outbox import LEASE, record_thread
 from commands.delivery.reply_codec import CodecError, decode
 from commands.delivery.targets import Target, TargetError, channel_target, channel_targets
@@ -202,7 +203,7 @@ async def messengers_from(
         # The Teams SDK takes seconds to import: only when Teams is set up.
         from bot.teams.app import teams_messenger
 
-        teams = teams_messenger(settings, db)
+        teams = teams_messenger(settings, ConversationBook(db, lambda: datetime.now(UTC)))
         if teams is not None:
             messengers["teams"] = teams
     missing = [_not_set(p, needs[p]) for p in sorted(needs) if p not in messengers]
@@ -423,9 +424,6 @@ def _outcomes_of(row: OutboxMessage) -> list[int]:
 
 
 async def _unreachable(session: AsyncSession) -> list[str]:
-    # Imported here: the Teams SDK takes seconds to import, and most commands never need it.
-    from bot.teams.conversations import unreachable_lines
-
     return await unreachable_lines(session)
 
 

@@ -149,7 +149,8 @@ async def teams_if_wanted(
         return None
     from bot.teams.app import start_teams
 
-    return await start_teams(settings, web_app, db=db, background=background, clock=clock)
+    core = Core(db, clock=clock, tz=settings.zone, admins=frozenset(settings.admins))
+    return await start_teams(settings, web_app, core=core, background=background)
 
 
 async def start(

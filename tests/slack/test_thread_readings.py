@@ -132,6 +132,18 @@ async def test_editing_a_reply_corrects_and_deleting_keeps_the_reading(
     )
 
 
+async def test_a_deletion_slack_delivers_twice_is_told_once(slack: SlackHarness) -> None:
+    thread = await shared_card(slack)
+    reply = await slack.reply(LEAD_2, CHILDREN, thread, "31 2025/26")
+    await slack.playground.people.delete(LEAD_2.id, CHILDREN, reply.ts)
+    await slack.settle()
+    [deletion] = [d for d in slack.workspace.deliveries if d.kind == "event" and
+                  d.payload["event"].get("subtype") == "message_deleted"]  # fmt: skip
+    assert await slack.deliver_event(deletion.payload, retry=1) == 200
+    notices = [m for m in slack.bot_replies(CHILDREN, thread) if "was deleted" in m.text]
+    assert len(notices) == 1
+
+
 async def test_threads_waymark_did_not_start_are_ignored(slack: SlackHarness) -> None:
     human = await slack.playground.people.say(LEAD.id, CHILDREN, "Anyone have the figures?")
     assert human.message is not None

@@ -15,7 +15,7 @@ from bot import cli
 from bot.cli import Runtime
 from bot.operator_cli import close_messengers, messengers_from, timetable_from
 from bot.slack.messenger import SlackMessenger, posting_client
-from bot.teams.conversations import unreachable_lines
+from commands.delivery.conversation_book import unreachable_lines
 from commands.delivery.targets import Target
 from commands.errors import UserError
 from commands.ports import Messenger
