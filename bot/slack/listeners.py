@@ -132,9 +132,7 @@ async def _on_reply(
         PLATFORM, channel, thread, ts, event["user"], typed(event.get("text", "")),
         receipt=body.get("event_id"),
     )  # fmt: skip
-    _answer_in_thread(
-        slack, client, reply.channel_id, thread, ts, await slack.core.thread_reply(reply)
-    )
+    _answer_in_thread(slack, client, reply, await slack.core.thread_reply(reply))
 
 
 async def _on_edit(
@@ -152,25 +150,23 @@ async def _on_edit(
         PLATFORM, event["channel"], thread, ts, user, typed(message.get("text", "")), edited,
         receipt=body.get("event_id"),
     )  # fmt: skip
-    _answer_in_thread(
-        slack, client, edit.channel_id, thread, ts, await slack.core.reply_edited(edit)
-    )
+    _answer_in_thread(slack, client, edit, await slack.core.reply_edited(edit))
 
 
 def _answer_in_thread(
     slack: Slack,
     client: AsyncWebClient,
-    channel: str,
-    thread: str,
-    ts: str,
+    event: ThreadReply | ReplyEdited,
     answer: ThreadAnswer | None,
 ) -> None:
     """Say it after Slack is answered: the reading is stored already."""
     if answer is None or answer.reply is None:
         return
-    slack.background.spawn(
-        _confirm(client, channel, thread, ts, answer.reply, react=answer.react_tick), "answer"
-    )
+    confirm = _confirm(
+        client, event.channel_id, event.thread_id, event.message_id, answer.reply,
+        react=answer.react_tick,
+    )  # fmt: skip
+    slack.background.spawn(confirm, "answer in thread")
 
 
 async def _confirm(
