@@ -18,8 +18,9 @@ from sqlalchemy import event, text
 
 from bot.operator_cli import job_context
 from commands.domain.calendar import local_instant, next_working_day
+from commands.reminders.bank_holidays import england_and_wales
 from config.settings import Settings
-from scheduler.jobs import send_nudges, send_weekly_digest
+from scheduler.jobs import send_reminders, send_weekly_digest
 from storage.db import Database
 
 LONDON = ZoneInfo("Europe/London")
@@ -66,7 +67,9 @@ def digest_moment(today: date) -> datetime:
 def reminder_moment(overdue_from: date) -> datetime:
     """10:30 on the first working day from `overdue_from`: every outcome without a reading
     for the period after the generated ones is overdue, so the pass has work for each."""
-    return local_instant(next_working_day(overdue_from), clock_time(10, 30), LONDON)
+    return local_instant(
+        next_working_day(overdue_from, england_and_wales), clock_time(10, 30), LONDON
+    )
 
 
 async def _repeat(
@@ -106,7 +109,7 @@ async def measure_passes(
         return len(await send_weekly_digest(ctx, digest_at, dry_run=True))
 
     async def reminders() -> int:
-        return len(await send_nudges(ctx, reminders_at, dry_run=True))
+        return len(await send_reminders(ctx, reminders_at, dry_run=True))
 
     async def bare() -> int:
         async with db.reading() as session:

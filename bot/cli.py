@@ -15,8 +15,10 @@ from zoneinfo import ZoneInfo
 
 from tabulate import tabulate
 
+from commands.domain.status import OutcomeStatus, local_today
 from commands.errors import UserError
-from commands.formatting import (
+from commands.outcomes.statuses import list_statuses, outcome_status
+from commands.presentation.formatting import (
     DIRECTION_WORDS,
     STATUS_WORDS,
     day,
@@ -24,10 +26,10 @@ from commands.formatting import (
     moment,
     with_unit,
 )
-from commands.readings import Via, get_outcome, parse_value, reading_period, record_reading
-from commands.roadmap import list_statuses, outcome_status
-from commands.roadmap_files import export_readings, export_roadmap, import_readings, import_roadmap
-from commands.status import OutcomeStatus, local_today
+from commands.readings.parsing import parse_value, reading_period
+from commands.readings.recording import Via, get_outcome, record_reading
+from commands.roadmap_files.exporting import export_readings, export_roadmap
+from commands.roadmap_files.importing import import_readings, import_roadmap
 from config import EXAMPLE_ROADMAP
 from config.settings import Settings, SettingsError, load_settings
 from storage.db import Database, DatabaseUrlError
@@ -190,7 +192,7 @@ async def run_submit(args: argparse.Namespace, rt: Runtime) -> int:
 
 def status_text(s: OutcomeStatus, tz: ZoneInfo) -> str:
     def reading(label: str, r: object) -> str:
-        from commands.status import ReadingView
+        from commands.domain.status import ReadingView
 
         assert isinstance(r, ReadingView)
         when = moment(r.submitted_at, tz)

@@ -24,15 +24,17 @@ from zoneinfo import ZoneInfo
 from tabulate import tabulate
 
 from bot.slack.messenger import SlackMessenger, posting_client
+from commands.delivery.conversation_book import ConversationBook, unreachable_lines
+from commands.delivery.outbox import LEASE, record_thread
+from commands.delivery.reply_codec import CodecError, decode
+from commands.delivery.targets import Target, TargetError, channel_target, channel_targets
 from commands.domain.calendar import CalendarError, Timetable, parse_working_hours
 from commands.errors import UserError
-from commands.formatting import moment
-from commands.outbox import LEASE, record_thread
 from commands.ports import Messenger
-from commands.reply_codec import CodecError, decode
-from commands.targets import Target, TargetError, channel_target, channel_targets
+from commands.presentation.formatting import moment
+from commands.reminders.bank_holidays import england_and_wales
 from config.settings import Settings
-from scheduler.jobs import JobContext, send_nudges, send_weekly_digest
+from scheduler.jobs import JobContext, send_reminders, send_weekly_digest
 from scheduler.setup import TICK_SECONDS, Clock, SimulatedClock, Ticker, wall_clock
 from storage.db import Database
 from storage.models import OutboxMessage
@@ -132,6 +134,7 @@ def timetable_from(settings: Settings) -> Timetable:
         working_hours=hours,
         escalation_days=(days[0], days[1], days[2]),
         heads_up_days=settings.heads_up_days,
+        bank_holidays=england_and_wales,
     )
 
 
@@ -200,7 +203,7 @@ async def messengers_from(
         # The Teams SDK takes seconds to import: only when Teams is set up.
         from bot.teams.app import teams_messenger
 
-        teams = teams_messenger(settings, db)
+        teams = teams_messenger(settings, ConversationBook(db, lambda: datetime.now(UTC)))
         if teams is not None:
             messengers["teams"] = teams
     missing = [_not_set(p, needs[p]) for p in sorted(needs) if p not in messengers]
@@ -286,7 +289,7 @@ async def _context(
 
 async def run_nudge(args: argparse.Namespace, rt: Runtime) -> int:
     async with _context(rt, post=not args.dry_run, digest=False, clock=rt.clock) as ctx:
-        print(await send_nudges(ctx, rt.now, dry_run=args.dry_run))
+        print(await send_reminders(ctx, rt.now, dry_run=args.dry_run))
     if ctx.programme is None:
         print(
             "WAYMARK_PROGRAMME_CHANNEL is not set, so escalations (readings overdue "
@@ -421,9 +424,6 @@ def _outcomes_of(row: OutboxMessage) -> list[int]:
 
 
 async def _unreachable(session: AsyncSession) -> list[str]:
-    # Imported here: the Teams SDK takes seconds to import, and most commands never need it.
-    from bot.teams.conversations import unreachable_lines
-
     return await unreachable_lines(session)
 
 

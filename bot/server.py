@@ -16,11 +16,12 @@ from aiohttp import ClientSession, web
 from slack_bolt.async_app import AsyncApp
 from sqlalchemy import text
 
+from bot.adapter import Adapter
 from bot.background import Background
 from bot.operator_cli import job_context
 from bot.slack.app import BoltSlot, add_routes, build_app
-from bot.slack.listeners import Services
 from bot.slack.messenger import SlackMessenger, posting_client, web_api_session
+from commands.conversations import Core
 from commands.ports import Messenger
 
 if TYPE_CHECKING:
@@ -47,7 +48,7 @@ class Running:
     db: Database
     background: Background
     port: int
-    services: Services | None = None
+    services: Adapter[SlackMessenger] | None = None
     teams: TeamsRunning | None = None
     jobs: JobContext | None = None
     banner: str = ""
@@ -88,15 +89,15 @@ def health_route(web_app: web.Application, db: Database) -> None:
 def slack_services(
     settings: Settings, db: Database, background: Background, *, token: str, api_url: str,
     clock: Clock, admins: frozenset[str] | None = None, session: ClientSession | None = None,
-) -> Services:  # fmt: skip
-    return Services(
-        db=db,
+) -> Adapter[SlackMessenger]:  # fmt: skip
+    core = Core(
+        db,
+        clock=clock,
         tz=settings.zone,
         admins=admins if admins is not None else frozenset(settings.admins),
-        clock=clock,
-        messenger=SlackMessenger(posting_client(token, api_url, session=session)),
-        background=background,
     )
+    messenger = SlackMessenger(posting_client(token, api_url, session=session))
+    return Adapter(core, messenger, background)
 
 
 def shared_web_api_session(running: Running, session: ClientSession) -> None:
@@ -148,7 +149,8 @@ async def teams_if_wanted(
         return None
     from bot.teams.app import start_teams
 
-    return await start_teams(settings, web_app, db=db, background=background, clock=clock)
+    core = Core(db, clock=clock, tz=settings.zone, admins=frozenset(settings.admins))
+    return await start_teams(settings, web_app, core=core, background=background)
 
 
 async def start(
@@ -178,7 +180,7 @@ async def start_slack(
     background = Background()
     web_app = web.Application()
     health_route(web_app, db)
-    services: Services | None = None
+    services: Adapter[SlackMessenger] | None = None
     app: AsyncApp | None = None
     session: ClientSession | None = None
     if slack:
@@ -192,7 +194,7 @@ async def start_slack(
             token=token,
             signing_secret=settings.slack_signing_secret or "unused-in-socket-mode",
             api_url=settings.slack_api_url,
-            services=services,
+            adapter=services,
             session=session,
         )
         if not settings.slack_app_token:

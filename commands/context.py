@@ -1,17 +1,20 @@
-"""Who is asking, where, and when: what every chat command is given."""
+"""Who is asking, where, and when: what every chat command is given, and what every handler
+of a chat event is given to find it out (`Services`)."""
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from collections.abc import Callable
+from dataclasses import dataclass, field
 from datetime import date, datetime
 from zoneinfo import ZoneInfo
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from commands.domain.periods import Period
+from commands.domain.status import local_today
 from commands.errors import UserError
-from commands.readings import Recorded, Via, record_reading
-from commands.status import local_today
+from commands.readings.recording import Recorded, Via, get_outcome, record_reading
+from storage.db import Database
 from storage.models import Outcome
 from storage.repositories import RoadmapRepository
 
@@ -24,6 +27,19 @@ class Caller:
     is_admin: bool
 
 
+@dataclass(frozen=True)
+class Args:
+    """What followed the sub-command. `number` is the outcome for per-outcome commands."""
+
+    number: int | None = None
+    words: tuple[str, ...] = ()
+    shared: bool = False
+    page: int = 1
+    raw: str = field(default="", compare=False)
+    # Outcome `number`, when the registry has loaded it already (to check it exists).
+    outcome: Outcome | None = field(default=None, compare=False)
+
+
 @dataclass
 class CommandContext:
     session: AsyncSession
@@ -34,6 +50,29 @@ class CommandContext:
     @property
     def today(self) -> date:
         return local_today(self.now, self.tz)
+
+
+@dataclass(frozen=True)
+class Services:
+    """What every event handler is given, built once by the composition root: the database,
+    the clock, the road map's time zone and who the administrators are."""
+
+    db: Database
+    clock: Callable[[], datetime]
+    tz: ZoneInfo
+    admins: frozenset[str]
+
+    def context(
+        self, session: AsyncSession, platform: str, user_id: str, channel_id: str
+    ) -> CommandContext:
+        caller = Caller(user_id, channel_id, platform, is_admin=user_id in self.admins)
+        return CommandContext(session, caller, self.clock(), self.tz)
+
+
+async def outcome_named(ctx: CommandContext, args: Args) -> Outcome:
+    """The outcome a per-outcome command names, loaded once."""
+    assert args.number is not None
+    return args.outcome or await get_outcome(ctx.session, args.number)
 
 
 async def record_as_caller(

@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Protocol
 
-from commands.replies import Reply
+from commands.presentation.replies import Reply
 
 
 class DeliveryError(Exception):

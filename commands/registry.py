@@ -1,4 +1,5 @@
-"""One explicit table of `/outcome` sub-commands, and `dispatch(ctx, text) -> Reply`."""
+"""One explicit table of `/outcome` sub-commands, `dispatch(ctx, text) -> Reply`, and the one
+handler of a command event on every platform (`answer_command`)."""
 
 from __future__ import annotations
 
@@ -7,11 +8,12 @@ import re
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 
-from commands import outcomes
-from commands.context import CommandContext
+from commands.context import Args, CommandContext, Services
 from commands.errors import UserError
-from commands.outcomes import Args
-from commands.replies import Context, Header, Reply, Section
+from commands.events import Command as CommandEvent
+from commands.outcomes import listings, managing, viewing
+from commands.presentation.replies import Context, Header, Reply, Section, error_reply
+from commands.readings import submit
 from storage.models import Outcome
 from storage.repositories import RoadmapRepository
 
@@ -31,18 +33,18 @@ class Command:
 
 
 COMMANDS: tuple[Command, ...] = (
-    Command("", outcomes.show_outcome, per_outcome=True),
-    Command("history", outcomes.show_history, per_outcome=True),
-    Command("submit", outcomes.submit_reading, per_outcome=True, writes=True),
-    Command("assign", outcomes.assign_outcome, per_outcome=True, writes=True),
-    Command("snooze", outcomes.snooze_outcome, per_outcome=True, writes=True),
-    Command("pause", outcomes.pause_outcome, per_outcome=True, writes=True),
-    Command("resume", outcomes.resume_outcome, per_outcome=True, writes=True),
-    Command("list", outcomes.list_outcomes, per_outcome=False),
-    Command("overdue", outcomes.list_overdue, per_outcome=False),
-    Command("mine", outcomes.list_mine, per_outcome=False),
-    Command("group", outcomes.list_group, per_outcome=False),
-    Command("search", outcomes.search_outcomes, per_outcome=False),
+    Command("", viewing.show_outcome, per_outcome=True),
+    Command("history", viewing.show_history, per_outcome=True),
+    Command("submit", submit.submit_reading, per_outcome=True, writes=True),
+    Command("assign", managing.assign_outcome, per_outcome=True, writes=True),
+    Command("snooze", managing.snooze_outcome, per_outcome=True, writes=True),
+    Command("pause", managing.pause_outcome, per_outcome=True, writes=True),
+    Command("resume", managing.resume_outcome, per_outcome=True, writes=True),
+    Command("list", listings.list_outcomes, per_outcome=False),
+    Command("overdue", listings.list_overdue, per_outcome=False),
+    Command("mine", listings.list_mine, per_outcome=False),
+    Command("group", listings.list_group, per_outcome=False),
+    Command("search", listings.search_outcomes, per_outcome=False),
 )
 
 _PER_OUTCOME = {c.name: c for c in COMMANDS if c.per_outcome}
@@ -67,6 +69,19 @@ def help_reply(shared: bool = False) -> Reply:
         ),
         shared=shared,
     )
+
+
+async def answer_command(services: Services, event: CommandEvent) -> Reply:
+    """Run a command in one unit of work: a reading one for the many commands that only read
+    (they never queue behind a reading being stored), a writing one for those that change
+    something. A mistake the person can fix is answered with what to type instead."""
+    unit = services.db.transaction if writes(event.text) else services.db.reading
+    async with unit() as session:
+        ctx = services.context(session, event.platform, event.user_id, event.channel_id)
+        try:
+            return await dispatch(ctx, event.text)
+        except UserError as error:
+            return error_reply(error)
 
 
 async def dispatch(ctx: CommandContext, text: str) -> Reply:

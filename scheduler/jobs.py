@@ -3,7 +3,7 @@
 `tick` is the whole job; the clock only decides when it runs. Because each pass asks the
 database what is due at `now` (not "what was scheduled for this minute"), a pass missed while
 waymark was down is caught up by the next one, and several replicas ticking together plan each
-message once. `send_nudges` and `send_weekly_digest` are the same passes for one kind of
+message once. `send_reminders` and `send_weekly_digest` are the same passes for one kind of
 message, for operators (`waymark nudge`, `waymark digest`) and the playground's buttons: each
 returns a short account of what it did, for people.
 """
@@ -17,8 +17,11 @@ from datetime import date, datetime, timedelta
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from commands.digest import KIND as DIGEST
-from commands.digest import LATE_AFTER, build_digest, queue_digest, queue_digest_again
+from commands.delivery.outbox import LEASE, DrainReport, drain
+from commands.delivery.reply_codec import as_text
+from commands.delivery.targets import Target
+from commands.digest.weekly import KIND as DIGEST
+from commands.digest.weekly import LATE_AFTER, build_digest, queue_digest, queue_digest_again
 from commands.domain.calendar import (
     Timetable,
     digest_instant,
@@ -26,13 +29,11 @@ from commands.domain.calendar import (
     may_remind,
     weeks_between,
 )
-from commands.formatting import day, moment
-from commands.nudges import KIND as REMINDER
-from commands.nudges import plan_reminders, queue_reminders, reminder_messages
-from commands.outbox import LEASE, DrainReport, drain
 from commands.ports import Messenger
-from commands.reply_codec import as_text
-from commands.targets import Target
+from commands.presentation.formatting import day, moment
+from commands.reminders.messages import reminder_messages
+from commands.reminders.planning import KIND as REMINDER
+from commands.reminders.planning import plan_reminders, queue_reminders
 from storage.db import Database
 from storage.models import DigestRun
 from storage.repositories import DigestRepository, OutboxRepository
@@ -90,7 +91,7 @@ def _hours(timetable: Timetable) -> str:
     )
 
 
-async def send_nudges(ctx: JobContext, now: datetime, *, dry_run: bool = False) -> str:
+async def send_reminders(ctx: JobContext, now: datetime, *, dry_run: bool = False) -> str:
     """Post the reminders due at `now` that were not posted before; with `dry_run`, say what
     would be posted and post nothing."""
     tt = ctx.timetable

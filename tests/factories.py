@@ -6,7 +6,7 @@ from datetime import datetime
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
-from commands.roadmap_files import import_roadmap
+from commands.roadmap_files.importing import import_roadmap
 from storage.db import Database
 
 GROUPS = """slug,name,channel,leads

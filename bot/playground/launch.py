@@ -27,10 +27,10 @@ from bot.server import (
 )
 from bot.slack.app import EVENTS_PATH, BoltSlot, add_routes, build_app
 from bot.slack.messenger import web_api_session
-from commands.roadmap_files import import_roadmap
+from commands.roadmap_files.importing import import_roadmap
 from config import EXAMPLE_ROADMAP
 from config.settings import Settings
-from scheduler.jobs import send_nudges, send_weekly_digest
+from scheduler.jobs import send_reminders, send_weekly_digest
 from storage.db import Database
 from storage.repositories import RoadmapRepository
 
@@ -167,7 +167,7 @@ async def start_local(
         token=token,
         signing_secret=secret,
         api_url=f"{url}/api/",
-        services=services,
+        adapter=services,
         session=web_api,
     )
     web_app[PLAYGROUND].delivery.url = f"{url}{EVENTS_PATH}"
@@ -178,7 +178,7 @@ async def start_local(
     jobs = start_clock(running, settings, clock, tick=tick)
 
     async def run_reminders(at: datetime | None) -> str:
-        summary = await send_nudges(jobs, at or clock())
+        summary = await send_reminders(jobs, at or clock())
         if summary.startswith("No reminders at"):
             summary += " To see them anyway, pick a weekday morning in 'As if it were'."
         return summary

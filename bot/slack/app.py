@@ -7,8 +7,9 @@ from aiohttp import ClientSession, web
 from slack_bolt.adapter.aiohttp import to_aiohttp_response, to_bolt_request
 from slack_bolt.async_app import AsyncApp
 
-from bot.slack.listeners import Services, register
-from bot.slack.messenger import posting_client
+from bot.adapter import Adapter
+from bot.slack.listeners import register
+from bot.slack.messenger import SlackMessenger, posting_client
 
 EVENTS_PATH = "/slack/events"
 
@@ -18,7 +19,7 @@ def build_app(
     token: str,
     signing_secret: str,
     api_url: str,
-    services: Services,
+    adapter: Adapter[SlackMessenger],
     session: ClientSession | None = None,
 ) -> AsyncApp:
     """`session`: the process's Web API session (`messenger.web_api_session`); Bolt gives it to
@@ -30,7 +31,7 @@ def build_app(
         # error, and Slack delivers it again (see listeners.py).
         process_before_response=True,
     )
-    register(app, services)
+    register(app, adapter)
     return app
 
 

@@ -9,28 +9,28 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Callable
-from dataclasses import dataclass
-from datetime import datetime
 from typing import Any
-from zoneinfo import ZoneInfo
 
 from slack_bolt.async_app import AsyncAck, AsyncApp, AsyncRespond
 from slack_sdk.errors import SlackApiError
 from slack_sdk.web.async_client import AsyncWebClient
 
-from bot.background import Background
+from bot.adapter import Adapter
 from bot.slack import render
 from bot.slack.messenger import SlackMessenger
-from commands.context import Caller, CommandContext
-from commands.errors import UserError
+from commands.answers import ThreadAnswer
+from commands.events import (
+    AnswerPosted,
+    ButtonPressed,
+    Command,
+    FormSubmitted,
+    ReplyDeleted,
+    ReplyEdited,
+    ThreadReply,
+)
 from commands.ports import DeliveryError
-from commands.reading_form import CALLBACK, FormContext, reading_form, submit_form
-from commands.readings import Recorded
-from commands.registry import dispatch, writes
-from commands.replies import Action, Chart, FormError, Reply, Section, mention
-from commands.thread_readings import confirmation, deletion_notice, edit_key, record_reply
-from storage.db import Database
-from storage.repositories import PostRepository, ReceiptRepository
+from commands.presentation.replies import Action, Chart, Reply, text_reply
+from commands.readings.form import CALLBACK, FormContext
 
 log = logging.getLogger(__name__)
 
@@ -40,17 +40,7 @@ TICK = "white_check_mark"
 # other bots' posts) is not a reading.
 _TYPED = {None, "thread_broadcast", "file_share"}
 
-
-@dataclass
-class Services:
-    """What the listeners need, built once by the composition root."""
-
-    db: Database
-    tz: ZoneInfo
-    admins: frozenset[str]
-    clock: Callable[[], datetime]
-    messenger: SlackMessenger
-    background: Background
+Slack = Adapter[SlackMessenger]
 
 
 def typed(text: str) -> str:
@@ -58,75 +48,47 @@ def typed(text: str) -> str:
     return text.replace("&lt;", "<").replace("&gt;", ">").replace("&amp;", "&")
 
 
-def error_reply(error: UserError) -> Reply:
-    named = " ".join(mention(u) for u in error.mentions)
-    return Reply(f"{error} {named}".strip(), (Section(text=str(error), mentions=error.mentions),))
-
-
-def register(app: AsyncApp, services: Services) -> None:
+def register(app: AsyncApp, slack: Slack) -> None:
     """Every listener waymark has, in one place."""
-    app.command("/outcome")(_on_outcome_command(services))
-    app.event("message")(_on_message(services))
-    app.action(Action.SUBMIT_READING.value)(_on_submit_button(services))
+    app.command("/outcome")(_on_outcome_command(slack))
+    app.event("message")(_on_message(slack))
+    app.action(Action.SUBMIT_READING.value)(_on_submit_button(slack))
     app.action(Action.SHOW_OUTCOME.value)(_on_ignored_action)
-    app.view(CALLBACK)(_on_reading_form(services))
+    app.view(CALLBACK)(_on_reading_form(slack))
     app.error(_on_error)
 
 
-def _context(services: Services, session: Any, user_id: str, channel_id: str) -> CommandContext:
-    caller = Caller(user_id, channel_id, PLATFORM, is_admin=user_id in services.admins)
-    return CommandContext(session, caller, services.clock(), services.tz)
-
-
-def _on_outcome_command(services: Services) -> Callable[..., Any]:
+def _on_outcome_command(slack: Slack) -> Callable[..., Any]:
     async def on_outcome_command(
-        ack: AsyncAck, command: dict[str, Any], respond: AsyncRespond, client: AsyncWebClient
+        ack: AsyncAck, command: dict[str, Any], respond: AsyncRespond
     ) -> None:
-        user, channel = command["user_id"], command["channel_id"]
+        channel = command["channel_id"]
         text = typed(command.get("text", ""))
-        # Most commands only read: they never queue behind a reading being stored.
-        unit = services.db.transaction if writes(text) else services.db.reading
-        async with unit() as session:
-            ctx = _context(services, session, user, channel)
-            try:
-                reply = await dispatch(ctx, text)
-            except UserError as error:
-                reply = error_reply(error)
+        reply = await slack.core.command(Command(PLATFORM, channel, command["user_id"], text))
         if reply.shared:
             await ack()
-            services.background.spawn(
-                _share(services, reply, channel, respond), f"sharing {command.get('text')!r}"
-            )
+            slack.background.spawn(_share(slack, reply, channel, respond), f"sharing {text!r}")
             return
         await ack(response_type="ephemeral", **render.message(reply))
         for chart in reply.charts:
-            services.background.spawn(
-                _respond_with_chart(services.messenger, respond, chart, shared=False),
+            slack.background.spawn(
+                _respond_with_chart(slack.messenger, respond, chart, shared=False),
                 chart.filename,
             )
 
     return on_outcome_command
 
 
-async def _share(services: Services, reply: Reply, channel: str, respond: AsyncRespond) -> None:
+async def _share(slack: Slack, reply: Reply, channel: str, respond: AsyncRespond) -> None:
     """Post a shared answer as the bot, so that its thread can take readings."""
     try:
-        ts = await services.messenger.post(channel, reply)
+        ts = await slack.messenger.post(channel, reply)
     except DeliveryError as error:
         # Not in the channel (a DM, a private channel): answer through the command instead.
         log.info("could not post to %s (%s); answering in place", channel, error)
         await respond(response_type="in_channel", **render.message(reply))
         return
-    if reply.about:
-        async with services.db.transaction() as session:
-            await PostRepository(session).record(
-                platform=PLATFORM,
-                channel_id=channel,
-                message_id=ts,
-                kind="card",
-                outcomes=reply.about,
-                posted_at=services.clock(),
-            )
+    await slack.core.answer_posted(AnswerPosted(PLATFORM, channel, ts, reply))
 
 
 async def _respond_with_chart(
@@ -145,35 +107,36 @@ async def _respond_with_chart(
     )
 
 
-def _on_message(services: Services) -> Callable[..., Any]:
+def _on_message(slack: Slack) -> Callable[..., Any]:
     async def on_message(
         event: dict[str, Any], body: dict[str, Any], client: AsyncWebClient
     ) -> None:
         subtype = event.get("subtype")
         if subtype == "message_changed":
-            await _on_edit(services, event, body, client)
+            await _on_edit(slack, event, body, client)
         elif subtype == "message_deleted":
-            await _on_delete(services, event, client)
+            await _on_delete(slack, event, body, client)
         elif subtype in _TYPED and not event.get("bot_id"):
-            await _on_reply(services, event, body, client)
+            await _on_reply(slack, event, body, client)
 
     return on_message
 
 
 async def _on_reply(
-    services: Services, event: dict[str, Any], body: dict[str, Any], client: AsyncWebClient
+    slack: Slack, event: dict[str, Any], body: dict[str, Any], client: AsyncWebClient
 ) -> None:
     thread, ts, channel = event.get("thread_ts"), event["ts"], event["channel"]
     if not thread or thread == ts or not event.get("user"):
         return  # not a reply in a thread
-    await _read_in_thread(
-        services, client, body, channel, thread, ts, event["user"], typed(event.get("text", "")),
-        source_key=f"{PLATFORM}:{channel}:{ts}", corrected=False,
+    reply = ThreadReply(
+        PLATFORM, channel, thread, ts, event["user"], typed(event.get("text", "")),
+        receipt=body.get("event_id"),
     )  # fmt: skip
+    _answer_in_thread(slack, client, reply, await slack.core.thread_reply(reply))
 
 
 async def _on_edit(
-    services: Services, event: dict[str, Any], body: dict[str, Any], client: AsyncWebClient
+    slack: Slack, event: dict[str, Any], body: dict[str, Any], client: AsyncWebClient
 ) -> None:
     message = event.get("message") or {}
     previous = event.get("previous_message") or {}
@@ -183,51 +146,27 @@ async def _on_edit(
     if message.get("text", "") == previous.get("text", ""):
         return  # an unfurl or a reaction, not a change of words
     edited = (message.get("edited") or {}).get("ts") or event.get("event_ts") or event["ts"]
-    await _read_in_thread(
-        services, client, body, event["channel"], thread, ts, user, typed(message.get("text", "")),
-        source_key=edit_key(f"{PLATFORM}:{event['channel']}:{ts}", edited), corrected=True,
+    edit = ReplyEdited(
+        PLATFORM, event["channel"], thread, ts, user, typed(message.get("text", "")), edited,
+        receipt=body.get("event_id"),
     )  # fmt: skip
+    _answer_in_thread(slack, client, edit, await slack.core.reply_edited(edit))
 
 
-async def _read_in_thread(
-    services: Services,
+def _answer_in_thread(
+    slack: Slack,
     client: AsyncWebClient,
-    body: dict[str, Any],
-    channel: str,
-    thread: str,
-    ts: str,
-    user: str,
-    text: str,
-    *,
-    source_key: str,
-    corrected: bool,
+    event: ThreadReply | ReplyEdited,
+    answer: ThreadAnswer | None,
 ) -> None:
-    recorded: Recorded | None = None
-    problem: UserError | None = None
-    async with services.db.transaction() as session:
-        post = await PostRepository(session).find(PLATFORM, channel, thread)
-        if post is None or not post.outcomes:
-            return  # a thread waymark did not start: nothing to do with us
-        event_id = body.get("event_id")
-        receipts = ReceiptRepository(session)
-        if event_id and not await receipts.first_time(event_id, PLATFORM, services.clock()):
-            return  # Slack delivered this event again; it was handled the first time
-        ctx = _context(services, session, user, channel)
-        try:
-            recorded = await record_reply(ctx, tuple(post.outcomes), text, source_key)
-        except UserError as error:
-            problem = error
-    if problem is not None:
-        reply = error_reply(problem)
-        services.background.spawn(_say_in_thread(client, channel, thread, reply), "explanation")
-    elif recorded is not None and not recorded.duplicate:
-        words = confirmation(recorded)
-        if corrected:
-            words = "Thanks for the correction. " + words
-        reply = Reply(words, (Section(text=words),))
-        services.background.spawn(
-            _confirm(client, channel, thread, ts, reply, react=not corrected), "confirmation"
-        )
+    """Say it after Slack is answered: the reading is stored already."""
+    if answer is None or answer.reply is None:
+        return
+    confirm = _confirm(
+        client, event.channel_id, event.thread_id, event.message_id, answer.reply,
+        react=answer.react_tick,
+    )  # fmt: skip
+    slack.background.spawn(confirm, "answer in thread")
 
 
 async def _confirm(
@@ -246,71 +185,62 @@ async def _say_in_thread(client: AsyncWebClient, channel: str, thread: str, repl
     await client.chat_postMessage(channel=channel, thread_ts=thread, **render.message(reply))
 
 
-async def _on_delete(services: Services, event: dict[str, Any], client: AsyncWebClient) -> None:
+async def _on_delete(
+    slack: Slack, event: dict[str, Any], body: dict[str, Any], client: AsyncWebClient
+) -> None:
     """Deleting a message does not delete its reading: the history is never rewritten."""
     channel, deleted = event["channel"], event.get("deleted_ts")
     thread = (event.get("previous_message") or {}).get("thread_ts")
     if not deleted or not thread:
         return
-    async with services.db.reading() as session:
-        post = await PostRepository(session).find(PLATFORM, channel, thread)
-        if post is None or not post.outcomes:
-            return  # a thread waymark did not start
-        words = await deletion_notice(
-            session, tuple(post.outcomes), f"{PLATFORM}:{channel}:{deleted}"
-        )
-    if words is None:
-        return  # it gave no reading
-    services.background.spawn(
-        _say_in_thread(client, channel, thread, Reply(words, (Section(text=words),))), "deletion"
-    )
+    gone = ReplyDeleted(PLATFORM, channel, thread, deleted, receipt=body.get("event_id"))
+    notice = await slack.core.reply_deleted(gone)
+    if notice is not None:
+        slack.background.spawn(_say_in_thread(client, channel, thread, notice), "deletion")
 
 
-def _on_submit_button(services: Services) -> Callable[..., Any]:
+def _on_submit_button(slack: Slack) -> Callable[..., Any]:
     async def on_submit_button(
         ack: AsyncAck, body: dict[str, Any], client: AsyncWebClient, respond: AsyncRespond
     ) -> None:
         await ack()
-        user = body["user"]["id"]
         channel = (body.get("channel") or {}).get("id") or body["container"].get("channel_id", "")
         message = body.get("message") or {}
-        thread = message.get("thread_ts") or message.get("ts")
-        number = int(body["actions"][0]["value"])
-        async with services.db.reading() as session:
-            ctx = _context(services, session, user, channel)
-            try:
-                form = await reading_form(ctx, number, FormContext(number, channel, thread))
-            except UserError as error:
-                reply = error_reply(error)
-                await respond(
-                    response_type="ephemeral", replace_original=False, **render.message(reply)
-                )
-                return
-        await client.views_open(trigger_id=body["trigger_id"], view=render.modal(form))
+        pressed = ButtonPressed(
+            PLATFORM,
+            channel,
+            message.get("thread_ts") or message.get("ts"),
+            body["user"]["id"],
+            Action.SUBMIT_READING,
+            str(body["actions"][0]["value"]),
+        )
+        answer = await slack.core.button_pressed(pressed)
+        if answer.form is not None:
+            await client.views_open(trigger_id=body["trigger_id"], view=render.modal(answer.form))
+            return
+        reply = answer.reply or text_reply(answer.note)
+        await respond(response_type="ephemeral", replace_original=False, **render.message(reply))
 
     return on_submit_button
 
 
-def _on_reading_form(services: Services) -> Callable[..., Any]:
+def _on_reading_form(slack: Slack) -> Callable[..., Any]:
     async def on_reading_form(
         ack: AsyncAck, body: dict[str, Any], view: dict[str, Any], client: AsyncWebClient
     ) -> None:
         user = body["user"]["id"]
         where = FormContext.load(view.get("private_metadata") or "{}")
         values = {k: typed(v) for k, v in render.submitted_values(view).items()}
-        async with services.db.transaction() as session:
-            ctx = _context(services, session, user, where.channel_id)
-            try:
-                recorded = await submit_form(ctx, values, where)
-            except FormError as error:
-                await ack(response_action="errors", errors=error.errors)
-                return
-            except UserError as error:
-                await ack(response_action="errors", errors={"value": str(error)})
-                return
+        form = FormSubmitted(
+            PLATFORM, where.channel_id, where.thread_id, user, where.number, values
+        )
+        answer = await slack.core.form_submitted(form)
+        if answer.errors or answer.confirmation is None:
+            await ack(response_action="errors", errors=dict(answer.errors))
+            return
         await ack()
-        reply = Reply(confirmation(recorded), (Section(text=confirmation(recorded)),))
-        services.background.spawn(_confirm_form(client, where, user, reply), "form confirmation")
+        reply = text_reply(answer.confirmation)
+        slack.background.spawn(_confirm_form(client, where, user, reply), "form confirmation")
 
     return on_reading_form
 

@@ -17,7 +17,7 @@ from slack_sdk.web.async_client import AsyncWebClient
 
 from bot.slack import render
 from commands.ports import CannotLookError, DeliveryError
-from commands.replies import Chart, Reply
+from commands.presentation.replies import Chart, Reply
 
 log = logging.getLogger(__name__)
 

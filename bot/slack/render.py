@@ -12,7 +12,7 @@ from typing import Any
 
 from tabulate import tabulate
 
-from commands.replies import (
+from commands.presentation.replies import (
     MENTION_PATTERN,
     Actions,
     Badge,

@@ -9,9 +9,7 @@ set, for the Agents Playground on a developer's machine, and says so loudly at s
 from __future__ import annotations
 
 import logging
-from collections.abc import Callable
 from dataclasses import dataclass
-from datetime import UTC, datetime
 from typing import Any
 
 import httpx
@@ -20,20 +18,18 @@ from microsoft_teams.apps import App
 from microsoft_teams.apps.http.adapter import HttpMethod, HttpRequest, HttpRouteHandler
 from microsoft_teams.apps.utils import derive_graph_base_url
 
+from bot.adapter import Adapter
 from bot.background import Background
 from bot.teams.graph import ChannelReader, GraphToken
-from bot.teams.handlers import Services, register
+from bot.teams.handlers import register
 from bot.teams.messenger import TeamsMessenger
+from commands.conversations import Core
+from commands.delivery.conversation_book import ConversationBook
 from config.settings import Settings, SettingsError
-from storage.db import Database
 
 log = logging.getLogger(__name__)
 
 MESSAGES_PATH = "/api/messages"
-
-
-def utc_now() -> datetime:
-    return datetime.now(UTC)
 
 
 class AiohttpAdapter:
@@ -74,7 +70,7 @@ class TeamsRunning:
 
     app: App
     messenger: TeamsMessenger
-    services: Services
+    services: Adapter[TeamsMessenger]
     anonymous: bool
 
     async def stop(self) -> None:
@@ -115,24 +111,16 @@ async def start_teams(
     settings: Settings,
     web_app: web.Application,
     *,
-    db: Database,
+    core: Core,
     background: Background,
-    clock: Callable[[], datetime] = utc_now,
 ) -> TeamsRunning | None:
     """Serve Teams at `POST /api/messages` on `web_app` (before its runner starts), when
     Teams credentials are set or TEAMS_ALLOW_ANONYMOUS is; None otherwise."""
     if not teams_wanted(settings):
         return None
     app, anonymous = build_app(settings, web_app)
-    messenger = messenger_for(app, settings, db, clock=clock, anonymous=anonymous)
-    services = Services(
-        db=db,
-        tz=settings.zone,
-        admins=frozenset(settings.admins),
-        clock=clock,
-        messenger=messenger,
-        background=background,
-    )
+    messenger = messenger_for(app, settings, core.book, anonymous=anonymous)
+    services = Adapter(core, messenger, background)
     register(app, services)
     await app.initialize()
     if anonymous:
@@ -148,21 +136,20 @@ async def start_teams(
     return TeamsRunning(app, messenger, services, anonymous)
 
 
-def teams_messenger(settings: Settings, db: Database) -> TeamsMessenger | None:
+def teams_messenger(settings: Settings, book: ConversationBook) -> TeamsMessenger | None:
     """A messenger for posting to Teams without serving it (`waymark nudge`, `digest`,
     `scheduler`): None when Teams is not configured."""
     if not teams_wanted(settings):
         return None
     app, anonymous = build_app(settings, web.Application())
-    return messenger_for(app, settings, db, clock=utc_now, anonymous=anonymous)
+    return messenger_for(app, settings, book, anonymous=anonymous)
 
 
 def messenger_for(
     app: App,
     settings: Settings,
-    db: Database,
+    book: ConversationBook,
     *,
-    clock: Callable[[], datetime],
     anonymous: bool,
 ) -> TeamsMessenger:
     """The outbox's messenger on the SDK's Bot Connector client; with credentials it reads
@@ -171,13 +158,12 @@ def messenger_for(
     if not anonymous:
         base_url = settings.teams_graph_url or derive_graph_base_url(app.cloud)
         if base_url:
-            # A short timeout: a look happens within a batch's lease (commands.outbox.LEASE).
+            # A short timeout: a look happens within a batch's lease (see outbox.LEASE).
             graph = ChannelReader(httpx.AsyncClient(timeout=10), base_url, graph_token(app))
     return TeamsMessenger(
         app.api,
-        db,
+        book,
         admins=settings.admins,
-        clock=clock,
         graph=graph,
         closers=[app.http_client.http.aclose],
     )

@@ -1,7 +1,9 @@
-"""Conversation references: where waymark may post in Teams without being asked.
+"""What an activity says: where it came from (a channel and its thread, a chat), who sent it,
+and what they typed.
 
 Teams lets a bot start a message only in a conversation where it is installed, through the
-service URL Teams gave it there. waymark keeps both, from every activity it receives:
+service URL Teams gave it there, so every activity tells the core's conversation book where it
+came from (`seen`):
 
 - installed in a team (a `conversationUpdate` adding the bot, or an `installationUpdate`):
   the team's channels, as the Bot Connector lists them, and the names of its members;
@@ -13,20 +15,12 @@ sends, so the names here are the documented ones (`channelData.team.id`, `aadObj
 
 from __future__ import annotations
 
-import logging
-from collections.abc import Callable
+import html
+import re
 from dataclasses import dataclass
-from datetime import datetime
 from typing import Any
 
-import httpx
-from microsoft_teams.api import ApiClient
-from sqlalchemy.ext.asyncio import AsyncSession
-
-from storage.db import Database
-from storage.repositories import ConversationRefRepository, PeopleRepository, UnreachableRepository
-
-log = logging.getLogger(__name__)
+from commands.delivery.conversation_book import Seen
 
 PLATFORM = "teams"
 THREAD_MARK = ";messageid="
@@ -122,107 +116,41 @@ class Inbound:
         return str(value) if value else None
 
 
-async def remember(session: AsyncSession, inbound: Inbound, now: datetime) -> None:
-    """Keep the conversation the activity came from, and the name of who sent it."""
-    if not inbound.service_url or not inbound.conversation_id:
-        return
-    personal = inbound.kind == "personal"
-    await ConversationRefRepository(session).remember(
-        platform=PLATFORM,
+def seen(inbound: Inbound) -> Seen:
+    """Where the activity came from and who sent it, for the conversation book."""
+    return Seen(
         conversation_id=inbound.channel_id,
         kind=inbound.kind,
         service_url=inbound.service_url,
         bot_id=inbound.bot_id,
-        at=now,
         tenant_id=inbound.tenant_id,
         team_id=inbound.team_id,
-        user_id=inbound.user_id if personal else None,
-        name=inbound.channel_name,
+        channel_name=inbound.channel_name,
+        user_id=inbound.user_id,
+        user_name=inbound.user_name,
+        from_bot=inbound.from_bot,
     )
-    if inbound.user_name and inbound.user_id and not inbound.from_bot:
-        await PeopleRepository(session).remember(PLATFORM, inbound.user_id, inbound.user_name, now)
-    await _now_reachable(session, [inbound.channel_id], now)
 
 
-async def remember_team(
-    db: Database, api: ApiClient, inbound: Inbound, clock: Callable[[], datetime]
-) -> list[str]:
-    """waymark was added to a team: keep every channel the Bot Connector lists for it (so a
-    group's channel is reachable without anyone addressing waymark there first) and the names
-    of its members. Returns the channel ids kept. A listing that fails leaves what the
-    installing activity itself gave."""
-    team_id = inbound.team_id
-    if team_id is None:
-        return []
-    scoped = api.clone(service_url=inbound.service_url)
-    channels: list[tuple[str, str | None]] = []
-    try:
-        for channel in await scoped.teams.get_conversations(team_id):
-            channels.append((str(channel.id), channel.name))
-    except (httpx.HTTPError, TimeoutError) as error:
-        log.warning("could not list the channels of team %s: %r", team_id, error)
-    members: list[tuple[str, str]] = []
-    try:
-        for member in await scoped.conversations.get_members(inbound.channel_id):
-            person = member.model_dump(by_alias=True, exclude_none=True)
-            user = str(person.get("aadObjectId") or person.get("id") or "")
-            if user and person.get("name"):
-                members.append((user, str(person["name"])))
-    except (httpx.HTTPError, TimeoutError) as error:
-        log.warning("could not list the members of team %s: %r", team_id, error)
-    now = clock()
-    async with db.transaction() as session:
-        refs = ConversationRefRepository(session)
-        for channel_id, name in channels:
-            await refs.remember(
-                platform=PLATFORM,
-                conversation_id=channel_id,
-                kind="channel",
-                service_url=inbound.service_url,
-                bot_id=inbound.bot_id,
-                at=now,
-                tenant_id=inbound.tenant_id,
-                team_id=team_id,
-                # The General channel comes back without a name.
-                name=name or ("General" if channel_id == team_id else None),
-            )
-        people = PeopleRepository(session)
-        for user, name in members:
-            await people.remember(PLATFORM, user, name, now)
-        kept = [c for c, _ in channels] or [inbound.channel_id]
-        await _now_reachable(session, kept, now)
-    return kept
+def typed(inbound: Inbound) -> str:
+    """What the person typed, without waymark's @mention and Teams' HTML."""
+    text = str(inbound.raw.get("text") or "")
+    for entity in inbound.raw.get("entities") or []:
+        if (
+            entity.get("type") == "mention"
+            and (entity.get("mentioned") or {}).get("id") == inbound.bot_id
+        ):
+            text = text.replace(str(entity.get("text") or ""), " ")
+    text = (
+        re.sub(r"<at>[^<]*</at>", " ", text) if "<at>" in text and mentions_bot(inbound) else text
+    )
+    text = re.sub(r"<br\s*/?>|</p>|</div>", "\n", text)
+    text = re.sub(r"<[^>]+>", "", text)
+    return html.unescape(text).replace("\xa0", " ").strip()
 
 
-async def forget_team(db: Database, team_id: str) -> int:
-    """waymark was removed from a team: its channels can no longer be posted to."""
-    async with db.transaction() as session:
-        return await ConversationRefRepository(session).forget_team(PLATFORM, team_id)
-
-
-async def _now_reachable(session: AsyncSession, channel_ids: list[str], now: datetime) -> None:
-    """Messages that were waiting for these channels go out at the next pass."""
-    unreachable = UnreachableRepository(session)
-    were = await unreachable.reached(PLATFORM, channel_ids)
-    if were:
-        moved = await unreachable.bring_forward(PLATFORM, were, now)
-        log.info(
-            "Teams channels %s can be reached now; %s waiting messages brought forward",
-            ", ".join(were),
-            moved,
-        )
-
-
-async def unreachable_lines(session: AsyncSession) -> list[str]:
-    """For `waymark outbox`: each channel waymark has messages for but cannot reach, and what
-    to do about it."""
-    lines = []
-    for row in await UnreachableRepository(session).everything():
-        where = "Teams channel" if row.platform == PLATFORM else f"{row.platform} channel"
-        lines.append(
-            f"{where} {row.channel_id} cannot be reached (since "
-            f"{row.first_failed_at:%Y-%m-%d %H:%M} UTC): {row.reason}. Add the waymark app to "
-            "that channel's team, or @mention waymark in the channel once; what is waiting "
-            "then goes out at the next pass."
-        )
-    return lines
+def mentions_bot(inbound: Inbound) -> bool:
+    return any(
+        e.get("type") == "mention" and (e.get("mentioned") or {}).get("id") == inbound.bot_id
+        for e in inbound.raw.get("entities") or []
+    )

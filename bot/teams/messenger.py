@@ -28,17 +28,9 @@ from microsoft_teams.api.activities.message import MessageActivityInput
 from bot.teams import render
 from bot.teams.conversations import PLATFORM, thread_conversation
 from bot.teams.graph import ChannelReader
+from commands.delivery.conversation_book import Address, ConversationBook
 from commands.ports import CannotLookError, DeliveryError
-from commands.replies import Chart, Reply
-from commands.reply_codec import CodecError, encode
-from storage.db import Database
-from storage.models import ConversationRef
-from storage.repositories import (
-    ConversationRefRepository,
-    PeopleRepository,
-    SentCardRepository,
-    UnreachableRepository,
-)
+from commands.presentation.replies import Chart, Reply
 
 log = logging.getLogger(__name__)
 
@@ -57,7 +49,7 @@ class Target:
     bot_id: str
 
     @classmethod
-    def of(cls, ref: ConversationRef, thread_id: str | None = None) -> Target:
+    def of(cls, ref: Address, thread_id: str | None = None) -> Target:
         conversation = ref.conversation_id
         if thread_id:
             conversation = thread_conversation(conversation, thread_id)
@@ -100,17 +92,6 @@ def delivery_error(error: Exception) -> DeliveryError:
     return DeliveryError(f"no clear answer from Teams: {error!r}", ambiguous=True)
 
 
-async def names_for(db: Database, replies: Iterable[Reply]) -> dict[str, str]:
-    """Display names of everyone the replies mention, as far as waymark knows them."""
-    ids: set[str] = set()
-    for reply in replies:
-        ids |= render.mentioned_ids(reply)
-    if not ids:
-        return {}
-    async with db.reading() as session:
-        return await PeopleRepository(session).names(PLATFORM, ids)
-
-
 class TeamsMessenger:
     """`commands.ports.Messenger` for Teams channels."""
 
@@ -119,18 +100,16 @@ class TeamsMessenger:
     def __init__(
         self,
         api: ApiClient,
-        db: Database,
+        book: ConversationBook,
         *,
         admins: Iterable[str],
-        clock: Callable[[], datetime],
         command: str = "@waymark outcome",
         graph: ChannelReader | None = None,
         closers: Iterable[Callable[[], Awaitable[None]]] = (),
     ) -> None:
         self.api = api
-        self.db = db
+        self.book = book
         self.admins = tuple(admins)
-        self.clock = clock
         self.command = command
         self.graph = graph
         self._closers = tuple(closers)
@@ -148,8 +127,7 @@ class TeamsMessenger:
     async def post(
         self, channel_id: str, reply: Reply, *, key: str | None = None, thread_id: str | None = None
     ) -> str:
-        async with self.db.reading() as session:
-            ref = await ConversationRefRepository(session).get(PLATFORM, channel_id)
+        ref = await self.book.address(channel_id)
         if ref is None:
             await self._unreachable(channel_id, reply)
             raise DeliveryError(
@@ -157,7 +135,7 @@ class TeamsMessenger:
                 "to the channel's team, or @mention waymark in the channel once",
                 ambiguous=False,
             )
-        where = render.Where(self.command, await names_for(self.db, [reply]))
+        where = render.Where(self.command, await self.book.names([reply]))
         activity = render.message(reply, where, key=key)
         try:
             message_id = await send(self.api, Target.of(ref, thread_id), activity)
@@ -177,8 +155,7 @@ class TeamsMessenger:
         as when it is posted. Raises `CannotLookError` (and tells the administrators) where
         Graph cannot be asked, so that the outbox parks the message rather than post it a
         second time."""
-        async with self.db.reading() as session:
-            ref = await ConversationRefRepository(session).get(PLATFORM, channel_id)
+        ref = await self.book.address(channel_id)
         if ref is None:
             # waymark was removed from the team since: it can neither look nor post there.
             raise DeliveryError(
@@ -198,7 +175,7 @@ class TeamsMessenger:
         return found
 
     async def _charts_not_posted(
-        self, ref: ConversationRef, message_id: str, key: str, reply: Reply
+        self, ref: Address, message_id: str, key: str, reply: Reply
     ) -> None:
         """Post the charts that a found message's thread lacks: the answer may have been lost
         before they were posted, or after. Where the thread cannot be read, they are left out:
@@ -236,7 +213,7 @@ class TeamsMessenger:
         except Exception:  # the message is parked and listed whether or not they hear now
             log.exception("could not tell administrators about a message waiting in %s", channel)
 
-    async def _look(self, ref: ConversationRef, key: str, since: datetime) -> str | None:
+    async def _look(self, ref: Address, key: str, since: datetime) -> str | None:
         if self.graph is None:
             raise CannotLookError(
                 "waymark has no Teams credentials to read the channel through Microsoft Graph"
@@ -249,7 +226,7 @@ class TeamsMessenger:
             since=since,
         )
 
-    async def _team_group(self, ref: ConversationRef) -> str:
+    async def _team_group(self, ref: Address) -> str:
         """The Microsoft 365 group of a channel's team: what Graph calls the team."""
         if ref.kind != "channel" or not ref.team_id:
             raise CannotLookError("Microsoft Graph lets waymark read team channels only")
@@ -273,8 +250,7 @@ class TeamsMessenger:
     async def tell_admins(self, words: str) -> int:
         """Post `words` in each administrator's personal chat with waymark; returns how many
         were told (an administrator who never talked to waymark in Teams cannot be)."""
-        async with self.db.reading() as session:
-            chats = await ConversationRefRepository(session).personal_chats(PLATFORM, self.admins)
+        chats = await self.book.personal_chats(self.admins)
         told = 0
         for chat in chats:
             try:
@@ -285,12 +261,8 @@ class TeamsMessenger:
         return told
 
     async def _unreachable(self, channel_id: str, reply: Reply) -> None:
-        now = self.clock()
         reason = "waymark is not installed in the channel's team"
-        async with self.db.transaction() as session:
-            tell = await UnreachableRepository(session).failed(
-                PLATFORM, channel_id, reason, now, tell_every=TELL_ADMINS_EVERY
-            )
+        tell = await self.book.cannot_reach(channel_id, reason, tell_every=TELL_ADMINS_EVERY)
         log.warning("cannot post to Teams channel %s: %s", channel_id, reason)
         if not tell:
             return
@@ -311,18 +283,4 @@ class TeamsMessenger:
 
     async def keep_card(self, channel_id: str, message_id: str, reply: Reply) -> None:
         """Keep a posted card with reading boxes, to show it again when it is submitted."""
-        try:
-            payload = {"reply": encode(reply.without_charts()), "done": {}}
-        except CodecError as error:
-            log.warning(
-                "card %s in %s cannot be kept for its inputs: %s", message_id, channel_id, error
-            )
-            return
-        async with self.db.transaction() as session:
-            await SentCardRepository(session).record(
-                platform=PLATFORM,
-                conversation_id=channel_id,
-                message_id=message_id,
-                payload=payload,
-                posted_at=self.clock(),
-            )
+        await self.book.keep_card(channel_id, message_id, reply)

@@ -1,4 +1,5 @@
-"""Neutral replies as Adaptive Cards (schema 1.5): the only Adaptive Card code in waymark.
+"""Neutral replies as Adaptive Cards (schema 1.5). With `blocks.py` and `inputs.py`, the only
+Adaptive Card code in waymark.
 
 A reply becomes one message activity carrying one card: headers and paragraphs as text blocks,
 facts as a fact set, tables as `Table`, a status as a coloured word. Each chart goes in a card
@@ -19,7 +20,9 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
-from commands.replies import (
+from bot.teams.blocks import Json, clip, execute, text_block
+from bot.teams.inputs import Entry, reading_inputs
+from commands.presentation.replies import (
     MENTION_PATTERN,
     Action,
     Actions,
@@ -33,12 +36,12 @@ from commands.replies import (
     Section,
     Table,
     Tone,
+    submit_numbers,
 )
 
 CARD_TYPE = "application/vnd.microsoft.card.adaptive"
 SCHEMA = "http://adaptivecards.io/schemas/adaptive-card.json"
 VERSION = "1.5"
-SUBMIT_VERB = Action.SUBMIT_READING.value
 # Teams refuses cards much over 28 KB; a long table is cut well before that, with a note.
 MAX_CARD_CHARS = 24_000
 MAX_TABLE_ROWS = 60
@@ -47,20 +50,6 @@ MAX_NAME = 60
 TONE_COLOURS = {Tone.GOOD: "good", Tone.WARNING: "warning", Tone.BAD: "attention"}
 TONE_MARKS = {Tone.GOOD: "🟢", Tone.WARNING: "🟠", Tone.BAD: "🔴", Tone.NEUTRAL: "⚪"}
 
-Json = dict[str, Any]
-
-
-@dataclass(frozen=True)
-class Entry:
-    """What the reading boxes of one outcome show: what was typed, what was wrong with it, or,
-    once it was recorded, the confirmation in their place."""
-
-    value: str = ""
-    period: str = ""
-    note: str = ""
-    errors: Mapping[str, str] = field(default_factory=dict)  # by field: value, period, note
-    done: str | None = None
-
 
 @dataclass(frozen=True)
 class Where:
@@ -68,10 +57,6 @@ class Where:
 
     command: str = "outcome"  # "@waymark outcome" in a channel, "outcome" in a personal chat
     names: Mapping[str, str] = field(default_factory=dict)  # user id -> display name
-
-
-def input_id(name: str, number: int) -> str:
-    return f"{name}-{number}"
 
 
 def key_marker(key: str) -> str:
@@ -94,7 +79,7 @@ def message(
     content = card(body, mentions)
     return {
         "type": "message",
-        "summary": _clip(_plain(reply.fallback, where), 250),
+        "summary": clip(_plain(reply.fallback, where), 250),
         "attachments": [{"contentType": CARD_TYPE, "content": content}],
     }
 
@@ -129,14 +114,14 @@ def chart_message(chart: Chart, png: bytes, *, key: str | None = None) -> Json:
     marked as `message` marks a card."""
     url = "data:image/png;base64," + base64.b64encode(png).decode("ascii")
     body = [
-        _text(chart.title, weight="Bolder"),
-        {"type": "Image", "url": url, "altText": _clip(chart.alt_text, 1000), "size": "Stretch"},
+        text_block(chart.title, weight="Bolder"),
+        {"type": "Image", "url": url, "altText": clip(chart.alt_text, 1000), "size": "Stretch"},
     ]
     if key is not None:
         body = _marked(body, key_marker(key))
     return {
         "type": "message",
-        "summary": _clip(chart.title, 250),
+        "summary": clip(chart.title, 250),
         "attachments": [{"contentType": CARD_TYPE, "content": card(body)}],
     }
 
@@ -157,34 +142,9 @@ def card_response(activity: Json) -> Json:
     return {"statusCode": 200, "type": CARD_TYPE, "value": card_of(activity)}
 
 
-def mentioned_ids(reply: Reply) -> set[str]:
-    """Everyone the reply names, to look their names up before rendering it."""
-    texts = [reply.fallback]
-    ids: set[str] = set()
-    for block in reply.blocks:
-        if isinstance(block, Section):
-            texts.append(block.text)
-            ids |= set(block.mentions)
-        elif isinstance(block, Context):
-            texts += block.items
-    for text in texts:
-        ids |= set(re.findall(MENTION_PATTERN, text))
-    return ids
-
-
 def has_inputs(reply: Reply) -> bool:
+    """Whether the card carries reading boxes (its Submit reading buttons become boxes)."""
     return bool(submit_numbers(reply))
-
-
-def submit_numbers(reply: Reply) -> list[int]:
-    """The outcomes the reply has reading boxes for, in order."""
-    buttons: list[Button] = []
-    for block in reply.blocks:
-        if isinstance(block, Section) and block.button is not None:
-            buttons.append(block.button)
-        elif isinstance(block, Actions):
-            buttons += block.buttons
-    return [n for n in (_submit_number(b) for b in buttons) if n is not None]
 
 
 def _submit_number(button: Button) -> int | None:
@@ -201,7 +161,7 @@ class _Mentions:
         self.entities: dict[str, Json] = {}
 
     def tag(self, user_id: str) -> str:
-        name = _clip(self.names.get(user_id) or _stand_in_name(user_id), MAX_NAME)
+        name = clip(self.names.get(user_id) or _stand_in_name(user_id), MAX_NAME)
         text = f"<at>{name}</at>"
         self.entities.setdefault(
             user_id, {"type": "mention", "text": text, "mentioned": {"id": user_id, "name": name}}
@@ -233,7 +193,7 @@ def _body(
             separate = False
         body += rendered
     if not body:
-        body.append(_text(_plain(reply.fallback, where)))
+        body.append(text_block(_plain(reply.fallback, where)))
     return _within_limit(body), list(mentions.entities.values())
 
 
@@ -242,12 +202,13 @@ def _render(
 ) -> list[Json]:
     match block:
         case Header(text=text):
-            return [_text(_plain(text, where), size="Large", weight="Bolder")]
+            return [text_block(_plain(text, where), size="Large", weight="Bolder")]
         case Section():
             return _section(block, where, mentions, entries)
         case Context(items=items):
             return [
-                _text(mentions.replace(_words(i, where)), size="Small", subtle=True) for i in items
+                text_block(mentions.replace(_words(i, where)), size="Small", subtle=True)
+                for i in items
             ]
         case Table():
             return _table(block, where)
@@ -268,7 +229,7 @@ def _section(
     if section.mentions:
         text = (text + " " if text else "") + " ".join(mentions.tag(u) for u in section.mentions)
     if text:
-        items.append(_text(text))
+        items.append(text_block(text))
     if section.facts:
         items.append(
             {
@@ -291,7 +252,7 @@ def _heading(title: str | None, badge: Badge | None, where: Where) -> Json:
             {
                 "type": "Column",
                 "width": "stretch",
-                "items": [_text(_plain(title, where), weight="Bolder")],
+                "items": [text_block(_plain(title, where), weight="Bolder")],
             }
         )
     if badge is not None:
@@ -302,7 +263,7 @@ def _heading(title: str | None, badge: Badge | None, where: Where) -> Json:
 def badge_block(badge: Badge) -> Json:
     """A status as a word with a coloured mark: colour alone tells a colour-blind reader
     nothing, and grey (no data) is never red."""
-    block = _text(f"{TONE_MARKS[badge.tone]} {badge.word}", weight="Bolder")
+    block = text_block(f"{TONE_MARKS[badge.tone]} {badge.word}", weight="Bolder")
     colour = TONE_COLOURS.get(badge.tone)
     if colour:
         block["color"] = colour
@@ -317,77 +278,12 @@ def _buttons(buttons: tuple[Button, ...], where: Where, entries: Mapping[int, En
     for button in buttons:
         number = _submit_number(button)
         if number is not None:
-            blocks += _reading_inputs(number, entries.get(number, Entry()))
+            blocks += reading_inputs(number, entries.get(number, Entry()))
         else:
-            others.append(_execute(button.label, button.action.value, {"value": button.value}))
+            others.append(execute(button.label, button.action.value, {"value": button.value}))
     if others:
         blocks.append({"type": "ActionSet", "actions": others})
     return blocks
-
-
-def _reading_inputs(number: int, entry: Entry) -> list[Json]:
-    """A number box, an optional period box and Submit, with any errors under their box."""
-    if entry.done is not None:
-        return [_text(f"✅ {entry.done}", color="good")]
-    value: Json = {
-        "type": "Input.Number",
-        "id": input_id("value", number),
-        "label": f"Reading for outcome {number}",
-        "placeholder": "e.g. 23.4",
-    }
-    if entry.value:
-        value["value"] = _number_or_none(entry.value)
-    period: Json = {
-        "type": "Input.Text",
-        "id": input_id("period", number),
-        "label": "Period (leave empty for the one due)",
-        "placeholder": "e.g. 2025/26",
-        "value": entry.period,
-    }
-    blocks: list[Json] = [value]
-    if "value" in entry.errors:
-        blocks.append(_error(entry.errors["value"]))
-    blocks.append(period)
-    if "period" in entry.errors:
-        blocks.append(_error(entry.errors["period"]))
-    for key, problem in entry.errors.items():
-        if key not in {"value", "period"}:
-            blocks.append(_error(problem))
-    blocks.append(
-        {
-            "type": "ActionSet",
-            "actions": [
-                _execute("Submit", SUBMIT_VERB, {"outcome": number}, style="positive"),
-            ],
-        }
-    )
-    return [{"type": "Container", "items": blocks, "spacing": "Small"}]
-
-
-def _number_or_none(text: str) -> float | str:
-    try:
-        return float(text)
-    except ValueError:
-        return text  # not a number: shown as typed, with its error below
-
-
-def _execute(title: str, verb: str, data: Json, *, style: str | None = None) -> Json:
-    # `action` in the data is what the Teams SDK routes Action.Execute by; `verb` is the
-    # Universal Actions name for the same thing.
-    action: Json = {
-        "type": "Action.Execute",
-        "title": _clip(title, 40),
-        "verb": verb,
-        "data": {"action": verb, **data},
-        "associatedInputs": "auto",
-    }
-    if style:
-        action["style"] = style
-    return action
-
-
-def _error(problem: str) -> Json:
-    return _text(f"⚠️ {problem}", color="attention", size="Small")
 
 
 def _table(table: Table, where: Where) -> list[Json]:
@@ -409,7 +305,7 @@ def _table(table: Table, where: Where) -> list[Json]:
         )
     if table.caption:
         notes.append(table.caption)
-    blocks += [_text(_words(n, where), size="Small", subtle=True) for n in notes]
+    blocks += [text_block(_words(n, where), size="Small", subtle=True) for n in notes]
     return blocks
 
 
@@ -428,7 +324,7 @@ def _row(cells: tuple[str, ...], where: Where, *, bold: bool = False) -> Json:
         "cells": [
             {
                 "type": "TableCell",
-                "items": [_text(_plain(c, where), weight="Bolder" if bold else None)],
+                "items": [text_block(_plain(c, where), weight="Bolder" if bold else None)],
             }
             for c in cells
         ],
@@ -444,27 +340,7 @@ def _within_limit(body: list[Json]) -> list[Json]:
         kept.pop()
     left = len(body) - len(kept)
     note = f"…and {left} more parts not shown: the message was too long for Teams."
-    return [*kept, _text(note, size="Small", subtle=True)]
-
-
-def _text(
-    text: str,
-    *,
-    size: str | None = None,
-    weight: str | None = None,
-    subtle: bool = False,
-    color: str | None = None,
-) -> Json:
-    block: Json = {"type": "TextBlock", "text": text, "wrap": True}
-    if size:
-        block["size"] = size
-    if weight:
-        block["weight"] = weight
-    if subtle:
-        block["isSubtle"] = True
-    if color:
-        block["color"] = color
-    return block
+    return [*kept, text_block(note, size="Small", subtle=True)]
 
 
 def _words(text: str, where: Where) -> str:
@@ -481,7 +357,3 @@ def _plain(text: str, where: Where) -> str:
 
 def _commands(text: str, where: Where) -> str:
     return re.sub(r"/outcome\b", where.command, text)
-
-
-def _clip(text: str, limit: int) -> str:
-    return text if len(text) <= limit else text[: limit - 1] + "…"

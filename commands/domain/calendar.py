@@ -2,25 +2,26 @@
 
 Everything is computed in local wall time (`Timetable.tz`, Europe/London by default) and turned
 into an aware UTC instant at the end, so a clock change moves nothing: 10:00 is 10:00 in GMT and
-in BST. Each rule takes `now` as a parameter. The bank holidays of England and Wales come from the
-`holidays` package, used here as a table of dates.
+in BST. Each rule takes `now` as a parameter. Bank holidays arrive as data: the timetable holds a
+function from a year to its bank holidays (`commands.reminders.bank_holidays` gives England and
+Wales'), so that this module needs nothing outside the standard library.
 """
 
 from __future__ import annotations
 
 import re
-from collections.abc import Collection, Sequence
-from dataclasses import dataclass
+from collections.abc import Callable, Collection, Sequence
+from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, time, timedelta, tzinfo
 from enum import IntEnum
-from functools import lru_cache
-
-import holidays
 
 from commands.domain.periods import Period
 from commands.domain.rules import due_date, due_period, is_overdue
 
 MONDAY = 0
+
+# The bank holidays of a year, as dates.
+BankHolidays = Callable[[int], Collection[date]]
 
 
 class CalendarError(ValueError):
@@ -78,6 +79,8 @@ class Timetable:
     working_hours: WorkingHours = WorkingHours(time(9, 0), time(17, 30))
     escalation_days: tuple[int, int, int] = (0, 7, 14)
     heads_up_days: int = 0
+    # Required, so that no timetable forgets them: reminders never arrive on a bank holiday.
+    bank_holidays: BankHolidays = field(kw_only=True)
 
     def __post_init__(self) -> None:
         days = self.escalation_days
@@ -93,19 +96,13 @@ class Timetable:
         return self.local(now).date()
 
 
-@lru_cache(maxsize=64)
-def bank_holidays(year: int) -> frozenset[date]:
-    """Bank holidays in England and Wales (they share one list; Scotland's differs)."""
-    return frozenset(holidays.country_holidays("GB", subdiv="ENG", years=year))
-
-
-def is_working_day(day: date) -> bool:
+def is_working_day(day: date, bank_holidays: BankHolidays) -> bool:
     return day.weekday() < 5 and day not in bank_holidays(day.year)
 
 
-def next_working_day(day: date) -> date:
+def next_working_day(day: date, bank_holidays: BankHolidays) -> date:
     """`day` itself if it is a working day, otherwise the first one after it."""
-    while not is_working_day(day):
+    while not is_working_day(day, bank_holidays):
         day += timedelta(days=1)
     return day
 
@@ -122,7 +119,10 @@ def local_instant(day: date, at: time, tz: tzinfo) -> datetime:
 def may_remind(now: datetime, timetable: Timetable) -> bool:
     """Reminders go out on working days, within working hours, and at no other time."""
     local = timetable.local(now)
-    return is_working_day(local.date()) and local.time() in timetable.working_hours
+    return (
+        is_working_day(local.date(), timetable.bank_holidays)
+        and local.time() in timetable.working_hours
+    )
 
 
 def next_reminder_moment(at: datetime, timetable: Timetable) -> datetime:
@@ -131,15 +131,20 @@ def next_reminder_moment(at: datetime, timetable: Timetable) -> datetime:
         return at
     local = timetable.local(at)
     day = local.date()
-    if not (is_working_day(day) and local.time() < timetable.working_hours.start):
-        day = next_working_day(day + timedelta(days=1))
+    if not (
+        is_working_day(day, timetable.bank_holidays)
+        and local.time() < timetable.working_hours.start
+    ):
+        day = next_working_day(day + timedelta(days=1), timetable.bank_holidays)
     return local_instant(day, timetable.working_hours.start, timetable.tz)
 
 
 def reminder_instant(day: date, timetable: Timetable) -> datetime:
     """When a reminder meant for `day` goes out: the reminder time on `day`, or on the next
     working day when `day` is a weekend or a bank holiday."""
-    return local_instant(next_working_day(day), timetable.reminder_time, timetable.tz)
+    return local_instant(
+        next_working_day(day, timetable.bank_holidays), timetable.reminder_time, timetable.tz
+    )
 
 
 @dataclass(frozen=True)

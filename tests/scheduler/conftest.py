@@ -17,8 +17,9 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
+from commands.delivery.targets import Target
 from commands.domain.calendar import Timetable
-from commands.targets import Target
+from commands.reminders.bank_holidays import england_and_wales
 from scheduler.jobs import JobContext, tick
 from storage.db import Database
 from tests.factories import load_roadmap
@@ -57,7 +58,7 @@ def context(
     return JobContext(
         db=db,
         messengers={"slack": messenger},
-        timetable=timetable or Timetable(LONDON),
+        timetable=timetable or Timetable(LONDON, bank_holidays=england_and_wales),
         digest_targets=(Target("slack", digest),) if digest else (),
         programme=Target("slack", programme) if programme else None,
     )

@@ -7,7 +7,7 @@ from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
 from datetime import datetime
 
-from commands.replies import Reply, Section
+from commands.presentation.replies import Reply, Section
 
 
 @dataclass(frozen=True)

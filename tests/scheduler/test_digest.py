@@ -11,10 +11,11 @@ import pytest
 
 from bot.slack import render
 from bot.slack.messenger import SlackMessenger, posting_client
-from commands.digest import build_digest
+from commands.delivery.targets import Target
+from commands.digest.weekly import build_digest
 from commands.domain.calendar import Timetable
-from commands.roadmap_files import import_roadmap
-from commands.targets import Target
+from commands.reminders.bank_holidays import england_and_wales
+from commands.roadmap_files.importing import import_roadmap
 from scheduler.jobs import JobContext, send_weekly_digest
 from storage.db import Database
 from storage.repositories import DigestRepository
@@ -65,7 +66,10 @@ def slack() -> Iterator[FakeSlack]:
 def slack_ctx(db: Database, slack: FakeSlack) -> JobContext:
     messenger = SlackMessenger(posting_client(BOT_TOKEN, slack.api_url), interval=0)
     return JobContext(
-        db, {"slack": messenger}, Timetable(LONDON), digest_targets=(Target("slack", DIGEST),)
+        db,
+        {"slack": messenger},
+        Timetable(LONDON, bank_holidays=england_and_wales),
+        digest_targets=(Target("slack", DIGEST),),
     )
 
 
@@ -225,7 +229,11 @@ async def test_a_large_road_map_still_fits_slack_and_says_what_it_left_out(
 
     async with db.reading() as session:
         digest = await build_digest(
-            session, at("2026-03-09T09:00"), date(2026, 3, 9), Timetable(LONDON), DIGEST
+            session,
+            at("2026-03-09T09:00"),
+            date(2026, 3, 9),
+            Timetable(LONDON, bank_holidays=england_and_wales),
+            DIGEST,
         )
     message = render.message(digest.reply)
     blocks = message["blocks"]
@@ -245,7 +253,7 @@ async def test_a_large_road_map_still_fits_slack_and_says_what_it_left_out(
 
 
 def _context_words(reply: object) -> str:
-    from commands.replies import Context, Reply
+    from commands.presentation.replies import Context, Reply
 
     assert isinstance(reply, Reply)
     return " ".join(i for b in reply.blocks if isinstance(b, Context) for i in b.items)

@@ -16,10 +16,10 @@ import pytest
 from bot import cli
 from bot.cli import Runtime
 from bot.slack.messenger import SlackMessenger, posting_client
-from commands.outbox import drain
+from commands.delivery.outbox import drain
+from commands.delivery.targets import Target
 from commands.ports import DeliveryError
-from commands.replies import Reply
-from commands.targets import Target
+from commands.presentation.replies import Reply
 from config.settings import Settings
 from scheduler.jobs import JobContext, tick
 from storage.db import Database

@@ -9,9 +9,10 @@ import pytest
 
 from commands.domain.calendar import Timetable
 from commands.domain.periods import Cadence, parse_period
-from commands.readings import Via, get_outcome, record_reading
-from commands.replies import Action, Button, Context, Section
-from commands.roadmap_files import import_roadmap
+from commands.presentation.replies import Action, Button, Context, Section
+from commands.readings.recording import Via, get_outcome, record_reading
+from commands.reminders.bank_holidays import england_and_wales
+from commands.roadmap_files.importing import import_roadmap
 from storage.db import Database
 from storage.repositories import ReminderRepository, RoadmapRepository
 from tests.factories import GROUPS
@@ -211,7 +212,7 @@ async def test_reminders_keep_to_ten_oclock_local_across_the_clock_changes(
 async def test_a_heads_up_before_the_due_date_when_configured(
     roadmap: Database, messenger: FakeMessenger
 ) -> None:
-    early = Timetable(LONDON, heads_up_days=3)
+    early = Timetable(LONDON, bank_holidays=england_and_wales, heads_up_days=3)
     posted = await run(
         context(roadmap, messenger, timetable=early),
         days(date(2026, 2, 25), date(2026, 2, 27), hours=(10, 14)),

@@ -19,9 +19,9 @@ from pathlib import Path
 
 import pytest
 
-from commands.outbox import drain
-from commands.replies import Reply, Section
-from commands.reply_codec import encode
+from commands.delivery.outbox import drain
+from commands.delivery.reply_codec import encode
+from commands.presentation.replies import Reply, Section
 from scheduler.jobs import tick
 from storage.db import Database
 from storage.repositories import OutboxRepository

@@ -1,9 +1,9 @@
 """Block Kit within Slack's limits, whatever a command produces, and user text kept inert."""
 
 from bot.slack import render
-from commands.cards import badge
 from commands.domain.rules import Status
-from commands.replies import (
+from commands.presentation.cards import badge
+from commands.presentation.replies import (
     Action,
     Button,
     Fact,

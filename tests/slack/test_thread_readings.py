@@ -10,7 +10,7 @@ from sqlalchemy import text
 
 from bot.operator_cli import job_context
 from config.settings import Settings
-from scheduler.jobs import send_nudges
+from scheduler.jobs import send_reminders
 from storage.repositories import ReadingRepository, RoadmapRepository
 from tests.slack.harness import (
     CHILDREN,
@@ -132,6 +132,18 @@ async def test_editing_a_reply_corrects_and_deleting_keeps_the_reading(
     )
 
 
+async def test_a_deletion_slack_delivers_twice_is_told_once(slack: SlackHarness) -> None:
+    thread = await shared_card(slack)
+    reply = await slack.reply(LEAD_2, CHILDREN, thread, "31 2025/26")
+    await slack.playground.people.delete(LEAD_2.id, CHILDREN, reply.ts)
+    await slack.settle()
+    [deletion] = [d for d in slack.workspace.deliveries if d.kind == "event" and
+                  d.payload["event"].get("subtype") == "message_deleted"]  # fmt: skip
+    assert await slack.deliver_event(deletion.payload, retry=1) == 200
+    notices = [m for m in slack.bot_replies(CHILDREN, thread) if "was deleted" in m.text]
+    assert len(notices) == 1
+
+
 async def test_threads_waymark_did_not_start_are_ignored(slack: SlackHarness) -> None:
     human = await slack.playground.people.say(LEAD.id, CHILDREN, "Anyone have the figures?")
     assert human.message is not None
@@ -191,7 +203,7 @@ async def test_a_reply_in_a_reminders_thread_retried_three_times_is_one_reading(
         slack.running.db,
         {"slack": slack.running.services.messenger},
     )
-    summary = await send_nudges(jobs, slack.running.services.clock())
+    summary = await send_reminders(jobs, slack.running.services.core.clock())
     assert "reminder" in summary
     [reminder] = [m for m in slack.workspace.history(ECONOMY) if m.user == "U0WAYMARK"]
     assert "More jobs in the town" in text_of([reminder])

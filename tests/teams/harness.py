@@ -17,7 +17,8 @@ from aiohttp import web
 
 from bot.background import Background
 from bot.teams.app import MESSAGES_PATH, TeamsRunning, start_teams
-from commands.roadmap_files import import_roadmap
+from commands.conversations import Core
+from commands.roadmap_files.importing import import_roadmap
 from config.settings import Settings
 from storage.db import Database
 from tests.factories import OUTCOMES, READINGS
@@ -108,13 +109,11 @@ async def teams_harness(
     async with serve(connector.app()) as (_, connector_url):
         connector.url = connector_url
         web_app = web.Application()
-        running = await start_teams(
-            teams_settings(db.url.render_as_string(hide_password=False), connector_url, **settings),
-            web_app,
-            db=db,
-            background=Background(),
-            clock=lambda: now,
+        chosen = teams_settings(
+            db.url.render_as_string(hide_password=False), connector_url, **settings
         )
+        core = Core(db, clock=lambda: now, tz=chosen.zone, admins=frozenset(chosen.admins))
+        running = await start_teams(chosen, web_app, core=core, background=Background())
         assert running is not None
         async with serve(web_app) as (_, url):
             harness = TeamsHarness(running, connector, url, db)

@@ -26,9 +26,9 @@ import aiohttp
 import pytest
 
 from bot.operator_cli import timetable_from
-from commands.roadmap_files import import_roadmap
+from commands.roadmap_files.importing import import_roadmap
 from config.settings import Settings
-from scheduler.jobs import JobContext, send_nudges
+from scheduler.jobs import JobContext, send_reminders
 from storage.db import Database
 from tests.factories import OUTCOMES, READINGS
 from tests.scheduler.conftest import at
@@ -201,7 +201,7 @@ async def test_waymark_in_the_agents_playground(teams: TeamsHarness, now: dateti
             messengers={"teams": teams.running.messenger},
             timetable=timetable_from(Settings.model_validate({})),
         )
-        report = await send_nudges(ctx, now)
+        report = await send_reminders(ctx, now)
         assert (
             f"Posted: reminder to Children's Trust Board: outcome 13 (2025-Q4), to {TEAM}."
             in report

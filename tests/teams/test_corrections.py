@@ -9,7 +9,7 @@ from datetime import datetime
 
 import pytest
 
-from scheduler.jobs import send_nudges
+from scheduler.jobs import send_reminders
 from storage.repositories import ReadingRepository, RoadmapRepository
 from tests.scheduler.conftest import at
 from tests.scheduler.fake_slack import FakeSlack, running_fake_slack
@@ -254,7 +254,7 @@ async def test_an_edited_reply_in_a_reminders_thread_corrects_the_reading(
     teams: TeamsHarness, slack: FakeSlack, now: datetime
 ) -> None:
     await install(teams)
-    await send_nudges(jobs(teams, slack), now)
+    await send_reminders(jobs(teams, slack), now)
     [reminder] = teams.connector.to(CHILDREN)
     message = channel_message(
         teams.service_url, "89 2025-Q4", channel=CHILDREN, thread=reminder.id, mention=False

@@ -9,7 +9,8 @@ from zoneinfo import ZoneInfo
 import pytest
 
 from commands.errors import UserError
-from commands.roadmap_files import export_roadmap, import_roadmap
+from commands.roadmap_files.exporting import export_roadmap
+from commands.roadmap_files.importing import import_roadmap
 from storage.db import Database
 from storage.repositories import RoadmapRepository
 from tests.factories import GROUPS, write_roadmap

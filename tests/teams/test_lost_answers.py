@@ -15,9 +15,9 @@ import pytest
 
 from bot.cli import Runtime
 from bot.teams.graph import ChannelReader
-from commands.outbox import drain
-from commands.targets import Target
-from scheduler.jobs import send_nudges, send_weekly_digest
+from commands.delivery.outbox import drain
+from commands.delivery.targets import Target
+from scheduler.jobs import send_reminders, send_weekly_digest
 from storage.db import Database
 from storage.models import OutboxMessage
 from storage.repositories import OutboxRepository, PostRepository
@@ -94,7 +94,7 @@ async def graph(teams: TeamsHarness, now: datetime) -> AsyncIterator[GraphStandI
 async def remind_and_lose_the_answer(teams: TeamsHarness, slack: FakeSlack, now: datetime) -> None:
     """A reminder pass whose Teams post arrives, but whose answer is lost on the way back."""
     teams.connector.lose_next_answer = True
-    await send_nudges(jobs(teams, slack), now)
+    await send_reminders(jobs(teams, slack), now)
 
 
 async def reminder_row(db: Database) -> OutboxMessage:
@@ -108,12 +108,12 @@ async def test_a_reminder_whose_answer_was_lost_is_found_in_the_channel_not_post
     teams: TeamsHarness, graph: GraphStandIn, slack: FakeSlack, now: datetime
 ) -> None:
     teams.connector.lose_next_answer = True
-    report = await send_nudges(jobs(teams, slack), now)
+    report = await send_reminders(jobs(teams, slack), now)
     assert "Not posted yet: reminder to Children's Trust Board" in report
     assert "Teams answered 504" in report
     [reminder] = teams.connector.to(CHILDREN)  # it arrived; waymark never heard so
 
-    report = await send_nudges(jobs(teams, slack), now + LATER)
+    report = await send_reminders(jobs(teams, slack), now + LATER)
     assert report.splitlines()[0] == (
         f"Found already posted: reminder to Children's Trust Board: outcome 13 (2025-Q4), "
         f"to {CHILDREN}."
@@ -146,17 +146,17 @@ async def test_a_reminder_that_never_arrived_is_posted_again_once(
     teams: TeamsHarness, graph: GraphStandIn, slack: FakeSlack, now: datetime
 ) -> None:
     teams.connector.refuse_next = 502  # a gateway error: it may or may not have arrived
-    await send_nudges(jobs(teams, slack), now)
+    await send_reminders(jobs(teams, slack), now)
     assert teams.connector.to(CHILDREN) == []
     assert (await reminder_row(teams.db)).state == "sending"
 
-    report = await send_nudges(jobs(teams, slack), now + LATER)
+    report = await send_reminders(jobs(teams, slack), now + LATER)
     assert report.splitlines()[0] == (
         f"Posted: reminder to Children's Trust Board: outcome 13 (2025-Q4), to {CHILDREN}."
     )
     [reminder] = teams.connector.to(CHILDREN)
     assert graph.pages_read == [CHILDREN]
-    await send_nudges(jobs(teams, slack), now + timedelta(hours=1))
+    await send_reminders(jobs(teams, slack), now + timedelta(hours=1))
     assert teams.connector.to(CHILDREN) == [reminder]
     async with teams.db.reading() as session:
         post = await PostRepository(session).find("teams", CHILDREN, reminder.id)
@@ -171,7 +171,7 @@ async def test_the_post_is_found_behind_what_people_wrote_since(
     graph.chatter[CHILDREN] = 5  # five messages since, two to a page: the post is on page 3
     graph.page_size = 2
 
-    await send_nudges(jobs(teams, slack), now + LATER)
+    await send_reminders(jobs(teams, slack), now + LATER)
     assert len(teams.connector.to(CHILDREN)) == 1
     assert graph.pages_read == [CHILDREN] * 3
     assert (await reminder_row(teams.db)).state == "sent"
@@ -185,7 +185,7 @@ async def test_old_messages_reacted_to_since_do_not_end_the_search_early(
     graph.brought_forward[CHILDREN] = 3
     graph.page_size = 2
 
-    await send_nudges(jobs(teams, slack), now + LATER)
+    await send_reminders(jobs(teams, slack), now + LATER)
     assert len(teams.connector.to(CHILDREN)) == 1
     assert graph.pages_read == [CHILDREN] * 2
     assert (await reminder_row(teams.db)).state == "sent"
@@ -198,13 +198,13 @@ async def test_a_channel_too_busy_to_read_back_far_enough_is_looked_at_again_not
     graph.chatter[CHILDREN] = 30
     graph.page_size = 2  # the post is on page 16; waymark reads ten at a time
 
-    report = await send_nudges(jobs(teams, slack), now + LATER)
+    report = await send_reminders(jobs(teams, slack), now + LATER)
     assert "read 10 pages of" in report
     assert len(teams.connector.to(CHILDREN)) == 1
     assert (await reminder_row(teams.db)).state == "sending"  # to be looked for again
 
     graph.page_size = 50
-    await send_nudges(jobs(teams, slack), now + timedelta(hours=1))
+    await send_reminders(jobs(teams, slack), now + timedelta(hours=1))
     assert len(teams.connector.to(CHILDREN)) == 1
     assert (await reminder_row(teams.db)).state == "sent"
 
@@ -221,10 +221,10 @@ async def test_a_post_to_look_for_waits_while_teams_is_not_connected_or_waymark_
 
     # waymark is removed from the team, then added again: the post is looked for, not repeated.
     await teams.send(removed_from_team(teams.service_url))
-    await send_nudges(jobs(teams, slack), now + timedelta(minutes=10))
+    await send_reminders(jobs(teams, slack), now + timedelta(minutes=10))
     assert (await reminder_row(teams.db)).state == "sending"
     await install(teams)
-    await send_nudges(jobs(teams, slack), now + timedelta(hours=1))
+    await send_reminders(jobs(teams, slack), now + timedelta(hours=1))
     assert len(teams.connector.to(CHILDREN)) == 1
     assert (await reminder_row(teams.db)).state == "sent"
 
@@ -237,7 +237,7 @@ async def test_a_post_an_operator_found_by_hand_reads_replies_in_its_thread(
     capsys: pytest.CaptureFixture[str],
 ) -> None:
     await remind_and_lose_the_answer(teams, slack, now)
-    await send_nudges(jobs(teams, slack), now + LATER)
+    await send_reminders(jobs(teams, slack), now + LATER)
     row = await reminder_row(teams.db)
     assert row.state == "unconfirmed"
     [reminder] = teams.connector.to(CHILDREN)
@@ -260,7 +260,7 @@ async def test_a_post_an_operator_found_by_hand_reads_replies_in_its_thread(
     assert (await teams.send(reply))[0] == 200
     [confirmation] = teams.connector.to(f"{CHILDREN};messageid={reminder.id}")
     assert "Recorded outcome 13 (MMR coverage), 2025-Q4: 89%." in confirmation.words
-    await send_nudges(jobs(teams, slack), now + timedelta(days=1))
+    await send_reminders(jobs(teams, slack), now + timedelta(days=1))
     assert teams.connector.to(CHILDREN) == [reminder]
 
 
@@ -276,7 +276,7 @@ async def test_without_a_way_to_read_the_channel_the_post_waits_for_an_operator(
     told_before = len(teams.connector.to(personal_chat_id(ADMIN)))
     await remind_and_lose_the_answer(teams, slack, now)
 
-    report = await send_nudges(jobs(teams, slack), now + LATER)
+    report = await send_reminders(jobs(teams, slack), now + LATER)
     row = await reminder_row(teams.db)
     assert row.state == "unconfirmed"
     assert (
@@ -324,7 +324,7 @@ async def test_graph_refusing_to_show_the_channel_parks_the_post(
     await remind_and_lose_the_answer(teams, slack, now)
     graph.refuse = 403  # the team owner did not grant ChannelMessage.Read.Group
 
-    await send_nudges(jobs(teams, slack), now + LATER)
+    await send_reminders(jobs(teams, slack), now + LATER)
     row = await reminder_row(teams.db)
     assert row.state == "unconfirmed"
     assert "ChannelMessage.Read.Group" in (row.last_error or "")
@@ -337,10 +337,10 @@ async def test_a_refused_post_is_posted_again_without_looking_for_it(
     # Teams said no, so it was not posted: even with no way to read the channel, the next
     # try posts it, with no operator needed.
     teams.connector.refuse_next = 403
-    await send_nudges(jobs(teams, slack), now)
+    await send_reminders(jobs(teams, slack), now)
     assert teams.connector.to(CHILDREN) == []
 
-    await send_nudges(jobs(teams, slack), now + LATER)
+    await send_reminders(jobs(teams, slack), now + LATER)
     assert len(teams.connector.to(CHILDREN)) == 1
     assert (await reminder_row(teams.db)).state == "sent"
 

@@ -15,12 +15,12 @@ from bot import cli
 from bot.cli import Runtime
 from bot.operator_cli import close_messengers, messengers_from, timetable_from
 from bot.slack.messenger import SlackMessenger, posting_client
-from bot.teams.conversations import unreachable_lines
+from commands.delivery.conversation_book import unreachable_lines
+from commands.delivery.targets import Target
 from commands.errors import UserError
 from commands.ports import Messenger
-from commands.targets import Target
 from config.settings import Settings
-from scheduler.jobs import JobContext, send_nudges, send_weekly_digest
+from scheduler.jobs import JobContext, send_reminders, send_weekly_digest
 from storage.db import Database
 from storage.repositories import (
     ConversationRefRepository,
@@ -133,12 +133,12 @@ async def test_installing_in_a_team_keeps_every_channel_and_says_hello(
         )
 
 
-async def test_one_nudge_run_reminds_the_teams_and_the_slack_group_once_each(
+async def test_one_reminder_run_reminds_the_teams_and_the_slack_group_once_each(
     teams: TeamsHarness, slack: FakeSlack, now: datetime
 ) -> None:
     await install(teams)
     ctx = jobs(teams, slack)
-    report = await send_nudges(ctx, now)
+    report = await send_reminders(ctx, now)
     assert report.splitlines() == [
         f"Posted: reminder to Children's Trust Board: outcome 13 (2025-Q4), to {CHILDREN}.",
         f"Posted: reminder to Inclusive Economy Board: outcome 20 (2024), to {ECONOMY}.",
@@ -152,7 +152,7 @@ async def test_one_nudge_run_reminds_the_teams_and_the_slack_group_once_each(
     assert submit["data"] == {"action": "waymark.submit_reading", "outcome": 13}
     assert [m.channel for m in slack.posts] == [ECONOMY]
 
-    again = await send_nudges(ctx, now)
+    again = await send_reminders(ctx, now)
     assert again.startswith("No reminders to post")
     assert len(teams.connector.to(CHILDREN)) == 1
     assert len(slack.posts) == 1
@@ -240,7 +240,7 @@ async def test_a_teams_groups_escalation_goes_to_the_slack_programme_channel(
     ctx = jobs(teams, slack, programme=Target("slack", PROGRAMME))
     fortnight_late = at("2026-03-16T10:00")  # 2025-Q4 was due Sun 1 Mar
 
-    report = await send_nudges(ctx, fortnight_late)
+    report = await send_reminders(ctx, fortnight_late)
     assert (
         "Posted: escalation for Children's Trust Board: outcome 13 (2025-Q4), to "
         f"{PROGRAMME}." in report.splitlines()
@@ -255,7 +255,7 @@ async def test_a_teams_groups_escalation_goes_to_the_slack_programme_channel(
     assert row is not None
     assert (row.platform, row.channel_id, row.state) == ("slack", PROGRAMME, "sent")
 
-    await send_nudges(ctx, fortnight_late)
+    await send_reminders(ctx, fortnight_late)
     assert len([m for m in slack.in_channel(PROGRAMME) if "children" in (m.key or "")]) == 1
 
 
@@ -263,7 +263,7 @@ async def test_a_reply_in_the_reminders_thread_is_a_reading(
     teams: TeamsHarness, slack: FakeSlack, now: datetime
 ) -> None:
     await install(teams)
-    await send_nudges(jobs(teams, slack), now)
+    await send_reminders(jobs(teams, slack), now)
     [reminder] = teams.connector.to(CHILDREN)
 
     # Without a mention: Teams delivers it because of the ChannelMessage.Read.Group permission.
@@ -295,7 +295,7 @@ async def test_only_leads_may_give_a_reading_and_are_named_when_someone_else_tri
     teams: TeamsHarness, slack: FakeSlack, now: datetime
 ) -> None:
     await install(teams)
-    await send_nudges(jobs(teams, slack), now)
+    await send_reminders(jobs(teams, slack), now)
     [reminder] = teams.connector.to(CHILDREN)
     await teams.send(
         channel_message(
@@ -313,7 +313,7 @@ async def test_the_reminders_box_takes_a_reading_and_shows_errors_on_the_card(
     teams: TeamsHarness, slack: FakeSlack, now: datetime
 ) -> None:
     await install(teams)
-    await send_nudges(jobs(teams, slack), now)
+    await send_reminders(jobs(teams, slack), now)
     [reminder] = teams.connector.to(CHILDREN)
 
     def submit(value: object, period: str = "") -> dict[str, object]:
@@ -351,7 +351,7 @@ async def test_a_group_whose_teams_channel_cannot_be_reached_is_reported_then_se
     await teams.send(personal_message(teams.service_url, "outcome help", person=ADMIN))
     told_before = len(teams.connector.to(personal_chat_id(ADMIN)))
     ctx = jobs(teams, slack)
-    report = await send_nudges(ctx, now)
+    report = await send_reminders(ctx, now)
     assert (
         f"Not posted yet: reminder to Children's Trust Board: outcome 13 (2025-Q4), to {CHILDREN}"
         in report
@@ -368,7 +368,7 @@ async def test_a_group_whose_teams_channel_cannot_be_reached_is_reported_then_se
     assert line.startswith(f"Teams channel {CHILDREN} cannot be reached (since 2026-03-02 10:00")
 
     await install(teams)  # the waiting reminder is brought forward, and goes out once
-    await send_nudges(ctx, now)
+    await send_reminders(ctx, now)
     assert len(teams.connector.to(CHILDREN)) == 1
     assert len(teams.connector.to(personal_chat_id(ADMIN))) == told_before + 1
     async with teams.db.reading() as session:
@@ -384,7 +384,7 @@ async def test_waymark_outbox_lists_the_teams_channels_it_cannot_reach_yet(
 ) -> None:
     rt = Runtime(both_platforms(teams, slack), teams.db, tz, now)
     outbox = operator_command("outbox")
-    await send_nudges(jobs(teams, slack), now)  # waymark is in no team yet
+    await send_reminders(jobs(teams, slack), now)  # waymark is in no team yet
 
     assert await outbox.handler(outbox, rt) == 0
     waiting, posted = capsys.readouterr().out.split("Recently posted:")
@@ -397,7 +397,7 @@ async def test_waymark_outbox_lists_the_teams_channels_it_cannot_reach_yet(
     assert "reminder to Inclusive Economy Board" in posted  # Slack's went out meanwhile
 
     await install(teams)
-    await send_nudges(jobs(teams, slack), now)
+    await send_reminders(jobs(teams, slack), now)
     assert await outbox.handler(outbox, rt) == 0
     out = capsys.readouterr().out
     assert "cannot reach" not in out

@@ -1,0 +1,79 @@
+"""Reading boxes on a card: Teams has no modal for a message, so a "Submit reading" button
+becomes a number box, a period box and Submit on the card itself, shown again with errors under
+the boxes, or with the confirmation in their place."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+
+from bot.teams.blocks import Json, execute, text_block
+from commands.presentation.replies import Action
+
+SUBMIT_VERB = Action.SUBMIT_READING.value
+
+
+@dataclass(frozen=True)
+class Entry:
+    """What the reading boxes of one outcome show: what was typed, what was wrong with it, or,
+    once it was recorded, the confirmation in their place."""
+
+    value: str = ""
+    period: str = ""
+    note: str = ""
+    errors: Mapping[str, str] = field(default_factory=dict)  # by field: value, period, note
+    done: str | None = None
+
+
+def input_id(name: str, number: int) -> str:
+    return f"{name}-{number}"
+
+
+def reading_inputs(number: int, entry: Entry) -> list[Json]:
+    """A number box, an optional period box and Submit, with any errors under their box."""
+    if entry.done is not None:
+        return [text_block(f"✅ {entry.done}", color="good")]
+    value: Json = {
+        "type": "Input.Number",
+        "id": input_id("value", number),
+        "label": f"Reading for outcome {number}",
+        "placeholder": "e.g. 23.4",
+    }
+    if entry.value:
+        value["value"] = _number_or_none(entry.value)
+    period: Json = {
+        "type": "Input.Text",
+        "id": input_id("period", number),
+        "label": "Period (leave empty for the one due)",
+        "placeholder": "e.g. 2025/26",
+        "value": entry.period,
+    }
+    blocks: list[Json] = [value]
+    if "value" in entry.errors:
+        blocks.append(_error(entry.errors["value"]))
+    blocks.append(period)
+    if "period" in entry.errors:
+        blocks.append(_error(entry.errors["period"]))
+    for key, problem in entry.errors.items():
+        if key not in {"value", "period"}:
+            blocks.append(_error(problem))
+    blocks.append(
+        {
+            "type": "ActionSet",
+            "actions": [
+                execute("Submit", SUBMIT_VERB, {"outcome": number}, style="positive"),
+            ],
+        }
+    )
+    return [{"type": "Container", "items": blocks, "spacing": "Small"}]
+
+
+def _number_or_none(text: str) -> float | str:
+    try:
+        return float(text)
+    except ValueError:
+        return text  # not a number: shown as typed, with its error below
+
+
+def _error(problem: str) -> Json:
+    return text_block(f"⚠️ {problem}", color="attention", size="Small")

@@ -1,0 +1,32 @@
+"""Answers posted in chat whose threads take readings: the adapter posts, then tells the core
+where, so that a number typed in the thread is a reading of the outcomes the answer is about."""
+
+from __future__ import annotations
+
+from commands.context import Services
+from commands.delivery.conversation_book import keep_card
+from commands.events import AnswerPosted
+from storage.repositories import PostRepository
+
+
+async def record_answer(services: Services, event: AnswerPosted) -> None:
+    """Keep where an answer was posted (and its card, when its boxes are answered in place),
+    in one transaction; nothing when neither is needed."""
+    about = event.reply.about if event.takes_readings else ()
+    if not about and not event.keep_card:
+        return
+    now = services.clock()
+    async with services.db.transaction() as session:
+        if event.keep_card:
+            await keep_card(
+                session, event.platform, event.channel_id, event.message_id, event.reply, now
+            )
+        if about:
+            await PostRepository(session).record(
+                platform=event.platform,
+                channel_id=event.channel_id,
+                message_id=event.thread_id or event.message_id,
+                kind="card",
+                outcomes=about,
+                posted_at=now,
+            )

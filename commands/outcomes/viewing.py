@@ -1,0 +1,30 @@
+"""`/outcome N` and `/outcome N history`: one outcome's card and its readings."""
+
+from __future__ import annotations
+
+from commands.context import (
+    Args,
+    CommandContext,
+    outcome_named,
+)
+from commands.outcomes.statuses import outcome_status
+from commands.presentation.cards import history_reply, status_card
+from commands.presentation.replies import Reply
+from storage.repositories import (
+    ReadingRepository,
+)
+
+
+async def show_outcome(ctx: CommandContext, args: Args) -> Reply:
+    """/outcome N — where outcome N stands: latest reading, expected value, status and why"""
+    assert args.number is not None
+    status = await outcome_status(ctx.session, args.number, ctx.today, outcome=args.outcome)
+    return status_card(status, ctx.tz, shared=args.shared)
+
+
+async def show_history(ctx: CommandContext, args: Args) -> Reply:
+    """/outcome N history — every reading against the path to 2040, with a chart"""
+    assert args.number is not None
+    outcome = await outcome_named(ctx, args)
+    readings = await ReadingRepository(ctx.session).history(outcome.id)
+    return history_reply(outcome, readings, ctx.tz, shared=args.shared)

@@ -1,0 +1,251 @@
+"""Replies about outcomes: the status card, lists and history, built from their statuses."""
+
+from __future__ import annotations
+
+from collections import Counter
+from collections.abc import Sequence
+from datetime import tzinfo
+
+from commands.domain.periods import Cadence, parse_period
+from commands.domain.rules import Polarity, Status, assess, direction_for, parse_tolerance
+from commands.domain.status import OutcomeStatus, path_of
+from commands.presentation.charts import history_chart
+from commands.presentation.formatting import (
+    DIRECTION_WORDS,
+    POLARITY_WORDS,
+    STATUS_WORDS,
+    day,
+    explanation,
+    moment,
+    path_summary,
+    tolerance_rule,
+    with_unit,
+)
+from commands.presentation.replies import (
+    STATUS_TONES,
+    Action,
+    Badge,
+    Button,
+    Chart,
+    Context,
+    Fact,
+    Header,
+    Reply,
+    Section,
+    Table,
+    mention,
+)
+from storage.models import Outcome, Reading
+
+PAGE_SIZE = 40
+
+
+def badge(status: Status) -> Badge:
+    return Badge(STATUS_WORDS[status], STATUS_TONES[status])
+
+
+def submit_button(number: int) -> Button:
+    return Button("Submit reading", Action.SUBMIT_READING, str(number), primary=True)
+
+
+def status_card(s: OutcomeStatus, tz: tzinfo, *, shared: bool = False) -> Reply:
+    unit = s.unit
+    facts = [
+        Fact("Area", s.area),
+        Fact("Owner", s.owner_name or "No group assigned"),
+        Fact("Measure", f"{s.measure} ({unit}, {POLARITY_WORDS[s.polarity]})"),
+        Fact(
+            "Latest reading",
+            f"{with_unit(s.latest.value, unit)} for {s.latest.period}" if s.latest else "None yet",
+        ),
+        Fact(
+            "Expected",
+            f"{with_unit(s.expected, unit)} for {s.expected_for}"
+            if s.expected is not None
+            else "-",
+        ),
+        Fact(
+            "Direction",
+            f"{DIRECTION_WORDS[s.direction]} since {s.previous.period}"
+            if s.direction and s.previous
+            else "Needs two readings",
+        ),
+        Fact(
+            "Next milestone",
+            f"{with_unit(s.next_milestone.value, unit)} by {s.next_milestone.label}"
+            if s.next_milestone
+            else "All milestones passed",
+        ),
+        Fact("Due", _due_words(s)),
+    ]
+    if s.paused_reason:
+        facts.append(Fact("Reminders paused", s.paused_reason))
+    elif s.snoozed_until:
+        facts.append(Fact("Reminders snoozed", f"until {day(s.snoozed_until)}"))
+    small_print = [f"Path: {path_summary(s)}; tolerance {tolerance_rule(s.tolerance, unit)}."]
+    if s.latest:
+        small_print.insert(
+            0,
+            f"Latest reading submitted by {mention(s.latest.submitted_by)} on "
+            f"{moment(s.latest.submitted_at, tz)} ({s.latest.via}).",
+        )
+    status_word = STATUS_WORDS[s.status].lower()
+    return Reply(
+        fallback=f"Outcome {s.number}: {s.title} — {status_word}. {explanation(s)}",
+        blocks=(
+            Header(f"{s.number}. {s.title}"),
+            Section(text=explanation(s), badge=badge(s.status), button=submit_button(s.number)),
+            Section(facts=tuple(facts)),
+            Context(tuple(small_print)),
+        ),
+        shared=shared,
+        about=(s.number,),
+    )
+
+
+def _due_words(s: OutcomeStatus) -> str:
+    if s.due is None:
+        return "Nothing due yet"
+    when = day(s.due.due_date)
+    if s.due.overdue:
+        return f"OVERDUE: {s.due.period}, due {when}"
+    return f"{s.due.period} received (was due {when})"
+
+
+def status_table(found: Sequence[OutcomeStatus]) -> Table:
+    rows = tuple(
+        (
+            str(s.number),
+            _clip(s.title, 44),
+            f"{with_unit(s.latest.value, s.unit)} ({s.latest.period})" if s.latest else "-",
+            STATUS_WORDS[s.status],
+            ("OVERDUE " + s.due.period) if s.due and s.due.overdue else "",
+        )
+        for s in found
+    )
+    return Table(("#", "Outcome", "Latest", "Status", "Overdue"), rows)
+
+
+def status_counts(found: Sequence[OutcomeStatus]) -> str:
+    counts = Counter(s.status for s in found)
+    return ", ".join(f"{counts.get(status, 0)} {STATUS_WORDS[status].lower()}" for status in Status)
+
+
+def outcome_list(
+    title: str,
+    found: Sequence[OutcomeStatus],
+    *,
+    page: int = 1,
+    next_command: str | None = None,
+    empty: str = "No outcomes match.",
+    shared: bool = False,
+) -> Reply:
+    """A page of outcomes with their status; long lists say how to see the next page."""
+    if not found:
+        return Reply(empty, (Header(title), Section(text=empty)), shared=shared)
+    pages = (len(found) + PAGE_SIZE - 1) // PAGE_SIZE
+    page = min(max(page, 1), pages)
+    shown = found[(page - 1) * PAGE_SIZE : page * PAGE_SIZE]
+    first = (page - 1) * PAGE_SIZE + 1
+    blocks: list[Header | Section | Table | Context] = [
+        Header(title),
+        Section(text=f"{_outcomes(len(found))}: {status_counts(found)}."),
+        status_table(shown),
+    ]
+    if pages > 1:
+        more = f" Next: `{next_command} page {page + 1}`." if next_command and page < pages else ""
+        blocks.append(
+            Context(
+                (
+                    f"Showing {first}–{first + len(shown) - 1} of {len(found)} (page {page} of "
+                    f"{pages}).{more} Type `/outcome N` for any outcome's card.",
+                )
+            )
+        )
+    else:
+        blocks.append(Context(("Type `/outcome N` for any outcome's card.",)))
+    return Reply(
+        f"{title}: {_outcomes(len(found))}: {status_counts(found)}.",
+        tuple(blocks),
+        shared=shared,
+    )
+
+
+def history_reply(
+    outcome: Outcome, readings: Sequence[Reading], tz: tzinfo, *, shared: bool = False
+) -> Reply:
+    """Every reading, corrections included, against the expected path."""
+    cadence = Cadence(outcome.cadence)
+    path = path_of(outcome)
+    polarity, tolerance = Polarity(outcome.polarity), parse_tolerance(outcome.tolerance)
+    rows: list[tuple[str, ...]] = []
+    previous: Reading | None = None
+    for r in readings:
+        expected = path.expected_at(parse_period(r.period, cadence).end)
+        if r.is_current:
+            status = STATUS_WORDS[assess(r.value, expected, polarity, tolerance).status]
+            direction = (
+                DIRECTION_WORDS[direction_for(r.value, previous.value, polarity)]
+                if previous
+                else "-"
+            )
+            previous = r
+        else:
+            status, direction = "corrected later", ""
+        rows.append(
+            (
+                r.period,
+                with_unit(r.value, outcome.unit),
+                with_unit(expected, outcome.unit),
+                status,
+                direction,
+                r.submitted_by,
+                f"{r.submitted_at.astimezone(tz):%d %b %Y}",
+            )
+        )
+    title = f"{outcome.number}. {outcome.title}: history"
+    baseline = (
+        f"Baseline {with_unit(outcome.baseline_value, outcome.unit)} in {outcome.baseline_period}"
+    )
+    milestones = "; ".join(
+        f"{with_unit(float(t), outcome.unit)} by {k}" for k, t in outcome.milestones
+    )
+    if not rows:
+        text = f"No readings yet. {baseline}; milestones: {milestones}."
+        return Reply(
+            text, (Header(title), Section(text=text)), shared=shared, about=(outcome.number,)
+        )
+    table = Table(
+        ("Period", "Reading", "Expected", "Status", "Direction", "By", "Entered"),
+        tuple(rows),
+        caption=f"{baseline}; milestones: {milestones}. "
+        f"Tolerance: {tolerance_rule(tolerance, outcome.unit)}.",
+    )
+    chart = Chart(
+        title=f"Outcome {outcome.number}: readings against the path",
+        alt_text=(
+            f"Chart of outcome {outcome.number}'s {len(rows)} readings against the expected path "
+            f"from {outcome.baseline_period} to 2040, with its milestones and tolerance band."
+        ),
+        filename=f"outcome-{outcome.number}-history.png",
+        draw=lambda: history_chart(outcome, readings),
+    )
+    return Reply(
+        f"{title}: {len(rows)} readings.",
+        (
+            Header(title),
+            Section(text=f"{outcome.measure} ({outcome.unit}), {POLARITY_WORDS[polarity]}."),
+            table,
+            chart,
+        ),
+        shared=shared,
+        about=(outcome.number,),
+    )
+
+
+def _outcomes(count: int) -> str:
+    return f"{count} outcome" if count == 1 else f"{count} outcomes"
+
+
+def _clip(text: str, width: int) -> str:
+    return text if len(text) <= width else text[: width - 1] + "…"

@@ -1,0 +1,120 @@
+"""How figures, statuses and dates are written for people: one place, so every surface agrees."""
+
+from __future__ import annotations
+
+from datetime import date, datetime, tzinfo
+
+from commands.domain.rules import Direction, Polarity, Status, Tolerance, format_number
+from commands.domain.status import OutcomeStatus
+
+STATUS_WORDS = {
+    Status.ON_TRACK: "On track",
+    Status.AT_RISK: "At risk",
+    Status.OFF_TRACK: "Off track",
+    Status.NO_DATA: "No data",
+}
+
+DIRECTION_WORDS = {
+    Direction.IMPROVING: "improving",
+    Direction.WORSENING: "worsening",
+    Direction.UNCHANGED: "unchanged",
+}
+
+POLARITY_WORDS = {
+    Polarity.HIGHER_IS_BETTER: "higher is better",
+    Polarity.LOWER_IS_BETTER: "lower is better",
+}
+
+
+def rounded(value: float, places: int = 2) -> str:
+    """A figure as people read it: at most `places` decimals, no trailing zeros."""
+    return format_number(round(value, places))
+
+
+def with_unit(value: float, unit: str, places: int = 2) -> str:
+    """`23.4%`, `£1,200`, `2,050`, `78.1 years`: figures with their unit, as people write them."""
+    magnitude = round(value, places)
+    text = f"{magnitude:,.{places}f}".rstrip("0").rstrip(".") if places else f"{magnitude:,.0f}"
+    match unit:
+        case "%":
+            return f"{text}%"
+        case "GBP" | "£":
+            return f"£{text}"
+        case "count" | "":
+            return text
+        case _:
+            return f"{text} {unit}"
+
+
+def difference(amount: float, unit: str) -> str:
+    """A gap between two figures: for percentages that is percentage points, not a percentage."""
+    if unit == "%":
+        words = "percentage point" if round(amount, 2) == 1 else "percentage points"
+        return f"{rounded(amount)} {words}"
+    return with_unit(amount, unit)
+
+
+def tolerance_rule(tolerance: Tolerance, unit: str) -> str:
+    """The tolerance as a rule: `5% of the expected value`, or `1 percentage point`."""
+    if tolerance.relative:
+        return f"{tolerance} of the expected value"
+    return difference(tolerance.amount, unit)
+
+
+def tolerance_words(status: OutcomeStatus, allowance: float) -> str:
+    gap = difference(allowance, status.unit)
+    if status.tolerance.relative:
+        return f"{gap} ({status.tolerance} of the expected value)"
+    return gap
+
+
+def day(value: date) -> str:
+    """`Tue 3 Mar 2026`: unambiguous on both sides of the Atlantic."""
+    return f"{value:%a} {value.day} {value:%b %Y}"
+
+
+def moment(value: datetime, tz: tzinfo) -> str:
+    local = value.astimezone(tz)
+    return f"{day(local.date())}, {local:%H:%M}"
+
+
+def explanation(status: OutcomeStatus) -> str:
+    """Why the status is what it is, in figures a councillor can check by hand."""
+    unit = status.unit
+    if status.latest is None or status.assessment is None:
+        if status.expected is None:
+            return "No reading yet, and none is due: the first one is due after the first period."
+        return (
+            f"No reading yet. By the end of {status.expected_for} the path expects "
+            f"{with_unit(status.expected, unit)}."
+        )
+    a = status.assessment
+    reading = with_unit(status.latest.value, unit)
+    expected = with_unit(a.expected, unit)
+    polarity = POLARITY_WORDS[status.polarity]
+    head = (
+        f"{status.latest.period} reading {reading} against an expected {expected} at the end of "
+        f"{status.latest.period} ({polarity})"
+    )
+    match a.status:
+        case Status.ON_TRACK:
+            return f"{head}: it meets or beats the path, so on track."
+        case Status.AT_RISK:
+            return (
+                f"{head}: it misses by {difference(a.shortfall, unit)}, within the tolerance of "
+                f"{tolerance_words(status, a.allowance)}, so at risk."
+            )
+        case _:
+            return (
+                f"{head}: it misses by {difference(a.shortfall, unit)}, more than the tolerance "
+                f"of {tolerance_words(status, a.allowance)}, so off track."
+            )
+
+
+def path_summary(status: OutcomeStatus) -> str:
+    """The line the expected value sits on: from the baseline through the milestones."""
+    points = [f"{with_unit(status.baseline.value, status.unit)} in {status.baseline.label}"]
+    if status.next_milestone:
+        target = with_unit(status.next_milestone.value, status.unit)
+        points.append(f"{target} by {status.next_milestone.label}")
+    return " → ".join(points)

@@ -1,0 +1,216 @@
+"""What commands answer with: a neutral reply that Slack renders as Block Kit and Teams as an
+Adaptive Card. Nothing here knows either platform; text is plain (renderers escape it)."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from enum import StrEnum
+
+from commands.domain.rules import Status
+from commands.errors import UserError
+
+
+def mention(user_id: str) -> str:
+    """A person named in text; each platform renders it its own way (Slack: <@U123>)."""
+    return f"@{{{user_id}}}"
+
+
+MENTION_PATTERN = r"@\{([A-Za-z0-9_:.-]+)\}"
+
+
+class Tone(StrEnum):
+    """A status colour, shown with a word: colour alone tells a colour-blind reader nothing."""
+
+    GOOD = "good"
+    WARNING = "warning"
+    BAD = "bad"
+    NEUTRAL = "neutral"
+
+
+STATUS_TONES = {
+    Status.ON_TRACK: Tone.GOOD,
+    Status.AT_RISK: Tone.WARNING,
+    Status.OFF_TRACK: Tone.BAD,
+    Status.NO_DATA: Tone.NEUTRAL,  # missing data is grey, never red
+}
+
+
+class Action(StrEnum):
+    """What a button does; adapters route presses by these ids."""
+
+    SUBMIT_READING = "waymark.submit_reading"
+    SHOW_OUTCOME = "waymark.show_outcome"
+    NEXT_PAGE = "waymark.next_page"
+
+
+@dataclass(frozen=True)
+class Badge:
+    word: str
+    tone: Tone
+
+
+@dataclass(frozen=True)
+class Fact:
+    label: str
+    value: str
+
+
+@dataclass(frozen=True)
+class Button:
+    label: str
+    action: Action
+    value: str
+    primary: bool = False
+
+
+@dataclass(frozen=True)
+class Header:
+    text: str
+
+
+@dataclass(frozen=True)
+class Section:
+    """A paragraph, optionally with a bold title, a status badge, facts, mentions and a button."""
+
+    text: str = ""
+    title: str | None = None
+    badge: Badge | None = None
+    facts: tuple[Fact, ...] = ()
+    mentions: tuple[str, ...] = ()  # user ids to notify, rendered the platform's way
+    button: Button | None = None
+
+
+@dataclass(frozen=True)
+class Context:
+    """Small print: who, when, how it was worked out."""
+
+    items: tuple[str, ...]
+
+
+@dataclass(frozen=True)
+class Divider:
+    pass
+
+
+@dataclass(frozen=True)
+class Table:
+    headers: tuple[str, ...]
+    rows: tuple[tuple[str, ...], ...]
+    caption: str | None = None
+
+
+@dataclass(frozen=True)
+class Actions:
+    buttons: tuple[Button, ...]
+
+
+@dataclass(frozen=True)
+class Chart:
+    """An image drawn on demand, after the request is acknowledged (drawing is the slow part)."""
+
+    title: str
+    alt_text: str
+    filename: str
+    draw: Callable[[], bytes] = field(compare=False, repr=False)
+
+
+Block = Header | Section | Context | Divider | Table | Actions | Chart
+
+
+@dataclass(frozen=True)
+class Reply:
+    """One message. `fallback` is the plain-text version for notifications and screen readers."""
+
+    fallback: str
+    blocks: tuple[Block, ...] = ()
+    shared: bool = False  # visible to the whole channel, not just the person who asked
+    about: tuple[int, ...] = ()  # outcome numbers it concerns: replies in its thread are readings
+
+    @property
+    def charts(self) -> tuple[Chart, ...]:
+        return tuple(b for b in self.blocks if isinstance(b, Chart))
+
+    def without_charts(self) -> Reply:
+        blocks = tuple(b for b in self.blocks if not isinstance(b, Chart))
+        return Reply(self.fallback, blocks, self.shared, self.about)
+
+
+@dataclass(frozen=True)
+class Choice:
+    label: str
+    value: str
+
+
+@dataclass(frozen=True)
+class Input:
+    """One field of a form. `id` names it in the submitted values and in error messages."""
+
+    id: str
+    label: str
+    initial: str = ""
+    hint: str = ""
+    placeholder: str = ""
+    multiline: bool = False
+    optional: bool = False
+    choices: tuple[Choice, ...] = ()  # a select when given
+
+
+@dataclass(frozen=True)
+class Form:
+    """A dialog (a Slack modal, a Teams card with inputs). `context` travels with the submission."""
+
+    title: str
+    submit_label: str
+    callback: str
+    inputs: tuple[Input, ...]
+    intro: Section | None = None
+    context: str = ""
+
+
+class FormError(Exception):
+    """Submitted values that cannot be accepted, by input id; the form stays open to fix them."""
+
+    def __init__(self, errors: dict[str, str]) -> None:
+        super().__init__("; ".join(errors.values()))
+        self.errors = errors
+
+
+def error_reply(error: UserError) -> Reply:
+    """What went wrong, in words, naming whoever can help."""
+    named = " ".join(mention(u) for u in error.mentions)
+    return Reply(f"{error} {named}".strip(), (Section(text=str(error), mentions=error.mentions),))
+
+
+def text_reply(words: str, *, shared: bool = False) -> Reply:
+    """A reply of one paragraph."""
+    return Reply(words, (Section(text=words),), shared=shared)
+
+
+def mentioned_ids(reply: Reply) -> set[str]:
+    """Everyone the reply names, to look their names up before rendering it."""
+    texts = [reply.fallback]
+    ids: set[str] = set()
+    for block in reply.blocks:
+        if isinstance(block, Section):
+            texts.append(block.text)
+            ids |= set(block.mentions)
+        elif isinstance(block, Context):
+            texts += block.items
+    for text in texts:
+        ids |= set(re.findall(MENTION_PATTERN, text))
+    return ids
+
+
+def submit_numbers(reply: Reply) -> list[int]:
+    """The outcomes the reply has a "Submit reading" button for, in order."""
+    buttons: list[Button] = []
+    for block in reply.blocks:
+        if isinstance(block, Section) and block.button is not None:
+            buttons.append(block.button)
+        elif isinstance(block, Actions):
+            buttons += block.buttons
+    return [
+        int(b.value) for b in buttons if b.action is Action.SUBMIT_READING and b.value.isdigit()
+    ]

@@ -1,0 +1,184 @@
+"""Recording readings: validation, supersession and the audit trail, the same for every channel
+(slash command, thread reply, modal, CLI, import)."""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import datetime, tzinfo
+from enum import StrEnum
+
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from commands.domain.periods import Period
+from commands.domain.rules import format_number
+from commands.domain.status import OutcomeStatus, local_today, status_of
+from commands.errors import UserError
+from commands.presentation.formatting import STATUS_WORDS, explanation, with_unit
+from storage.models import Outcome, Reading
+from storage.repositories import AuditRepository, ReadingRepository, RoadmapRepository
+
+
+class Via(StrEnum):
+    SLASH = "slash"
+    THREAD = "thread"
+    MODAL = "modal"
+    IMPORT = "import"
+    CLI = "cli"
+
+
+# Units whose readings cannot be negative; a percentage must also be at most 100.
+_NON_NEGATIVE_UNITS = {"%", "count", "years", "kg", "days", "GBP", "£", "ktCO2e", "points"}
+
+
+def check_plausible(value: float, outcome: Outcome) -> None:
+    if not math.isfinite(value):
+        raise UserError(f"'{value}' is not a number. Type the value like 23.4.")
+    unit = outcome.unit
+    if unit == "%" and not 0 <= value <= 100:
+        raise UserError(
+            f"{format_number(value)} is not a percentage: outcome {outcome.number} "
+            f"({outcome.measure}) is measured in %, between 0 and 100."
+        )
+    if unit in _NON_NEGATIVE_UNITS and value < 0:
+        raise UserError(
+            f"{format_number(value)} cannot be right: {outcome.measure} is never negative."
+        )
+
+
+@dataclass(frozen=True)
+class Recorded:
+    """What was stored, what it replaced, and the outcome's standing afterwards."""
+
+    outcome: Outcome
+    reading: Reading
+    superseded: Reading | None
+    status: OutcomeStatus
+    duplicate: bool  # the same message or request was already recorded; nothing new stored
+
+    def summary(self) -> str:
+        unit = self.outcome.unit
+        what = (
+            f"outcome {self.outcome.number} ({self.outcome.measure}), {self.reading.period}: "
+            f"{with_unit(self.reading.value, unit)}"
+        )
+        if self.duplicate:
+            return f"Already recorded {what}."
+        if self.superseded is not None:
+            return (
+                f"Recorded {what}, correcting {with_unit(self.superseded.value, unit)} "
+                "(the earlier value stays in the history)."
+            )
+        return f"Recorded {what}."
+
+
+async def get_outcome(session: AsyncSession, number: int) -> Outcome:
+    outcome = await RoadmapRepository(session).outcome(number)
+    if outcome is None:
+        raise UserError(await unknown_outcome_message(session, number))
+    return outcome
+
+
+async def unknown_outcome_message(session: AsyncSession, number: int) -> str:
+    span = await RoadmapRepository(session).outcome_number_range()
+    if span is None:
+        return "The road map is empty: load one with `waymark roadmap import DIR` first."
+    return (
+        f"There is no outcome {number}: outcomes are numbered {span[0]} to {span[1]} "
+        "(`/outcome list` in chat, or `waymark list`, shows them all)."
+    )
+
+
+async def record_reading(
+    session: AsyncSession,
+    *,
+    outcome: Outcome,
+    value: float,
+    period: Period,
+    by: str,
+    via: Via,
+    now: datetime,
+    tz: tzinfo,
+    note: str = "",
+    source_key: str | None = None,
+    submitted_at: datetime | None = None,
+) -> Recorded:
+    """Store a reading, superseding the period's current one; both stay in the history."""
+    readings = ReadingRepository(session)
+    around = await readings.around(outcome.id, period.start, source_key)
+    if around.same_source is not None:
+        return _recorded(outcome, around.same_source, None, around.newest, now, tz, duplicate=True)
+    check_plausible(value, outcome)
+    at = submitted_at or now
+    current = around.current
+    reading = Reading(
+        outcome_id=outcome.id,
+        period=period.label,
+        period_start=period.start,
+        value=value,
+        submitted_by=by,
+        submitted_at=at,
+        via=via.value,
+        note=note.strip(),
+        source_key=source_key,
+        is_current=True,
+    )
+    if current is not None and current.submitted_at > at:
+        # An import of an older entry: it joins the history without displacing the newer one.
+        reading.is_current = False
+        reading.superseded_at = at
+        current = None
+    elif current is not None:
+        current.is_current = False
+        current.superseded_at = at
+        reading.supersedes_id = current.id
+    readings.add(reading)
+    await readings.flush()
+    AuditRepository(session).record(
+        at=now,
+        actor=by,
+        action="reading.corrected" if current is not None else "reading.recorded",
+        subject=f"outcome:{outcome.number}:{period.label}",
+        before=_audit_values(current),
+        after=_audit_values(reading),
+    )
+    # The outcome's latest readings now: those it had, less the one superseded, plus the new one.
+    newest = [r for r in around.newest if r is not current]
+    if reading.is_current:
+        newest.append(reading)
+    newest.sort(key=lambda r: r.period_start, reverse=True)
+    return _recorded(outcome, reading, current, newest, now, tz, duplicate=False)
+
+
+def _audit_values(reading: Reading | None) -> dict[str, object] | None:
+    if reading is None:
+        return None
+    return {
+        "value": reading.value,
+        "period": reading.period,
+        "submitted_by": reading.submitted_by,
+        "submitted_at": reading.submitted_at.isoformat(),
+        "via": reading.via,
+        "note": reading.note,
+    }
+
+
+def _recorded(
+    outcome: Outcome,
+    reading: Reading,
+    superseded: Reading | None,
+    newest: Sequence[Reading],
+    now: datetime,
+    tz: tzinfo,
+    *,
+    duplicate: bool,
+) -> Recorded:
+    status = status_of(outcome, newest[:2], local_today(now, tz))
+    return Recorded(outcome, reading, superseded, status, duplicate)
+
+
+def confirmation(recorded: Recorded) -> str:
+    """What the bot says back: exactly what it understood, and the new status."""
+    status = recorded.status
+    return f"{recorded.summary()} Status now: {STATUS_WORDS[status.status]}. {explanation(status)}"

@@ -1,0 +1,82 @@
+"""Writing the road map and its readings as the same CSV files that import reads, so export then
+import round-trips exactly."""
+
+from __future__ import annotations
+
+import csv
+import io
+from pathlib import Path
+
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from commands.domain.rules import format_number
+from commands.roadmap_files.rows import (
+    GROUP_COLUMNS,
+    OUTCOME_COLUMNS,
+    PLATFORM_COLUMN,
+    READING_COLUMNS,
+)
+from storage.repositories import ReadingRepository, RoadmapRepository
+
+
+async def export_roadmap(session: AsyncSession, directory: Path) -> list[Path]:
+    roadmap = RoadmapRepository(session)
+    all_groups = await roadmap.groups()
+    group_columns = list(GROUP_COLUMNS)
+    groups = [[g.slug, g.name, g.channel_id, " ".join(g.lead_ids)] for g in all_groups]
+    if any(g.platform != "slack" for g in all_groups):
+        group_columns.append(PLATFORM_COLUMN)
+        groups = [[*row, g.platform] for row, g in zip(groups, all_groups, strict=True)]
+    outcomes = [
+        [
+            str(o.number),
+            o.title,
+            o.area.name,
+            o.measure,
+            o.unit,
+            o.polarity,
+            o.cadence,
+            str(o.lag_days),
+            o.baseline_period,
+            format_number(o.baseline_value),
+            ";".join(f"{k}:{format_number(float(t))}" for k, t in o.milestones),
+            o.tolerance,
+            o.owner.slug if o.owner else "",
+            o.source,
+        ]
+        for o in sorted(await roadmap.outcomes(), key=lambda o: o.number)
+    ]
+    return [
+        _write(directory / "groups.csv", group_columns, groups),
+        _write(directory / "outcomes.csv", OUTCOME_COLUMNS, outcomes),
+        await export_readings(session, directory / "readings.csv"),
+    ]
+
+
+async def export_readings(session: AsyncSession, file: Path) -> Path:
+    rows = [
+        [
+            str(number),
+            r.period,
+            format_number(r.value),
+            r.submitted_by,
+            r.submitted_at.isoformat().replace("+00:00", "Z"),
+            r.note,
+        ]
+        for number, r in await ReadingRepository(session).everything()
+    ]
+    return _write(file, READING_COLUMNS, rows)
+
+
+def _write(path: Path, header: list[str], rows: list[list[str]]) -> Path:
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_text(_csv_text(header, rows), encoding="utf-8")
+    return path
+
+
+def _csv_text(header: list[str], rows: list[list[str]]) -> str:
+    buffer = io.StringIO()
+    writer = csv.writer(buffer, lineterminator="\n")
+    writer.writerow(header)
+    writer.writerows(rows)
+    return buffer.getvalue()

@@ -1,0 +1,168 @@
+"""Recording readings: what is stored, what is refused, and what stays in the history."""
+
+from datetime import datetime, timedelta
+from pathlib import Path
+from zoneinfo import ZoneInfo
+
+import pytest
+
+from commands.domain.periods import Cadence, parse_period
+from commands.domain.rules import Status
+from commands.domain.status import local_today, status_of
+from commands.errors import UserError
+from commands.readings.parsing import parse_value, reading_period
+from commands.readings.recording import Via, get_outcome, record_reading
+from storage.db import Database
+from storage.repositories import AuditRepository, ReadingRepository
+from tests.factories import load_roadmap
+
+
+@pytest.mark.parametrize(
+    ("typed", "value"),
+    [("23.4", 23.4), ("23.4%", 23.4), ("1,234", 1234.0), ("£1,200", 1200.0), (" 7 ", 7.0)],
+)
+def test_values_as_people_type_them(typed: str, value: float) -> None:
+    assert parse_value(typed) == value
+
+
+@pytest.mark.parametrize("typed", ["abc", "12,34", "1.2.3", "", "23.4 percent"])
+def test_a_value_that_is_not_a_number_says_how_to_write_one(typed: str) -> None:
+    with pytest.raises(UserError, match=r"like 23\.4"):
+        parse_value(typed)
+
+
+async def test_a_correction_supersedes_and_both_stay_in_history(
+    db: Database, tmp_path: Path, now: datetime, tz: ZoneInfo
+) -> None:
+    await load_roadmap(db, tmp_path, now, tz)
+    period = parse_period("2024/25", Cadence.FINANCIAL_YEAR)
+    async with db.transaction() as session:
+        outcome = await get_outcome(session, 12)
+        first = await record_reading(
+            session, outcome=outcome, value=37.0, period=period, by="U0CHILDLEAD",
+            via=Via.SLASH, now=now, tz=tz,
+        )  # fmt: skip
+    # 40 -> 30 over 730 days: 35 expected at 31 Mar 2025. 37 misses by 2 > 5% of 35 (1.75).
+    assert first.status.status is Status.OFF_TRACK
+    assert first.superseded is not None
+    assert first.superseded.value == 36.0
+    later = now + timedelta(hours=1)
+    async with db.transaction() as session:
+        outcome = await get_outcome(session, 12)
+        second = await record_reading(
+            session, outcome=outcome, value=36.5, period=period, by="U0ADMIN",
+            via=Via.MODAL, now=later, tz=tz, note="corrected",
+        )  # fmt: skip
+    assert second.status.status is Status.AT_RISK  # misses by 1.5 <= 1.75
+    assert "correcting 37%" in second.summary()
+    async with db.reading() as session:
+        history = await ReadingRepository(session).history(second.outcome.id)
+        audit = await AuditRepository(session).for_subject("outcome:12:2024/25")
+    assert [(r.value, r.is_current) for r in history] == [
+        (36.0, False),
+        (37.0, False),
+        (36.5, True),
+    ]
+    changes = [
+        (a.action, (a.before or {}).get("value"), (a.after or {}).get("value")) for a in audit
+    ]
+    assert changes[-2:] == [("reading.corrected", 36.0, 37.0), ("reading.corrected", 37.0, 36.5)]
+
+
+async def test_the_same_message_is_recorded_once(
+    db: Database, tmp_path: Path, now: datetime, tz: ZoneInfo
+) -> None:
+    await load_roadmap(db, tmp_path, now, tz, readings=None)
+    period = parse_period("2025/26", Cadence.FINANCIAL_YEAR)
+    for _ in range(3):
+        async with db.transaction() as session:
+            outcome = await get_outcome(session, 12)
+            recorded = await record_reading(
+                session, outcome=outcome, value=33.0, period=period, by="U0CHILDLEAD",
+                via=Via.THREAD, now=now, tz=tz, source_key="msg:C0CHILDREN1:1700000000.000100",
+            )  # fmt: skip
+    assert recorded.duplicate
+    async with db.reading() as session:
+        assert len(await ReadingRepository(session).history(recorded.outcome.id)) == 1
+
+
+async def test_the_status_a_reading_gives_is_the_one_read_back_after_it(
+    db: Database, tmp_path: Path, now: datetime, tz: ZoneInfo
+) -> None:
+    """The status after a reading is worked out from the readings found before storing it; it
+    must match the latest two read back afterwards, whichever of them the reading replaced."""
+    await load_roadmap(db, tmp_path, now, tz)  # outcome 13: 2024-Q2 86, 2024-Q3 85.5
+    hour = timedelta(hours=1)
+    steps = [
+        ("2024-Q4", 86.2, now, "a"),  # a new latest period
+        ("2024-Q4", 86.4, now + hour, "b"),  # corrects the latest
+        ("2024-Q2", 85.9, now + 2 * hour, "c"),  # corrects the third newest
+        ("2024-Q3", 85.0, now + 3 * hour, "d"),  # corrects the previous
+        ("2025-Q1", 87.0, now + 4 * hour, "e"),  # a new latest again
+        ("2025-Q1", 99.0, now + 5 * hour, "e"),  # the same message again: nothing stored
+        ("2025-Q1", 84.0, now - 400 * 24 * hour, None),  # an older entry, imported
+    ]
+    for label, value, at, key in steps:
+        period = parse_period(label, Cadence.QUARTERLY)
+        async with db.transaction() as session:
+            outcome = await get_outcome(session, 13)
+            recorded = await record_reading(
+                session, outcome=outcome, value=value, period=period,
+                by="U0CHILDLEAD", via=Via.IMPORT if key is None else Via.THREAD, now=at, tz=tz,
+                submitted_at=at, source_key=key,
+            )  # fmt: skip
+        async with db.reading() as session:
+            outcome = await get_outcome(session, 13)
+            latest = await ReadingRepository(session).latest(outcome.id)
+        assert recorded.status == status_of(outcome, latest, local_today(at, tz)), (label, value)
+    assert [(r.period, r.value) for r in latest] == [("2025-Q1", 87.0), ("2024-Q4", 86.4)]
+
+
+@pytest.mark.parametrize(
+    ("number", "value", "says"),
+    [
+        (12, 123.0, "is not a percentage"),
+        (12, -1.0, "is not a percentage"),
+        (20, -5.0, "never negative"),
+    ],
+)
+async def test_implausible_values_are_refused_and_nothing_is_stored(
+    db: Database, tmp_path: Path, now: datetime, tz: ZoneInfo, number: int, value: float, says: str
+) -> None:
+    await load_roadmap(db, tmp_path, now, tz, readings=None)
+    async with db.transaction() as session:
+        outcome = await get_outcome(session, number)
+        period = reading_period(outcome, None, now, tz)
+        with pytest.raises(UserError, match=says):
+            await record_reading(
+                session, outcome=outcome, value=value, period=period, by="U0CHILDLEAD",
+                via=Via.CLI, now=now, tz=tz,
+            )  # fmt: skip
+    async with db.reading() as session:
+        assert await ReadingRepository(session).history(outcome.id) == []
+
+
+async def test_the_period_defaults_to_the_due_period_and_never_the_future(
+    db: Database, tmp_path: Path, now: datetime, tz: ZoneInfo
+) -> None:
+    await load_roadmap(db, tmp_path, now, tz, readings=None)
+    async with db.reading() as session:
+        quarterly = await get_outcome(session, 13)
+        financial = await get_outcome(session, 12)
+    # 26 Nov 2026: 2026-Q3 ended 30 Sep and is due 29 Nov (60 days), so 2026-Q2 is due.
+    assert reading_period(quarterly, None, now, tz).label == "2026-Q2"
+    # 2025/26 ended 31 Mar 2026 and was due on 27 Sep 2026 (180 days).
+    assert reading_period(financial, None, now, tz).label == "2025/26"
+    with pytest.raises(UserError, match=r"2026-Q4 has not ended yet .* like 2026-Q3"):
+        reading_period(quarterly, "2026-Q4", now, tz)
+    with pytest.raises(UserError, match="quarterly periods are written like 2025-Q1"):
+        reading_period(quarterly, "2026/27", now, tz)
+
+
+async def test_an_unknown_outcome_names_the_valid_range(
+    db: Database, tmp_path: Path, now: datetime, tz: ZoneInfo
+) -> None:
+    await load_roadmap(db, tmp_path, now, tz)
+    async with db.reading() as session:
+        with pytest.raises(UserError, match="no outcome 99: outcomes are numbered 12 to 20"):
+            await get_outcome(session, 99)
