@@ -9,7 +9,7 @@ from typing import Any
 
 from aiohttp import web
 
-from bot.playground.delivery import signature
+from playground.delivery import signature
 from tests.playground.conftest import AMIRA, BOT, GENERAL, ROADMAP, TOM, FakeBot, Received, Running
 from tests.playground.samples import ACTIONS, FORM
 

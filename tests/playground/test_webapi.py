@@ -15,7 +15,7 @@ from slack_sdk.http_retry import builtin_async_handlers
 from slack_sdk.http_retry.builtin_async_handlers import AsyncRateLimitErrorRetryHandler
 from slack_sdk.web.async_client import AsyncWebClient
 
-from bot.playground import Channel
+from playground import Channel
 from tests.playground.conftest import (
     AMIRA,
     BOT,
