@@ -10,6 +10,7 @@ import pytest
 
 from bot import cli
 from commands.delivery.operators import message_id_from
+from commands.errors import UserError
 from playground.standin import BOT_TOKEN, StandIn, running_standin
 from storage.db import Database
 from storage.repositories import OutboxRepository
@@ -196,7 +197,7 @@ def test_a_failed_message_can_be_retried_by_an_operator(
     assert sorted(k or "" for k in slack.post_keys()) == sorted(REMINDERS)
 
 
-async def _row(url: str, key: str, *, fail: bool = False) -> int:
+async def _row(url: str, key: str, *, fail: bool = False, unconfirmed: bool = False) -> int:
     db = Database(url)
     try:
         async with db.transaction() as session:
@@ -204,6 +205,8 @@ async def _row(url: str, key: str, *, fail: bool = False) -> int:
             assert row is not None
             if fail:
                 row.state, row.attempts = "failed", 10
+            if unconfirmed:
+                row.state = "unconfirmed"  # as when its channel could not be read to check
             return row.id
     finally:
         await db.dispose()
@@ -228,3 +231,48 @@ async def _row(url: str, key: str, *, fail: bool = False) -> int:
 )
 def test_a_message_is_named_by_its_link_or_its_id(pasted: str, message_id: str) -> None:
     assert message_id_from(pasted) == message_id
+
+
+@pytest.mark.parametrize(
+    ("pasted", "platform", "says"),
+    [
+        (
+            "https://teams.microsoft.com/l/message/19%3Aabc%40thread.tacv2/1700000000001",
+            "slack",
+            "That is a Teams message's link, and this message went to Slack: paste the link of "
+            "the message in Slack (its 'Copy link').",
+        ),
+        (
+            "https://town.slack.com/archives/C0CHILDREN/p1767225600000100",
+            "teams",
+            "That is a Slack message's link, and this message went to Teams",
+        ),
+        ("the reminder", "slack", "'the reminder' is not a Slack message's link or id"),
+        ("1767225600.000100", "teams", "'1767225600.000100' is not a Teams message's link or id"),
+    ],
+)
+def test_a_link_or_id_from_the_wrong_place_is_refused(
+    pasted: str, platform: str, says: str
+) -> None:
+    with pytest.raises(UserError) as refused:
+        message_id_from(pasted, platform)
+    assert str(refused.value).startswith(says)
+
+
+def test_marking_posted_with_another_platforms_link_changes_nothing(
+    slack: StandIn, database_url: str, capsys: pytest.CaptureFixture[str]
+) -> None:
+    slack.lose_next_answer()
+    waymark(capsys, "remind", "--at", "2026-03-02T10:00")
+    row = _in_thread(_row(database_url, REMINDERS[0], unconfirmed=True))
+    teams_link = "https://teams.microsoft.com/l/message/19%3Aabc%40thread.tacv2/1700000000001"
+    code, out, err = waymark(capsys, "outbox", "--posted", str(row), "--message", teams_link)
+    assert (code, out) == (1, "")
+    assert err.startswith("That is a Teams message's link, and this message went to Slack")
+    code, out, _ = waymark(capsys, "outbox")
+    assert f"Unconfirmed ({row})" in out
+    [link] = [m for m in slack.posts if m.key == REMINDERS[0]]
+    slack_link = f"https://town.slack.com/archives/{CHILDREN}/p{link.ts.replace('.', '')}"
+    code, out, _ = waymark(capsys, "outbox", "--posted", str(row), "--message", slack_link)
+    assert code == 0
+    assert out.endswith("is marked posted; waymark will not post it.\n")
