@@ -260,8 +260,8 @@ async def start_server(
     try:
         runner, bound = await listen(web_app, host, port)
     except UserError:
-        for close in [teams.stop] if teams else []:
-            await close()
+        if teams is not None:
+            await teams.stop()
         if session is not None:
             await session.close()
         await db.dispose()
