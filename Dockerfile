@@ -51,4 +51,6 @@ EXPOSE 3001
 HEALTHCHECK --interval=30s --timeout=5s --start-period=20s --retries=3 \
     CMD python -c "import os, urllib.request; urllib.request.urlopen('http://127.0.0.1:%s/healthz' % os.environ.get('WAYMARK_PORT', '3001'), timeout=4)"
 
+# Slack's or Teams' credentials come from `docker run -e …`; without them `serve` stops at once,
+# naming what to set. The image has no playground (`waymark playground` runs from a checkout).
 CMD ["waymark", "serve", "--host", "0.0.0.0", "--port", "3001"]

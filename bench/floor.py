@@ -1,7 +1,7 @@
 """The floor waymark's answers are measured against: `python -m bench.floor --port P`.
 
 A Bolt AsyncApp built and served exactly as waymark's (the same aiohttp adapter,
-`process_before_response=True`, a bot token whose auth.test goes to the same fake Web API, a
+`process_before_response=True`, a bot token whose auth.test goes to the same Slack stand-in, a
 signing secret), whose `/outcome` handler only acknowledges. What it costs is Bolt, aiohttp
 and HTTP; what waymark costs beyond it is waymark's. Configured from the same environment
 variables as `waymark serve`: SLACK_BOT_TOKEN, SLACK_SIGNING_SECRET, SLACK_API_URL.

@@ -16,7 +16,7 @@ from urllib.parse import urlencode
 
 import aiohttp
 
-from bot.playground.delivery import signature
+from playground.delivery import signature
 
 TEAM = "T0BENCH"
 APP = "A0BENCH"

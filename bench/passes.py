@@ -16,7 +16,7 @@ from zoneinfo import ZoneInfo
 
 from sqlalchemy import event, text
 
-from bot.operator_cli import job_context
+from bot.wiring import job_context
 from commands.domain.calendar import local_instant, next_working_day
 from commands.reminders.bank_holidays import england_and_wales
 from config.settings import Settings
@@ -92,7 +92,7 @@ async def measure_passes(
 ) -> dict[str, Timed]:
     db = Database(url)
     counter = StatementCounter(db)
-    # The operator's `waymark digest --dry-run` and `waymark nudge --dry-run`, with the
+    # The operator's `waymark digest --dry-run` and `waymark remind --dry-run`, with the
     # default schedule (London time) and nothing to post with.
     settings = Settings.model_validate(
         {

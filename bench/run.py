@@ -1,5 +1,6 @@
-"""One run on one database: generate the road map, start the fake Web API, `waymark serve` and
-the ack-only floor as subprocesses, send the load, stop them, then time the scheduler's passes."""
+"""One run on one database: generate the road map, start the Slack stand-in (the playground's Web
+API), `waymark serve` and the ack-only floor as subprocesses, send the load, stop them, then time
+the scheduler's passes."""
 
 from __future__ import annotations
 
@@ -16,6 +17,7 @@ from bench import passes
 from bench.data import LAG_DAYS, Roadmap, generate
 from bench.databases import fresh_database
 from bench.load import (
+    BOT_USER,
     Check,
     Sample,
     Sender,
@@ -40,25 +42,40 @@ ASKER = "U0BOARDMEMBER"
 ASKED_IN = "C0BENCHGENERAL"
 
 
-class Fake:
-    """The fake Web API's counters, read over HTTP."""
+class StandIn:
+    """The Slack stand-in in its own process, through its control routes: how many calls of
+    each kind it has had, and what the people the bench plays said before they said it."""
 
     def __init__(self, session: aiohttp.ClientSession, process: Process) -> None:
         self.session = session
         self.url = process.url
 
     async def counts(self) -> dict[str, int]:
-        async with self.session.get(f"{self.url}/bench/counts") as response:
+        async with self.session.get(f"{self.url}/control/counts") as response:
             found: dict[str, int] = await response.json()
             return found
 
     async def wait(self, name: str, count: int, within: float) -> int:
         async with self.session.get(
-            f"{self.url}/bench/wait",
+            f"{self.url}/control/wait",
             params={"name": name, "count": str(count), "timeout": str(within)},
             timeout=aiohttp.ClientTimeout(total=within + 5),
         ) as response:
             return int((await response.json())["count"])
+
+    async def response_url(self, user: str, channel: str) -> str:
+        """A fresh response URL, as Slack sends with each command (each takes five answers)."""
+        body = {"user": user, "channel": channel}
+        async with self.session.post(f"{self.url}/control/response-urls", json=body) as response:
+            response.raise_for_status()
+            return str((await response.json())["url"])
+
+    async def adopt(self, messages: list[dict[str, str]]) -> None:
+        """Messages already in their channels: the bot's cards, the leads' replies."""
+        async with self.session.post(
+            f"{self.url}/control/messages", json={"messages": messages}
+        ) as response:
+            response.raise_for_status()
 
 
 async def run_backend(scale: Scale, backend: str, folder: Path, seed: int) -> dict[str, Any]:
@@ -111,15 +128,14 @@ async def _count_readings(url: str) -> int:
 async def _serve_and_load(
     scale: Scale, url: str, roadmap: Roadmap, folder: Path, rng: random.Random
 ) -> dict[str, Any]:
-    fake_port, waymark_port, floor_port = free_port(), free_port(), free_port()
-    async with started(
-        "fakeslack", ["bench.fakeslack", "--port", str(fake_port)], {}, folder, fake_port
-    ) as fake_process:
-        await fake_process.wait_healthy("/bench/counts", HEALTHY_TIMEOUT)
+    standin_port, waymark_port, floor_port = free_port(), free_port(), free_port()
+    standin_args = ["playground.standin", "--port", str(standin_port), "--token", TOKEN]
+    async with started("standin", standin_args, {}, folder, standin_port) as standin_process:
+        await standin_process.wait_healthy("/control/counts", HEALTHY_TIMEOUT)
         env = {
             "SLACK_BOT_TOKEN": TOKEN,
             "SLACK_SIGNING_SECRET": SECRET,
-            "SLACK_API_URL": f"{fake_process.url}/api/",
+            "SLACK_API_URL": f"{standin_process.url}/api/",
             "DATABASE_URL": url,
         }
         waymark_args = ["bot", "serve", "--port", str(waymark_port)]
@@ -130,7 +146,7 @@ async def _serve_and_load(
                 await floor.wait_healthy("/healthz", HEALTHY_TIMEOUT)
                 connector = aiohttp.TCPConnector(limit=CONCURRENCY * 2)
                 async with aiohttp.ClientSession(connector=connector) as session:
-                    load = Load(scale, roadmap, session, waymark, floor, fake_process, rng)
+                    load = Load(scale, roadmap, session, waymark, floor, standin_process, rng)
                     measured = await load.everything()
         measured["resources"]["healthy_seconds"] = round(healthy, 2)
         return measured
@@ -144,27 +160,29 @@ class Load:
         session: aiohttp.ClientSession,
         waymark: Process,
         floor: Process,
-        fake: Process,
+        standin: Process,
         rng: random.Random,
     ) -> None:
         self.scale = scale
         self.roadmap = roadmap
         self.waymark = waymark
-        self.fake = Fake(session, fake)
-        self.response_url = f"{fake.url}/response/bench"
+        self.slack = StandIn(session, standin)
+        self.response_url = ""
         self.to_waymark = Sender(session, waymark.url + "/slack/events", SECRET)
         self.to_floor = Sender(session, floor.url + "/slack/events", SECRET)
         self.rng = rng
         self.replies = roadmap.reply_periods()
         self.ts = 0
 
-    def _command(self, sender: Sender, text: Any, check: Check) -> Any:
+    def _command(
+        self, sender: Sender, text: Any, check: Check, response_url: str | None = None
+    ) -> Any:
         async def send(i: int, sample: Sample) -> None:
             body = command_body(
                 user=ASKER,
                 channel=ASKED_IN,
                 text=text(i) if callable(text) else text,
-                response_url=self.response_url,
+                response_url=response_url or self.response_url,
             )
             await sender.post(body, "application/x-www-form-urlencoded", check, sample)
 
@@ -174,6 +192,15 @@ class Load:
         return str(self.rng.choice(self.roadmap.numbers))
 
     async def everything(self) -> dict[str, Any]:
+        # The cards whose threads the leads reply in, already in their channels; one response
+        # URL for the commands answered in their acknowledgement, which never use it.
+        await self.slack.adopt(
+            [
+                {"channel": t.channel_id, "ts": t.ts, "user": BOT_USER, "text": "card"}
+                for t in self.roadmap.threads.values()
+            ]
+        )
+        self.response_url = await self.slack.response_url(ASKER, ASKED_IN)
         card = Check(contains="Latest reading")
         ack = Check()
         # Warm both: Bolt's one auth.test call, first-use imports, the connection pools.
@@ -217,7 +244,7 @@ class Load:
             "concurrent": await self._ingest(self.scale.ingest * 2, CONCURRENCY),
         }
         sent = ingest["sequential"]["count"] + ingest["concurrent"]["count"]
-        confirmed = await self.fake.wait("chat.postMessage", sent, SETTLE_TIMEOUT)
+        confirmed = await self.slack.wait("chat.postMessage", sent, SETTLE_TIMEOUT)
         ingest["sent"] = sent
         ingest["confirmations"] = confirmed
         before_charts = self.waymark.peak_rss_mb()
@@ -241,10 +268,11 @@ class Load:
         check = Check(contains="history")
         answers, charts = Sample(), Sample()
         for _ in range(self.scale.history_requests):
-            arrived = (await self.fake.counts()).get("response", 0)
+            arrived = (await self.slack.counts()).get("response_url", 0)
+            response_url = await self.slack.response_url(ASKER, ASKED_IN)
             began = time.perf_counter()
-            await self._one(f"{number} history", check, answers)
-            got = await self.fake.wait("response", arrived + 1, SETTLE_TIMEOUT)
+            await self._one(f"{number} history", check, answers, response_url)
+            got = await self.slack.wait("response_url", arrived + 1, SETTLE_TIMEOUT)
             if got > arrived:
                 charts.latencies.append(time.perf_counter() - began)
             else:
@@ -254,26 +282,31 @@ class Load:
         found["charts"] = len(charts.latencies)
         return found
 
-    async def _one(self, text: str, check: Check, sample: Sample) -> None:
-        await self._command(self.to_waymark, text, check)(0, sample)
+    async def _one(self, text: str, check: Check, sample: Sample, response_url: str) -> None:
+        await self._command(self.to_waymark, text, check, response_url)(0, sample)
 
     async def _ingest(self, count: int, concurrency: int) -> dict[str, Any]:
         ok = Check()
         # Each reply's words and address are fixed before the clock starts.
         bodies = []
+        said = []
         for _ in range(count):
             number, period = next(self.replies)
             thread = self.roadmap.threads[number]
             self.ts += 1
             value = round(self.rng.uniform(5, 95), 1)
-            _, body = reply_event(
-                user=self.rng.choice(thread.leads),
-                channel=thread.channel_id,
-                thread_ts=thread.ts,
-                ts=f"1770000001.{self.ts:06d}",
-                text=f"{value} {period}",
-            )
+            reply = {
+                "user": self.rng.choice(thread.leads),
+                "channel": thread.channel_id,
+                "thread_ts": thread.ts,
+                "ts": f"1770000001.{self.ts:06d}",
+                "text": f"{value} {period}",
+            }
+            _, body = reply_event(**reply)
             bodies.append(body)
+            said.append(reply)
+        # Slack has each reply before it tells the bot: the tick and the answer go on it.
+        await self.slack.adopt(said)
 
         async def send(i: int, sample: Sample) -> None:
             await self.to_waymark.post(bodies[i], "application/json", ok, sample)

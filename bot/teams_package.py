@@ -3,7 +3,6 @@ Teams administrator uploads, with waymark's app id and the organisation's detail
 
 from __future__ import annotations
 
-import argparse
 import contextlib
 import json
 import re
@@ -12,53 +11,12 @@ import zipfile
 from importlib import resources
 from importlib.resources.abc import Traversable
 from pathlib import Path
-from typing import TYPE_CHECKING
 
 from commands.errors import UserError
-
-if TYPE_CHECKING:
-    from bot.cli import Runtime
 
 CHECKOUT_SOURCE = Path(__file__).resolve().parents[1] / "teams"
 ICONS = {"color.png": (192, 192), "outline.png": (32, 32)}
 _GUID = re.compile(r"[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}")
-
-
-def register_teams_cli(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
-    """Add `teams-package` to the `waymark` command."""
-    help_text = "write the Teams app package (manifest and icons) to upload to Teams"
-    parser = sub.add_parser("teams-package", help=help_text, description=help_text)
-    parser.set_defaults(handler=run_teams_package)
-    parser.add_argument(
-        "--app-id", metavar="ID", help="the app's client id (default: TEAMS_CLIENT_ID)"
-    )
-    parser.add_argument(
-        "--organisation", default="Your council", help="who publishes the app, shown in Teams"
-    )
-    parser.add_argument(
-        "--website",
-        default="https://www.example.org/waymark",
-        metavar="URL",
-        help="an https page about waymark at your organisation (also its privacy and terms)",
-    )
-    parser.add_argument(
-        "--out", default="waymark-teams.zip", metavar="FILE", help="where to write the zip"
-    )
-
-
-async def run_teams_package(args: argparse.Namespace, rt: Runtime) -> int:
-    app_id = args.app_id or rt.settings.teams_client_id
-    out = build_package(
-        app_id=app_id or "",
-        organisation=args.organisation,
-        website=args.website,
-        out=Path(args.out),
-    )
-    print(
-        f"Wrote {out} (app id {app_id}). Upload it in Teams: Apps, then Manage your apps, then "
-        "Upload an app; or ask your Teams administrator to add it in the Teams admin centre."
-    )
-    return 0
 
 
 def package_source() -> Traversable:

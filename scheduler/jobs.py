@@ -4,7 +4,7 @@
 database what is due at `now` (not "what was scheduled for this minute"), a pass missed while
 waymark was down is caught up by the next one, and several replicas ticking together plan each
 message once. `send_reminders` and `send_weekly_digest` are the same passes for one kind of
-message, for operators (`waymark nudge`, `waymark digest`) and the playground's buttons: each
+message, for operators (`waymark remind`, `waymark digest`) and the playground's buttons: each
 returns a short account of what it did, for people.
 """
 

@@ -137,7 +137,7 @@ async def start_teams(
 
 
 def teams_messenger(settings: Settings, book: ConversationBook) -> TeamsMessenger | None:
-    """A messenger for posting to Teams without serving it (`waymark nudge`, `digest`,
+    """A messenger for posting to Teams without serving it (`waymark remind`, `digest`,
     `scheduler`): None when Teams is not configured."""
     if not teams_wanted(settings):
         return None

@@ -116,7 +116,7 @@ async def drain(
 
     `now` is when the pass began; `clock` tells the time as it goes on, for claims, leases and
     retries (a pass paced at a message a second can outlast a lease). Without it, `now`
-    stands throughout (tests, and `waymark nudge --at`)."""
+    stands throughout (tests, and `waymark remind --at`)."""
     report = DrainReport()
     waiting = tuple(office_hours_kinds) if timetable and not may_remind(now, timetable) else ()
     current: Callable[[], datetime] = clock or (lambda: now)

@@ -1,5 +1,5 @@
 """The benchmark harness, run at its smallest so that it cannot rot: `python -m bench --scale
-smoke` on SQLite, end to end (data, `waymark serve`, the floor, the fake Web API, the passes),
+smoke` on SQLite, end to end (data, `waymark serve`, the floor, the Slack stand-in, the passes),
 with every figure present and sane."""
 
 from __future__ import annotations

@@ -11,8 +11,8 @@ from pathlib import Path
 import pytest
 from playwright.async_api import Browser, Page, expect
 
-from bot.playground.launch import start_local
 from bot.server import Running
+from bot.wiring import start_playground
 from config.settings import Settings
 from tests.browser import chromium
 
@@ -32,9 +32,13 @@ async def browser() -> AsyncIterator[Browser]:
 
 @pytest.fixture
 async def waymark(tmp_path: Path) -> AsyncIterator[tuple[Running, str]]:
-    settings = Settings.model_validate({"DATABASE_URL": f"sqlite:///{tmp_path / 'waymark.db'}"})
-    running = await start_local(
-        settings, host="127.0.0.1", port=0, clock=lambda: MONDAY_MORNING, tick=False
+    running = await start_playground(
+        Settings.model_validate({}),
+        host="127.0.0.1",
+        port=0,
+        database_url=f"sqlite:///{tmp_path / 'playground.db'}",
+        clock=lambda: MONDAY_MORNING,
+        tick=False,
     )
     try:
         yield running, f"http://127.0.0.1:{running.port}"

@@ -14,7 +14,7 @@ from slack_bolt.async_app import AsyncApp
 from slack_sdk.signature import SignatureVerifier
 from slack_sdk.web.async_client import AsyncWebClient
 
-from bot.playground import (
+from playground import (
     PLAYGROUND,
     Channel,
     Playground,
@@ -23,7 +23,7 @@ from bot.playground import (
     build_playground,
     start_playground,
 )
-from bot.playground.ui import RunHook
+from playground.ui import RunHook
 
 SIGNING_SECRET = "playground-signing-secret"
 BOT_TOKEN = "xoxb-playground-test"

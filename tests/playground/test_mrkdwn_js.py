@@ -8,7 +8,7 @@ import subprocess
 
 import pytest
 
-from bot.playground.page import STATIC_DIR
+from playground.page import STATIC_DIR
 
 NODE = shutil.which("node")
 

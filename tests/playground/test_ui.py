@@ -14,9 +14,9 @@ import aiohttp
 import pytest
 from aiohttp import web
 
-from bot.playground import build_playground, start_playground
-from bot.playground.page import STATIC_DIR
-from bot.playground.ui import RunHook
+from playground import build_playground, start_playground
+from playground.page import STATIC_DIR
+from playground.ui import RunHook
 from tests.playground.conftest import (
     AMIRA,
     BOT_TOKEN,

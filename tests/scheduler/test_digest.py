@@ -16,12 +16,12 @@ from commands.digest.weekly import build_digest
 from commands.domain.calendar import Timetable
 from commands.reminders.bank_holidays import england_and_wales
 from commands.roadmap_files.importing import import_roadmap
+from playground.standin import BOT_TOKEN, StandIn, running_standin
 from scheduler.jobs import JobContext, send_weekly_digest
 from storage.db import Database
 from storage.repositories import DigestRepository
 from tests.factories import GROUPS, OUTCOMES, READINGS
 from tests.scheduler.conftest import DIGEST, LONDON, at, context, days, local_times, run
-from tests.scheduler.fake_slack import BOT_TOKEN, FakeSlack, running_fake_slack
 from tests.scheduler.fakes import FakeMessenger
 
 # Outcome 40 is monthly with a 20-day lag: its first reading, February 2026, is due Fri 20 Mar.
@@ -58,12 +58,12 @@ async def load(db: Database, directory: Path, outcomes: str, readings: str) -> N
 
 
 @pytest.fixture
-def slack() -> Iterator[FakeSlack]:
-    with running_fake_slack() as fake:
+def slack() -> Iterator[StandIn]:
+    with running_standin() as fake:
         yield fake
 
 
-def slack_ctx(db: Database, slack: FakeSlack) -> JobContext:
+def slack_ctx(db: Database, slack: StandIn) -> JobContext:
     messenger = SlackMessenger(posting_client(BOT_TOKEN, slack.api_url), interval=0)
     return JobContext(
         db,
@@ -73,7 +73,7 @@ def slack_ctx(db: Database, slack: FakeSlack) -> JobContext:
     )
 
 
-async def test_the_digest_reports_the_week(db: Database, tmp_path: Path, slack: FakeSlack) -> None:
+async def test_the_digest_reports_the_week(db: Database, tmp_path: Path, slack: StandIn) -> None:
     await load(db, tmp_path / "map", OUTCOMES + HOUSING, WEEK_READINGS)
 
     summary = await send_weekly_digest(slack_ctx(db, slack), at("2026-03-09T09:00"))
@@ -108,7 +108,7 @@ async def test_the_digest_reports_the_week(db: Database, tmp_path: Path, slack: 
         "• Outcome 40, Long-term empty homes: 2026-02 due Fri 20 Mar 2026, "
         "Inclusive Economy Board" in words
     )
-    (chart,) = slack.uploads.values()
+    (chart,) = slack.charts()
     assert chart.filename == "status-by-area.png"
     images = [b for b in message.blocks if b["type"] == "image"]
     assert [i["slack_file"]["id"] for i in images] == [chart.file_id]  # shown in the digest
@@ -118,7 +118,7 @@ async def test_the_digest_reports_the_week(db: Database, tmp_path: Path, slack: 
 
 
 async def test_a_second_pass_posts_nothing_and_force_posts_again(
-    roadmap: Database, slack: FakeSlack
+    roadmap: Database, slack: StandIn
 ) -> None:
     ctx = slack_ctx(roadmap, slack)
     monday = at("2026-03-09T09:00")

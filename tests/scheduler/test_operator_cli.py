@@ -1,4 +1,4 @@
-"""`waymark nudge`, `digest` and `outbox` as an operator runs them, against a local Slack Web API:
+"""`waymark remind`, `digest` and `outbox` as an operator runs them, against a local Slack Web API:
 real arguments, real database, real output, and what reached the channels."""
 
 from __future__ import annotations
@@ -9,15 +9,15 @@ from pathlib import Path
 import pytest
 
 from bot import cli
-from bot.operator_cli import message_id_from
+from commands.delivery.operators import message_id_from
+from commands.errors import UserError
+from playground.standin import BOT_TOKEN, StandIn, running_standin
 from storage.db import Database
 from storage.repositories import OutboxRepository
 from tests.conftest import PostgresTarget, _in_thread
 from tests.databases import empty
 from tests.factories import write_roadmap
 from tests.scheduler.conftest import CHILDREN, DIGEST, ECONOMY, PROGRAMME
-from tests.scheduler.fake_slack import BOT_TOKEN, FakeSlack, running_fake_slack
-from tests.scheduler.waymark_process import with_operator_commands
 
 REMINDERS = [
     "reminder:children:13:2025-Q4:1",
@@ -44,11 +44,8 @@ async def _emptied(url: str) -> None:
 
 
 @pytest.fixture
-def slack(
-    database_url: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
-) -> Iterator[FakeSlack]:
-    monkeypatch.setattr(cli, "build_parser", with_operator_commands(cli.build_parser))
-    with running_fake_slack() as fake:
+def slack(database_url: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[StandIn]:
+    with running_standin() as fake:
         for name, value in {
             "DATABASE_URL": database_url,
             "SLACK_BOT_TOKEN": BOT_TOKEN,
@@ -68,11 +65,11 @@ def waymark(capsys: pytest.CaptureFixture[str], *argv: str) -> tuple[int, str, s
     return code, out, err
 
 
-def test_nudge_posts_each_groups_reminder_once(
-    slack: FakeSlack, capsys: pytest.CaptureFixture[str]
+def test_remind_posts_each_groups_reminder_once(
+    slack: StandIn, capsys: pytest.CaptureFixture[str]
 ) -> None:
-    slack.rate_limit_next_post = True  # Slack says "slow down" once: waited out, not doubled
-    code, out, _ = waymark(capsys, "nudge", "--at", "2026-03-02T10:00")
+    slack.rate_limit_next_post()  # Slack says "slow down" once: waited out, not doubled
+    code, out, _ = waymark(capsys, "remind", "--at", "2026-03-02T10:00")
     assert code == 0
     assert out.splitlines() == [
         "Posted: reminder to Children's Trust Board: outcome 13 (2025-Q4), to C0CHILDREN1.",
@@ -84,16 +81,16 @@ def test_nudge_posts_each_groups_reminder_once(
     assert "<@U0ECONLEAD1>" in slack.in_channel(ECONOMY)[0].words
     assert slack.calls.count("chat.postMessage") == 4  # one of them answered 429 and retried
 
-    code, out, _ = waymark(capsys, "nudge", "--at", "2026-03-02T10:00")
+    code, out, _ = waymark(capsys, "remind", "--at", "2026-03-02T10:00")
     assert code == 0
     assert out.startswith("No reminders to post at Mon 2 Mar 2026, 10:00")
     assert slack.post_keys() == REMINDERS
 
 
-def test_nudge_at_the_weekend_says_when_reminders_go_out(
-    slack: FakeSlack, capsys: pytest.CaptureFixture[str]
+def test_remind_at_the_weekend_says_when_reminders_go_out(
+    slack: StandIn, capsys: pytest.CaptureFixture[str]
 ) -> None:
-    code, out, _ = waymark(capsys, "nudge", "--at", "2026-03-07T10:00")
+    code, out, _ = waymark(capsys, "remind", "--at", "2026-03-07T10:00")
     assert code == 0
     assert out.startswith(
         "No reminders at Sat 7 Mar 2026, 10:00. Reminders go out on working days (not at "
@@ -103,7 +100,7 @@ def test_nudge_at_the_weekend_says_when_reminders_go_out(
 
 
 def test_digest_posts_once_and_again_only_when_forced(
-    slack: FakeSlack, capsys: pytest.CaptureFixture[str]
+    slack: StandIn, capsys: pytest.CaptureFixture[str]
 ) -> None:
     code, out, _ = waymark(capsys, "digest", "--at", "2026-03-02T09:00")
     assert (code, out) == (0, f"Posted: digest for the week of Mon 2 Mar 2026, to {DIGEST}.\n")
@@ -122,10 +119,10 @@ def test_digest_posts_once_and_again_only_when_forced(
 
 
 def test_dry_runs_print_the_messages_post_nothing_and_need_no_token(
-    slack: FakeSlack, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+    slack: StandIn, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
 ) -> None:
     monkeypatch.delenv("SLACK_BOT_TOKEN")
-    code, out, _ = waymark(capsys, "nudge", "--at", "2026-03-02T10:00", "--dry-run")
+    code, out, _ = waymark(capsys, "remind", "--at", "2026-03-02T10:00", "--dry-run")
     assert code == 0
     assert "At Mon 2 Mar 2026, 10:00, 3 reminder messages would be posted (dry run):" in out
     assert "=== to C0CHILDREN1: reminder to Children's Trust Board: outcome 13 (2025-Q4)" in out
@@ -136,15 +133,15 @@ def test_dry_runs_print_the_messages_post_nothing_and_need_no_token(
     assert slack.calls == []
     # Nothing was recorded either: the real run afterwards posts everything.
     monkeypatch.setenv("SLACK_BOT_TOKEN", BOT_TOKEN)
-    waymark(capsys, "nudge", "--at", "2026-03-02T10:00")
+    waymark(capsys, "remind", "--at", "2026-03-02T10:00")
     assert slack.post_keys() == REMINDERS
 
 
 def test_missing_settings_are_named(
-    slack: FakeSlack, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+    slack: StandIn, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
 ) -> None:
     monkeypatch.delenv("SLACK_BOT_TOKEN")
-    code, _, err = waymark(capsys, "nudge", "--at", "2026-03-02T10:00")
+    code, _, err = waymark(capsys, "remind", "--at", "2026-03-02T10:00")
     assert code == 1
     assert err.startswith("SLACK_BOT_TOKEN is not set")
     monkeypatch.setenv("SLACK_BOT_TOKEN", BOT_TOKEN)
@@ -156,10 +153,10 @@ def test_missing_settings_are_named(
 
 
 def test_outbox_lists_what_is_waiting_and_what_was_posted(
-    slack: FakeSlack, capsys: pytest.CaptureFixture[str]
+    slack: StandIn, capsys: pytest.CaptureFixture[str]
 ) -> None:
-    slack.refuse_next_post = "not_in_channel"
-    code, out, _ = waymark(capsys, "nudge", "--at", "2026-03-02T10:00")
+    slack.refuse_next_post("not_in_channel")
+    code, out, _ = waymark(capsys, "remind", "--at", "2026-03-02T10:00")
     assert code == 0
     assert (
         "Not posted yet: reminder to Children's Trust Board: outcome 13 (2025-Q4), to "
@@ -177,10 +174,10 @@ def test_outbox_lists_what_is_waiting_and_what_was_posted(
 
 
 def test_a_failed_message_can_be_retried_by_an_operator(
-    slack: FakeSlack, database_url: str, capsys: pytest.CaptureFixture[str]
+    slack: StandIn, database_url: str, capsys: pytest.CaptureFixture[str]
 ) -> None:
-    slack.refuse_next_post = "channel_not_found"
-    waymark(capsys, "nudge", "--at", "2026-03-02T10:00")
+    slack.refuse_next_post("channel_not_found")
+    waymark(capsys, "remind", "--at", "2026-03-02T10:00")
     waiting = _in_thread(_row(database_url, REMINDERS[0]))
     code, _, err = waymark(capsys, "outbox", "--retry", str(waiting))
     assert code == 1
@@ -195,12 +192,12 @@ def test_a_failed_message_can_be_retried_by_an_operator(
         f"Message {waiting} (reminder to Children's Trust Board: outcome 13 (2025-Q4)) will be "
         "tried again at the next pass.\n"
     )
-    code, out, _ = waymark(capsys, "nudge", "--at", "2026-03-02T11:00")
+    code, out, _ = waymark(capsys, "remind", "--at", "2026-03-02T11:00")
     assert out.startswith("Posted: reminder to Children's Trust Board")
     assert sorted(k or "" for k in slack.post_keys()) == sorted(REMINDERS)
 
 
-async def _row(url: str, key: str, *, fail: bool = False) -> int:
+async def _row(url: str, key: str, *, fail: bool = False, unconfirmed: bool = False) -> int:
     db = Database(url)
     try:
         async with db.transaction() as session:
@@ -208,6 +205,8 @@ async def _row(url: str, key: str, *, fail: bool = False) -> int:
             assert row is not None
             if fail:
                 row.state, row.attempts = "failed", 10
+            if unconfirmed:
+                row.state = "unconfirmed"  # as when its channel could not be read to check
             return row.id
     finally:
         await db.dispose()
@@ -232,3 +231,48 @@ async def _row(url: str, key: str, *, fail: bool = False) -> int:
 )
 def test_a_message_is_named_by_its_link_or_its_id(pasted: str, message_id: str) -> None:
     assert message_id_from(pasted) == message_id
+
+
+@pytest.mark.parametrize(
+    ("pasted", "platform", "says"),
+    [
+        (
+            "https://teams.microsoft.com/l/message/19%3Aabc%40thread.tacv2/1700000000001",
+            "slack",
+            "That is a Teams message's link, and this message went to Slack: paste the link of "
+            "the message in Slack (its 'Copy link').",
+        ),
+        (
+            "https://town.slack.com/archives/C0CHILDREN/p1767225600000100",
+            "teams",
+            "That is a Slack message's link, and this message went to Teams",
+        ),
+        ("the reminder", "slack", "'the reminder' is not a Slack message's link or id"),
+        ("1767225600.000100", "teams", "'1767225600.000100' is not a Teams message's link or id"),
+    ],
+)
+def test_a_link_or_id_from_the_wrong_place_is_refused(
+    pasted: str, platform: str, says: str
+) -> None:
+    with pytest.raises(UserError) as refused:
+        message_id_from(pasted, platform)
+    assert str(refused.value).startswith(says)
+
+
+def test_marking_posted_with_another_platforms_link_changes_nothing(
+    slack: StandIn, database_url: str, capsys: pytest.CaptureFixture[str]
+) -> None:
+    slack.lose_next_answer()
+    waymark(capsys, "remind", "--at", "2026-03-02T10:00")
+    row = _in_thread(_row(database_url, REMINDERS[0], unconfirmed=True))
+    teams_link = "https://teams.microsoft.com/l/message/19%3Aabc%40thread.tacv2/1700000000001"
+    code, out, err = waymark(capsys, "outbox", "--posted", str(row), "--message", teams_link)
+    assert (code, out) == (1, "")
+    assert err.startswith("That is a Teams message's link, and this message went to Slack")
+    code, out, _ = waymark(capsys, "outbox")
+    assert f"Unconfirmed ({row})" in out
+    [link] = [m for m in slack.posts if m.key == REMINDERS[0]]
+    slack_link = f"https://town.slack.com/archives/{CHILDREN}/p{link.ts.replace('.', '')}"
+    code, out, _ = waymark(capsys, "outbox", "--posted", str(row), "--message", slack_link)
+    assert code == 0
+    assert out.endswith("is marked posted; waymark will not post it.\n")

@@ -14,20 +14,19 @@ from zoneinfo import ZoneInfo
 import pytest
 
 from bot import cli
-from bot.cli import Runtime
 from bot.slack.messenger import SlackMessenger, posting_client
+from bot.wiring import Runtime
 from commands.delivery.outbox import drain
 from commands.delivery.targets import Target
 from commands.ports import DeliveryError
 from commands.presentation.replies import Reply
 from config.settings import Settings
+from playground.standin import BOT_TOKEN, StandIn, running_standin
 from scheduler.jobs import JobContext, tick
 from storage.db import Database
 from storage.repositories import OutboxRepository, PostRepository
 from tests.scheduler.conftest import CHILDREN, ECONOMY, PROGRAMME, at, context
-from tests.scheduler.fake_slack import BOT_TOKEN, FakeSlack, running_fake_slack
 from tests.scheduler.fakes import FakeMessenger
-from tests.scheduler.waymark_process import with_operator_commands
 
 TEN = at("2026-03-02T10:00")
 EXPECTED = [
@@ -42,12 +41,12 @@ class ProcessDiedError(BaseException):
 
 
 @pytest.fixture
-def slack() -> Iterator[FakeSlack]:
-    with running_fake_slack() as fake:
+def slack() -> Iterator[StandIn]:
+    with running_standin() as fake:
         yield fake
 
 
-def slack_context(db: Database, slack: FakeSlack) -> JobContext:
+def slack_context(db: Database, slack: StandIn) -> JobContext:
     # A new messenger and client, as a restarted process would have. No pacing wait in tests.
     messenger = SlackMessenger(posting_client(BOT_TOKEN, slack.api_url), interval=0)
     ctx = context(db, FakeMessenger())
@@ -75,7 +74,7 @@ async def outbox_states(db: Database) -> dict[str, str]:
 
 
 async def test_a_crash_after_posting_and_before_marking_sent_posts_nothing_twice(
-    roadmap: Database, restarted: Database, slack: FakeSlack, monkeypatch: pytest.MonkeyPatch
+    roadmap: Database, restarted: Database, slack: StandIn, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     async def crash(*args: Any, **kwargs: Any) -> bool:
         raise ProcessDiedError
@@ -111,10 +110,10 @@ async def test_a_crash_after_posting_and_before_marking_sent_posts_nothing_twice
 
 
 async def test_an_answer_lost_after_posting_is_looked_for_before_any_new_attempt(
-    roadmap: Database, slack: FakeSlack
+    roadmap: Database, slack: StandIn
 ) -> None:
     ctx = slack_context(roadmap, slack)
-    slack.drop_next_answer = True
+    slack.lose_next_answer()
     await tick(ctx, TEN)
     assert slack.post_keys() == EXPECTED  # the first was posted, though waymark never heard so
     assert (await outbox_states(roadmap))[EXPECTED[0]] == "sending"
@@ -127,10 +126,10 @@ async def test_an_answer_lost_after_posting_is_looked_for_before_any_new_attempt
 
 
 async def test_a_server_error_after_posting_is_looked_for_not_posted_again(
-    roadmap: Database, slack: FakeSlack
+    roadmap: Database, slack: StandIn
 ) -> None:
     ctx = slack_context(roadmap, slack)
-    slack.fail_after_posting = 503
+    slack.fail_after_posting(503)
     await tick(ctx, TEN)
     assert slack.post_keys() == EXPECTED  # Slack posted the first, then answered 503
     assert (await outbox_states(roadmap))[EXPECTED[0]] == "sending"
@@ -141,10 +140,10 @@ async def test_a_server_error_after_posting_is_looked_for_not_posted_again(
 
 
 async def test_a_refused_post_is_tried_again_later_and_posted_once(
-    roadmap: Database, slack: FakeSlack
+    roadmap: Database, slack: StandIn
 ) -> None:
     ctx = slack_context(roadmap, slack)
-    slack.refuse_next_post = "not_in_channel"
+    slack.refuse_next_post("not_in_channel")
     await tick(ctx, TEN)
     assert slack.post_keys() == EXPECTED[1:]
     async with roadmap.reading() as session:
@@ -161,14 +160,14 @@ async def test_a_refused_post_is_tried_again_later_and_posted_once(
 
 
 async def test_a_post_that_cannot_be_checked_waits_for_an_operator_and_is_not_posted_twice(
-    roadmap: Database, slack: FakeSlack, tz: ZoneInfo, capsys: pytest.CaptureFixture[str]
+    roadmap: Database, slack: StandIn, tz: ZoneInfo, capsys: pytest.CaptureFixture[str]
 ) -> None:
     ctx = slack_context(roadmap, slack)
-    slack.drop_next_answer = True
+    slack.lose_next_answer()
     await tick(ctx, TEN)
     assert slack.post_keys() == EXPECTED
     # The app was installed without channels:history: waymark cannot see whether it arrived.
-    slack.refuse_history = "missing_scope"
+    slack.refuse_history("missing_scope")
     report = await drain(ctx.db, ctx.messengers, TEN + timedelta(minutes=2))
     async with roadmap.reading() as session:
         parked = await OutboxRepository(session).by_key(EXPECTED[0])
@@ -187,13 +186,11 @@ async def test_a_post_that_cannot_be_checked_waits_for_an_operator_and_is_not_po
 
     # The operator looks, finds it in the channel, and says so.
     rt = Runtime(Settings.model_validate({}), roadmap, tz, TEN + timedelta(days=1))
-    args = with_operator_commands(cli.build_parser)().parse_args(["outbox"])
+    args = cli.build_parser().parse_args(["outbox"])
     assert await args.handler(args, rt) == 0
     listing = capsys.readouterr().out
     assert f"Unconfirmed ({parked.id}): these may have been posted" in listing
-    args = with_operator_commands(cli.build_parser)().parse_args(
-        ["outbox", "--posted", str(parked.id)]
-    )
+    args = cli.build_parser().parse_args(["outbox", "--posted", str(parked.id)])
     assert await args.handler(args, rt) == 0
     assert capsys.readouterr().out == (
         f"Message {parked.id} (reminder to Children's Trust Board: outcome 13 (2025-Q4)) is "

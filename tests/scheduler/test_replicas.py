@@ -22,6 +22,7 @@ import pytest
 from commands.delivery.outbox import drain
 from commands.delivery.reply_codec import encode
 from commands.presentation.replies import Reply, Section
+from playground.standin import BOT_TOKEN, running_standin
 from scheduler.jobs import tick
 from storage.db import Database
 from storage.repositories import OutboxRepository
@@ -29,7 +30,6 @@ from tests.conftest import PostgresTarget, _in_thread
 from tests.databases import create_postgres_database, drop_postgres_database
 from tests.factories import load_roadmap
 from tests.scheduler.conftest import DIGEST, LONDON, PROGRAMME, context, days
-from tests.scheduler.fake_slack import BOT_TOKEN, running_fake_slack
 from tests.scheduler.fakes import FakeMessenger, Platform
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -114,7 +114,7 @@ def test_two_scheduler_processes_post_each_reminder_and_digest_once(
     url = _in_thread(create_postgres_database())
     try:
         _in_thread(_load(url, tmp_path / "map"))
-        with running_fake_slack() as slack:
+        with running_standin() as slack:
             env = {
                 **os.environ,
                 "PYTHONPATH": str(ROOT),
@@ -127,7 +127,7 @@ def test_two_scheduler_processes_post_each_reminder_and_digest_once(
             # Both are up and ticking before the clock starts, even on a busy two-core CI machine.
             origin = time.time() + 15
             argv = [
-                sys.executable, "-m", "tests.scheduler.waymark_process", "scheduler",
+                sys.executable, "-m", "bot", "scheduler",
                 "--clock-start", START, "--clock-speed", str(SPEED),
                 "--clock-origin", str(origin), "--tick-seconds", str(TICK_SECONDS),
                 "--run-until", END,

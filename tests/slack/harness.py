@@ -14,7 +14,10 @@ from typing import Any
 import aiohttp
 from aiohttp import web
 
-from bot.playground import (
+from bot.server import Running
+from bot.wiring import start_server
+from config.settings import Settings
+from playground import (
     PLAYGROUND,
     Channel,
     Playground,
@@ -23,10 +26,8 @@ from bot.playground import (
     build_playground,
     start_playground,
 )
-from bot.playground.delivery import signature
-from bot.playground.workspace import Message
-from bot.server import Running, start_slack
-from config.settings import Settings
+from playground.delivery import signature
+from playground.records import Message
 
 SECRET = "test-signing-secret"
 TOKEN = "xoxb-waymark-test"
@@ -147,7 +148,7 @@ async def slack_harness(database_url: str, now: datetime) -> AsyncIterator[Slack
             "WAYMARK_ADMINS": ADMIN.id,
         }
     )
-    running = await start_slack(settings, host="127.0.0.1", port=0, clock=lambda: now)
+    running = await start_server(settings, host="127.0.0.1", port=0, clock=lambda: now, tick=False)
     events_url = f"http://127.0.0.1:{running.port}/slack/events"
     playground = app[PLAYGROUND]
     playground.delivery.url = events_url

@@ -8,7 +8,7 @@ import sys
 
 from sqlalchemy import text
 
-from bot.operator_cli import job_context
+from bot.wiring import job_context
 from config.settings import Settings
 from scheduler.jobs import send_reminders
 from storage.repositories import ReadingRepository, RoadmapRepository

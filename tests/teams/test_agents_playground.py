@@ -25,7 +25,7 @@ from zoneinfo import ZoneInfo
 import aiohttp
 import pytest
 
-from bot.operator_cli import timetable_from
+from bot.wiring import timetable_from
 from commands.roadmap_files.importing import import_roadmap
 from config.settings import Settings
 from scheduler.jobs import JobContext, send_reminders

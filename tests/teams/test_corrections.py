@@ -9,10 +9,10 @@ from datetime import datetime
 
 import pytest
 
+from playground.standin import StandIn, running_standin
 from scheduler.jobs import send_reminders
 from storage.repositories import ReadingRepository, RoadmapRepository
 from tests.scheduler.conftest import at
-from tests.scheduler.fake_slack import FakeSlack, running_fake_slack
 from tests.teams.activities import (
     CHILDREN,
     LEAD,
@@ -244,14 +244,14 @@ async def test_edits_outside_waymarks_threads_are_left_alone(teams: TeamsHarness
 
 
 @pytest.fixture
-def slack() -> Iterator[FakeSlack]:
-    with running_fake_slack() as fake:
+def slack() -> Iterator[StandIn]:
+    with running_standin() as fake:
         yield fake
 
 
 @pytest.mark.parametrize("now", [at("2026-03-02T10:00")])  # reminders are due
 async def test_an_edited_reply_in_a_reminders_thread_corrects_the_reading(
-    teams: TeamsHarness, slack: FakeSlack, now: datetime
+    teams: TeamsHarness, slack: StandIn, now: datetime
 ) -> None:
     await install(teams)
     await send_reminders(jobs(teams, slack), now)

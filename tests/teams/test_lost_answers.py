@@ -13,16 +13,16 @@ from zoneinfo import ZoneInfo
 import httpx
 import pytest
 
-from bot.cli import Runtime
 from bot.teams.graph import ChannelReader
+from bot.wiring import Runtime
 from commands.delivery.outbox import drain
 from commands.delivery.targets import Target
+from playground.standin import StandIn, running_standin
 from scheduler.jobs import send_reminders, send_weekly_digest
 from storage.db import Database
 from storage.models import OutboxMessage
 from storage.repositories import OutboxRepository, PostRepository
 from tests.scheduler.conftest import at
-from tests.scheduler.fake_slack import FakeSlack, running_fake_slack
 from tests.teams.activities import (
     ADMIN,
     CHILDREN,
@@ -56,8 +56,8 @@ def now() -> datetime:
 
 
 @pytest.fixture
-def slack() -> Iterator[FakeSlack]:
-    with running_fake_slack() as fake:
+def slack() -> Iterator[StandIn]:
+    with running_standin() as fake:
         yield fake
 
 
@@ -91,7 +91,7 @@ async def graph(teams: TeamsHarness, now: datetime) -> AsyncIterator[GraphStandI
         assert set(tenants) == {TENANT}
 
 
-async def remind_and_lose_the_answer(teams: TeamsHarness, slack: FakeSlack, now: datetime) -> None:
+async def remind_and_lose_the_answer(teams: TeamsHarness, slack: StandIn, now: datetime) -> None:
     """A reminder pass whose Teams post arrives, but whose answer is lost on the way back."""
     teams.connector.lose_next_answer = True
     await send_reminders(jobs(teams, slack), now)
@@ -105,7 +105,7 @@ async def reminder_row(db: Database) -> OutboxMessage:
 
 
 async def test_a_reminder_whose_answer_was_lost_is_found_in_the_channel_not_posted_again(
-    teams: TeamsHarness, graph: GraphStandIn, slack: FakeSlack, now: datetime
+    teams: TeamsHarness, graph: GraphStandIn, slack: StandIn, now: datetime
 ) -> None:
     teams.connector.lose_next_answer = True
     report = await send_reminders(jobs(teams, slack), now)
@@ -143,7 +143,7 @@ async def test_a_reminder_whose_answer_was_lost_is_found_in_the_channel_not_post
 
 
 async def test_a_reminder_that_never_arrived_is_posted_again_once(
-    teams: TeamsHarness, graph: GraphStandIn, slack: FakeSlack, now: datetime
+    teams: TeamsHarness, graph: GraphStandIn, slack: StandIn, now: datetime
 ) -> None:
     teams.connector.refuse_next = 502  # a gateway error: it may or may not have arrived
     await send_reminders(jobs(teams, slack), now)
@@ -165,7 +165,7 @@ async def test_a_reminder_that_never_arrived_is_posted_again_once(
 
 
 async def test_the_post_is_found_behind_what_people_wrote_since(
-    teams: TeamsHarness, graph: GraphStandIn, slack: FakeSlack, now: datetime
+    teams: TeamsHarness, graph: GraphStandIn, slack: StandIn, now: datetime
 ) -> None:
     await remind_and_lose_the_answer(teams, slack, now)
     graph.chatter[CHILDREN] = 5  # five messages since, two to a page: the post is on page 3
@@ -178,7 +178,7 @@ async def test_the_post_is_found_behind_what_people_wrote_since(
 
 
 async def test_old_messages_reacted_to_since_do_not_end_the_search_early(
-    teams: TeamsHarness, graph: GraphStandIn, slack: FakeSlack, now: datetime
+    teams: TeamsHarness, graph: GraphStandIn, slack: StandIn, now: datetime
 ) -> None:
     await remind_and_lose_the_answer(teams, slack, now)
     # Three week-old messages got reactions after the post, so Graph lists them before it.
@@ -192,7 +192,7 @@ async def test_old_messages_reacted_to_since_do_not_end_the_search_early(
 
 
 async def test_a_channel_too_busy_to_read_back_far_enough_is_looked_at_again_not_reposted(
-    teams: TeamsHarness, graph: GraphStandIn, slack: FakeSlack, now: datetime
+    teams: TeamsHarness, graph: GraphStandIn, slack: StandIn, now: datetime
 ) -> None:
     await remind_and_lose_the_answer(teams, slack, now)
     graph.chatter[CHILDREN] = 30
@@ -210,7 +210,7 @@ async def test_a_channel_too_busy_to_read_back_far_enough_is_looked_at_again_not
 
 
 async def test_a_post_to_look_for_waits_while_teams_is_not_connected_or_waymark_was_removed(
-    teams: TeamsHarness, graph: GraphStandIn, slack: FakeSlack, now: datetime
+    teams: TeamsHarness, graph: GraphStandIn, slack: StandIn, now: datetime
 ) -> None:
     await remind_and_lose_the_answer(teams, slack, now)
 
@@ -231,7 +231,7 @@ async def test_a_post_to_look_for_waits_while_teams_is_not_connected_or_waymark_
 
 async def test_a_post_an_operator_found_by_hand_reads_replies_in_its_thread(
     teams: TeamsHarness,
-    slack: FakeSlack,
+    slack: StandIn,
     now: datetime,
     tz: ZoneInfo,
     capsys: pytest.CaptureFixture[str],
@@ -266,7 +266,7 @@ async def test_a_post_an_operator_found_by_hand_reads_replies_in_its_thread(
 
 async def test_without_a_way_to_read_the_channel_the_post_waits_for_an_operator(
     teams: TeamsHarness,
-    slack: FakeSlack,
+    slack: StandIn,
     now: datetime,
     tz: ZoneInfo,
     capsys: pytest.CaptureFixture[str],
@@ -319,7 +319,7 @@ async def test_without_a_way_to_read_the_channel_the_post_waits_for_an_operator(
 
 
 async def test_graph_refusing_to_show_the_channel_parks_the_post(
-    teams: TeamsHarness, graph: GraphStandIn, slack: FakeSlack, now: datetime
+    teams: TeamsHarness, graph: GraphStandIn, slack: StandIn, now: datetime
 ) -> None:
     await remind_and_lose_the_answer(teams, slack, now)
     graph.refuse = 403  # the team owner did not grant ChannelMessage.Read.Group
@@ -332,7 +332,7 @@ async def test_graph_refusing_to_show_the_channel_parks_the_post(
 
 
 async def test_a_refused_post_is_posted_again_without_looking_for_it(
-    teams: TeamsHarness, slack: FakeSlack, now: datetime
+    teams: TeamsHarness, slack: StandIn, now: datetime
 ) -> None:
     # Teams said no, so it was not posted: even with no way to read the channel, the next
     # try posts it, with no operator needed.
@@ -346,7 +346,7 @@ async def test_a_refused_post_is_posted_again_without_looking_for_it(
 
 
 async def test_a_digest_found_after_its_answer_was_lost_gets_its_chart_once(
-    teams: TeamsHarness, graph: GraphStandIn, slack: FakeSlack
+    teams: TeamsHarness, graph: GraphStandIn, slack: StandIn
 ) -> None:
     await teams.send(channel_message(teams.service_url, "hello", channel=DIGEST))
     said_hello = len(teams.connector.in_channel(DIGEST))
@@ -368,7 +368,7 @@ async def test_a_digest_found_after_its_answer_was_lost_gets_its_chart_once(
 
 
 async def test_a_chart_already_in_the_thread_is_not_posted_again(
-    teams: TeamsHarness, graph: GraphStandIn, slack: FakeSlack, monkeypatch: pytest.MonkeyPatch
+    teams: TeamsHarness, graph: GraphStandIn, slack: StandIn, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     await teams.send(channel_message(teams.service_url, "hello", channel=DIGEST))
     said_hello = len(teams.connector.in_channel(DIGEST))

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import argparse
 import json
 import os
 import shutil
@@ -11,34 +10,18 @@ import sys
 import sysconfig
 import venv
 import zipfile
-from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
 
 from bot import cli
-from bot.teams_package import build_package, png_size, register_teams_cli
+from bot.teams_package import build_package, png_size
 from commands.errors import UserError
 
 APP_ID = "5f1c2a34-8d2e-4f5b-9b57-2a1e9c7d4b10"
 ROOT = Path(__file__).resolve().parents[2]
 TEAMS_FILES = ["manifest.json", "color.png", "outline.png"]
-
-
-def with_teams_package(
-    build: Callable[[], argparse.ArgumentParser],
-) -> Callable[[], argparse.ArgumentParser]:
-    """The `waymark` parser with `teams-package`, as bot/cli.py wires it."""
-
-    def build_parser() -> argparse.ArgumentParser:
-        parser = build()
-        sub = next(a for a in parser._actions if isinstance(a, argparse._SubParsersAction))
-        if "teams-package" not in sub.choices:
-            register_teams_cli(sub)
-        return parser
-
-    return build_parser
 
 
 def test_the_package_holds_the_manifest_with_the_app_id_and_both_icons(tmp_path: Path) -> None:
@@ -83,7 +66,6 @@ def test_a_place_that_cannot_be_written_says_what_to_do(tmp_path: Path) -> None:
 def test_waymark_teams_package_writes_the_zip(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
 ) -> None:
-    monkeypatch.setattr(cli, "build_parser", with_teams_package(cli.build_parser))
     monkeypatch.setenv("DATABASE_URL", f"sqlite:///{tmp_path / 'waymark.db'}")
     monkeypatch.setenv("TEAMS_CLIENT_ID", APP_ID)
     out = tmp_path / "package.zip"

@@ -12,14 +12,15 @@ from zoneinfo import ZoneInfo
 import pytest
 
 from bot import cli
-from bot.cli import Runtime
-from bot.operator_cli import close_messengers, messengers_from, timetable_from
+from bot.messengers import close_messengers, messengers_from
 from bot.slack.messenger import SlackMessenger, posting_client
+from bot.wiring import Runtime, timetable_from
 from commands.delivery.conversation_book import unreachable_lines
 from commands.delivery.targets import Target
 from commands.errors import UserError
 from commands.ports import Messenger
 from config.settings import Settings
+from playground.standin import BOT_TOKEN, StandIn, running_standin
 from scheduler.jobs import JobContext, send_reminders, send_weekly_digest
 from storage.db import Database
 from storage.repositories import (
@@ -29,8 +30,6 @@ from storage.repositories import (
     RoadmapRepository,
 )
 from tests.scheduler.conftest import at
-from tests.scheduler.fake_slack import BOT_TOKEN, FakeSlack, running_fake_slack
-from tests.scheduler.waymark_process import with_operator_commands
 from tests.teams.activities import (
     ADMIN,
     CHILDREN,
@@ -59,8 +58,8 @@ def now() -> datetime:
 
 
 @pytest.fixture
-def slack() -> Iterator[FakeSlack]:
-    with running_fake_slack() as fake:
+def slack() -> Iterator[StandIn]:
+    with running_standin() as fake:
         yield fake
 
 
@@ -75,12 +74,12 @@ async def teams(
 
 def jobs(
     teams: TeamsHarness,
-    slack: FakeSlack,
+    slack: StandIn,
     *,
     digest: tuple[Target, ...] = (),
     programme: Target | None = None,
 ) -> JobContext:
-    """What `waymark nudge` and `waymark digest` run with when both platforms are set up."""
+    """What `waymark remind` and `waymark digest` run with when both platforms are set up."""
     messengers: dict[str, Messenger] = {
         "slack": SlackMessenger(posting_client(BOT_TOKEN, slack.api_url), interval=0),
         "teams": teams.running.messenger,
@@ -96,10 +95,10 @@ def jobs(
 
 def operator_command(*argv: str) -> argparse.Namespace:
     """The arguments of `waymark ARGV`, as the command line reads them."""
-    return with_operator_commands(cli.build_parser)().parse_args(list(argv))
+    return cli.build_parser().parse_args(list(argv))
 
 
-def both_platforms(teams: TeamsHarness, slack: FakeSlack, **more: str) -> Settings:
+def both_platforms(teams: TeamsHarness, slack: StandIn, **more: str) -> Settings:
     """The settings of a waymark that posts to Slack and to Teams (the Bot Connector stand-in)."""
     return teams_settings(
         teams.db.url.render_as_string(hide_password=False),
@@ -134,7 +133,7 @@ async def test_installing_in_a_team_keeps_every_channel_and_says_hello(
 
 
 async def test_one_reminder_run_reminds_the_teams_and_the_slack_group_once_each(
-    teams: TeamsHarness, slack: FakeSlack, now: datetime
+    teams: TeamsHarness, slack: StandIn, now: datetime
 ) -> None:
     await install(teams)
     ctx = jobs(teams, slack)
@@ -159,7 +158,7 @@ async def test_one_reminder_run_reminds_the_teams_and_the_slack_group_once_each(
 
 
 async def test_one_digest_run_reaches_the_teams_and_the_slack_channel_once_each(
-    teams: TeamsHarness, slack: FakeSlack, now: datetime
+    teams: TeamsHarness, slack: StandIn, now: datetime
 ) -> None:
     await install(teams)
     await teams.send(channel_message(teams.service_url, "hello", channel=TEAMS_DIGEST))
@@ -203,7 +202,7 @@ async def test_one_digest_run_reaches_the_teams_and_the_slack_channel_once_each(
 
 
 async def test_waymark_digest_posts_to_a_slack_and_a_teams_channel_once_from_one_run(
-    teams: TeamsHarness, slack: FakeSlack, capsys: pytest.CaptureFixture[str], tz: ZoneInfo
+    teams: TeamsHarness, slack: StandIn, capsys: pytest.CaptureFixture[str], tz: ZoneInfo
 ) -> None:
     """The operator's command, with WAYMARK_DIGEST_CHANNEL naming a channel on each platform:
     its messengers come from the settings, as `waymark digest` builds them."""
@@ -231,7 +230,7 @@ async def test_waymark_digest_posts_to_a_slack_and_a_teams_channel_once_from_one
 
 
 async def test_a_teams_groups_escalation_goes_to_the_slack_programme_channel(
-    teams: TeamsHarness, slack: FakeSlack
+    teams: TeamsHarness, slack: StandIn
 ) -> None:
     """The programme team is in Slack; the Children's Trust Board meets in Teams. Its reading
     14 days overdue is escalated in the programme's Slack channel, through the Slack messenger,
@@ -260,7 +259,7 @@ async def test_a_teams_groups_escalation_goes_to_the_slack_programme_channel(
 
 
 async def test_a_reply_in_the_reminders_thread_is_a_reading(
-    teams: TeamsHarness, slack: FakeSlack, now: datetime
+    teams: TeamsHarness, slack: StandIn, now: datetime
 ) -> None:
     await install(teams)
     await send_reminders(jobs(teams, slack), now)
@@ -292,7 +291,7 @@ async def test_a_reply_in_the_reminders_thread_is_a_reading(
 
 
 async def test_only_leads_may_give_a_reading_and_are_named_when_someone_else_tries(
-    teams: TeamsHarness, slack: FakeSlack, now: datetime
+    teams: TeamsHarness, slack: StandIn, now: datetime
 ) -> None:
     await install(teams)
     await send_reminders(jobs(teams, slack), now)
@@ -310,7 +309,7 @@ async def test_only_leads_may_give_a_reading_and_are_named_when_someone_else_tri
 
 
 async def test_the_reminders_box_takes_a_reading_and_shows_errors_on_the_card(
-    teams: TeamsHarness, slack: FakeSlack, now: datetime
+    teams: TeamsHarness, slack: StandIn, now: datetime
 ) -> None:
     await install(teams)
     await send_reminders(jobs(teams, slack), now)
@@ -345,7 +344,7 @@ async def test_the_reminders_box_takes_a_reading_and_shows_errors_on_the_card(
 
 
 async def test_a_group_whose_teams_channel_cannot_be_reached_is_reported_then_served(
-    teams: TeamsHarness, slack: FakeSlack, now: datetime
+    teams: TeamsHarness, slack: StandIn, now: datetime
 ) -> None:
     # The administrator has talked to waymark in Teams, so waymark can write to them.
     await teams.send(personal_message(teams.service_url, "outcome help", person=ADMIN))
@@ -377,7 +376,7 @@ async def test_a_group_whose_teams_channel_cannot_be_reached_is_reported_then_se
 
 async def test_waymark_outbox_lists_the_teams_channels_it_cannot_reach_yet(
     teams: TeamsHarness,
-    slack: FakeSlack,
+    slack: StandIn,
     now: datetime,
     tz: ZoneInfo,
     capsys: pytest.CaptureFixture[str],
@@ -405,7 +404,7 @@ async def test_waymark_outbox_lists_the_teams_channels_it_cannot_reach_yet(
 
 
 async def test_a_run_needs_a_connection_only_to_the_platforms_it_posts_to(
-    teams: TeamsHarness, slack: FakeSlack
+    teams: TeamsHarness, slack: StandIn
 ) -> None:
     teams_only = Settings.model_validate(
         {"WAYMARK_DIGEST_CHANNEL": f"teams:{TEAMS_DIGEST}", "SLACK_BOT_TOKEN": BOT_TOKEN}

@@ -10,12 +10,13 @@ import uuid
 from dataclasses import dataclass, field, replace
 from typing import Any
 
-from bot.playground import payloads
-from bot.playground.blockkit import view_errors, with_ids
-from bot.playground.delivery import Delivery, answer_json, failure_text
-from bot.playground.errors import SlackError
-from bot.playground.events import EventFeed
-from bot.playground.workspace import DeliveryRecord, Message, OpenView, User, Workspace
+from playground import payloads
+from playground.blockkit import view_errors, with_ids
+from playground.delivery import Delivery, answer_json, failure_text
+from playground.errors import SlackError
+from playground.events import EventFeed
+from playground.records import DeliveryRecord, Message, OpenView, User
+from playground.workspace import Workspace
 
 
 @dataclass

@@ -5,7 +5,7 @@ from __future__ import annotations
 from aiohttp import web
 from aiohttp.web_request import FileField
 
-from bot.playground.workspace import Workspace
+from playground.workspace import Workspace
 
 _PNG = b"\x89PNG\r\n\x1a\n"
 

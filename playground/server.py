@@ -7,15 +7,15 @@ from zoneinfo import ZoneInfo
 
 from aiohttp import web
 
-from bot.playground.delivery import ACK_TIMEOUT_SECONDS, Delivery
-from bot.playground.events import EventFeed
-from bot.playground.page import Page
-from bot.playground.people import People
-from bot.playground.response_urls import ResponseUrls
-from bot.playground.ui import RunHook, Ui
-from bot.playground.uploads import Uploads
-from bot.playground.webapi import WebApi
-from bot.playground.workspace import Workspace
+from playground.delivery import ACK_TIMEOUT_SECONDS, Delivery
+from playground.events import EventFeed
+from playground.page import Page
+from playground.people import People
+from playground.response_urls import ResponseUrls
+from playground.ui import RunHook, Ui
+from playground.uploads import Uploads
+from playground.webapi import WebApi
+from playground.workspace import Workspace
 
 # Charts and CSV exports go through the upload URL; aiohttp's default 1 MiB is too small.
 MAX_REQUEST_BYTES = 64 * 1024 * 1024

@@ -9,8 +9,9 @@ import math
 import secrets
 from typing import Any
 
-from bot.playground import shapes
-from bot.playground.workspace import Channel, Message, OpenView, User, Workspace
+from playground import shapes
+from playground.records import Channel, Message, OpenView, User
+from playground.workspace import Workspace
 
 # Slack still sends the long-deprecated verification token; Bolt ignores it.
 VERIFICATION_TOKEN = "playgroundVerificationToken"  # noqa: S105 - a fixed fake, not a secret

@@ -1,8 +1,9 @@
 """A local Slack-compatible workspace: the bot's stand-in for Slack, in a browser and in tests."""
 
-from bot.playground.server import PLAYGROUND, Playground, build_playground, start_playground
-from bot.playground.ui import RunHook
-from bot.playground.workspace import Channel, User, Workspace
+from playground.records import Channel, User
+from playground.server import PLAYGROUND, Playground, build_playground, start_playground
+from playground.ui import RunHook
+from playground.workspace import Workspace
 
 __all__ = [
     "PLAYGROUND",

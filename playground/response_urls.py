@@ -13,11 +13,12 @@ from typing import Any
 
 from aiohttp import web
 
-from bot.playground.blockkit import block_errors, with_ids
-from bot.playground.errors import SlackError
-from bot.playground.events import EventFeed
-from bot.playground.webapi import flag
-from bot.playground.workspace import Message, RecordedCall, ResponseUrl, Workspace
+from playground.blockkit import block_errors, with_ids
+from playground.errors import SlackError
+from playground.events import EventFeed
+from playground.params import flag
+from playground.records import Message, RecordedCall, ResponseUrl
+from playground.workspace import Workspace
 
 _STATUS = {"no_service": 404, "expired_url": 404}
 

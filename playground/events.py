@@ -7,9 +7,10 @@ from __future__ import annotations
 
 from typing import Any
 
-from bot.playground import payloads
-from bot.playground.delivery import Delivery
-from bot.playground.workspace import DeliveryRecord, Message, Workspace
+from playground import payloads
+from playground.delivery import Delivery
+from playground.records import DeliveryRecord, Message
+from playground.workspace import Workspace
 
 
 class EventFeed:

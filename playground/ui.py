@@ -13,10 +13,11 @@ from typing import Any
 
 from aiohttp import web
 
-from bot.playground import shapes
-from bot.playground.errors import SlackError
-from bot.playground.people import People
-from bot.playground.workspace import Message, Workspace, ts_value
+from playground import shapes
+from playground.errors import SlackError
+from playground.people import People
+from playground.records import Message, ts_value
+from playground.workspace import Workspace
 
 # Hooks the composition root wires to waymark's scheduler: run a job as if it were this moment.
 RunHook = Callable[[datetime | None], Awaitable[str]]

@@ -13,7 +13,8 @@ from urllib.parse import urlencode
 
 import aiohttp
 
-from bot.playground.workspace import DeliveryRecord, Workspace
+from playground.records import DeliveryRecord
+from playground.workspace import Workspace
 
 # Slack gives up on a request after three seconds and tells the person it timed out.
 ACK_TIMEOUT_SECONDS = 3.0

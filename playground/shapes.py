@@ -5,7 +5,8 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
-from bot.playground.workspace import Channel, Message, OpenView, StoredFile, User, Workspace
+from playground.records import Channel, Message, OpenView, StoredFile, User
+from playground.workspace import Workspace
 
 
 def message_json(

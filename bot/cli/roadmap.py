@@ -1,0 +1,211 @@
+"""`waymark init`, `roadmap`, `readings`, `status`, `list` and `submit`: the road map, its
+readings and its statuses from the command line."""
+
+from __future__ import annotations
+
+import argparse
+import getpass
+import json
+from pathlib import Path
+from zoneinfo import ZoneInfo
+
+from tabulate import tabulate
+
+from bot.cli.arguments import Commands, command, local_date_or_time, outcome_number
+from bot.wiring import Runtime, load_example_if_empty
+from commands.domain.status import OutcomeStatus, ReadingView
+from commands.outcomes.statuses import list_statuses, outcome_status
+from commands.presentation.formatting import (
+    DIRECTION_WORDS,
+    STATUS_WORDS,
+    day,
+    explanation,
+    moment,
+    with_unit,
+)
+from commands.readings.parsing import parse_value, reading_period
+from commands.readings.recording import Via, get_outcome, record_reading
+from commands.roadmap_files.exporting import export_readings, export_roadmap
+from commands.roadmap_files.importing import import_readings, import_roadmap
+
+
+def register(sub: Commands) -> None:
+    """Add the road map's commands to `waymark`."""
+    command(
+        sub, "init", run_init, "create or migrate the database; load the example road map if empty"
+    )
+
+    roadmap = sub.add_parser("roadmap", help="import or export the road map as CSV files")
+    roadmap_sub = roadmap.add_subparsers(dest="action", required=True, metavar="ACTION")
+    p = command(
+        roadmap_sub, "import", run_roadmap_import,
+        "load groups.csv, outcomes.csv and readings.csv from DIR",
+    )  # fmt: skip
+    p.add_argument("directory", metavar="DIR")
+    p.add_argument("--by", default=getpass.getuser(), help="who is importing (for the audit log)")
+    p = command(
+        roadmap_sub, "export", run_roadmap_export,
+        "write groups.csv, outcomes.csv and readings.csv to DIR",
+    )  # fmt: skip
+    p.add_argument("directory", metavar="DIR")
+
+    readings = sub.add_parser("readings", help="import or export readings as CSV")
+    readings_sub = readings.add_subparsers(dest="action", required=True, metavar="ACTION")
+    p = command(
+        readings_sub, "import", run_readings_import, "load readings from a readings.csv FILE"
+    )
+    p.add_argument("file", metavar="FILE")
+    p = command(
+        readings_sub, "export", run_readings_export, "write every reading, with history, to FILE"
+    )
+    p.add_argument("file", metavar="FILE")
+
+    judge_help = "judge as if it were DATE (YYYY-MM-DD)"
+    p = command(
+        sub, "status", run_status, "one outcome: latest reading, expected value, status, due date"
+    )
+    p.add_argument("number", type=outcome_number, metavar="N")
+    p.add_argument("--at", type=local_date_or_time, metavar="DATE", help=judge_help)
+    p.add_argument("--json", action="store_true", help="print JSON instead of text")
+
+    p = command(sub, "list", run_list, "every outcome with its status, as a table")
+    p.add_argument("--area", metavar="AREA", help="only this priority area (slug or name)")
+    p.add_argument("--at", type=local_date_or_time, metavar="DATE", help=judge_help)
+    p.add_argument("--json", action="store_true", help="print JSON instead of a table")
+
+    p = command(sub, "submit", run_submit, "record a reading for outcome N")
+    p.add_argument("number", type=outcome_number, metavar="N")
+    p.add_argument("value", metavar="VALUE", help="the value, like 23.4, 23.4%% or 1,234")
+    p.add_argument(
+        "--period",
+        metavar="P",
+        help="the period, like 2025-03, 2025-Q1, 2025 or 2024/25 (default: the due period)",
+    )
+    p.add_argument("--note", metavar="TEXT", help="a note kept with the reading")
+    p.add_argument("--by", default=getpass.getuser(), metavar="USER", help="who is submitting")
+    p.add_argument("--at", type=local_date_or_time, metavar="TIME", help=argparse.SUPPRESS)
+
+
+async def run_init(args: argparse.Namespace, rt: Runtime) -> int:
+    report = await load_example_if_empty(rt.db, actor="waymark init", now=rt.now, tz=rt.tz)
+    if report is None:
+        print("The database is up to date and already holds a road map; nothing loaded.")
+    else:
+        print(f"Database ready. Loaded the example road map: {report.summary()}.")
+    return 0
+
+
+async def run_roadmap_import(args: argparse.Namespace, rt: Runtime) -> int:
+    async with rt.db.transaction() as session:
+        report = await import_roadmap(
+            session, Path(args.directory), actor=args.by, now=rt.now, tz=rt.tz
+        )
+    print(f"Imported {args.directory}: {report.summary()}.")
+    return 0
+
+
+async def run_roadmap_export(args: argparse.Namespace, rt: Runtime) -> int:
+    async with rt.db.reading() as session:
+        written = await export_roadmap(session, Path(args.directory))
+    print("Wrote " + ", ".join(str(p) for p in written) + ".")
+    return 0
+
+
+async def run_readings_import(args: argparse.Namespace, rt: Runtime) -> int:
+    async with rt.db.transaction() as session:
+        report = await import_readings(session, Path(args.file), now=rt.now, tz=rt.tz)
+    print(f"Imported {args.file}: {report.summary()}.")
+    return 0
+
+
+async def run_readings_export(args: argparse.Namespace, rt: Runtime) -> int:
+    async with rt.db.reading() as session:
+        written = await export_readings(session, Path(args.file))
+    print(f"Wrote {written}.")
+    return 0
+
+
+async def run_status(args: argparse.Namespace, rt: Runtime) -> int:
+    async with rt.db.reading() as session:
+        status = await outcome_status(session, args.number, rt.today)
+    if args.json:
+        print(json.dumps(status.as_json(), indent=2))
+    else:
+        print(status_text(status, rt.tz))
+    return 0
+
+
+async def run_list(args: argparse.Namespace, rt: Runtime) -> int:
+    async with rt.db.reading() as session:
+        found = await list_statuses(session, rt.today, area=args.area)
+    if args.json:
+        print(json.dumps([s.as_json() for s in found], indent=2))
+        return 0
+    rows = [
+        [
+            s.number,
+            _clip(s.title, 48),
+            f"{s.latest.period}: {with_unit(s.latest.value, s.unit)}" if s.latest else "-",
+            with_unit(s.expected, s.unit) if s.expected is not None else "-",
+            STATUS_WORDS[s.status],
+            DIRECTION_WORDS[s.direction] if s.direction else "-",
+            ("OVERDUE " if s.due and s.due.overdue else "") + (s.due.period if s.due else "-"),
+        ]
+        for s in found
+    ]
+    headers = ["#", "outcome", "latest", "expected", "status", "direction", "due"]
+    print(tabulate(rows, headers=headers))
+    print(f"\n{len(found)} outcomes, judged on {day(rt.today)}.")
+    return 0
+
+
+async def run_submit(args: argparse.Namespace, rt: Runtime) -> int:
+    value = parse_value(args.value)
+    async with rt.db.transaction() as session:
+        outcome = await get_outcome(session, args.number)
+        period = reading_period(outcome, args.period, rt.now, rt.tz)
+        recorded = await record_reading(
+            session,
+            outcome=outcome,
+            value=value,
+            period=period,
+            by=args.by,
+            via=Via.CLI,
+            now=rt.now,
+            tz=rt.tz,
+            note=args.note or "",
+        )
+    print(recorded.summary())
+    print(f"Status now: {STATUS_WORDS[recorded.status.status]}. {explanation(recorded.status)}")
+    return 0
+
+
+def status_text(s: OutcomeStatus, tz: ZoneInfo) -> str:
+    def reading(label: str, r: ReadingView) -> str:
+        when = moment(r.submitted_at, tz)
+        return f"{label}{r.period}: {with_unit(r.value, s.unit)} (by {r.submitted_by}, {when})"
+
+    lines = [f"Outcome {s.number}: {s.title}", f"  Area: {s.area}"]
+    lines.append(f"  Owner: {s.owner_name} ({s.owner})" if s.owner else "  Owner: none assigned")
+    lines.append(f"  Measure: {s.measure} ({s.unit}, {s.polarity.value.replace('_', ' ')})")
+    lines.append(reading("  Latest: ", s.latest) if s.latest else "  Latest: no reading yet")
+    if s.previous:
+        lines.append(reading("  Previous: ", s.previous))
+    if s.expected is not None:
+        lines.append(f"  Expected for {s.expected_for}: {with_unit(s.expected, s.unit)}")
+    lines.append(f"  Status: {STATUS_WORDS[s.status]}. {explanation(s)}")
+    if s.direction:
+        lines.append(f"  Direction: {DIRECTION_WORDS[s.direction]} since {s.previous.period}")  # type: ignore[union-attr]
+    if s.next_milestone:
+        target = with_unit(s.next_milestone.value, s.unit)
+        lines.append(f"  Next milestone: {target} by {s.next_milestone.label}")
+    if s.due:
+        state = "overdue" if s.due.overdue else "received"
+        lines.append(f"  Due: {s.due.period}, due {day(s.due.due_date)} ({state})")
+    else:
+        lines.append("  Due: nothing due yet")
+    return "\n".join(lines)
+
+
+def _clip(text: str, width: int) -> str:
+    return text if len(text) <= width else text[: width - 1] + "…"

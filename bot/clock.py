@@ -1,0 +1,61 @@
+"""The scheduler's clock in a running process: beside a server (`start_clock`: the jobs post
+through the server's own messengers), or alone (`waymark scheduler`: `tick_until_stopped`,
+on the wall clock or on a simulated one that runs weeks in seconds, for tests)."""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import signal
+import time
+from datetime import UTC, datetime, timedelta
+
+from bot.server import Running
+from commands.delivery.outbox import LEASE
+from scheduler.jobs import JobContext
+from scheduler.setup import Clock, SimulatedClock, Ticker, wall_clock
+
+
+def start_clock(running: Running, jobs: JobContext, clock: Clock, *, tick: bool) -> JobContext:
+    """The scheduler's jobs beside a server, and its clock, which wakes them every minute."""
+    running.jobs = jobs
+    if tick:
+        ticker = Ticker(jobs, clock=clock)
+        ticker.start()
+        running.closers.append(ticker.stop)
+    return jobs
+
+
+def scheduler_clock(
+    start: datetime | None, speed: float = 1.0, origin: float | None = None
+) -> tuple[Clock, timedelta]:
+    """The wall clock, or with `start` a simulated one (`speed` times as fast from the wall-clock
+    moment `origin`), and the outbox's lease on it: a lease is real time, so in simulated time
+    it scales."""
+    if start is None:
+        return wall_clock, LEASE
+    began = origin if origin is not None else time.time()
+    return SimulatedClock(start.astimezone(UTC), speed, began), LEASE * speed
+
+
+async def tick_until_stopped(
+    ctx: JobContext, clock: Clock, *, interval: float, until: datetime | None = None
+) -> None:
+    """Run the jobs on `clock` every `interval` seconds until Ctrl-C or SIGTERM (or until the
+    clock reads `until`); a pass in progress finishes first."""
+    ticker = Ticker(ctx, clock=clock, interval=interval)
+    stopping = asyncio.Event()
+    loop = asyncio.get_running_loop()
+    for sig in (signal.SIGINT, signal.SIGTERM):
+        loop.add_signal_handler(sig, stopping.set)
+    ticker.start()
+    try:
+        while not stopping.is_set():
+            if until is not None and clock() >= until:
+                break
+            with contextlib.suppress(TimeoutError):
+                await asyncio.wait_for(stopping.wait(), min(interval, 1.0))
+    finally:
+        await ticker.stop()
+        for sig in (signal.SIGINT, signal.SIGTERM):
+            loop.remove_signal_handler(sig)
