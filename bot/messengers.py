@@ -9,10 +9,10 @@ from datetime import UTC, datetime
 
 from bot.slack.messenger import SlackMessenger, posting_client
 from commands.delivery.conversation_book import ConversationBook
-from commands.delivery.targets import Target, TargetError, channel_target, channel_targets
 from commands.errors import UserError
 from commands.ports import Messenger
 from config.settings import Settings
+from config.targets import Target, TargetError, channel_target, channel_targets
 from storage.db import Database
 from storage.repositories import RoadmapRepository
 

@@ -10,10 +10,8 @@ from zoneinfo import ZoneInfo
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from commands.domain.periods import Period
 from commands.domain.status import local_today
 from commands.errors import UserError
-from commands.readings.recording import Recorded, Via, get_outcome, record_reading
 from storage.db import Database
 from storage.models import Outcome
 from storage.repositories import RoadmapRepository
@@ -69,35 +67,27 @@ class Services:
         return CommandContext(session, caller, self.clock(), self.tz)
 
 
+async def get_outcome(session: AsyncSession, number: int) -> Outcome:
+    outcome = await RoadmapRepository(session).outcome(number)
+    if outcome is None:
+        raise UserError(await unknown_outcome_message(session, number))
+    return outcome
+
+
+async def unknown_outcome_message(session: AsyncSession, number: int) -> str:
+    span = await RoadmapRepository(session).outcome_number_range()
+    if span is None:
+        return "The road map is empty: load one with `waymark roadmap import DIR` first."
+    return (
+        f"There is no outcome {number}: outcomes are numbered {span[0]} to {span[1]} "
+        "(`/outcome list` in chat, or `waymark list`, shows them all)."
+    )
+
+
 async def outcome_named(ctx: CommandContext, args: Args) -> Outcome:
     """The outcome a per-outcome command names, loaded once."""
     assert args.number is not None
     return args.outcome or await get_outcome(ctx.session, args.number)
-
-
-async def record_as_caller(
-    ctx: CommandContext,
-    outcome: Outcome,
-    value: float,
-    period: Period,
-    via: Via,
-    *,
-    note: str = "",
-    source_key: str | None = None,
-) -> Recorded:
-    """Record a reading submitted in chat by the person asking, now."""
-    return await record_reading(
-        ctx.session,
-        outcome=outcome,
-        value=value,
-        period=period,
-        by=ctx.caller.user_id,
-        via=via,
-        now=ctx.now,
-        tz=ctx.tz,
-        note=note,
-        source_key=source_key,
-    )
 
 
 async def may_submit(ctx: CommandContext, outcome: Outcome) -> bool:

@@ -9,7 +9,7 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 from pydantic import AliasChoices, Field, ValidationError, ValidationInfo, field_validator
 from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
 
-from commands.delivery.targets import TargetError, channel_target, channel_targets
+from config.targets import TargetError, channel_target, channel_targets
 
 
 def _env(name: str) -> Any:
@@ -48,7 +48,7 @@ class Settings(BaseSettings):
     )
 
     # Kept as written (`C0123`, `teams:19:abc@thread.tacv2`, several for the digest); read into
-    # (platform, channel) targets by `commands.delivery.targets` where they are used.
+    # (platform, channel) targets by `config.targets` where they are used.
     digest_channel: str | None = _env("WAYMARK_DIGEST_CHANNEL")
     programme_channel: str | None = _env("WAYMARK_PROGRAMME_CHANNEL")
     reminder_time: time = Field(

@@ -19,7 +19,6 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from commands.delivery.outbox import LEASE, DrainReport, drain
 from commands.delivery.reply_codec import as_text
-from commands.delivery.targets import Target
 from commands.digest.weekly import KIND as DIGEST
 from commands.digest.weekly import LATE_AFTER, build_digest, queue_digest, queue_digest_again
 from commands.domain.calendar import (
@@ -34,6 +33,7 @@ from commands.presentation.formatting import day, moment
 from commands.reminders.messages import reminder_messages
 from commands.reminders.planning import KIND as REMINDER
 from commands.reminders.planning import plan_reminders, queue_reminders
+from config.targets import Target
 from storage.db import Database
 from storage.models import DigestRun
 from storage.repositories import DigestRepository, OutboxRepository

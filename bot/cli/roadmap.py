@@ -13,6 +13,7 @@ from tabulate import tabulate
 
 from bot.cli.arguments import Commands, command, local_date_or_time, outcome_number
 from bot.wiring import Runtime, load_example_if_empty
+from commands.context import get_outcome
 from commands.domain.status import OutcomeStatus, ReadingView
 from commands.outcomes.statuses import list_statuses, outcome_status
 from commands.presentation.formatting import (
@@ -24,7 +25,7 @@ from commands.presentation.formatting import (
     with_unit,
 )
 from commands.readings.parsing import parse_value, reading_period
-from commands.readings.recording import Via, get_outcome, record_reading
+from commands.readings.recording import Via, record_reading
 from commands.roadmap_files.exporting import export_readings, export_roadmap
 from commands.roadmap_files.importing import import_readings, import_roadmap
 

@@ -10,9 +10,9 @@ from datetime import date
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from commands.context import get_outcome
 from commands.domain.status import OutcomeStatus, status_of
 from commands.errors import UserError
-from commands.readings.recording import get_outcome
 from storage.models import Area, Outcome
 from storage.repositories import OutcomeRow, ReadingRepository, RoadmapRepository
 

@@ -9,7 +9,7 @@ import json
 from dataclasses import dataclass
 
 from commands.answers import ButtonAnswer, FormAnswer
-from commands.context import CommandContext, Services, record_as_caller, require_submitter
+from commands.context import CommandContext, Services, get_outcome, require_submitter
 from commands.delivery.conversation_book import kept_card
 from commands.domain.periods import Cadence, accepted_forms
 from commands.domain.rules import due_period
@@ -18,7 +18,7 @@ from commands.errors import UserError
 from commands.events import ButtonPressed, FormSubmitted
 from commands.presentation.replies import Form, FormError, Input, Section, error_reply
 from commands.readings.parsing import parse_value, reading_period
-from commands.readings.recording import Recorded, Via, confirmation, get_outcome
+from commands.readings.recording import Recorded, Via, confirmation, record_as_caller
 
 CALLBACK = "waymark.reading_form"
 

@@ -11,13 +11,14 @@ from enum import StrEnum
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from commands.context import CommandContext
 from commands.domain.periods import Period
 from commands.domain.rules import format_number
 from commands.domain.status import OutcomeStatus, local_today, status_of
 from commands.errors import UserError
 from commands.presentation.formatting import STATUS_WORDS, explanation, with_unit
 from storage.models import Outcome, Reading
-from storage.repositories import AuditRepository, ReadingRepository, RoadmapRepository
+from storage.repositories import AuditRepository, ReadingRepository
 
 
 class Via(StrEnum):
@@ -71,23 +72,6 @@ class Recorded:
                 "(the earlier value stays in the history)."
             )
         return f"Recorded {what}."
-
-
-async def get_outcome(session: AsyncSession, number: int) -> Outcome:
-    outcome = await RoadmapRepository(session).outcome(number)
-    if outcome is None:
-        raise UserError(await unknown_outcome_message(session, number))
-    return outcome
-
-
-async def unknown_outcome_message(session: AsyncSession, number: int) -> str:
-    span = await RoadmapRepository(session).outcome_number_range()
-    if span is None:
-        return "The road map is empty: load one with `waymark roadmap import DIR` first."
-    return (
-        f"There is no outcome {number}: outcomes are numbered {span[0]} to {span[1]} "
-        "(`/outcome list` in chat, or `waymark list`, shows them all)."
-    )
 
 
 async def record_reading(
@@ -182,3 +166,28 @@ def confirmation(recorded: Recorded) -> str:
     """What the bot says back: exactly what it understood, and the new status."""
     status = recorded.status
     return f"{recorded.summary()} Status now: {STATUS_WORDS[status.status]}. {explanation(status)}"
+
+
+async def record_as_caller(
+    ctx: CommandContext,
+    outcome: Outcome,
+    value: float,
+    period: Period,
+    via: Via,
+    *,
+    note: str = "",
+    source_key: str | None = None,
+) -> Recorded:
+    """Record a reading submitted in chat by the person asking, now."""
+    return await record_reading(
+        ctx.session,
+        outcome=outcome,
+        value=value,
+        period=period,
+        by=ctx.caller.user_id,
+        via=via,
+        now=ctx.now,
+        tz=ctx.tz,
+        note=note,
+        source_key=source_key,
+    )

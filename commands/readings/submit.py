@@ -6,13 +6,12 @@ from commands.context import (
     Args,
     CommandContext,
     outcome_named,
-    record_as_caller,
     require_submitter,
 )
 from commands.errors import UserError
 from commands.presentation.replies import Reply, Section
 from commands.readings.parsing import parse_value, reading_period, split_period
-from commands.readings.recording import Via, confirmation
+from commands.readings.recording import Via, confirmation, record_as_caller
 
 
 async def submit_reading(ctx: CommandContext, args: Args) -> Reply:

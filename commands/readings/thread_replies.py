@@ -13,13 +13,13 @@ from __future__ import annotations
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from commands.answers import ThreadAnswer
-from commands.context import CommandContext, Services, record_as_caller, require_submitter
+from commands.context import CommandContext, Services, get_outcome, require_submitter
 from commands.errors import UserError
 from commands.events import ReplyDeleted, ReplyEdited, ThreadReply
 from commands.presentation.formatting import with_unit
 from commands.presentation.replies import Reply, error_reply, text_reply
 from commands.readings.parsing import ReadingText, parse_value, read_reply, reading_period
-from commands.readings.recording import Recorded, Via, confirmation, get_outcome
+from commands.readings.recording import Recorded, Via, confirmation, record_as_caller
 from storage.models import Outcome, Reading
 from storage.repositories import (
     PostRepository,

@@ -6,11 +6,11 @@ from __future__ import annotations
 from collections.abc import Sequence
 from datetime import date
 
-from commands.delivery.targets import Target
 from commands.domain.calendar import GROUP_LEVELS, Level, Timetable
 from commands.presentation.formatting import day, with_unit
 from commands.presentation.replies import Action, Button, Context, Header, Reply, Section
 from commands.reminders.items import GroupRef, ReminderItem, ReminderMessage
+from config.targets import Target
 
 # Beyond this many outcomes, a message lists the rest in one line: Slack allows 50 blocks.
 MAX_LISTED = 20

@@ -15,7 +15,6 @@ from datetime import date, datetime
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from commands.delivery.reply_codec import encode
-from commands.delivery.targets import Target
 from commands.domain.calendar import Level, Timetable, choose_reminders
 from commands.domain.calendar import reminders_due as rungs_reached
 from commands.domain.periods import Cadence, parse_period
@@ -23,6 +22,7 @@ from commands.domain.status import ReadingView, first_reportable
 from commands.presentation.formatting import day
 from commands.reminders.items import GroupRef, ReminderItem, ReminderMessage, ReminderPlan
 from commands.reminders.messages import reminder_messages
+from config.targets import Target
 from storage.models import Outcome
 from storage.repositories import (
     OutboxRepository,

@@ -17,9 +17,9 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
-from commands.delivery.targets import Target
 from commands.domain.calendar import Timetable
 from commands.reminders.bank_holidays import england_and_wales
+from config.targets import Target
 from scheduler.jobs import JobContext, tick
 from storage.db import Database
 from tests.factories import load_roadmap

@@ -11,11 +11,11 @@ import pytest
 
 from bot.slack import render
 from bot.slack.messenger import SlackMessenger, posting_client
-from commands.delivery.targets import Target
 from commands.digest.weekly import build_digest
 from commands.domain.calendar import Timetable
 from commands.reminders.bank_holidays import england_and_wales
 from commands.roadmap_files.importing import import_roadmap
+from config.targets import Target
 from playground.standin import BOT_TOKEN, StandIn, running_standin
 from scheduler.jobs import JobContext, send_weekly_digest
 from storage.db import Database

@@ -17,10 +17,10 @@ from bot import cli
 from bot.slack.messenger import SlackMessenger, posting_client
 from bot.wiring import Runtime
 from commands.delivery.outbox import drain
-from commands.delivery.targets import Target
 from commands.ports import DeliveryError
 from commands.presentation.replies import Reply
 from config.settings import Settings
+from config.targets import Target
 from playground.standin import BOT_TOKEN, StandIn, running_standin
 from scheduler.jobs import JobContext, tick
 from storage.db import Database

@@ -7,10 +7,11 @@ from pathlib import Path
 
 import pytest
 
+from commands.context import get_outcome
 from commands.domain.calendar import Timetable
 from commands.domain.periods import Cadence, parse_period
 from commands.presentation.replies import Action, Button, Context, Section
-from commands.readings.recording import Via, get_outcome, record_reading
+from commands.readings.recording import Via, record_reading
 from commands.reminders.bank_holidays import england_and_wales
 from commands.roadmap_files.importing import import_roadmap
 from storage.db import Database

@@ -25,7 +25,7 @@ from tests.teams.activities import (
     undeleted_message,
 )
 from tests.teams.harness import TeamsHarness
-from tests.teams.test_reminders import install, jobs
+from tests.teams.mixed.both_platforms import install, jobs
 
 OUTCOME_12 = "outcome 12 (Children in relative low-income families)"
 

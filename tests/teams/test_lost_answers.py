@@ -16,7 +16,7 @@ import pytest
 from bot.teams.graph import ChannelReader
 from bot.wiring import Runtime
 from commands.delivery.outbox import drain
-from commands.delivery.targets import Target
+from config.targets import Target
 from playground.standin import StandIn, running_standin
 from scheduler.jobs import send_reminders, send_weekly_digest
 from storage.db import Database
@@ -37,7 +37,7 @@ from tests.teams.activities import (
 from tests.teams.connector import find, words_of
 from tests.teams.graph_stand_in import TOKEN, GraphStandIn
 from tests.teams.harness import TeamsHarness, load_mixed_roadmap, serve, teams_harness
-from tests.teams.test_reminders import both_platforms, install, jobs, operator_command
+from tests.teams.mixed.both_platforms import both_platforms, install, jobs, operator_command
 
 GROUP = "6f0c2a63-0000-4000-8000-00000000c0de"  # the team's Microsoft 365 group
 DIGEST = "19:roadmap-digest@thread.tacv2"

@@ -6,12 +6,13 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
+from commands.context import get_outcome
 from commands.domain.periods import Cadence, parse_period
 from commands.domain.rules import Status
 from commands.domain.status import local_today, status_of
 from commands.errors import UserError
 from commands.readings.parsing import parse_value, reading_period
-from commands.readings.recording import Via, get_outcome, record_reading
+from commands.readings.recording import Via, record_reading
 from storage.db import Database
 from storage.repositories import AuditRepository, ReadingRepository
 from tests.factories import load_roadmap

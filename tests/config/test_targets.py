@@ -5,8 +5,8 @@ from __future__ import annotations
 
 import pytest
 
-from commands.delivery.targets import Target, TargetError, channel_target, channel_targets
 from config.settings import SettingsError, load_settings
+from config.targets import Target, TargetError, channel_target, channel_targets
 
 DIGEST = "WAYMARK_DIGEST_CHANNEL"
 PROGRAMME = "WAYMARK_PROGRAMME_CHANNEL"

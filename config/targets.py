@@ -1,4 +1,5 @@
-"""Where the digest and escalations go, read from settings as people write them.
+"""Where the digest and escalations go, read from settings as people write them. The core
+posts to these values; it never reads settings itself.
 
 A target is `CHANNEL` (a Slack channel id, as before there was Teams) or `PLATFORM:CHANNEL`,
 PLATFORM `slack` or `teams`: `C0123456789`, `slack:C0123456789`,
