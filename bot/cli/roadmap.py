@@ -79,7 +79,8 @@ def register(sub: Commands) -> None:
     p.add_argument(
         "--period",
         metavar="P",
-        help="the period, like 2025-03, 2025-Q1, 2025 or 2024/25 (default: the due period)",
+        help="the period, like 2025-03, 2025-Q1, 2025, 2024/25 or 2021-23 (default: the due "
+        "period)",
     )
     p.add_argument("--note", metavar="TEXT", help="a note kept with the reading")
     p.add_argument("--by", default=getpass.getuser(), metavar="USER", help="who is submitting")
