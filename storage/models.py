@@ -209,9 +209,11 @@ __all__ = [
     "GroupLead",
     "OutboxState",
     "Outcome",
+    "PersonSource",
     "Post",
     "Reading",
     "ReminderState",
+    "TargetRevision",
     "UTCDateTime",
 ]
 
@@ -345,9 +347,17 @@ class ConversationRef(Base):
     )
 
 
+class PersonSource(StrEnum):
+    """Where a person's name came from (see `ChatPerson`)."""
+
+    ROADMAP = "roadmap"  # people.csv, the road map's directory: kept over what chat says
+    CHAT = "chat"  # the chat platform (Slack's users.info, a Teams activity's sender)
+
+
 class ChatPerson(Base):
-    """A person's display name as their chat platform last gave it, to name them in messages
-    on platforms that need a name to mention someone (Teams)."""
+    """The people directory: a chat user's name (and organisation), so that what people read
+    names them, not their ids. From people.csv in the road map files, or as their chat platform
+    last gave it; a name from the road map is not replaced by the platform's."""
 
     __tablename__ = "chat_people"
 
@@ -355,6 +365,29 @@ class ChatPerson(Base):
     user_id: Mapped[str] = mapped_column(String(200), primary_key=True)
     name: Mapped[str] = mapped_column(String(200))
     updated_at: Mapped[datetime] = mapped_column()
+    organisation: Mapped[str] = mapped_column(String(200), default="", server_default="")
+    source: Mapped[str] = mapped_column(
+        String(20), default=PersonSource.CHAT, server_default=PersonSource.CHAT.value
+    )
+
+
+class TargetRevision(Base):
+    """A change to an outcome's targets (baseline, milestones, tolerance): who made it, when,
+    why, and the targets before and after, so that every reading can still be shown against
+    the targets it was rated by. Written by `roadmap import --reason` and never changed."""
+
+    __tablename__ = "target_revisions"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    outcome_id: Mapped[int] = mapped_column(ForeignKey("outcomes.id"))
+    at: Mapped[datetime] = mapped_column()
+    by: Mapped[str] = mapped_column(String(200))
+    reason: Mapped[str] = mapped_column(Text)
+    before: Mapped[dict[str, Any]] = mapped_column(JSON)
+    after: Mapped[dict[str, Any]] = mapped_column(JSON)
+
+    # One revision of an outcome at a moment: importing the same file twice adds it once.
+    __table_args__ = (UniqueConstraint("outcome_id", "at"),)
 
 
 class SentCard(Base):
