@@ -62,6 +62,7 @@ def test_status_json_has_exactly_the_promised_keys(
     assert list(status) == [
         "number", "title", "area", "owner", "measure", "unit", "polarity", "latest",
         "previous", "expected", "status", "direction", "next_milestone", "due",
+        "target_revisions",
     ]  # fmt: skip
     # 85 at the end of 2024-Q1 (31 Mar 2024) to 89 at the end of 2026-Q1 (31 Mar 2026, 730 days);
     # 2024-Q3 ends 30 Sep 2024, 183 days in: 85 + 4 x 183/730 = 86.0027...; 85.5 misses by
@@ -71,6 +72,7 @@ def test_status_json_has_exactly_the_promised_keys(
         "value": 85.5,
         "submitted_by": "U0CHILDLEAD",
         "submitted_at": "2024-12-01T09:00:00Z",
+        "submitted_by_name": "U0CHILDLEAD",  # nobody has named them: the id, never an error
     }
     assert status["previous"]["period"] == "2024-Q2"
     assert status["expected"] == pytest.approx(86.0027, abs=1e-4)
@@ -78,6 +80,7 @@ def test_status_json_has_exactly_the_promised_keys(
     assert status["next_milestone"] == {"period": "2040", "target": 95.0}
     # 2026-Q3 is due on 29 Nov 2026, so on 26 Nov the due period is 2026-Q2 (due 29 Aug).
     assert status["due"] == {"period": "2026-Q2", "due_date": "2026-08-29", "overdue": True}
+    assert status["target_revisions"] == []
 
 
 def test_status_on_the_day_before_and_after_a_due_date(
