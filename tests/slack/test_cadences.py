@@ -96,3 +96,29 @@ async def test_history_of_a_pooled_measure_has_its_chart(slack: SlackHarness) ->
     words = text_of(await slack.command(LEAD, CHILDREN, "21 history"))
     assert "2021-23" in words
     assert len(slack.calls("files.completeUploadExternal")) == 1
+
+
+async def test_the_form_for_a_pooled_measure_says_how_periods_are_written(
+    slack: SlackHarness,
+) -> None:
+    thread = await shared_card(slack, 21)
+    await slack.playground.people.click(
+        LEAD.id, action_id="waymark.submit_reading", channel_id=CHILDREN, message_ts=thread
+    )
+    await slack.settle()
+    [view] = [v for v in slack.workspace.views.values() if v.user_id == LEAD.id]
+    period = next(b for b in view.spec["blocks"] if b.get("block_id") == "period")
+    assert period["element"]["initial_value"] == "2022-24"  # the due period, filled in
+    assert period["hint"]["text"] == (
+        "Pooled_3y periods are written like 2021-23 (1 January 2021 to 31 December 2023)."
+    )
+    bad = await slack.playground.people.submit(
+        LEAD.id, view.id, {"value": "78.3", "period": "2022-23"}
+    )
+    assert "'2022-23' is not a 3-year period" in bad.errors["period"]
+    good = await slack.playground.people.submit(
+        LEAD.id, view.id, {"value": "78.3", "period": "2022-24"}
+    )
+    assert good.errors == {}
+    await slack.settle()
+    assert ("2022-24", 78.3, True) in await readings_of(slack, 21)

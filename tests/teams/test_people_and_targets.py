@@ -1,9 +1,9 @@
-"""People by name in Teams: a Teams user's id is a long Entra object id, never shown where
-waymark knows their name, which every activity they send gives it."""
+"""People by name and targets with their history in Teams: a Teams user's id is a long Entra
+object id, never shown where waymark knows their name, which every activity they send gives."""
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import UTC, datetime
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
@@ -11,6 +11,7 @@ from commands.people.directory import names_for
 from commands.roadmap_files.importing import import_roadmap
 from storage.db import Database
 from tests.teams.activities import (
+    ADMIN,
     LEAD,
     OUTSIDER,
     Person,
@@ -57,3 +58,23 @@ async def test_names_need_no_lookup_for_someone_never_seen(db: Database) -> None
     async with db.reading() as session:
         names = await names_for(session, ["U0SOMEONE"])
     assert names.of("U0SOMEONE") == "U0SOMEONE"
+
+
+async def test_targets_and_their_revisions_in_teams(
+    teams: TeamsHarness, tmp_path: Path, tz: ZoneInfo
+) -> None:
+    directory = write_mixed_roadmap(tmp_path / "revised")
+    outcomes = directory / "outcomes.csv"
+    outcomes.write_text(outcomes.read_text().replace("2025/26:30;2040:10", "2025/26:34;2040:10"))
+    revised_at = datetime(2027, 1, 5, 12, 0, tzinfo=UTC)
+    async with teams.db.transaction() as session:
+        await import_roadmap(
+            session, directory, actor=ADMIN.aad, now=revised_at, tz=tz, reason="A slower path"
+        )
+    await teams.send(personal_message(teams.service_url, "hello", person=ADMIN))
+    words = await _ask(teams, "outcome 12 targets")
+    assert "Revised on 5 Jan 2027 by Joanne Clarke" in words
+    assert "Why: A slower path" in words
+    assert ADMIN.aad not in words
+    history = await _ask(teams, "outcome 12 history")
+    assert "At risk (rated against the targets before 5 Jan 2027)" in history
