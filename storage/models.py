@@ -209,11 +209,9 @@ __all__ = [
     "GroupLead",
     "OutboxState",
     "Outcome",
-    "PersonSource",
     "Post",
     "Reading",
     "ReminderState",
-    "TargetRevision",
     "UTCDateTime",
 ]
 
@@ -347,17 +345,9 @@ class ConversationRef(Base):
     )
 
 
-class PersonSource(StrEnum):
-    """Where a person's name came from (see `ChatPerson`)."""
-
-    ROADMAP = "roadmap"  # people.csv, the road map's directory: kept over what chat says
-    CHAT = "chat"  # the chat platform (Slack's users.info, a Teams activity's sender)
-
-
 class ChatPerson(Base):
-    """The people directory: a chat user's name (and organisation), so that what people read
-    names them, not their ids. From people.csv in the road map files, or as their chat platform
-    last gave it; a name from the road map is not replaced by the platform's."""
+    """The people directory: a chat user's name, from people.csv (`from_roadmap`, kept over the
+    platform's) or as their chat platform last gave it, so that people are shown by name."""
 
     __tablename__ = "chat_people"
 
@@ -366,15 +356,12 @@ class ChatPerson(Base):
     name: Mapped[str] = mapped_column(String(200))
     updated_at: Mapped[datetime] = mapped_column()
     organisation: Mapped[str] = mapped_column(String(200), default="", server_default="")
-    source: Mapped[str] = mapped_column(
-        String(20), default=PersonSource.CHAT, server_default=PersonSource.CHAT.value
-    )
+    from_roadmap: Mapped[bool] = mapped_column(Boolean, default=False, server_default=false())
 
 
 class TargetRevision(Base):
-    """A change to an outcome's targets (baseline, milestones, tolerance): who made it, when,
-    why, and the targets before and after, so that every reading can still be shown against
-    the targets it was rated by. Written by `roadmap import --reason` and never changed."""
+    """A change of an outcome's baseline, milestones or tolerance: who, when, why, before and
+    after, so that each reading can be shown against the targets it was rated by."""
 
     __tablename__ = "target_revisions"
 
@@ -386,8 +373,7 @@ class TargetRevision(Base):
     before: Mapped[dict[str, Any]] = mapped_column(JSON)
     after: Mapped[dict[str, Any]] = mapped_column(JSON)
 
-    # One revision of an outcome at a moment: importing the same file twice adds it once.
-    __table_args__ = (UniqueConstraint("outcome_id", "at"),)
+    __table_args__ = (UniqueConstraint("outcome_id", "at"),)  # so a file is imported once
 
 
 class SentCard(Base):

@@ -17,7 +17,7 @@ from typing import TypeVar
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from commands.roadmap_files.rows import Problems, _platform, _required
-from storage.models import ChatPerson, PersonSource
+from storage.models import ChatPerson
 from storage.repositories import AuditRepository, PeopleRepository
 
 PEOPLE_FILE = "people.csv"
@@ -82,7 +82,7 @@ async def apply_people(
                     user_id=row.user_id,
                     name=row.name,
                     organisation=row.organisation,
-                    source=PersonSource.ROADMAP,
+                    from_roadmap=True,
                     updated_at=now,
                 )
             )
@@ -91,11 +91,11 @@ async def apply_people(
                          after=wanted)  # fmt: skip
             continue
         before = {"name": person.name, "organisation": person.organisation}
-        if before == wanted and person.source == PersonSource.ROADMAP:
+        if before == wanted and person.from_roadmap:
             count("unchanged", "people")
             continue
         person.name, person.organisation = row.name, row.organisation
-        person.source, person.updated_at = PersonSource.ROADMAP, now
+        person.from_roadmap, person.updated_at = True, now
         count("updated", "people")
         audit.record(at=now, actor=actor, action="person.imported", subject=subject,
                      before=before, after=wanted)  # fmt: skip

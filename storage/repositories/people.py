@@ -9,7 +9,7 @@ from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from storage.models import ChatPerson, PersonSource
+from storage.models import ChatPerson
 
 
 class PeopleRepository:
@@ -32,14 +32,14 @@ class PeopleRepository:
                             name=name,
                             updated_at=at,
                             organisation="",
-                            source=PersonSource.CHAT,
+                            from_roadmap=False,
                         )
                     )
                 return
             except IntegrityError:
                 person = await self.session.get(ChatPerson, (platform, user_id))
                 assert person is not None
-        if person.name != name and person.source != PersonSource.ROADMAP:
+        if person.name != name and not person.from_roadmap:
             person.name, person.updated_at = name, at
             await self.session.flush()
 
@@ -64,8 +64,8 @@ class PeopleRepository:
         query = (
             select(ChatPerson)
             .where(ChatPerson.user_id.in_(wanted))
-            # The last name read for an id is kept: "roadmap" sorts after "chat".
-            .order_by(ChatPerson.source, ChatPerson.platform)
+            # The last name read for an id is kept: the road map's sorts last.
+            .order_by(ChatPerson.from_roadmap, ChatPerson.platform)
         )
         return {p.user_id: p.name for p in await self.session.scalars(query)}
 

@@ -35,18 +35,18 @@ def upgrade() -> None:
         sa.PrimaryKeyConstraint("id", name=op.f("pk_target_revisions")),
         sa.UniqueConstraint("outcome_id", "at", name=op.f("uq_target_revisions_outcome_id_at")),
     )
-    # Names already kept came from chat platforms (Teams activities).
+    # Names already kept came from chat platforms (Teams activities), not from people.csv.
     with op.batch_alter_table("chat_people") as batch_op:
         batch_op.add_column(
             sa.Column("organisation", sa.String(length=200), server_default="", nullable=False)
         )
         batch_op.add_column(
-            sa.Column("source", sa.String(length=20), server_default="chat", nullable=False)
+            sa.Column("from_roadmap", sa.Boolean(), server_default=sa.false(), nullable=False)
         )
 
 
 def downgrade() -> None:
     with op.batch_alter_table("chat_people") as batch_op:
-        batch_op.drop_column("source")
+        batch_op.drop_column("from_roadmap")
         batch_op.drop_column("organisation")
     op.drop_table("target_revisions")
