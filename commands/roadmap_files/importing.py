@@ -99,11 +99,12 @@ async def import_roadmap(
     outcome_rows = parse_outcomes(
         read_rows(directory / "outcomes.csv", OUTCOME_COLUMNS, problems), known, problems
     )
+    existing = {o.number: o for o in await roadmap.outcomes()}
+    cadences = {number: Cadence(o.cadence) for number, o in existing.items()}
+    cadences.update({o.number: o.cadence for o in outcome_rows})
     readings_file = directory / "readings.csv"
     reading_rows: list[ReadingRow] = []
     if readings_file.exists():
-        cadences = {o.number: Cadence(o.cadence) for o in await roadmap.outcomes()}
-        cadences.update({o.number: o.cadence for o in outcome_rows})
         raw = read_rows(readings_file, READING_COLUMNS, problems)
         reading_rows = parse_readings(raw, cadences, _has_ended(now, tz), problems)
     people_file = directory / PEOPLE_FILE
@@ -113,12 +114,10 @@ async def import_roadmap(
     revisions_file = directory / REVISIONS_FILE
     revision_rows = []
     if revisions_file.exists():
-        cadences = {o.number: Cadence(o.cadence) for o in await roadmap.outcomes()}
-        cadences.update({o.number: o.cadence for o in outcome_rows})
         raw = read_rows(revisions_file, REVISION_COLUMNS, problems)
         revision_rows = parse_revisions(raw, cadences, problems)
     problems.raise_if_any()
-    changing = planned_changes(outcome_rows, {o.number: o for o in await roadmap.outcomes()})
+    changing = planned_changes(outcome_rows, existing)
     if changing and not (reason or "").strip():
         raise need_a_reason(changing)
 
