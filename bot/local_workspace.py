@@ -1,46 +1,24 @@
 """The playground's workspace for waymark: one channel per partnership group, the digest,
-programme and general channels, and a person for every lead and administrator, with names from
-people.csv beside the road map. `bot.wiring` serves it beside waymark in `waymark playground`."""
+programme and general channels, and a person for every lead and administrator, named as the
+road map's people directory (people.csv) names them. `bot.wiring` serves it beside waymark in
+`waymark playground`."""
 
 from __future__ import annotations
 
-import csv
-from dataclasses import dataclass
-from pathlib import Path
-
-from config import EXAMPLE_ROADMAP
 from config.settings import Settings
 from playground.records import Channel, User
 from playground.workspace import Workspace
 from storage.db import Database
-from storage.repositories import RoadmapRepository
+from storage.repositories import PeopleRepository, RoadmapRepository
 
 BOT = User("U0WAYMARK01", "waymark", "Road map bot", is_bot=True)
 DIGEST_CHANNEL = "C0DIGEST001"
 PROGRAMME_CHANNEL = "C0PROGRAM01"
 GENERAL_CHANNEL = "C0GENERAL01"
 
-
-@dataclass(frozen=True)
-class Person:
-    user_id: str
-    name: str
-    title: str
-    role: str  # admin, lead or empty
-
-
-def people(directory: Path = EXAMPLE_ROADMAP) -> dict[str, Person]:
-    """Names and roles for the road map's user ids, from people.csv beside the road map."""
-    file = directory / "people.csv"
-    if not file.exists():
-        return {}
-    with file.open(newline="", encoding="utf-8") as handle:
-        return {
-            row["user_id"]: Person(
-                row["user_id"], row["name"], row.get("title", ""), row.get("role", "")
-            )
-            for row in csv.DictReader(handle)
-        }
+# The example road map's performance officer (Joanne Clarke in config/example/people.csv): the
+# playground's administrator unless WAYMARK_ADMINS names others.
+EXAMPLE_ADMINS = ("U0ADMIN0001",)
 
 
 async def seed(db: Database, settings: Settings, admins: frozenset[str]) -> Workspace:
@@ -48,17 +26,14 @@ async def seed(db: Database, settings: Settings, admins: frozenset[str]) -> Work
     person for every lead and administrator, and someone with no role."""
     async with db.reading() as session:
         groups = await RoadmapRepository(session).groups()
-    names = people()
+        directory = [p for p in await PeopleRepository(session).everyone() if p.platform == "slack"]
+    names = {p.user_id: p for p in directory}
     leads = {lead for g in groups for lead in g.lead_ids}
 
-    def person(user_id: str, fallback_title: str) -> User:
+    def person(user_id: str, role: str) -> User:
         known = names.get(user_id)
-        return User(
-            user_id,
-            known.name if known else user_id,
-            known.title if known else fallback_title,
-            is_admin=user_id in admins,
-        )
+        title = ", ".join(part for part in (role, known.organisation if known else "") if part)
+        return User(user_id, known.name if known else user_id, title, is_admin=user_id in admins)
 
     users = {admin: person(admin, "Administrator") for admin in sorted(admins)}
     for group in groups:
@@ -88,7 +63,7 @@ def local_settings(settings: Settings, database_url: str) -> Settings:
     escalations unless configured, and the example's administrator when WAYMARK_ADMINS is not
     set. Slack's and Teams' credentials are dropped: the playground never reaches either (Teams
     is served beside it only for the Agents Playground, TEAMS_ALLOW_ANONYMOUS)."""
-    admins = settings.admins or [p.user_id for p in people().values() if p.role == "admin"]
+    admins = settings.admins or list(EXAMPLE_ADMINS)
     return settings.model_copy(
         update={
             "database_url": database_url,

@@ -25,6 +25,7 @@ from commands.events import (
     ReplyEdited,
     ThreadReply,
 )
+from commands.people.directory import NameLookup, PeopleBook
 from commands.presentation.replies import Action, Reply
 from commands.readings.form import answer_form, open_form
 from commands.readings.thread_replies import answer_deletion, answer_reply
@@ -48,6 +49,7 @@ class Core:
         self.services = Services(db, clock, tz, admins)
         # Teams' bookkeeping of where it may post; any platform that needs one shares it.
         self.book = ConversationBook(db, clock)
+        self.people = PeopleBook(db, clock)
 
     @property
     def clock(self) -> Callable[[], datetime]:
@@ -82,6 +84,11 @@ class Core:
             command = Command(event.platform, event.channel_id, event.user_id, event.value)
             return ButtonAnswer(reply=await self.command(command))
         return ButtonAnswer(note=STALE_BUTTON)
+
+    async def person_seen(self, platform: str, user_id: str, lookup: NameLookup) -> None:
+        """Someone used waymark: learn their name through `lookup` unless it is known (for
+        platforms whose events carry only an id; Teams' carry the name, see `book`)."""
+        await self.people.learn(platform, user_id, lookup)
 
     async def answer_posted(self, event: AnswerPosted) -> None:
         """An answer was posted: replies in its thread are readings of what it is about."""

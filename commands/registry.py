@@ -11,7 +11,7 @@ from dataclasses import dataclass
 from commands.context import Args, CommandContext, Services
 from commands.errors import UserError
 from commands.events import Command as CommandEvent
-from commands.outcomes import listings, managing, viewing
+from commands.outcomes import listings, managing, targets, viewing
 from commands.presentation.replies import Context, Header, Reply, Section, error_reply
 from commands.readings import submit
 from storage.models import Outcome
@@ -35,6 +35,7 @@ class Command:
 COMMANDS: tuple[Command, ...] = (
     Command("", viewing.show_outcome, per_outcome=True),
     Command("history", viewing.show_history, per_outcome=True),
+    Command("targets", targets.show_targets, per_outcome=True),
     Command("submit", submit.submit_reading, per_outcome=True, writes=True),
     Command("assign", managing.assign_outcome, per_outcome=True, writes=True),
     Command("snooze", managing.snooze_outcome, per_outcome=True, writes=True),

@@ -199,23 +199,6 @@ class AuditEntry(Base):
     __table_args__ = (Index("ix_audit_log_subject", "subject"),)
 
 
-__all__ = [
-    "Area",
-    "AuditEntry",
-    "Base",
-    "DigestState",
-    "EventReceipt",
-    "Group",
-    "GroupLead",
-    "OutboxState",
-    "Outcome",
-    "Post",
-    "Reading",
-    "ReminderState",
-    "UTCDateTime",
-]
-
-
 class Post(Base):
     """A message waymark posted about specific outcomes (a reminder, a shared card, a digest).
 
@@ -346,8 +329,8 @@ class ConversationRef(Base):
 
 
 class ChatPerson(Base):
-    """A person's display name as their chat platform last gave it, to name them in messages
-    on platforms that need a name to mention someone (Teams)."""
+    """The people directory: a chat user's name, from people.csv (`from_roadmap`, kept over the
+    platform's) or as their chat platform last gave it, so that people are shown by name."""
 
     __tablename__ = "chat_people"
 
@@ -355,6 +338,25 @@ class ChatPerson(Base):
     user_id: Mapped[str] = mapped_column(String(200), primary_key=True)
     name: Mapped[str] = mapped_column(String(200))
     updated_at: Mapped[datetime] = mapped_column()
+    organisation: Mapped[str] = mapped_column(String(200), default="", server_default="")
+    from_roadmap: Mapped[bool] = mapped_column(Boolean, default=False, server_default=false())
+
+
+class TargetRevision(Base):
+    """A change of an outcome's baseline, milestones or tolerance: who, when, why, before and
+    after, so that each reading can be shown against the targets it was rated by."""
+
+    __tablename__ = "target_revisions"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    outcome_id: Mapped[int] = mapped_column(ForeignKey("outcomes.id"))
+    at: Mapped[datetime] = mapped_column()
+    by: Mapped[str] = mapped_column(String(200))
+    reason: Mapped[str] = mapped_column(Text)
+    before: Mapped[dict[str, Any]] = mapped_column(JSON)
+    after: Mapped[dict[str, Any]] = mapped_column(JSON)
+
+    __table_args__ = (UniqueConstraint("outcome_id", "at"),)  # so a file is imported once
 
 
 class SentCard(Base):

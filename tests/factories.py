@@ -29,6 +29,20 @@ READINGS = """outcome,period,value,submitted_by,submitted_at,note
 """
 
 
+# 21: life expectancy, pooled over three calendar years, published 420 days after a period
+# ends. 2022-24 ends 31 Dec 2024 and is due on Tue 24 Feb 2026; 2023-25 is due 24 Feb 2027.
+# 22: Level 2 by 19, per academic year (September to August), due 240 days after it ends:
+# 2024/25 ends 31 Aug 2025, due Tue 28 Apr 2026.
+CADENCE_OUTCOMES = """number,title,area,measure,unit,polarity,cadence,lag_days,baseline_period,baseline_value,milestones,tolerance,owner,source
+21,Men live longer lives,Population wellbeing,Male life expectancy at birth,years,higher_is_better,pooled_3y,420,2020-22,78.1,2026-28:78.8;2038-40:80.5,0.3,children,ONS
+22,Good English and maths by 19,Child friendly town,Level 2 English and maths by 19,%,higher_is_better,academic_year,240,2023/24,71,2027/28:73.5;2039/40:80,5%,children,DfE
+"""
+CADENCE_READINGS = """outcome,period,value,submitted_by,submitted_at,note
+21,2021-23,78.2,U0CHILDLEAD,2025-03-10T17:27:00Z,
+22,2024/25,72.5,U0CHILDLEAD,2026-05-25T16:06:00Z,
+"""
+
+
 def write_roadmap(directory: Path, *, readings: str | None = READINGS) -> Path:
     directory.mkdir(parents=True, exist_ok=True)
     (directory / "groups.csv").write_text(GROUPS)

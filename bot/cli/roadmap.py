@@ -6,7 +6,9 @@ from __future__ import annotations
 import argparse
 import getpass
 import json
+from collections.abc import Sequence
 from pathlib import Path
+from typing import Any
 from zoneinfo import ZoneInfo
 
 from tabulate import tabulate
@@ -15,7 +17,10 @@ from bot.cli.arguments import Commands, command, local_date_or_time, outcome_num
 from bot.wiring import Runtime, load_example_if_empty
 from commands.context import get_outcome
 from commands.domain.status import OutcomeStatus, ReadingView
+from commands.domain.targets import Revision, target_changes
 from commands.outcomes.statuses import list_statuses, outcome_status
+from commands.outcomes.targets import revisions_of
+from commands.people.directory import NO_NAMES, Names, names_for
 from commands.presentation.formatting import (
     DIRECTION_WORDS,
     STATUS_WORDS,
@@ -24,6 +29,7 @@ from commands.presentation.formatting import (
     moment,
     with_unit,
 )
+from commands.presentation.targets import short_day
 from commands.readings.parsing import parse_value, reading_period
 from commands.readings.recording import Via, record_reading
 from commands.roadmap_files.exporting import export_readings, export_roadmap
@@ -40,13 +46,22 @@ def register(sub: Commands) -> None:
     roadmap_sub = roadmap.add_subparsers(dest="action", required=True, metavar="ACTION")
     p = command(
         roadmap_sub, "import", run_roadmap_import,
-        "load groups.csv, outcomes.csv and readings.csv from DIR",
+        "load groups.csv, outcomes.csv, readings.csv, people.csv and target_revisions.csv "
+        "from DIR",
     )  # fmt: skip
     p.add_argument("directory", metavar="DIR")
-    p.add_argument("--by", default=getpass.getuser(), help="who is importing (for the audit log)")
+    p.add_argument(
+        "--by", default=os_user(), metavar="USER",
+        help="who is importing, for the audit log and target revisions (default: you)",
+    )  # fmt: skip
+    p.add_argument(
+        "--reason", metavar="TEXT",
+        help="why outcomes' targets (baseline, milestones, tolerance) change; needed when they do",
+    )  # fmt: skip
     p = command(
         roadmap_sub, "export", run_roadmap_export,
-        "write groups.csv, outcomes.csv and readings.csv to DIR",
+        "write groups.csv, outcomes.csv, readings.csv, people.csv and target_revisions.csv "
+        "to DIR",
     )  # fmt: skip
     p.add_argument("directory", metavar="DIR")
 
@@ -80,11 +95,20 @@ def register(sub: Commands) -> None:
     p.add_argument(
         "--period",
         metavar="P",
-        help="the period, like 2025-03, 2025-Q1, 2025 or 2024/25 (default: the due period)",
+        help="the period, like 2025-03, 2025-Q1, 2025, 2024/25 or 2021-23 (default: the due "
+        "period)",
     )
     p.add_argument("--note", metavar="TEXT", help="a note kept with the reading")
-    p.add_argument("--by", default=getpass.getuser(), metavar="USER", help="who is submitting")
+    p.add_argument("--by", default=os_user(), metavar="USER", help="who is submitting")
     p.add_argument("--at", type=local_date_or_time, metavar="TIME", help=argparse.SUPPRESS)
+
+
+def os_user() -> str:
+    """Who is at the keyboard, or "import" where the system cannot say (some containers)."""
+    try:
+        return getpass.getuser()
+    except (KeyError, OSError):
+        return "import"
 
 
 async def run_init(args: argparse.Namespace, rt: Runtime) -> int:
@@ -99,7 +123,7 @@ async def run_init(args: argparse.Namespace, rt: Runtime) -> int:
 async def run_roadmap_import(args: argparse.Namespace, rt: Runtime) -> int:
     async with rt.db.transaction() as session:
         report = await import_roadmap(
-            session, Path(args.directory), actor=args.by, now=rt.now, tz=rt.tz
+            session, Path(args.directory), actor=args.by, now=rt.now, tz=rt.tz, reason=args.reason
         )
     print(f"Imported {args.directory}: {report.summary()}.")
     return 0
@@ -128,17 +152,36 @@ async def run_readings_export(args: argparse.Namespace, rt: Runtime) -> int:
 
 async def run_status(args: argparse.Namespace, rt: Runtime) -> int:
     async with rt.db.reading() as session:
-        status = await outcome_status(session, args.number, rt.today)
+        outcome = await get_outcome(session, args.number)
+        status = await outcome_status(session, args.number, rt.today, outcome=outcome)
+        revisions = await revisions_of(session, outcome)
+        names = await names_for(session, _submitters([status]) | {r.by for r in revisions})
     if args.json:
-        print(json.dumps(status.as_json(), indent=2))
+        print(json.dumps(status_json(status, revisions, names), indent=2))
     else:
-        print(status_text(status, rt.tz))
+        print(status_text(status, rt.tz, names, revisions))
     return 0
+
+
+def status_json(status: OutcomeStatus, revisions: list[Revision], names: Names) -> dict[str, Any]:
+    """`waymark status N --json`: the status, who submitted its readings by name, and the
+    revisions of its targets."""
+    found = status.as_json()
+    for key, reading in (("latest", status.latest), ("previous", status.previous)):
+        if reading is not None:
+            found[key]["submitted_by_name"] = names.of(reading.submitted_by)
+    found["target_revisions"] = [r.as_json() for r in revisions]
+    return found
+
+
+def _submitters(found: list[OutcomeStatus]) -> set[str]:
+    return {r.submitted_by for s in found for r in (s.latest, s.previous) if r is not None}
 
 
 async def run_list(args: argparse.Namespace, rt: Runtime) -> int:
     async with rt.db.reading() as session:
         found = await list_statuses(session, rt.today, area=args.area)
+        names = await names_for(session, _submitters(found))
     if args.json:
         print(json.dumps([s.as_json() for s in found], indent=2))
         return 0
@@ -147,6 +190,7 @@ async def run_list(args: argparse.Namespace, rt: Runtime) -> int:
             s.number,
             _clip(s.title, 48),
             f"{s.latest.period}: {with_unit(s.latest.value, s.unit)}" if s.latest else "-",
+            _clip(names.of(s.latest.submitted_by), 24) if s.latest else "-",
             with_unit(s.expected, s.unit) if s.expected is not None else "-",
             STATUS_WORDS[s.status],
             DIRECTION_WORDS[s.direction] if s.direction else "-",
@@ -154,7 +198,7 @@ async def run_list(args: argparse.Namespace, rt: Runtime) -> int:
         ]
         for s in found
     ]
-    headers = ["#", "outcome", "latest", "expected", "status", "direction", "due"]
+    headers = ["#", "outcome", "latest", "by", "expected", "status", "direction", "due"]
     print(tabulate(rows, headers=headers))
     print(f"\n{len(found)} outcomes, judged on {day(rt.today)}.")
     return 0
@@ -181,10 +225,12 @@ async def run_submit(args: argparse.Namespace, rt: Runtime) -> int:
     return 0
 
 
-def status_text(s: OutcomeStatus, tz: ZoneInfo) -> str:
+def status_text(
+    s: OutcomeStatus, tz: ZoneInfo, names: Names = NO_NAMES, revisions: Sequence[Revision] = ()
+) -> str:
     def reading(label: str, r: ReadingView) -> str:
-        when = moment(r.submitted_at, tz)
-        return f"{label}{r.period}: {with_unit(r.value, s.unit)} (by {r.submitted_by}, {when})"
+        when, by = moment(r.submitted_at, tz), names.of(r.submitted_by)
+        return f"{label}{r.period}: {with_unit(r.value, s.unit)} (by {by}, {when})"
 
     lines = [f"Outcome {s.number}: {s.title}", f"  Area: {s.area}"]
     lines.append(f"  Owner: {s.owner_name} ({s.owner})" if s.owner else "  Owner: none assigned")
@@ -205,6 +251,12 @@ def status_text(s: OutcomeStatus, tz: ZoneInfo) -> str:
         lines.append(f"  Due: {s.due.period}, due {day(s.due.due_date)} ({state})")
     else:
         lines.append("  Due: nothing due yet")
+    for revision in revisions:
+        changed = "; ".join(target_changes(revision.before, revision.after))
+        lines.append(
+            f"  Targets revised on {short_day(revision.at, tz)} by {names.of(revision.by)}: "
+            f"{changed} ({revision.reason})"
+        )
     return "\n".join(lines)
 
 

@@ -11,6 +11,7 @@ import logging
 from collections.abc import Callable
 from typing import Any
 
+import aiohttp
 from slack_bolt.async_app import AsyncAck, AsyncApp, AsyncRespond
 from slack_sdk.errors import SlackApiError
 from slack_sdk.web.async_client import AsyncWebClient
@@ -58,10 +59,30 @@ def register(app: AsyncApp, slack: Slack) -> None:
     app.error(_on_error)
 
 
+def _learn_name(slack: Slack, client: AsyncWebClient, user_id: str) -> None:
+    """Ask Slack for the person's name the first time they use waymark, so that history, cards
+    and the digest name them (after the answer: nothing waits for it)."""
+
+    async def lookup() -> str | None:
+        try:
+            found = await client.users_info(user=user_id)
+        except (TimeoutError, SlackApiError, aiohttp.ClientError) as error:
+            # Without the users:read scope, or with Slack down, they are shown by their id.
+            log.info("could not look up the name of %s: %r", user_id, error)
+            return None
+        user = found.get("user") or {}
+        profile = user.get("profile") or {}
+        name = profile.get("real_name") or user.get("real_name") or profile.get("display_name")
+        return str(name) if name else None
+
+    slack.background.spawn(slack.core.person_seen(PLATFORM, user_id, lookup), "learning a name")
+
+
 def _on_outcome_command(slack: Slack) -> Callable[..., Any]:
     async def on_outcome_command(
-        ack: AsyncAck, command: dict[str, Any], respond: AsyncRespond
+        ack: AsyncAck, command: dict[str, Any], respond: AsyncRespond, client: AsyncWebClient
     ) -> None:
+        _learn_name(slack, client, command["user_id"])
         channel = command["channel_id"]
         text = typed(command.get("text", ""))
         reply = await slack.core.command(Command(PLATFORM, channel, command["user_id"], text))
@@ -128,6 +149,7 @@ async def _on_reply(
     thread, ts, channel = event.get("thread_ts"), event["ts"], event["channel"]
     if not thread or thread == ts or not event.get("user"):
         return  # not a reply in a thread
+    _learn_name(slack, client, event["user"])
     reply = ThreadReply(
         PLATFORM, channel, thread, ts, event["user"], typed(event.get("text", "")),
         receipt=body.get("event_id"),
@@ -204,6 +226,7 @@ def _on_submit_button(slack: Slack) -> Callable[..., Any]:
         ack: AsyncAck, body: dict[str, Any], client: AsyncWebClient, respond: AsyncRespond
     ) -> None:
         await ack()
+        _learn_name(slack, client, body["user"]["id"])
         channel = (body.get("channel") or {}).get("id") or body["container"].get("channel_id", "")
         message = body.get("message") or {}
         pressed = ButtonPressed(
@@ -229,6 +252,7 @@ def _on_reading_form(slack: Slack) -> Callable[..., Any]:
         ack: AsyncAck, body: dict[str, Any], view: dict[str, Any], client: AsyncWebClient
     ) -> None:
         user = body["user"]["id"]
+        _learn_name(slack, client, user)
         where = FormContext.load(view.get("private_metadata") or "{}")
         values = {k: typed(v) for k, v in render.submitted_values(view).items()}
         form = FormSubmitted(

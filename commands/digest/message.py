@@ -14,6 +14,7 @@ from commands.domain.periods import Cadence
 from commands.domain.rules import Polarity, Status, direction_for, due_date
 from commands.domain.status import OutcomeStatus, due_of, first_reportable, period_of, status_of
 from commands.outcomes.statuses import statuses
+from commands.people.directory import names_for
 from commands.presentation.charts import status_by_area_chart
 from commands.presentation.formatting import DIRECTION_WORDS, STATUS_WORDS, day, with_unit
 from commands.presentation.replies import Context, Divider, Fact, Header, Reply, Section, Table
@@ -87,10 +88,15 @@ async def digest_reply(
     blocks.append(Divider())
     new = [r for r in received if r.supersedes_id is None]
     corrections = [r for r in received if r.supersedes_id is not None]
+    names = await names_for(session, {r.submitted_by for r in received})
     blocks += [
         _list_section(
             f"Readings received ({len(new)})",
-            [_received_line(r, by_id[r.outcome_id], held_at_end) for r in new],
+            [
+                f"{_received_line(r, by_id[r.outcome_id], held_at_end)}, from "
+                f"{names.of(r.submitted_by)}"
+                for r in new
+            ],
             "No readings came in this week.",
         ),
         _list_section(
@@ -100,7 +106,10 @@ async def digest_reply(
         ),
         _list_section(
             f"Corrections ({len(corrections)})",
-            [_correction_line(r, by_id[r.outcome_id], every) for r in corrections],
+            [
+                f"{_correction_line(r, by_id[r.outcome_id], every)}, by {names.of(r.submitted_by)}"
+                for r in corrections
+            ],
             "No readings were corrected this week.",
         ),
         _list_section(

@@ -4,6 +4,12 @@
     quarterly       2025-Q1     (calendar quarters: January to March 2025)
     annual          2025        (calendar year)
     financial_year  2024/25     (1 April 2024 to 31 March 2025)
+    academic_year   2024/25     (1 September 2024 to 31 August 2025)
+    pooled_3y       2021-23     (1 January 2021 to 31 December 2023; also pooled_2y, pooled_5y)
+
+Pooled periods are how small-area statistics such as life expectancy are published: several
+calendar years together, a new period each year, so consecutive periods overlap (2021-23,
+2022-24, ...). A period's successor is the next one published, whatever the cadence.
 
 A milestone key may also be a plain year (`2028`), meaning 31 December of that year.
 """
@@ -22,6 +28,10 @@ class Cadence(StrEnum):
     QUARTERLY = "quarterly"
     ANNUAL = "annual"
     FINANCIAL_YEAR = "financial_year"
+    ACADEMIC_YEAR = "academic_year"
+    POOLED_2Y = "pooled_2y"
+    POOLED_3Y = "pooled_3y"
+    POOLED_5Y = "pooled_5y"
 
 
 EXAMPLES: dict[Cadence, str] = {
@@ -29,20 +39,48 @@ EXAMPLES: dict[Cadence, str] = {
     Cadence.QUARTERLY: "2025-Q1",
     Cadence.ANNUAL: "2025",
     Cadence.FINANCIAL_YEAR: "2024/25",
+    Cadence.ACADEMIC_YEAR: "2024/25",
+    Cadence.POOLED_2Y: "2022-23",
+    Cadence.POOLED_3Y: "2021-23",
+    Cadence.POOLED_5Y: "2019-23",
 }
 
-_MONTHS_PER_PERIOD = {
+# What the example spans, where the form alone does not say (two cadences write 2024/25).
+_SPANS: dict[Cadence, str] = {
+    Cadence.FINANCIAL_YEAR: "1 April 2024 to 31 March 2025",
+    Cadence.ACADEMIC_YEAR: "1 September 2024 to 31 August 2025",
+    Cadence.POOLED_2Y: "1 January 2022 to 31 December 2023",
+    Cadence.POOLED_3Y: "1 January 2021 to 31 December 2023",
+    Cadence.POOLED_5Y: "1 January 2019 to 31 December 2023",
+}
+
+# How far one period starts after the one before it, in months.
+_MONTHS_PER_STEP = {
     Cadence.MONTHLY: 1,
     Cadence.QUARTERLY: 3,
     Cadence.ANNUAL: 12,
     Cadence.FINANCIAL_YEAR: 12,
+    Cadence.ACADEMIC_YEAR: 12,
+    Cadence.POOLED_2Y: 12,
+    Cadence.POOLED_3Y: 12,
+    Cadence.POOLED_5Y: 12,
 }
+
+# The calendar years a pooled period covers; every other period spans one step.
+POOLED_YEARS = {Cadence.POOLED_2Y: 2, Cadence.POOLED_3Y: 3, Cadence.POOLED_5Y: 5}
+
+# The month a year-long period starts in.
+_YEAR_STARTS = {Cadence.FINANCIAL_YEAR: 4, Cadence.ACADEMIC_YEAR: 9}
 
 _PATTERNS = {
     Cadence.MONTHLY: re.compile(r"(\d{4})-(\d{2})"),
     Cadence.QUARTERLY: re.compile(r"(\d{4})-[Qq]([1-4])"),
     Cadence.ANNUAL: re.compile(r"(\d{4})"),
     Cadence.FINANCIAL_YEAR: re.compile(r"(\d{4})/(\d{2})"),
+    Cadence.ACADEMIC_YEAR: re.compile(r"(\d{4})/(\d{2})"),
+    Cadence.POOLED_2Y: re.compile(r"(\d{4})-(\d{2})"),
+    Cadence.POOLED_3Y: re.compile(r"(\d{4})-(\d{2})"),
+    Cadence.POOLED_5Y: re.compile(r"(\d{4})-(\d{2})"),
 }
 
 
@@ -59,7 +97,8 @@ def parse_cadence(text: str) -> Cadence:
 
 
 def accepted_forms(cadence: Cadence) -> str:
-    return f"{cadence.value} periods are written like {EXAMPLES[cadence]}"
+    span = f" ({_SPANS[cadence]})" if cadence in _SPANS else ""
+    return f"{cadence.value} periods are written like {EXAMPLES[cadence]}{span}"
 
 
 @dataclass(frozen=True, order=True)
@@ -72,7 +111,8 @@ class Period:
     @property
     def end(self) -> date:
         """The last day of the period (inclusive)."""
-        last = _add_months(self.start, _MONTHS_PER_PERIOD[self.cadence] - 1)
+        months = 12 * POOLED_YEARS.get(self.cadence, 0) or _MONTHS_PER_STEP[self.cadence]
+        last = _add_months(self.start, months - 1)
         return last.replace(day=calendar.monthrange(last.year, last.month)[1])
 
     @property
@@ -85,14 +125,17 @@ class Period:
                 return f"{year}-Q{(self.start.month - 1) // 3 + 1}"
             case Cadence.ANNUAL:
                 return str(year)
-            case Cadence.FINANCIAL_YEAR:
+            case Cadence.FINANCIAL_YEAR | Cadence.ACADEMIC_YEAR:
                 return f"{year}/{(year + 1) % 100:02d}"
+            case Cadence.POOLED_2Y | Cadence.POOLED_3Y | Cadence.POOLED_5Y:
+                return f"{year}-{self.end.year % 100:02d}"
 
     def next(self) -> Period:
-        return Period(_add_months(self.start, _MONTHS_PER_PERIOD[self.cadence]), self.cadence)
+        """The period published after this one (for a pooled cadence, one year later)."""
+        return Period(_add_months(self.start, _MONTHS_PER_STEP[self.cadence]), self.cadence)
 
     def previous(self) -> Period:
-        return Period(_add_months(self.start, -_MONTHS_PER_PERIOD[self.cadence]), self.cadence)
+        return Period(_add_months(self.start, -_MONTHS_PER_STEP[self.cadence]), self.cadence)
 
     def __str__(self) -> str:
         return self.label
@@ -115,16 +158,28 @@ def parse_period(text: str, cadence: Cadence) -> Period:
             return Period(date(year, (int(match.group(2)) - 1) * 3 + 1, 1), cadence)
         case Cadence.ANNUAL:
             return Period(date(year, 1, 1), cadence)
-        case Cadence.FINANCIAL_YEAR:
+        case Cadence.FINANCIAL_YEAR | Cadence.ACADEMIC_YEAR:
             if int(match.group(2)) != (year + 1) % 100:
+                kind = cadence.value.replace("_", " ")
                 raise PeriodError(
-                    f"'{text}' is not a financial year: the second part is the year after the "
-                    f"first, as in {year}/{(year + 1) % 100:02d}."
+                    f"'{text}' is not {'an' if kind[0] == 'a' else 'a'} {kind}: the second part "
+                    f"is the year after the first, as in {year}/{(year + 1) % 100:02d}."
                 )
-            return Period(date(year, 4, 1), cadence)
+            return Period(date(year, _YEAR_STARTS[cadence], 1), cadence)
+        case Cadence.POOLED_2Y | Cadence.POOLED_3Y | Cadence.POOLED_5Y:
+            years = POOLED_YEARS[cadence]
+            last = year + years - 1
+            if int(match.group(2)) != last % 100:
+                raise PeriodError(
+                    f"'{text}' is not a {years}-year period: it runs from its first year to its "
+                    f"last, {years} calendar years in all, as in {year}-{last % 100:02d}."
+                )
+            return Period(date(year, 1, 1), cadence)
 
 
 def period_containing(day: date, cadence: Cadence) -> Period:
+    """The period `day` falls in. Pooled periods overlap, so for them it is the one that ends
+    in `day`'s year: the first to be complete once `day` has passed."""
     match cadence:
         case Cadence.MONTHLY:
             return Period(date(day.year, day.month, 1), cadence)
@@ -132,9 +187,12 @@ def period_containing(day: date, cadence: Cadence) -> Period:
             return Period(date(day.year, (day.month - 1) // 3 * 3 + 1, 1), cadence)
         case Cadence.ANNUAL:
             return Period(date(day.year, 1, 1), cadence)
-        case Cadence.FINANCIAL_YEAR:
-            year = day.year if day.month >= 4 else day.year - 1
-            return Period(date(year, 4, 1), cadence)
+        case Cadence.FINANCIAL_YEAR | Cadence.ACADEMIC_YEAR:
+            first_month = _YEAR_STARTS[cadence]
+            year = day.year if day.month >= first_month else day.year - 1
+            return Period(date(year, first_month, 1), cadence)
+        case Cadence.POOLED_2Y | Cadence.POOLED_3Y | Cadence.POOLED_5Y:
+            return Period(date(day.year - POOLED_YEARS[cadence] + 1, 1, 1), cadence)
 
 
 def milestone_end(key: str, cadence: Cadence) -> date:

@@ -24,6 +24,7 @@ from commands.domain.rules import (
     is_overdue,
     parse_tolerance,
 )
+from commands.domain.targets import Targets
 
 
 class Named(Protocol):
@@ -242,6 +243,11 @@ def path_of(outcome: OutcomeFacts) -> Path:
         outcome.baseline_value,
         tuple((str(key), float(target)) for key, target in outcome.milestones),
     )
+
+
+def path_under(targets: Targets, cadence: Cadence) -> Path:
+    """The expected path that `targets` (current or earlier ones) draw."""
+    return _path(cadence, targets.baseline_period, targets.baseline_value, targets.milestones)
 
 
 def first_reportable(outcome: OutcomeFacts) -> Period:

@@ -8,6 +8,8 @@ from commands.context import (
     outcome_named,
 )
 from commands.outcomes.statuses import outcome_status
+from commands.outcomes.targets import revisions_of
+from commands.people.directory import names_for
 from commands.presentation.cards import history_reply, status_card
 from commands.presentation.replies import Reply
 from storage.repositories import (
@@ -19,7 +21,8 @@ async def show_outcome(ctx: CommandContext, args: Args) -> Reply:
     """/outcome N — where outcome N stands: latest reading, expected value, status and why"""
     assert args.number is not None
     status = await outcome_status(ctx.session, args.number, ctx.today, outcome=args.outcome)
-    return status_card(status, ctx.tz, shared=args.shared)
+    names = await names_for(ctx.session, [status.latest.submitted_by] if status.latest else [])
+    return status_card(status, ctx.tz, shared=args.shared, names=names)
 
 
 async def show_history(ctx: CommandContext, args: Args) -> Reply:
@@ -27,4 +30,8 @@ async def show_history(ctx: CommandContext, args: Args) -> Reply:
     assert args.number is not None
     outcome = await outcome_named(ctx, args)
     readings = await ReadingRepository(ctx.session).history(outcome.id)
-    return history_reply(outcome, readings, ctx.tz, shared=args.shared)
+    revisions = await revisions_of(ctx.session, outcome)
+    names = await names_for(ctx.session, {r.submitted_by for r in readings})
+    return history_reply(
+        outcome, readings, ctx.tz, shared=args.shared, revisions=revisions, names=names
+    )

@@ -6,9 +6,11 @@ from collections import Counter
 from collections.abc import Sequence
 from datetime import tzinfo
 
-from commands.domain.periods import Cadence, parse_period
-from commands.domain.rules import Polarity, Status, assess, direction_for, parse_tolerance
-from commands.domain.status import OutcomeStatus, path_of
+from commands.domain.ratings import rating_when_recorded
+from commands.domain.rules import Polarity, Status, direction_for, parse_tolerance
+from commands.domain.status import OutcomeStatus
+from commands.domain.targets import Revision
+from commands.people.directory import NO_NAMES, Names
 from commands.presentation.charts import history_chart
 from commands.presentation.formatting import (
     DIRECTION_WORDS,
@@ -33,8 +35,8 @@ from commands.presentation.replies import (
     Reply,
     Section,
     Table,
-    mention,
 )
+from commands.presentation.targets import rated_earlier, short_day
 from storage.models import Outcome, Reading
 
 PAGE_SIZE = 40
@@ -48,7 +50,9 @@ def submit_button(number: int) -> Button:
     return Button("Submit reading", Action.SUBMIT_READING, str(number), primary=True)
 
 
-def status_card(s: OutcomeStatus, tz: tzinfo, *, shared: bool = False) -> Reply:
+def status_card(
+    s: OutcomeStatus, tz: tzinfo, *, shared: bool = False, names: Names = NO_NAMES
+) -> Reply:
     unit = s.unit
     facts = [
         Fact("Area", s.area),
@@ -86,7 +90,7 @@ def status_card(s: OutcomeStatus, tz: tzinfo, *, shared: bool = False) -> Reply:
     if s.latest:
         small_print.insert(
             0,
-            f"Latest reading submitted by {mention(s.latest.submitted_by)} on "
+            f"Latest reading submitted by {names.of(s.latest.submitted_by)} on "
             f"{moment(s.latest.submitted_at, tz)} ({s.latest.via}).",
         )
     status_word = STATUS_WORDS[s.status].lower()
@@ -172,18 +176,26 @@ def outcome_list(
 
 
 def history_reply(
-    outcome: Outcome, readings: Sequence[Reading], tz: tzinfo, *, shared: bool = False
+    outcome: Outcome,
+    readings: Sequence[Reading],
+    tz: tzinfo,
+    *,
+    shared: bool = False,
+    revisions: Sequence[Revision] = (),
+    names: Names = NO_NAMES,
 ) -> Reply:
-    """Every reading, corrections included, against the expected path."""
-    cadence = Cadence(outcome.cadence)
-    path = path_of(outcome)
+    """Every reading, corrections included, against the expected path: each with the status it
+    was given when recorded, marked when that was under targets revised since."""
     polarity, tolerance = Polarity(outcome.polarity), parse_tolerance(outcome.tolerance)
     rows: list[tuple[str, ...]] = []
     previous: Reading | None = None
     for r in readings:
-        expected = path.expected_at(parse_period(r.period, cadence).end)
+        rating = rating_when_recorded(r, outcome, revisions)
+        expected = rating.expected
         if r.is_current:
-            status = STATUS_WORDS[assess(r.value, expected, polarity, tolerance).status]
+            status = STATUS_WORDS[rating.status]
+            if rating.replaced_by is not None:
+                status += f" ({rated_earlier(rating.replaced_by, tz)})"
             direction = (
                 DIRECTION_WORDS[direction_for(r.value, previous.value, polarity)]
                 if previous
@@ -199,7 +211,7 @@ def history_reply(
                 with_unit(expected, outcome.unit),
                 status,
                 direction,
-                r.submitted_by,
+                names.of(r.submitted_by),
                 f"{r.submitted_at.astimezone(tz):%d %b %Y}",
             )
         )
@@ -215,11 +227,18 @@ def history_reply(
         return Reply(
             text, (Header(title), Section(text=text)), shared=shared, about=(outcome.number,)
         )
+    revised = ""
+    if revisions:
+        when = ", ".join(short_day(r.at, tz) for r in revisions)
+        revised = (
+            f" Targets revised on {when}: each reading shows the status it was given when "
+            f"recorded; `/outcome {outcome.number} targets` says what changed and why."
+        )
     table = Table(
         ("Period", "Reading", "Expected", "Status", "Direction", "By", "Entered"),
         tuple(rows),
         caption=f"{baseline}; milestones: {milestones}. "
-        f"Tolerance: {tolerance_rule(tolerance, outcome.unit)}.",
+        f"Tolerance: {tolerance_rule(tolerance, outcome.unit)}.{revised}",
     )
     chart = Chart(
         title=f"Outcome {outcome.number}: readings against the path",

@@ -61,7 +61,7 @@ async def reading_form(ctx: CommandContext, number: int, where: FormContext) -> 
                 "period",
                 "Period",
                 initial=due.label if due else "",
-                hint=accepted_forms(cadence).capitalize() + ".",
+                hint=_sentence(accepted_forms(cadence)),
             ),
             Input("note", "Note", optional=True, multiline=True, placeholder="e.g. provisional"),
         ),
@@ -129,3 +129,8 @@ async def answer_form(services: Services, event: FormSubmitted) -> FormAnswer:
                 done=words,
             )
     return FormAnswer(errors, words, card)
+
+
+def _sentence(words: str) -> str:
+    """`words` as a sentence; `str.capitalize` would lower-case the months in it."""
+    return words[:1].upper() + words[1:] + "."

@@ -64,7 +64,11 @@ def _cadence_words(cadence: Cadence) -> str:
         Cadence.MONTHLY: "monthly (2025-03)",
         Cadence.QUARTERLY: "quarterly (2025-Q1)",
         Cadence.ANNUAL: "every calendar year (2025)",
-        Cadence.FINANCIAL_YEAR: "every financial year (2024/25)",
+        Cadence.FINANCIAL_YEAR: "every financial year, April to March (2024/25)",
+        Cadence.ACADEMIC_YEAR: "every academic year, September to August (2024/25)",
+        Cadence.POOLED_2Y: "for two calendar years pooled, a new period each year (2022-23)",
+        Cadence.POOLED_3Y: "for three calendar years pooled, a new period each year (2021-23)",
+        Cadence.POOLED_5Y: "for five calendar years pooled, a new period each year (2019-23)",
     }[cadence]
 
 

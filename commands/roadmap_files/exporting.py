@@ -10,6 +10,8 @@ from pathlib import Path
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from commands.domain.rules import format_number
+from commands.roadmap_files.people import PEOPLE_COLUMNS, PEOPLE_FILE, people_rows
+from commands.roadmap_files.revisions import REVISION_COLUMNS, REVISIONS_FILE, revision_rows
 from commands.roadmap_files.rows import (
     GROUP_COLUMNS,
     OUTCOME_COLUMNS,
@@ -50,6 +52,8 @@ async def export_roadmap(session: AsyncSession, directory: Path) -> list[Path]:
         _write(directory / "groups.csv", group_columns, groups),
         _write(directory / "outcomes.csv", OUTCOME_COLUMNS, outcomes),
         await export_readings(session, directory / "readings.csv"),
+        _write(directory / PEOPLE_FILE, PEOPLE_COLUMNS, await people_rows(session)),
+        _write(directory / REVISIONS_FILE, REVISION_COLUMNS, await revision_rows(session)),
     ]
 
 

@@ -1,7 +1,8 @@
 """Loading the road map from its CSV files, the interchange performance teams already use.
 
-Every row of every file is checked first (`rows.py`); nothing is written unless all rows are
-good, and loading the same files twice changes nothing.
+Every row of every file is checked first (`rows.py`, `people.py`, `revisions.py`); nothing is
+written unless all rows are good, and loading the same files twice changes nothing. A change
+of an outcome's targets needs a reason and is kept as a revision (`revisions.py`).
 """
 
 from __future__ import annotations
@@ -22,6 +23,17 @@ from commands.domain.periods import (
 from commands.domain.status import local_today
 from commands.errors import UserError
 from commands.readings.recording import Via, record_reading
+from commands.roadmap_files.people import PEOPLE_COLUMNS, PEOPLE_FILE, apply_people, parse_people
+from commands.roadmap_files.revisions import (
+    REVISION_COLUMNS,
+    REVISIONS_FILE,
+    PlannedChange,
+    apply_revisions,
+    need_a_reason,
+    parse_revisions,
+    planned_changes,
+    revise,
+)
 from commands.roadmap_files.rows import (
     GROUP_COLUMNS,
     OUTCOME_COLUMNS,
@@ -36,7 +48,12 @@ from commands.roadmap_files.rows import (
     read_rows,
 )
 from storage.models import Area, Group, GroupLead, Outcome, Reading
-from storage.repositories import AuditRepository, ReadingRepository, RoadmapRepository
+from storage.repositories import (
+    AuditRepository,
+    ReadingRepository,
+    RoadmapRepository,
+    TargetRevisionRepository,
+)
 
 
 @dataclass
@@ -44,6 +61,7 @@ class ImportReport:
     created: dict[str, int] = field(default_factory=dict)
     updated: dict[str, int] = field(default_factory=dict)
     unchanged: dict[str, int] = field(default_factory=dict)
+    revised: list[str] = field(default_factory=list)  # targets changed, in words
 
     def count(self, kind: str, what: str) -> None:
         bucket = getattr(self, kind)
@@ -55,13 +73,23 @@ class ImportReport:
             bucket: dict[str, int] = getattr(self, kind)
             if bucket:
                 parts.append(f"{kind} " + ", ".join(f"{n} {w}" for w, n in sorted(bucket.items())))
+        if self.revised:
+            parts.append("targets revised: " + "; ".join(self.revised))
         return "; ".join(parts) if parts else "nothing to import"
 
 
 async def import_roadmap(
-    session: AsyncSession, directory: Path, *, actor: str, now: datetime, tz: tzinfo
+    session: AsyncSession,
+    directory: Path,
+    *,
+    actor: str,
+    now: datetime,
+    tz: tzinfo,
+    reason: str | None = None,
 ) -> ImportReport:
-    """Load groups.csv and outcomes.csv (and readings.csv when present) from `directory`."""
+    """Load groups.csv and outcomes.csv (and readings.csv, people.csv and
+    target_revisions.csv when present) from `directory`. Changing an outcome's targets
+    needs a `reason`: without one, nothing is imported and the changes are named."""
     problems = Problems()
     group_rows = parse_groups(
         read_rows(directory / "groups.csv", GROUP_COLUMNS, problems), problems
@@ -71,14 +99,27 @@ async def import_roadmap(
     outcome_rows = parse_outcomes(
         read_rows(directory / "outcomes.csv", OUTCOME_COLUMNS, problems), known, problems
     )
+    existing = {o.number: o for o in await roadmap.outcomes()}
+    cadences = {number: Cadence(o.cadence) for number, o in existing.items()}
+    cadences.update({o.number: o.cadence for o in outcome_rows})
     readings_file = directory / "readings.csv"
     reading_rows: list[ReadingRow] = []
     if readings_file.exists():
-        cadences = {o.number: Cadence(o.cadence) for o in await roadmap.outcomes()}
-        cadences.update({o.number: o.cadence for o in outcome_rows})
         raw = read_rows(readings_file, READING_COLUMNS, problems)
         reading_rows = parse_readings(raw, cadences, _has_ended(now, tz), problems)
+    people_file = directory / PEOPLE_FILE
+    people_rows = []
+    if people_file.exists():
+        people_rows = parse_people(read_rows(people_file, PEOPLE_COLUMNS, problems), problems)
+    revisions_file = directory / REVISIONS_FILE
+    revision_rows = []
+    if revisions_file.exists():
+        raw = read_rows(revisions_file, REVISION_COLUMNS, problems)
+        revision_rows = parse_revisions(raw, cadences, problems)
     problems.raise_if_any()
+    changing = planned_changes(outcome_rows, existing)
+    if changing and not (reason or "").strip():
+        raise need_a_reason(changing)
 
     report = ImportReport()
     audit = AuditRepository(session)
@@ -97,9 +138,30 @@ async def import_roadmap(
     for outcome_row in outcome_rows:
         _apply_outcome(outcome_row, outcomes, areas, groups, roadmap, audit, report, actor, now)
     await roadmap.flush()
+    _revise_targets(changing, outcomes, audit, TargetRevisionRepository(session),
+                    by=actor, reason=(reason or "").strip(), now=now)  # fmt: skip
+    report.revised = [change.words for change in changing]
+    await apply_people(session, people_rows, report.count, actor=actor, now=now)
+    await apply_revisions(session, revision_rows, outcomes, report.count, problems,
+                          actor=actor, now=now)  # fmt: skip
+    await roadmap.flush()
     await _apply_readings(session, reading_rows, report, now, tz, problems)
     problems.raise_if_any()
     return report
+
+
+def _revise_targets(
+    changing: list[PlannedChange],
+    outcomes: dict[int, Outcome],
+    audit: AuditRepository,
+    revisions: TargetRevisionRepository,
+    *,
+    by: str,
+    reason: str,
+    now: datetime,
+) -> None:
+    for change in changing:
+        revise(outcomes[change.number], change, revisions, audit, by=by, reason=reason, now=now)
 
 
 async def import_readings(

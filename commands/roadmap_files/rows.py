@@ -42,7 +42,9 @@ OUTCOME_COLUMNS = [
 READING_COLUMNS = ["outcome", "period", "value", "submitted_by", "submitted_at", "note"]
 
 
-OPTIONAL_COLUMNS = {"submitted_at", "note", "source", "tolerance", "owner", "leads", "platform"}
+OPTIONAL_COLUMNS = {
+    "submitted_at", "note", "source", "tolerance", "owner", "leads", "platform", "organisation",
+}  # fmt: skip
 
 
 _SLUG = re.compile(r"[a-z0-9][a-z0-9-]*")

@@ -6,7 +6,6 @@ modules, so that they can be rearranged without touching their callers."""
 from storage.repositories.audit import AuditRepository
 from storage.repositories.chat_records import (
     ConversationRefRepository,
-    PeopleRepository,
     PostRepository,
     ReceiptRepository,
     SentCardRepository,
@@ -14,10 +13,12 @@ from storage.repositories.chat_records import (
 )
 from storage.repositories.digests import DigestRepository
 from storage.repositories.outbox import OutboxRepository
+from storage.repositories.people import PeopleRepository
 from storage.repositories.readings import AROUND_NEWEST, ReadingRepository, ReadingsAround
 from storage.repositories.reminders import ReminderRepository
 from storage.repositories.roadmap import RoadmapRepository
 from storage.repositories.rows import AreaRow, OutcomeRow, OwnerRow, ReadingRow
+from storage.repositories.targets import TargetRevisionRepository
 
 __all__ = [
     "AROUND_NEWEST",
@@ -37,5 +38,6 @@ __all__ = [
     "ReminderRepository",
     "RoadmapRepository",
     "SentCardRepository",
+    "TargetRevisionRepository",
     "UnreachableRepository",
 ]

@@ -1,5 +1,5 @@
 """What waymark keeps about the chats it works in: its posts, events already handled,
-conversations it may post to, people's names, cards with inputs and channels it cannot
+conversations it may post to, cards with inputs and channels it cannot
 reach yet."""
 
 from __future__ import annotations
@@ -14,7 +14,6 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from storage.models import (
-    ChatPerson,
     ConversationRef,
     EventReceipt,
     OutboxMessage,
@@ -194,35 +193,6 @@ def _fill(ref: ConversationRef, **values: Any) -> None:
     for name, value in values.items():
         if value is not None:
             setattr(ref, name, value)
-
-
-class PeopleRepository:
-    """Display names of chat users, as their platform last gave them."""
-
-    def __init__(self, session: AsyncSession) -> None:
-        self.session = session
-
-    async def remember(self, platform: str, user_id: str, name: str, at: datetime) -> None:
-        person = await self.session.get(ChatPerson, (platform, user_id))
-        if person is None:
-            try:
-                async with self.session.begin_nested():
-                    self.session.add(
-                        ChatPerson(platform=platform, user_id=user_id, name=name, updated_at=at)
-                    )
-                return
-            except IntegrityError:
-                person = await self.session.get(ChatPerson, (platform, user_id))
-                assert person is not None
-        if person.name != name:
-            person.name, person.updated_at = name, at
-            await self.session.flush()
-
-    async def names(self, platform: str, user_ids: Iterable[str]) -> dict[str, str]:
-        query = select(ChatPerson).where(
-            ChatPerson.platform == platform, ChatPerson.user_id.in_(list(user_ids))
-        )
-        return {p.user_id: p.name for p in await self.session.scalars(query)}
 
 
 class SentCardRepository:

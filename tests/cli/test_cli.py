@@ -62,6 +62,7 @@ def test_status_json_has_exactly_the_promised_keys(
     assert list(status) == [
         "number", "title", "area", "owner", "measure", "unit", "polarity", "latest",
         "previous", "expected", "status", "direction", "next_milestone", "due",
+        "target_revisions",
     ]  # fmt: skip
     # 85 at the end of 2024-Q1 (31 Mar 2024) to 89 at the end of 2026-Q1 (31 Mar 2026, 730 days);
     # 2024-Q3 ends 30 Sep 2024, 183 days in: 85 + 4 x 183/730 = 86.0027...; 85.5 misses by
@@ -71,6 +72,7 @@ def test_status_json_has_exactly_the_promised_keys(
         "value": 85.5,
         "submitted_by": "U0CHILDLEAD",
         "submitted_at": "2024-12-01T09:00:00Z",
+        "submitted_by_name": "U0CHILDLEAD",  # nobody has named them: the id, never an error
     }
     assert status["previous"]["period"] == "2024-Q2"
     assert status["expected"] == pytest.approx(86.0027, abs=1e-4)
@@ -78,6 +80,7 @@ def test_status_json_has_exactly_the_promised_keys(
     assert status["next_milestone"] == {"period": "2040", "target": 95.0}
     # 2026-Q3 is due on 29 Nov 2026, so on 26 Nov the due period is 2026-Q2 (due 29 Aug).
     assert status["due"] == {"period": "2026-Q2", "due_date": "2026-08-29", "overdue": True}
+    assert status["target_revisions"] == []
 
 
 def test_status_on_the_day_before_and_after_a_due_date(
@@ -162,3 +165,59 @@ def test_help_lists_every_command(capsys: pytest.CaptureFixture[str]) -> None:
     out = capsys.readouterr().out
     for command in ["init", "roadmap", "readings", "status", "list", "submit"]:
         assert command in out
+
+
+def test_status_and_list_name_people_and_show_revised_targets(
+    database_url: str, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """The tried case: "history and the CLI show U0CTBLEAD01 where people expect a name"."""
+    waymark(capsys, "init")
+    _, out, _ = waymark(capsys, "status", "12", "--at", "2026-11-26")
+    assert "Latest: 2026-Q1: 85.2% (by David Okafor, " in out
+    assert "Previous: 2025-Q4: 85.1% (by Claire Bennett, " in out
+    assert "U0CTBLEAD0" not in out
+    assert (
+        "Targets revised on 2 Sep 2025 by Joanne Clarke: milestones 2027-Q4:88;2031-Q4:93;2040:95"
+        " → 2027-Q4:89;2031-Q4:93;2040:95 (Children's Trust Board, 2 September 2025" in out
+    )
+    _, out, _ = waymark(capsys, "status", "12", "--json", "--at", "2026-11-26")
+    status = json.loads(out)
+    assert status["latest"]["submitted_by"] == "U0CTBLEAD01"  # ids stay in what machines read
+    assert status["latest"]["submitted_by_name"] == "David Okafor"
+    [revision] = status["target_revisions"]
+    assert list(revision) == ["at", "by", "reason", "before", "after"]
+    assert (revision["at"], revision["by"]) == ("2025-09-02T15:30:00Z", "U0ADMIN0001")
+    assert revision["before"]["milestones"] == [
+        ["2027-Q4", 88.0],
+        ["2031-Q4", 93.0],
+        ["2040", 95.0],
+    ]
+    assert revision["after"]["milestones"][0] == ["2027-Q4", 89.0]
+    assert revision["after"]["tolerance"] == "1"
+    _, out, _ = waymark(capsys, "list", "--area", "child", "--at", "2026-11-26")
+    assert "David Okafor" in out
+    assert "U0CTBLEAD0" not in out
+
+
+def test_an_import_that_changes_targets_needs_a_reason(
+    database_url: str, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    directory = write_roadmap(tmp_path / "map")
+    waymark(capsys, "roadmap", "import", str(directory))
+    outcomes = directory / "outcomes.csv"
+    outcomes.write_text(outcomes.read_text().replace("1,children,UKHSA", "0.5,children,UKHSA"))
+    code, _, err = waymark(capsys, "roadmap", "import", str(directory))
+    assert code == 1
+    assert "the targets of 1 outcome would change" in err
+    assert "- outcome 13: tolerance 1 → 0.5" in err
+    _, out, _ = waymark(capsys, "status", "13", "--json")
+    assert json.loads(out)["target_revisions"] == []
+
+    argv = ["roadmap", "import", str(directory), "--by", "U0ADMIN", "--reason", "UKHSA advice"]
+    code, out, _ = waymark(capsys, *argv)
+    assert code == 0
+    assert "targets revised: outcome 13: tolerance 1 → 0.5" in out
+    _, out, _ = waymark(capsys, "status", "13", "--json")
+    [revision] = json.loads(out)["target_revisions"]
+    assert (revision["by"], revision["reason"]) == ("U0ADMIN", "UKHSA advice")
+    assert (revision["before"]["tolerance"], revision["after"]["tolerance"]) == ("1", "0.5")

@@ -117,6 +117,29 @@ async def test_the_digest_reports_the_week(db: Database, tmp_path: Path, slack: 
     assert "Child friendly town: 1 on track, 0 at risk, 1 off track" in chart.alt_txt
 
 
+async def test_the_digest_names_who_sent_each_reading(
+    db: Database, tmp_path: Path, slack: StandIn
+) -> None:
+    directory = write(tmp_path / "map", OUTCOMES + HOUSING, WEEK_READINGS)
+    (directory / "people.csv").write_text(
+        "platform,user_id,name,organisation\nslack,U0CHILDLEAD,Priya Shah,Luton Council\n"
+    )
+    async with db.transaction() as session:
+        await import_roadmap(
+            session, directory, actor="tests", now=at("2026-03-09T12:00"), tz=LONDON
+        )
+
+    await send_weekly_digest(slack_ctx(db, slack), at("2026-03-09T09:00"))
+
+    (message,) = slack.in_channel(DIGEST)
+    words = message.words
+    assert "2025-Q3 86.2%, improving (was 85.5% in 2024-Q3), from Priya Shah" in words
+    assert "36% corrected to 35% (DWP revised figure), by Priya Shah" in words
+    # Nobody has named the economy lead: shown by their id, never an error.
+    assert "2024 94,000, the first reading, from U0ECONLEAD1" in words
+    assert "U0CHILDLEAD" not in words
+
+
 async def test_a_second_pass_posts_nothing_and_force_posts_again(
     roadmap: Database, slack: StandIn
 ) -> None:

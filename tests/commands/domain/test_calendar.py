@@ -209,6 +209,26 @@ def test_rungs_reached_for_an_overdue_quarter(
     assert all(r.period == Q4 and r.due_on == date(2026, 3, 1) for r in found)
 
 
+@pytest.mark.parametrize(
+    ("first", "cadence", "lag", "now", "period", "due_on"),
+    [
+        # 2024/25 (academic) ends Sun 31 Aug 2025; 200 days on is Thu 19 Mar 2026, so the
+        # reminder goes out on Friday 20 March.
+        ("2024/25", Cadence.ACADEMIC_YEAR, 200, "2026-03-20T10:00", "2024/25", date(2026, 3, 19)),
+        # 2022-24 (pooled) ends Tue 31 Dec 2024; 420 days on is Tue 24 Feb 2026, so the
+        # reminder goes out on Wednesday 25 February.
+        ("2022-24", Cadence.POOLED_3Y, 420, "2026-02-25T10:00", "2022-24", date(2026, 2, 24)),
+        # A year later the next pooled period, 2023-25, is the one overdue.
+        ("2022-24", Cadence.POOLED_3Y, 420, "2027-02-25T10:00", "2023-25", date(2027, 2, 24)),
+    ],
+)
+def test_reminders_for_academic_years_and_pooled_periods(
+    first: str, cadence: Cadence, lag: int, now: str, period: str, due_on: date
+) -> None:
+    (reminder,) = reminders_due(parse_period(first, cadence), lag, [], local(now), TT)
+    assert (reminder.level, reminder.period.label, reminder.due_on) == (Level.DUE, period, due_on)
+
+
 def test_a_heads_up_goes_out_days_before_the_due_date_when_asked_for() -> None:
     early = Timetable(LONDON, bank_holidays=england_and_wales, heads_up_days=3)
     # 2025-Q4 is due Sun 1 Mar; three days before is Thu 26 Feb, at 10:00.

@@ -136,6 +136,7 @@ def test_direction_of_travel(
 
 
 Q, FY, M, A = Cadence.QUARTERLY, Cadence.FINANCIAL_YEAR, Cadence.MONTHLY, Cadence.ANNUAL
+AY, P3 = Cadence.ACADEMIC_YEAR, Cadence.POOLED_3Y
 
 
 @pytest.mark.parametrize(
@@ -159,6 +160,17 @@ Q, FY, M, A = Cadence.QUARTERLY, Cadence.FINANCIAL_YEAR, Cadence.MONTHLY, Cadenc
         # Annual, 365-day lag: 2024 ends 31 Dec 2024, due 31 Dec 2025.
         ("2023", A, 365, date(2026, 1, 1), "2024", ["2023"], True),
         ("2023", A, 365, date(2025, 12, 31), "2023", ["2023"], False),
+        # Academic years: 2024/25 ends 31 Aug 2025; a 200-day lag makes it due on 19 Mar 2026
+        # (30 + 31 + 30 + 31 + 31 + 28 = 181 days to 28 Feb, and 19 more).
+        ("2023/24", AY, 200, date(2026, 3, 19), "2023/24", ["2023/24"], False),
+        ("2023/24", AY, 200, date(2026, 3, 20), "2024/25", ["2023/24"], True),
+        ("2023/24", AY, 200, date(2026, 3, 20), "2024/25", ["2024/25"], False),
+        # Pooled three-year periods, a new one each year: 2022-24 ends 31 Dec 2024; a 420-day
+        # lag makes it due on 24 Feb 2026 (2025 has 365 days, so 31 Dec + 420 = 24 Feb 2026).
+        ("2021-23", P3, 420, date(2026, 2, 24), "2021-23", ["2021-23"], False),
+        ("2021-23", P3, 420, date(2026, 2, 25), "2022-24", ["2021-23"], True),
+        ("2021-23", P3, 420, date(2027, 2, 25), "2023-25", ["2022-24"], True),
+        ("2021-23", P3, 420, date(2027, 2, 25), "2023-25", ["2023-25"], False),
     ],
 )
 def test_due_and_overdue(
