@@ -32,6 +32,8 @@ from storage.db import Database
 from storage.repositories import OutboxRepository
 
 log = logging.getLogger(__name__)
+# One line per event handled, with its request's context (an access log for chat).
+requests = logging.getLogger("waymark.requests")
 
 # Seconds: most answers take milliseconds; a slow database or a chart takes seconds.
 _BUCKETS = (0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1.0, 2.5, 5.0, 10.0)
@@ -73,14 +75,22 @@ class Metrics:
     def handling(
         self, platform: str, command: str, user_id: str, channel_id: str
     ) -> Iterator[None]:
-        began, result = time.perf_counter(), "failed"
+        began = time.perf_counter()
         with request_context(platform, command, user_id, channel_id):
             try:
                 yield
-                result = "answered"
-            finally:
-                self.latency.labels(platform, command).observe(time.perf_counter() - began)
-                self.answers.labels(platform, command, result).inc()
+            except Exception:
+                took = self._count(platform, command, began, "failed")
+                requests.exception("%s on %s failed after %.0f ms", command, platform, took)
+                raise
+            took = self._count(platform, command, began, "answered")
+            requests.info("%s on %s answered in %.0f ms", command, platform, took)
+
+    def _count(self, platform: str, command: str, began: float, result: str) -> float:
+        seconds = time.perf_counter() - began
+        self.latency.labels(platform, command).observe(seconds)
+        self.answers.labels(platform, command, result).inc()
+        return seconds * 1000
 
     def reading_recorded(self, platform: str, via: str) -> None:
         self.readings.labels(platform, via).inc()
