@@ -86,15 +86,16 @@ async def test_a_backup_taken_while_readings_are_written_restores(
 
 
 def test_backup_on_sqlite_makes_a_checked_file_and_never_overwrites_one(
-    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+    lived_in_url: str,
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+    capsys: pytest.CaptureFixture[str],
 ) -> None:
-    url = f"sqlite:///{tmp_path / 'waymark.db'}"
-    _in_thread(_example(url))
-    monkeypatch.setenv("DATABASE_URL", url)
+    monkeypatch.setenv("DATABASE_URL", lived_in_url)
     file = tmp_path / "nightly.db"
     assert main(["db", "backup", str(file)]) == 0
     out = capsys.readouterr().out
-    assert out.startswith(f"Backed up {tmp_path / 'waymark.db'} to {file} (")
+    assert out.startswith(f"Backed up {tmp_path / 'lived-in.db'} to {file} (")
     assert f"DATABASE_URL=sqlite:///{file} waymark db copy --to URL" in out
     assert not file.with_name("nightly.db.partial").exists()
 

@@ -12,16 +12,6 @@ from bot.cli import main
 from bot.cli.progress import ProgressBar
 from storage.db import Database
 from tests.conftest import _in_thread
-from tests.operations.history import build_history
-
-
-async def _lived_in(url: str) -> None:
-    db = Database(url)
-    try:
-        await db.migrate()
-        await build_history(db)
-    finally:
-        await db.dispose()
 
 
 async def _migrated(url: str) -> None:
@@ -33,11 +23,9 @@ async def _migrated(url: str) -> None:
 
 
 @pytest.fixture
-def source(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> str:
-    url = f"sqlite:///{tmp_path / 'waymark.db'}"
-    _in_thread(_lived_in(url))
-    monkeypatch.setenv("DATABASE_URL", url)
-    return url
+def source(lived_in_url: str, monkeypatch: pytest.MonkeyPatch) -> str:
+    monkeypatch.setenv("DATABASE_URL", lived_in_url)
+    return lived_in_url
 
 
 def test_copy_prints_each_table_checked_and_refuses_to_copy_twice(

@@ -3,34 +3,20 @@
 from __future__ import annotations
 
 import json
-from pathlib import Path
 
 import pytest
 
 from bot.cli import main
 from commands.people.forgetting import pseudonym_for
-from storage.db import Database
-from tests.conftest import _in_thread
-from tests.operations.history import ADMIN, LEAVER, build_history
+from tests.operations.history import ADMIN, LEAVER
 
 KEY = "another-secret"
 
 
-async def _lived_in(url: str) -> None:
-    db = Database(url)
-    try:
-        await db.migrate()
-        await build_history(db)
-    finally:
-        await db.dispose()
-
-
 @pytest.fixture
-def lived_in(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> str:
-    url = f"sqlite:///{tmp_path / 'waymark.db'}"
-    _in_thread(_lived_in(url))
-    monkeypatch.setenv("DATABASE_URL", url)
-    return url
+def lived_in(lived_in_url: str, monkeypatch: pytest.MonkeyPatch) -> str:
+    monkeypatch.setenv("DATABASE_URL", lived_in_url)
+    return lived_in_url
 
 
 @pytest.mark.usefixtures("lived_in")
