@@ -12,6 +12,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
+from pathlib import Path
 from typing import Any
 
 from sqlalchemy import Column, MetaData, Table, bindparam, func, select, text, update
@@ -58,6 +59,11 @@ async def copy_database(
         raise CopyRefusedError(
             "The target is the database you are copying from: give --to another database."
         )
+    if source.is_sqlite and not _file(source).exists():
+        raise CopyRefusedError(
+            f"There is no database at {_file(source)} to copy from: check the path (a backup "
+            "is given as sqlite:///backup.db, or sqlite:////an/absolute/path.db)."
+        )
     await source.migrate()
     await target.migrate()
     tables = metadata.sorted_tables
@@ -100,9 +106,15 @@ def _snapshot(db: Database) -> dict[str, Any]:
 
 
 def _same_database(a: Database, b: Database) -> bool:
+    if a.is_sqlite and b.is_sqlite:
+        return _file(a).resolve() == _file(b).resolve()
     return a.url.render_as_string(hide_password=False) == b.url.render_as_string(
         hide_password=False
     )
+
+
+def _file(db: Database) -> Path:
+    return Path(db.url.database or "")
 
 
 async def _tables_with_rows(db: Database, tables: Sequence[Table]) -> list[str]:

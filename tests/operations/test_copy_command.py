@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import io
+import os
 import sqlite3
 from pathlib import Path
 
@@ -75,6 +76,18 @@ def test_a_copy_that_comes_out_different_fails_and_says_where(
     assert readings.split()[1:3] == ["228", "228"]
     assert readings.endswith("DIFFERENT")
     assert "The copy differs from the original in readings: do not use it." in out
+
+
+def test_a_source_that_is_not_there_or_is_the_target_is_refused(
+    source: str, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    missing = tmp_path / "typo.db"
+    assert main(["db", "copy", "--from", f"sqlite:///{missing}", "--to", source]) == 1
+    assert capsys.readouterr().err.startswith(f"There is no database at {missing} to copy from")
+    assert not missing.exists()
+    same = "sqlite:///" + os.path.relpath(source.removeprefix("sqlite:///"))
+    assert main(["db", "copy", "--to", same]) == 1
+    assert "The target is the database you are copying from" in capsys.readouterr().err
 
 
 def test_a_database_url_that_is_not_one_is_named(
