@@ -102,14 +102,17 @@ class DumpCommand:
 def pg_dump_command(url: URL, file: Path) -> DumpCommand:
     """The `pg_dump` that writes the database at `url` to `file` in its custom format (for
     `pg_restore`), leaving out who owns what, which differs between servers."""
-    plain = url.set(drivername="postgresql", password=None)
-    target = plain.render_as_string(hide_password=False)
+    target = _without_password(url).render_as_string(hide_password=False)
     argv = ("pg_dump", "--format=custom", "--no-owner", f"--file={file}", f"--dbname={target}")
-    return DumpCommand(argv, url.password if url.password is None else str(url.password))
+    return DumpCommand(argv, None if url.password is None else str(url.password))
 
 
 def pg_restore_hint(url: URL, file: Path) -> str:
-    plain = url.set(drivername="postgresql", password=None).set(database="NEW_DATABASE")
-    return shlex.join(
-        ("pg_restore", "--no-owner", f"--dbname={plain.render_as_string()}", str(file))
-    )
+    plain = _without_password(url).set(database="NEW_DATABASE")
+    target = plain.render_as_string(hide_password=False)
+    return shlex.join(("pg_restore", "--no-owner", f"--dbname={target}", str(file)))
+
+
+def _without_password(url: URL) -> URL:
+    """`url` as libpq reads it (no driver), without the password (`URL.set` cannot unset one)."""
+    return URL.create("postgresql", url.username, None, url.host, url.port, url.database, url.query)

@@ -16,9 +16,9 @@ from bot.cli import main
 from commands.context import get_outcome
 from commands.domain.periods import Cadence, parse_period
 from commands.readings.recording import Via, record_reading
-from storage.backups import backup_sqlite, sqlite_path
+from storage.backups import backup_sqlite, pg_dump_command, pg_restore_hint, sqlite_path
 from storage.copying import copy_database
-from storage.db import Database
+from storage.db import Database, async_url
 from storage.models import AuditEntry, Outcome, Reading
 from tests.conftest import _in_thread
 from tests.operations.history import LEAD, LONDON, NOW, build_history
@@ -149,3 +149,17 @@ def test_backup_on_postgresql_runs_pg_dump(
     ).stdout  # fmt: skip
     assert "TABLE DATA public readings" in listing
     assert "TABLE DATA public audit_log" in listing
+
+
+def test_pg_dump_is_given_the_password_in_its_environment_not_its_arguments() -> None:
+    url = async_url("postgresql://waymark:s3cret@dbhost:5433/waymark")
+    dump = pg_dump_command(url, Path("/backups/nightly.dump"))
+    assert dump.shown == (
+        "pg_dump --format=custom --no-owner --file=/backups/nightly.dump "
+        "--dbname=postgresql://waymark@dbhost:5433/waymark"
+    )
+    assert "s3cret" not in " ".join(dump.argv)
+    assert dump.environment()["PGPASSWORD"] == "s3cret"
+    assert pg_restore_hint(url, Path("nightly.dump")) == (
+        "pg_restore --no-owner --dbname=postgresql://waymark@dbhost:5433/NEW_DATABASE nightly.dump"
+    )
