@@ -95,12 +95,23 @@ class _OurHandler(logging.StreamHandler):  # type: ignore[type-arg]
         return
 
 
+class _WithoutKnownNoise(logging.Filter):
+    """Bolt reads SLACK_BOT_TOKEN itself, and warns at every start that it is unused when it is
+    given a client too, as waymark gives it one on purpose (one pace per channel)."""
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        return not (
+            record.name.startswith("slack_bolt") and "`token` will be unused" in record.getMessage()
+        )
+
+
 def configure_logging(log_format: str, level: int = logging.INFO) -> None:
     """Log to standard error in `log_format` ("text" or "json"), at `level` and above."""
     root = logging.getLogger()
     for handler in [h for h in root.handlers if isinstance(h, _OurHandler)]:
         root.removeHandler(handler)
     handler = _OurHandler()
+    handler.addFilter(_WithoutKnownNoise())
     handler.setFormatter(
         JsonFormatter() if log_format == "json" else logging.Formatter(TEXT_FORMAT)
     )
