@@ -10,17 +10,20 @@ import signal
 import time
 from datetime import UTC, datetime, timedelta
 
+from bot.metrics import Metrics
 from bot.server import Running
 from commands.delivery.outbox import LEASE
 from scheduler.jobs import JobContext
 from scheduler.setup import Clock, SimulatedClock, Ticker, wall_clock
 
 
-def start_clock(running: Running, jobs: JobContext, clock: Clock, *, tick: bool) -> JobContext:
+def start_clock(
+    running: Running, jobs: JobContext, clock: Clock, *, tick: bool, metrics: Metrics
+) -> JobContext:
     """The scheduler's jobs beside a server, and its clock, which wakes them every minute."""
     running.jobs = jobs
     if tick:
-        ticker = Ticker(jobs, clock=clock)
+        ticker = Ticker(jobs, clock=clock, on_success=metrics.pass_succeeded)
         ticker.start()
         running.closers.append(ticker.stop)
     return jobs

@@ -28,6 +28,7 @@ from bot.messengers import (
     programme_target,
     teams_wanted,
 )
+from bot.metrics import Metrics, metrics_route
 from bot.server import Running, close_session_last, health_route, listen, socket_mode
 from bot.slack.app import EVENTS_PATH, BoltSlot, add_routes, build_app
 from bot.slack.messenger import SlackMessenger, posting_client, web_api_session
@@ -41,7 +42,7 @@ from commands.reminders.bank_holidays import england_and_wales
 from commands.roadmap_files.importing import ImportReport, import_roadmap
 from config import EXAMPLE_ROADMAP
 from config.settings import Settings, SettingsError
-from scheduler.jobs import JobContext, send_reminders, send_weekly_digest
+from scheduler.jobs import Housekeeping, JobContext, send_reminders, send_weekly_digest
 from scheduler.setup import Clock
 from storage.db import Database
 from storage.repositories import RoadmapRepository
@@ -133,10 +134,12 @@ def job_context(
     *,
     lease: timedelta = LEASE,
     clock: Clock | None = None,
+    housekeeping: bool = False,
 ) -> JobContext:
     """What the scheduler's jobs need, from the settings: for `waymark serve` too, with the
     messenger its Slack listeners use (one messenger keeps one pace per channel). A digest or
-    escalation for a platform missing from `messengers` waits in the outbox until there is one."""
+    escalation for a platform missing from `messengers` waits in the outbox until there is one.
+    With `housekeeping`, passes also remove expired records daily (WAYMARK_RETENTION_DAYS)."""
     return JobContext(
         db=db,
         messengers=messengers,
@@ -145,6 +148,7 @@ def job_context(
         programme=programme_target(settings),
         lease=lease,
         clock=clock,
+        housekeeping=Housekeeping(settings.retention_days) if housekeeping else None,
     )
 
 
@@ -157,6 +161,7 @@ async def jobs_for(
     digest: bool = True,
     lease: timedelta = LEASE,
     clock: Clock | None = None,
+    housekeeping: bool = False,
 ) -> AsyncIterator[JobContext]:
     """The jobs' context for one run; with `post`, messengers for what the run posts (the
     reminders, the digest, or both), closed when the run ends. The outbox follows `clock` as
@@ -165,7 +170,9 @@ async def jobs_for(
     if post:
         messengers = await messengers_from(rt.settings, rt.db, reminders=reminders, digest=digest)
     try:
-        yield job_context(rt.settings, rt.db, messengers, lease=lease, clock=clock)
+        yield job_context(
+            rt.settings, rt.db, messengers, lease=lease, clock=clock, housekeeping=housekeeping
+        )
     finally:
         await close_messengers(messengers)
 
@@ -178,7 +185,7 @@ def server_jobs(running: Running, settings: Settings) -> JobContext:
         messengers["slack"] = running.services.messenger
     if running.teams is not None:
         messengers["teams"] = running.teams.messenger
-    return job_context(settings, running.db, messengers)
+    return job_context(settings, running.db, messengers, housekeeping=True)
 
 
 # ----- apps
@@ -203,9 +210,10 @@ def missing_credentials(settings: Settings) -> list[str]:
     ]
 
 
-def core_for(settings: Settings, db: Database, clock: Clock) -> Core:
-    """The one core a server's Slack and Teams adapters share."""
-    return Core(db, clock=clock, tz=settings.zone, admins=frozenset(settings.admins))
+def core_for(settings: Settings, db: Database, clock: Clock, metrics: Metrics) -> Core:
+    """The one core a server's Slack and Teams adapters share, watched by `metrics`."""
+    admins = frozenset(settings.admins)
+    return Core(db, clock=clock, tz=settings.zone, admins=admins, observer=metrics)
 
 
 def slack_adapter(
@@ -237,10 +245,11 @@ async def start_server(
         raise SettingsError("\n".join(problems))
     db = Database(settings.database_url)
     await db.migrate()
-    background = Background()
-    core = core_for(settings, db, clock)
+    background, metrics = Background(), Metrics()
+    core = core_for(settings, db, clock, metrics)
     web_app = web.Application()
     health_route(web_app, db)
+    metrics_route(web_app, db, metrics)
     services, app, session = None, None, None
     if settings.slack_bot_token:
         session = web_api_session()
@@ -280,7 +289,7 @@ async def start_server(
         running.closers.append(teams.stop)
         banners.append(f"waymark is answering Teams at http://{host}:{bound}/api/messages")
     running.banner = "\n".join(banners)
-    start_clock(running, server_jobs(running, settings), clock, tick=tick)
+    start_clock(running, server_jobs(running, settings), clock, tick=tick, metrics=metrics)
     return running
 
 
@@ -313,7 +322,8 @@ async def start_playground(
     db = Database(settings.database_url)
     await db.migrate()
     await load_example_if_empty(db, actor="waymark playground", now=clock(), tz=settings.zone)
-    core = core_for(settings, db, clock)
+    metrics = Metrics()
+    core = core_for(settings, db, clock, metrics)
     workspace = await seed(db, settings, core.services.admins)
     token, secret = f"xoxb-playground-{secrets.token_hex(8)}", secrets.token_hex(16)
     passes = LocalPasses(clock)
@@ -323,6 +333,7 @@ async def start_playground(
         time_zone=settings.timezone,
     )  # fmt: skip
     health_route(web_app, db)
+    metrics_route(web_app, db, metrics)
     slot = BoltSlot()
     add_routes(web_app, slot)
     background = Background()
@@ -348,7 +359,8 @@ async def start_playground(
     close_session_last(running, web_api)
     if teams is not None:
         running.closers.append(teams.stop)
-    passes.jobs = start_clock(running, server_jobs(running, settings), clock, tick=tick)
+    jobs = server_jobs(running, settings)
+    passes.jobs = start_clock(running, jobs, clock, tick=tick, metrics=metrics)
     running.banner = (
         f"waymark's playground is running on {database_url}: open {url} in a browser. Ctrl-C "
         "stops it.\n(It never reaches Slack or Teams; README explains how to connect them.)"

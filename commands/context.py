@@ -12,6 +12,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from commands.domain.status import local_today
 from commands.errors import UserError
+from commands.ports import Observer, Unobserved
 from storage.db import Database
 from storage.models import Outcome
 from storage.repositories import RoadmapRepository
@@ -44,6 +45,7 @@ class CommandContext:
     caller: Caller
     now: datetime
     tz: ZoneInfo
+    observer: Observer = field(default_factory=Unobserved)
 
     @property
     def today(self) -> date:
@@ -53,18 +55,19 @@ class CommandContext:
 @dataclass(frozen=True)
 class Services:
     """What every event handler is given, built once by the composition root: the database,
-    the clock, the road map's time zone and who the administrators are."""
+    the clock, the road map's time zone, who the administrators are, and who is watching."""
 
     db: Database
     clock: Callable[[], datetime]
     tz: ZoneInfo
     admins: frozenset[str]
+    observer: Observer = field(default_factory=Unobserved)
 
     def context(
         self, session: AsyncSession, platform: str, user_id: str, channel_id: str
     ) -> CommandContext:
         caller = Caller(user_id, channel_id, platform, is_admin=user_id in self.admins)
-        return CommandContext(session, caller, self.clock(), self.tz)
+        return CommandContext(session, caller, self.clock(), self.tz, self.observer)
 
 
 async def get_outcome(session: AsyncSession, number: int) -> Outcome:

@@ -26,10 +26,11 @@ from commands.events import (
     ThreadReply,
 )
 from commands.people.directory import NameLookup, PeopleBook
+from commands.ports import Observer, Unobserved
 from commands.presentation.replies import Action, Reply
 from commands.readings.form import answer_form, open_form
 from commands.readings.thread_replies import answer_deletion, answer_reply
-from commands.registry import answer_command
+from commands.registry import answer_command, command_name
 from storage.db import Database
 
 STALE_BUTTON = "That button does nothing any more."
@@ -45,8 +46,10 @@ class Core:
         clock: Callable[[], datetime],
         tz: ZoneInfo,
         admins: frozenset[str],
+        observer: Observer | None = None,
     ) -> None:
-        self.services = Services(db, clock, tz, admins)
+        self.observer = observer or Unobserved()
+        self.services = Services(db, clock, tz, admins, self.observer)
         # Teams' bookkeeping of where it may post; any platform that needs one shares it.
         self.book = ConversationBook(db, clock)
         self.people = PeopleBook(db, clock)
@@ -57,32 +60,46 @@ class Core:
 
     async def command(self, event: Command) -> Reply:
         """`/outcome ...`: the answer, or what to type instead."""
-        return await answer_command(self.services, event)
+        name = command_name(event.text)
+        with self.observer.handling(event.platform, name, event.user_id, event.channel_id):
+            return await answer_command(self.services, event)
 
     async def thread_reply(self, event: ThreadReply) -> ThreadAnswer | None:
         """A reply in a thread: None unless the thread is about outcomes and the words are a
         reading (or a failed attempt at one)."""
-        return await answer_reply(self.services, event)
+        with self.observer.handling(
+            event.platform, "thread reply", event.user_id, event.channel_id
+        ):
+            return await answer_reply(self.services, event)
 
     async def reply_edited(self, event: ReplyEdited) -> ThreadAnswer | None:
         """An edited thread reply: a correction, recorded as a new entry."""
-        return await answer_reply(self.services, event)
+        with self.observer.handling(
+            event.platform, "reply edited", event.user_id, event.channel_id
+        ):
+            return await answer_reply(self.services, event)
 
     async def reply_deleted(self, event: ReplyDeleted) -> Reply | None:
         """A deleted thread reply: what to say in the thread, if it gave a reading."""
-        return await answer_deletion(self.services, event)
+        with self.observer.handling(event.platform, "reply deleted", "", event.channel_id):
+            return await answer_deletion(self.services, event)
 
     async def form_submitted(self, event: FormSubmitted) -> FormAnswer:
         """A reading typed in a form's boxes."""
-        return await answer_form(self.services, event)
+        with self.observer.handling(event.platform, "form", event.user_id, event.channel_id):
+            return await answer_form(self.services, event)
 
     async def button_pressed(self, event: ButtonPressed) -> ButtonAnswer:
         """A button: open the reading form, or show what the button's command shows."""
+        with self.observer.handling(event.platform, "button", event.user_id, event.channel_id):
+            return await self._button(event)
+
+    async def _button(self, event: ButtonPressed) -> ButtonAnswer:
         if event.action == Action.SUBMIT_READING and event.value.isdigit():
             return await open_form(self.services, event, int(event.value))
         if event.action in {Action.SHOW_OUTCOME, Action.NEXT_PAGE}:
             command = Command(event.platform, event.channel_id, event.user_id, event.value)
-            return ButtonAnswer(reply=await self.command(command))
+            return ButtonAnswer(reply=await answer_command(self.services, command))
         return ButtonAnswer(note=STALE_BUTTON)
 
     async def person_seen(self, platform: str, user_id: str, lookup: NameLookup) -> None:

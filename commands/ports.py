@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+from contextlib import AbstractContextManager, contextmanager
 from datetime import datetime
 from typing import Protocol
 
@@ -46,3 +48,33 @@ class Messenger(Protocol):
         is what it holds, for what the platform keeps of a post (Teams: cards with boxes). Raises
         `DeliveryError` when looking failed for now, `CannotLookError` when it never can."""
         ...
+
+
+class Observer(Protocol):
+    """Watches the core at work, for operators: how long answers take, what was recorded, and
+    the context of each request in the logs. The composition root gives the core one that
+    keeps metrics; the core never knows how they are kept."""
+
+    def handling(
+        self, platform: str, command: str, user_id: str, channel_id: str
+    ) -> AbstractContextManager[None]:
+        """Around the handling of one event: `command` names what was asked, from a short
+        fixed list (`outcome history`, `thread reply`), never the words typed."""
+        ...
+
+    def reading_recorded(self, platform: str, via: str) -> None:
+        """A new reading was committed, given through `via` (thread, slash, modal)."""
+        ...
+
+
+class Unobserved:
+    """No one watching: for the command line and tests that do not look."""
+
+    @contextmanager
+    def handling(
+        self, platform: str, command: str, user_id: str, channel_id: str
+    ) -> Iterator[None]:
+        yield
+
+    def reading_recorded(self, platform: str, via: str) -> None:
+        return None

@@ -120,6 +120,21 @@ async def dispatch(ctx: CommandContext, text: str) -> Reply:
     return await command.handler(ctx, Args(words=rest, shared=shared, page=page, raw=text))
 
 
+def command_name(text: str) -> str:
+    """What a command asks for, from a short fixed list (`card`, `history`, `list`, `search`,
+    `help`, `unknown`...): a label for metrics and logs that never carries the words typed."""
+    words, _ = _page([w for w in text.split() if w.lower() != "share"])
+    if not words or words[0].lower() in {"help", "?"}:
+        return "help"
+    first = words[0].lower().lstrip("#")
+    if first.isdigit():
+        verb = words[1].lower() if len(words) > 1 else ""
+        if verb not in _PER_OUTCOME:
+            return "unknown"
+        return verb or "card"
+    return first if first in _GENERAL else "search"
+
+
 def writes(text: str) -> bool:
     """Whether what followed `/outcome` names a sub-command that writes. Everything else reads,
     and can be answered from a reading transaction that never waits for writers."""

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from datetime import time
-from typing import Annotated, Any
+from typing import Annotated, Any, Literal
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from pydantic import AliasChoices, Field, ValidationError, ValidationInfo, field_validator
@@ -66,6 +66,15 @@ class Settings(BaseSettings):
     heads_up_days: int = Field(
         default=0, ge=0, validation_alias=AliasChoices("WAYMARK_HEADS_UP_DAYS")
     )
+
+    # Running it for years: logs, the retention schedule, and the secret behind pseudonyms.
+    log_format: Literal["text", "json"] = Field(
+        default="text", validation_alias=AliasChoices("WAYMARK_LOG_FORMAT")
+    )
+    retention_days: int = Field(
+        default=90, ge=1, validation_alias=AliasChoices("WAYMARK_RETENTION_DAYS")
+    )
+    pseudonym_key: str | None = _env("WAYMARK_PSEUDONYM_KEY")
 
     # Microsoft Teams: the app registration's Microsoft Entra ID credentials. Without them,
     # Teams is served only when TEAMS_ALLOW_ANONYMOUS says so (the Agents Playground).

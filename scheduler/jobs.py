@@ -28,6 +28,7 @@ from commands.domain.calendar import (
     may_remind,
     weeks_between,
 )
+from commands.people.retention import DEFAULT_DAYS, remove_expired_records
 from commands.ports import Messenger
 from commands.presentation.formatting import day, moment
 from commands.reminders.messages import reminder_messages
@@ -54,6 +55,27 @@ class JobContext:
     lease: timedelta = LEASE
     # The time as a pass goes on, for the outbox's claims and retries; None: the pass's moment.
     clock: Callable[[], datetime] | None = None
+    # Removing expired operational records, once a day; None: not in this process.
+    housekeeping: Housekeeping | None = None
+
+
+@dataclass
+class Housekeeping:
+    """Records older than `days` days are removed once a local day by each process that ticks
+    (`commands.people.retention`): idempotent, so several replicas doing it is harmless, and
+    a day missed while waymark was down is caught up at the next pass."""
+
+    days: int = DEFAULT_DAYS
+    done_on: date | None = None
+
+    async def run(self, ctx: JobContext, now: datetime) -> None:
+        today = ctx.timetable.today(now)
+        if self.done_on == today:
+            return
+        async with ctx.db.transaction() as session:
+            removed = await remove_expired_records(session, now, self.days)
+        self.done_on = today
+        log.info("retention (%s days): %s", self.days, removed)
 
 
 async def tick(ctx: JobContext, now: datetime) -> DrainReport:
@@ -67,7 +89,10 @@ async def tick(ctx: JobContext, now: datetime) -> DrainReport:
             await queue_digest(
                 session, now, ctx.timetable, target.channel, platform=target.platform
             )
-    return await _drain(ctx, now, kinds=None)
+    report = await _drain(ctx, now, kinds=None)
+    if ctx.housekeeping is not None:
+        await ctx.housekeeping.run(ctx, now)
+    return report
 
 
 async def _drain(ctx: JobContext, now: datetime, kinds: tuple[str, ...] | None) -> DrainReport:

@@ -73,10 +73,17 @@ class Ticker:
     `await stop()` lets a tick in progress finish, then stops."""
 
     def __init__(
-        self, ctx: JobContext, *, clock: Clock = wall_clock, interval: float = TICK_SECONDS
+        self,
+        ctx: JobContext,
+        *,
+        clock: Clock = wall_clock,
+        interval: float = TICK_SECONDS,
+        on_success: Callable[[datetime], None] | None = None,
     ) -> None:
         self.ctx = ctx if ctx.clock else replace(ctx, clock=clock)
         self.clock = clock
+        # Told the time each pass finishes without error (for the operators' metrics).
+        self.on_success = on_success
         self.scheduler = build_scheduler(self.run_once, interval=interval)
         self._idle = asyncio.Event()
         self._idle.set()
@@ -86,6 +93,8 @@ class Ticker:
         now = self.clock()
         try:
             await tick(self.ctx, now)
+            if self.on_success is not None:
+                self.on_success(self.clock())
         except Exception:
             # The next tick tries again: everything due is still due, and a message caught
             # mid-send is looked for before it is posted again.

@@ -2,6 +2,8 @@
 
 Columns are platform-neutral (`platform`, `channel_id`, `user_id`): nothing here knows Slack.
 Nothing is ever deleted: a correction supersedes a reading, and every write leaves an audit row.
+A column that holds personal data says so (`info=PERSON_ID`, `PERSON_NAME` or `MENTIONS`: see
+`storage/personal_columns.py`).
 """
 
 from __future__ import annotations
@@ -27,6 +29,7 @@ from sqlalchemy import (
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
 
 from storage.column_types import UTCDateTime, state_column
+from storage.personal_columns import MENTIONS, PERSON_ID, PERSON_NAME
 
 # Stable constraint names keep Alembic migrations identical on SQLite and PostgreSQL.
 NAMING = {
@@ -110,7 +113,7 @@ class GroupLead(Base):
     __tablename__ = "group_leads"
 
     group_id: Mapped[int] = mapped_column(ForeignKey("groups.id"), primary_key=True)
-    user_id: Mapped[str] = mapped_column(String(200), primary_key=True)
+    user_id: Mapped[str] = mapped_column(String(200), primary_key=True, info=PERSON_ID)
     position: Mapped[int] = mapped_column(Integer, default=0)
 
     group: Mapped[Group] = relationship(back_populates="leads")
@@ -140,10 +143,10 @@ class Outcome(Base):
     source: Mapped[str] = mapped_column(Text, default="")
     owner_id: Mapped[int | None] = mapped_column(ForeignKey("groups.id"), nullable=True)
     paused_reason: Mapped[str | None] = mapped_column(Text, nullable=True)
-    paused_by: Mapped[str | None] = mapped_column(String(200), nullable=True)
+    paused_by: Mapped[str | None] = mapped_column(String(200), nullable=True, info=PERSON_ID)
     paused_at: Mapped[datetime | None] = mapped_column(nullable=True)
     snoozed_until: Mapped[date | None] = mapped_column(Date, nullable=True)
-    snoozed_by: Mapped[str | None] = mapped_column(String(200), nullable=True)
+    snoozed_by: Mapped[str | None] = mapped_column(String(200), nullable=True, info=PERSON_ID)
 
     area: Mapped[Area] = relationship(lazy="joined", innerjoin=True)
     owner: Mapped[Group | None] = relationship(lazy="joined")
@@ -164,10 +167,10 @@ class Reading(Base):
     period: Mapped[str] = mapped_column(String(20))
     period_start: Mapped[date] = mapped_column(Date)
     value: Mapped[float] = mapped_column(Float)
-    submitted_by: Mapped[str] = mapped_column(String(200))
+    submitted_by: Mapped[str] = mapped_column(String(200), info=PERSON_ID)
     submitted_at: Mapped[datetime] = mapped_column()
     via: Mapped[str] = mapped_column(String(20))
-    note: Mapped[str] = mapped_column(Text, default="")
+    note: Mapped[str] = mapped_column(Text, default="", info=MENTIONS)
     source_key: Mapped[str | None] = mapped_column(String(300), unique=True, nullable=True)
     is_current: Mapped[bool] = mapped_column(Boolean, default=True)
     superseded_at: Mapped[datetime | None] = mapped_column(nullable=True)
@@ -190,11 +193,11 @@ class AuditEntry(Base):
 
     id: Mapped[int] = mapped_column(primary_key=True)
     at: Mapped[datetime] = mapped_column()
-    actor: Mapped[str] = mapped_column(String(200))
+    actor: Mapped[str] = mapped_column(String(200), info=PERSON_ID)
     action: Mapped[str] = mapped_column(String(60))
-    subject: Mapped[str] = mapped_column(String(200))
-    before: Mapped[dict[str, Any] | None] = mapped_column(JSON, nullable=True)
-    after: Mapped[dict[str, Any] | None] = mapped_column(JSON, nullable=True)
+    subject: Mapped[str] = mapped_column(String(200), info=MENTIONS)
+    before: Mapped[dict[str, Any] | None] = mapped_column(JSON, nullable=True, info=MENTIONS)
+    after: Mapped[dict[str, Any] | None] = mapped_column(JSON, nullable=True, info=MENTIONS)
 
     __table_args__ = (Index("ix_audit_log_subject", "subject"),)
 
@@ -251,8 +254,8 @@ class OutboxMessage(Base):
     channel_id: Mapped[str] = mapped_column(String(200))
     thread_id: Mapped[str | None] = mapped_column(String(200), nullable=True)
     group_id: Mapped[int | None] = mapped_column(ForeignKey("groups.id"), nullable=True)
-    summary: Mapped[str] = mapped_column(Text)
-    payload: Mapped[dict[str, Any]] = mapped_column(JSON)
+    summary: Mapped[str] = mapped_column(Text, info=MENTIONS)
+    payload: Mapped[dict[str, Any]] = mapped_column(JSON, info=MENTIONS)
     state: Mapped[str] = mapped_column(state_column(OutboxState), default=OutboxState.PENDING)
     not_before: Mapped[datetime] = mapped_column()
     attempts: Mapped[int] = mapped_column(Integer, default=0)
@@ -263,7 +266,7 @@ class OutboxMessage(Base):
     first_attempt_at: Mapped[datetime | None] = mapped_column(nullable=True)
     message_id: Mapped[str | None] = mapped_column(String(200), nullable=True)
     sent_at: Mapped[datetime | None] = mapped_column(nullable=True)
-    last_error: Mapped[str | None] = mapped_column(Text, nullable=True)
+    last_error: Mapped[str | None] = mapped_column(Text, nullable=True, info=MENTIONS)
     created_at: Mapped[datetime] = mapped_column()
 
     __table_args__ = (Index("ix_outbox_due", "state", "not_before"),)
@@ -318,8 +321,9 @@ class ConversationRef(Base):
     tenant_id: Mapped[str | None] = mapped_column(String(100), nullable=True)
     bot_id: Mapped[str] = mapped_column(String(200))
     team_id: Mapped[str | None] = mapped_column(String(300), nullable=True)
-    user_id: Mapped[str | None] = mapped_column(String(200), nullable=True)  # personal chats
-    name: Mapped[str | None] = mapped_column(String(200), nullable=True)
+    # Personal chats: the person, and the chat's name (theirs).
+    user_id: Mapped[str | None] = mapped_column(String(200), nullable=True, info=PERSON_ID)
+    name: Mapped[str | None] = mapped_column(String(200), nullable=True, info=PERSON_NAME)
     updated_at: Mapped[datetime] = mapped_column()
 
     __table_args__ = (
@@ -335,8 +339,8 @@ class ChatPerson(Base):
     __tablename__ = "chat_people"
 
     platform: Mapped[str] = mapped_column(String(20), primary_key=True)
-    user_id: Mapped[str] = mapped_column(String(200), primary_key=True)
-    name: Mapped[str] = mapped_column(String(200))
+    user_id: Mapped[str] = mapped_column(String(200), primary_key=True, info=PERSON_ID)
+    name: Mapped[str] = mapped_column(String(200), info=PERSON_NAME)
     updated_at: Mapped[datetime] = mapped_column()
     organisation: Mapped[str] = mapped_column(String(200), default="", server_default="")
     from_roadmap: Mapped[bool] = mapped_column(Boolean, default=False, server_default=false())
@@ -351,7 +355,7 @@ class TargetRevision(Base):
     id: Mapped[int] = mapped_column(primary_key=True)
     outcome_id: Mapped[int] = mapped_column(ForeignKey("outcomes.id"))
     at: Mapped[datetime] = mapped_column()
-    by: Mapped[str] = mapped_column(String(200))
+    by: Mapped[str] = mapped_column(String(200), info=PERSON_ID)
     reason: Mapped[str] = mapped_column(Text)
     before: Mapped[dict[str, Any]] = mapped_column(JSON)
     after: Mapped[dict[str, Any]] = mapped_column(JSON)
@@ -369,7 +373,7 @@ class SentCard(Base):
     platform: Mapped[str] = mapped_column(String(20))
     conversation_id: Mapped[str] = mapped_column(String(300))
     message_id: Mapped[str] = mapped_column(String(200))
-    payload: Mapped[dict[str, Any]] = mapped_column(JSON)
+    payload: Mapped[dict[str, Any]] = mapped_column(JSON, info=MENTIONS)
     posted_at: Mapped[datetime] = mapped_column()
 
     __table_args__ = (UniqueConstraint("platform", "conversation_id", "message_id"),)

@@ -8,7 +8,7 @@ import asyncio
 import sys
 from collections.abc import Sequence
 
-from bot.cli import operators, roadmap, servers, teams
+from bot.cli import database, operators, people, roadmap, servers, teams
 from bot.cli.arguments import Handler, ServerHandler
 from bot.wiring import runtime
 from commands.errors import UserError
@@ -24,6 +24,8 @@ def build_parser() -> argparse.ArgumentParser:
     sub = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
     roadmap.register(sub)
     operators.register(sub)
+    database.register(sub)
+    people.register(sub)
     teams.register(sub)
     servers.register(sub)
     return parser

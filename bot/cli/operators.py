@@ -10,7 +10,6 @@ waymark scheduler                                 the clock alone: reminders and
 from __future__ import annotations
 
 import argparse
-import logging
 from collections.abc import Sequence
 from zoneinfo import ZoneInfo
 
@@ -18,6 +17,7 @@ from tabulate import tabulate
 
 from bot.cli.arguments import Commands, command, instant, local_time
 from bot.clock import scheduler_clock, tick_until_stopped
+from bot.logs import configure_logging
 from bot.messengers import (
     DIGEST_VARIABLE,
     PROGRAMME_VARIABLE,
@@ -180,16 +180,12 @@ def _when_sent(row: OutboxMessage, tz: ZoneInfo) -> str:
 
 
 async def run_scheduler(args: argparse.Namespace, rt: Runtime) -> int:
-    if not logging.getLogger().handlers:
-        logging.basicConfig(
-            level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s"
-        )
-    logging.getLogger("apscheduler").setLevel(logging.WARNING)  # a line a minute otherwise
     settings = rt.settings
+    configure_logging(settings.log_format)
     need_channel(settings.digest_channel, DIGEST_VARIABLE, "the weekly digest goes to")
     need_channel(settings.programme_channel, PROGRAMME_VARIABLE, "escalations go to")
     clock, lease = scheduler_clock(args.clock_start, args.clock_speed, args.clock_origin)
-    async with jobs_for(rt, post=True, lease=lease, clock=clock) as ctx:
+    async with jobs_for(rt, post=True, lease=lease, clock=clock, housekeeping=True) as ctx:
         tt = ctx.timetable
         digest = " and ".join(t.channel for t in ctx.digest_targets)
         print(

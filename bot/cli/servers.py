@@ -6,6 +6,7 @@ from __future__ import annotations
 import argparse
 
 from bot.cli.arguments import Commands, command
+from bot.logs import configure_logging
 from bot.server import serve_forever
 from bot.wiring import start_playground, start_server
 from commands.errors import UserError
@@ -50,6 +51,7 @@ def register(sub: Commands) -> None:
 
 
 async def run_serve(args: argparse.Namespace, settings: Settings) -> int:
+    configure_logging(settings.log_format)
     await serve_forever(lambda: start_server(settings, host=args.host, port=args.port))
     return 0
 
@@ -62,6 +64,7 @@ async def run_playground(args: argparse.Namespace, settings: Settings) -> int:
             "(or use 127.0.0.1, ::1 or localhost). To answer Slack or Teams, set their "
             "credentials and run `waymark serve`."
         )
+    configure_logging(settings.log_format)
     await serve_forever(
         lambda: start_playground(
             settings, host=args.host, port=args.port, database_url=args.database

@@ -9,6 +9,7 @@ from dataclasses import dataclass
 from datetime import datetime, tzinfo
 from enum import StrEnum
 
+from sqlalchemy import event
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from commands.context import CommandContext
@@ -179,7 +180,7 @@ async def record_as_caller(
     source_key: str | None = None,
 ) -> Recorded:
     """Record a reading submitted in chat by the person asking, now."""
-    return await record_reading(
+    recorded = await record_reading(
         ctx.session,
         outcome=outcome,
         value=value,
@@ -191,3 +192,13 @@ async def record_as_caller(
         note=note,
         source_key=source_key,
     )
+    if not recorded.duplicate:
+        platform, observer = ctx.caller.platform, ctx.observer
+        # Counted once it is stored for good: a unit of work that fails later records nothing.
+        event.listen(
+            ctx.session.sync_session,
+            "after_commit",
+            lambda _session: observer.reading_recorded(platform, via.value),
+            once=True,
+        )
+    return recorded

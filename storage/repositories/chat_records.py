@@ -8,7 +8,7 @@ from collections.abc import Iterable, Sequence
 from datetime import datetime, timedelta
 from typing import Any
 
-from sqlalchemy import bindparam, select, update
+from sqlalchemy import bindparam, delete, select, update
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -83,6 +83,12 @@ class ReceiptRepository:
         statement = _RECEIPTS[self.session.get_bind().dialect.name]
         values = {"event_id": event_id, "platform": platform, "received_at": at}
         return await self.session.scalar(statement, values) is not None
+
+    async def remove_received_before(self, cutoff: datetime) -> int:
+        """Forget events received before `cutoff`: no platform retries a delivery that late."""
+        statement = delete(EventReceipt).where(EventReceipt.received_at < cutoff)
+        result = await self.session.execute(statement)
+        return int(result.rowcount or 0)  # type: ignore[attr-defined]
 
 
 def _receipt_insert(insert: Any) -> Any:

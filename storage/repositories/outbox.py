@@ -6,7 +6,7 @@ from collections.abc import Sequence
 from datetime import datetime, timedelta
 from typing import Any
 
-from sqlalchemy import and_, case, false, func, or_, select, text, update
+from sqlalchemy import Text, and_, case, cast, false, func, or_, select, text, update
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.sql.dml import Update
 
@@ -260,3 +260,37 @@ class OutboxRepository:
 
     async def everything(self) -> Sequence[OutboxMessage]:
         return (await self.session.scalars(select(OutboxMessage).order_by(OutboxMessage.id))).all()
+
+    async def count_by_state(self) -> dict[str, int]:
+        """How many messages are in each state (every state named, none missing)."""
+        query = select(OutboxMessage.state, func.count()).group_by(OutboxMessage.state)
+        counted = {str(OutboxState(s)): int(n) for s, n in await self.session.execute(query)}
+        return {state.value: counted.get(state.value, 0) for state in OutboxState}
+
+    async def last_sent_by_kind(self) -> dict[str, datetime]:
+        """When a message of each kind (reminder, digest, ...) was last posted."""
+        query = (
+            select(OutboxMessage.kind, func.max(OutboxMessage.sent_at))
+            .where(OutboxMessage.state == OutboxState.SENT)
+            .group_by(OutboxMessage.kind)
+        )
+        return {kind: at for kind, at in await self.session.execute(query) if at is not None}
+
+    async def clear_payloads_sent_before(self, cutoff: datetime) -> int:
+        """Empty the payload (the message's words, with the people it names) of messages
+        posted before `cutoff`; the row stays, as the record that it was posted. Idempotent:
+        an emptied payload is left alone."""
+        statement = (
+            update(OutboxMessage)
+            .where(
+                OutboxMessage.state == OutboxState.SENT,
+                OutboxMessage.sent_at < cutoff,
+                cast(OutboxMessage.payload, Text) != _EMPTY,
+            )
+            .values(payload={})
+        )
+        result = await self.session.execute(statement)
+        return int(result.rowcount or 0)  # type: ignore[attr-defined]
+
+
+_EMPTY = "{}"

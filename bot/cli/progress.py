@@ -1,0 +1,26 @@
+"""A progress bar for long commands, on a terminal only: redirected to a file or a pipe (a cron
+job, a log collector) it writes nothing, so that logs hold results, not carriage returns."""
+
+from __future__ import annotations
+
+import sys
+from typing import TextIO
+
+WIDTH = 30
+
+
+class ProgressBar:
+    def __init__(self, stream: TextIO | None = None) -> None:
+        self.stream = stream or sys.stderr
+        self.shown = self.stream.isatty()
+
+    def __call__(self, what: str, done: int, total: int) -> None:
+        """`done` of `total` of `what` (a table's rows, a backup's pages)."""
+        if not self.shown:
+            return
+        filled = WIDTH * done // total if total else WIDTH
+        bar = "#" * filled + "." * (WIDTH - filled)
+        self.stream.write(f"\r{what:<24} [{bar}] {done:,}/{total:,}")
+        if done >= total:
+            self.stream.write("\n")
+        self.stream.flush()

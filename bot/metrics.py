@@ -1,0 +1,131 @@
+"""`GET /metrics`, in Prometheus' text format: what an operator watches.
+
+- `waymark_answers_total{platform,command,result}` and `waymark_answer_seconds{platform,command}`
+  (a histogram): events answered, by what was asked (`card`, `history`, `thread reply`...), and
+  how long the answers took. `result` is `failed` when handling raised.
+- `waymark_readings_recorded_total{platform,via}`: new readings stored, by how they came.
+- `waymark_outbox_messages{state}`: messages by state; `pending`, `failed` and `unconfirmed`
+  ones wait for time or an operator.
+- `waymark_last_posted_timestamp_seconds{kind}`: when a reminder, a digest... was last posted.
+- `waymark_scheduler_last_success_timestamp_seconds`: when this process's last scheduler pass
+  (reminders, the digest, posting) finished without error.
+- `waymark_database_up` (1 or 0) and `waymark_database_check_seconds`.
+
+Counters are this process's; the outbox and the times posted are read from the database at
+each scrape, so every replica reports the same. Nothing here names a person.
+"""
+
+from __future__ import annotations
+
+import logging
+import time
+from collections.abc import Iterator
+from contextlib import contextmanager
+from datetime import datetime
+
+from aiohttp import web
+from prometheus_client import CONTENT_TYPE_LATEST, CollectorRegistry, Counter, Gauge, Histogram
+from prometheus_client.exposition import generate_latest
+
+from bot.logs import request_context
+from storage.db import Database
+from storage.repositories import OutboxRepository
+
+log = logging.getLogger(__name__)
+# One line per event handled, with its request's context (an access log for chat).
+requests = logging.getLogger("waymark.requests")
+
+# Seconds: most answers take milliseconds; a slow database or a chart takes seconds.
+_BUCKETS = (0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1.0, 2.5, 5.0, 10.0)
+
+
+class Metrics:
+    """The core's observer in a server (`commands.ports.Observer`): counts and times what it
+    handles, and gives each request's log lines their context (`bot.logs`)."""
+
+    def __init__(self) -> None:
+        self.registry = CollectorRegistry()
+        r = self.registry
+        self.answers = Counter(
+            "waymark_answers", "Events answered", ["platform", "command", "result"], registry=r
+        )
+        self.latency = Histogram(
+            "waymark_answer_seconds", "Time to answer an event", ["platform", "command"],
+            buckets=_BUCKETS, registry=r,
+        )  # fmt: skip
+        self.readings = Counter(
+            "waymark_readings_recorded", "New readings stored", ["platform", "via"], registry=r
+        )
+        self.outbox = Gauge("waymark_outbox_messages", "Outbox messages", ["state"], registry=r)
+        self.last_posted = Gauge(
+            "waymark_last_posted_timestamp_seconds", "When a message of a kind was last posted",
+            ["kind"], registry=r,
+        )  # fmt: skip
+        self.last_pass = Gauge(
+            "waymark_scheduler_last_success_timestamp_seconds",
+            "When this process's last scheduler pass finished without error",
+            registry=r,
+        )
+        self.database_up = Gauge("waymark_database_up", "1 if the database answered", registry=r)
+        self.database_seconds = Gauge(
+            "waymark_database_check_seconds", "Time the database took to answer", registry=r
+        )
+
+    @contextmanager
+    def handling(
+        self, platform: str, command: str, user_id: str, channel_id: str
+    ) -> Iterator[None]:
+        began = time.perf_counter()
+        with request_context(platform, command, user_id, channel_id):
+            try:
+                yield
+            except Exception:
+                took = self._count(platform, command, began, "failed")
+                requests.exception("%s on %s failed after %.0f ms", command, platform, took)
+                raise
+            took = self._count(platform, command, began, "answered")
+            requests.info("%s on %s answered in %.0f ms", command, platform, took)
+
+    def _count(self, platform: str, command: str, began: float, result: str) -> float:
+        seconds = time.perf_counter() - began
+        self.latency.labels(platform, command).observe(seconds)
+        self.answers.labels(platform, command, result).inc()
+        return seconds * 1000
+
+    def reading_recorded(self, platform: str, via: str) -> None:
+        self.readings.labels(platform, via).inc()
+
+    def pass_succeeded(self, at: datetime) -> None:
+        self.last_pass.set(at.timestamp())
+
+    async def refresh(self, db: Database) -> None:
+        """Read what the database knows: the outbox by state, and when each kind last went."""
+        began = time.perf_counter()
+        try:
+            async with db.reading() as session:
+                outbox = OutboxRepository(session)
+                states = await outbox.count_by_state()
+                posted = await outbox.last_sent_by_kind()
+        except Exception as error:  # any failure means the database is unhealthy; say why
+            log.warning("metrics: the database did not answer: %r", error)
+            self.database_up.set(0)
+            return
+        self.database_up.set(1)
+        self.database_seconds.set(time.perf_counter() - began)
+        for state, count in states.items():
+            self.outbox.labels(state).set(count)
+        for kind, at in posted.items():
+            self.last_posted.labels(kind).set(at.timestamp())
+
+    def exposition(self) -> bytes:
+        return generate_latest(self.registry)
+
+
+def metrics_route(web_app: web.Application, db: Database, metrics: Metrics) -> None:
+    async def scrape(_request: web.Request) -> web.Response:
+        await metrics.refresh(db)
+        return web.Response(
+            body=metrics.exposition(), headers={"Content-Type": CONTENT_TYPE_LATEST}
+        )
+
+    web_app.router.add_get("/metrics", scrape)

@@ -1,0 +1,162 @@
+"""`GET /metrics` scraped as Prometheus scrapes it, and the JSON log lines of one request, from
+waymark serving Slack (the real Bolt app, the playground as Slack)."""
+
+from __future__ import annotations
+
+import json
+import logging
+from collections.abc import AsyncIterator, Iterator
+from datetime import UTC, datetime
+from pathlib import Path
+from zoneinfo import ZoneInfo
+
+import aiohttp
+import pytest
+from prometheus_client.parser import text_string_to_metric_families
+
+from bot.logs import JsonFormatter, user_hash
+from bot.metrics import Metrics
+from scheduler.jobs import send_reminders
+from scheduler.setup import Ticker
+from storage.db import Database
+from tests.factories import load_roadmap
+from tests.scheduler.conftest import context
+from tests.scheduler.fakes import FakeMessenger
+from tests.slack.harness import CHILDREN, LEAD, SlackHarness, slack_harness
+
+Samples = dict[tuple[str, frozenset[tuple[str, str]]], float]
+REMINDERS_DUE = datetime(2026, 3, 2, 10, 0, tzinfo=UTC)  # Monday; outcome 13 became overdue
+
+
+@pytest.fixture
+async def slack(
+    db: Database, tmp_path: Path, now: datetime, tz: ZoneInfo
+) -> AsyncIterator[SlackHarness]:
+    await load_roadmap(db, tmp_path / "roadmap", now, tz)
+    async with slack_harness(db.url.render_as_string(hide_password=False), now) as harness:
+        yield harness
+
+
+def parsed(text: str) -> Samples:
+    return {
+        (s.name, frozenset(s.labels.items())): s.value
+        for family in text_string_to_metric_families(text)
+        for s in family.samples
+    }
+
+
+async def scrape(slack: SlackHarness) -> Samples:
+    url = f"http://127.0.0.1:{slack.running.port}/metrics"
+    async with aiohttp.ClientSession() as session, session.get(url) as response:
+        assert response.status == 200
+        assert response.headers["Content-Type"].startswith("text/plain; version=")
+        return parsed(await response.text())
+
+
+def at(samples: Samples, name: str, **labels: str) -> float | None:
+    return samples.get((name, frozenset(labels.items())))
+
+
+async def test_metrics_move_after_a_command_a_reading_and_a_reminder_pass(
+    slack: SlackHarness,
+) -> None:
+    first = await scrape(slack)
+    assert at(first, "waymark_database_up") == 1.0
+    for state in ("pending", "sending", "sent", "failed", "unconfirmed"):
+        assert at(first, "waymark_outbox_messages", state=state) == 0.0
+    assert (
+        at(first, "waymark_answers_total", platform="slack", command="card", result="answered")
+        is None
+    )
+
+    await slack.command(LEAD, CHILDREN, "13")
+    after_command = await scrape(slack)
+    card = {"platform": "slack", "command": "card"}
+    assert at(after_command, "waymark_answers_total", **card, result="answered") == 1.0
+    assert at(after_command, "waymark_answer_seconds_count", **card) == 1.0
+    assert at(after_command, "waymark_answer_seconds_bucket", **card, le="+Inf") == 1.0
+
+    await slack.command(LEAD, CHILDREN, "12 share")
+    thread = slack.workspace.history(CHILDREN)[0].ts
+    await slack.reply(LEAD, CHILDREN, thread, "31.5 2025/26")
+    after_reading = await scrape(slack)
+    assert (
+        at(after_reading, "waymark_readings_recorded_total", platform="slack", via="thread") == 1.0
+    )
+    reply = {"platform": "slack", "command": "thread reply", "result": "answered"}
+    assert at(after_reading, "waymark_answers_total", **reply) == 1.0
+    assert at(after_reading, "waymark_answers_total", **card, result="answered") == 2.0
+
+    assert slack.running.jobs is not None
+    await send_reminders(slack.running.jobs, REMINDERS_DUE)
+    after_pass = await scrape(slack)
+    assert (at(after_pass, "waymark_outbox_messages", state="sent") or 0) >= 1
+    assert at(after_pass, "waymark_outbox_messages", state="pending") == 0.0
+    assert (
+        at(after_pass, "waymark_last_posted_timestamp_seconds", kind="reminder")
+        == REMINDERS_DUE.timestamp()
+    )
+
+
+class Lines(logging.Handler):
+    """Log lines as they are written: the request's context is read when a line is formatted."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.setFormatter(JsonFormatter())
+        self.lines: list[str] = []
+
+    def emit(self, record: logging.LogRecord) -> None:
+        self.lines.append(self.format(record))
+
+
+@pytest.fixture
+def json_lines() -> Iterator[Lines]:
+    lines, logger = Lines(), logging.getLogger("waymark")
+    logger.addHandler(lines)
+    level = logger.level
+    logger.setLevel(logging.INFO)
+    try:
+        yield lines
+    finally:
+        logger.removeHandler(lines)
+        logger.setLevel(level)
+
+
+async def test_a_request_logs_one_json_line_with_its_context(
+    slack: SlackHarness, json_lines: Lines
+) -> None:
+    await slack.command(LEAD, CHILDREN, "13 history")
+    [line] = [json.loads(text) for text in json_lines.lines]
+    assert line["message"].startswith("history on slack answered in ")
+    assert (line["level"], line["logger"]) == ("INFO", "waymark.requests")
+    assert (line["platform"], line["command"], line["channel"]) == ("slack", "history", CHILDREN)
+    assert line["user"] == user_hash(LEAD.id)
+    assert LEAD.id not in json.dumps(line)
+    assert len(line["request_id"]) == 16
+    datetime.fromisoformat(line["time"])
+
+
+async def test_the_scheduler_and_the_database_are_watched(tmp_path: Path) -> None:
+    metrics = Metrics()
+    nowhere = Database(f"sqlite:///{tmp_path / 'missing' / 'dir' / 'x.db'}")
+    try:
+        await metrics.refresh(nowhere)
+    finally:
+        await nowhere.dispose()
+    samples = parsed(metrics.exposition().decode())
+    assert at(samples, "waymark_database_up") == 0.0
+    assert at(samples, "waymark_scheduler_last_success_timestamp_seconds") == 0.0
+
+    db = Database(f"sqlite:///{tmp_path / 'ok.db'}")
+    await db.migrate()
+    try:
+        ticker = Ticker(context(db, FakeMessenger()), clock=lambda: REMINDERS_DUE,
+                        on_success=metrics.pass_succeeded)  # fmt: skip
+        await ticker.run_once()
+    finally:
+        await db.dispose()
+    samples = parsed(metrics.exposition().decode())
+    assert (
+        at(samples, "waymark_scheduler_last_success_timestamp_seconds") == REMINDERS_DUE.timestamp()
+    )
