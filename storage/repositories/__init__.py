@@ -14,6 +14,7 @@ from storage.repositories.chat_records import (
 )
 from storage.repositories.digests import DigestRepository
 from storage.repositories.outbox import OutboxRepository
+from storage.repositories.plans import ActionRow, PlanRepository
 from storage.repositories.readings import AROUND_NEWEST, ReadingRepository, ReadingsAround
 from storage.repositories.reminders import ReminderRepository
 from storage.repositories.roadmap import RoadmapRepository
@@ -21,6 +22,7 @@ from storage.repositories.rows import AreaRow, OutcomeRow, OwnerRow, ReadingRow
 
 __all__ = [
     "AROUND_NEWEST",
+    "ActionRow",
     "AreaRow",
     "AuditRepository",
     "ConversationRefRepository",
@@ -29,6 +31,7 @@ __all__ = [
     "OutcomeRow",
     "OwnerRow",
     "PeopleRepository",
+    "PlanRepository",
     "PostRepository",
     "ReadingRepository",
     "ReadingRow",

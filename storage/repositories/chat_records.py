@@ -41,6 +41,7 @@ class PostRepository:
         outcomes: Sequence[int],
         posted_at: datetime,
         group_id: int | None = None,
+        action_id: int | None = None,
     ) -> Post:
         existing = await self.find(platform, channel_id, message_id)
         if existing is not None:
@@ -53,6 +54,7 @@ class PostRepository:
             outcomes=list(outcomes),
             group_id=group_id,
             posted_at=posted_at,
+            action_id=action_id,
         )
         self.session.add(post)
         await self.session.flush()
