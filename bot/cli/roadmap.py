@@ -15,6 +15,7 @@ from bot.cli.arguments import Commands, command, local_date_or_time, outcome_num
 from bot.wiring import Runtime, load_example_if_empty
 from commands.domain.status import OutcomeStatus, ReadingView
 from commands.outcomes.statuses import list_statuses, outcome_status
+from commands.plans.queries import outcome_actions
 from commands.presentation.formatting import (
     DIRECTION_WORDS,
     STATUS_WORDS,
@@ -39,13 +40,14 @@ def register(sub: Commands) -> None:
     roadmap_sub = roadmap.add_subparsers(dest="action", required=True, metavar="ACTION")
     p = command(
         roadmap_sub, "import", run_roadmap_import,
-        "load groups.csv, outcomes.csv and readings.csv from DIR",
+        "load groups.csv, outcomes.csv and readings.csv (and the delivery plans' actions.csv "
+        "and action_updates.csv) from DIR",
     )  # fmt: skip
     p.add_argument("directory", metavar="DIR")
     p.add_argument("--by", default=getpass.getuser(), help="who is importing (for the audit log)")
     p = command(
         roadmap_sub, "export", run_roadmap_export,
-        "write groups.csv, outcomes.csv and readings.csv to DIR",
+        "write groups.csv, outcomes.csv, readings.csv, actions.csv and action_updates.csv to DIR",
     )  # fmt: skip
     p.add_argument("directory", metavar="DIR")
 
@@ -128,10 +130,15 @@ async def run_readings_export(args: argparse.Namespace, rt: Runtime) -> int:
 async def run_status(args: argparse.Namespace, rt: Runtime) -> int:
     async with rt.db.reading() as session:
         status = await outcome_status(session, args.number, rt.today)
+        actions = await outcome_actions(session, args.number, as_of=rt.now)
     if args.json:
-        print(json.dumps(status.as_json(), indent=2))
+        print(json.dumps({**status.as_json(), "actions": [a.as_json() for a in actions]}, indent=2))
     else:
         print(status_text(status, rt.tz))
+        for action in actions:
+            due = f", due {day(action.due)}" if action.due else ""
+            state = action.state.replace("_", " ")
+            print(f"  Action {action.number}: {action.title} ({state}{due})")
     return 0
 
 

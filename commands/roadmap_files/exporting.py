@@ -1,5 +1,5 @@
-"""Writing the road map and its readings as the same CSV files that import reads, so export then
-import round-trips exactly."""
+"""Writing the road map, its readings and its delivery plans as the same CSV files that import
+reads, so export then import round-trips exactly."""
 
 from __future__ import annotations
 
@@ -10,6 +10,13 @@ from pathlib import Path
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from commands.domain.rules import format_number
+from commands.roadmap_files.plan_files import (
+    ACTION_COLUMNS,
+    ACTIONS,
+    UPDATE_COLUMNS,
+    UPDATES,
+    export_plan_files,
+)
 from commands.roadmap_files.rows import (
     GROUP_COLUMNS,
     OUTCOME_COLUMNS,
@@ -46,10 +53,13 @@ async def export_roadmap(session: AsyncSession, directory: Path) -> list[Path]:
         ]
         for o in sorted(await roadmap.outcomes(), key=lambda o: o.number)
     ]
+    actions, updates = await export_plan_files(session)
     return [
         _write(directory / "groups.csv", group_columns, groups),
         _write(directory / "outcomes.csv", OUTCOME_COLUMNS, outcomes),
         await export_readings(session, directory / "readings.csv"),
+        _write(directory / ACTIONS, ACTION_COLUMNS, actions),
+        _write(directory / UPDATES, UPDATE_COLUMNS, updates),
     ]
 
 

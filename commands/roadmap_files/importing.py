@@ -22,6 +22,7 @@ from commands.domain.periods import (
 from commands.domain.status import local_today
 from commands.errors import UserError
 from commands.readings.recording import Via, record_reading
+from commands.roadmap_files.plan_files import apply_plan_files, read_plan_files
 from commands.roadmap_files.rows import (
     GROUP_COLUMNS,
     OUTCOME_COLUMNS,
@@ -61,7 +62,8 @@ class ImportReport:
 async def import_roadmap(
     session: AsyncSession, directory: Path, *, actor: str, now: datetime, tz: tzinfo
 ) -> ImportReport:
-    """Load groups.csv and outcomes.csv (and readings.csv when present) from `directory`."""
+    """Load groups.csv and outcomes.csv (and readings.csv, actions.csv and action_updates.csv
+    when present) from `directory`."""
     problems = Problems()
     group_rows = parse_groups(
         read_rows(directory / "groups.csv", GROUP_COLUMNS, problems), problems
@@ -78,6 +80,8 @@ async def import_roadmap(
         cadences.update({o.number: o.cadence for o in outcome_rows})
         raw = read_rows(readings_file, READING_COLUMNS, problems)
         reading_rows = parse_readings(raw, cadences, _has_ended(now, tz), problems)
+    numbers = {o.number for o in outcome_rows} | {o.number for o in await roadmap.outcomes()}
+    plans = await read_plan_files(session, directory, numbers, problems)
     problems.raise_if_any()
 
     report = ImportReport()
@@ -99,6 +103,7 @@ async def import_roadmap(
     await roadmap.flush()
     await _apply_readings(session, reading_rows, report, now, tz, problems)
     problems.raise_if_any()
+    await apply_plan_files(session, plans, report.count, actor=actor, now=now)
     return report
 
 
