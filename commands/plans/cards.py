@@ -77,6 +77,10 @@ def due_words(due: date | None, state: str, today: date) -> str:
     return f"due {day(due)}"
 
 
+def _first_up(text: str) -> str:
+    return text[:1].upper() + text[1:]
+
+
 def update_words(update: UpdateFacts, tz: tzinfo) -> str:
     """`Tue 3 Mar 2026, @Priya: Delayed — contractor changed`."""
     line = f" — {update.text}" if update.text else ""
@@ -96,7 +100,7 @@ def action_section(row: ActionRow, tz: tzinfo, today: date, *, home: int | None 
     owner = mention(row.owner_id) if row.owner_id else "no owner named"
     lead = row.lead_org or "no lead organisation named"
     kind = "Pledge by " if row.kind == "pledge" else "Lead: "
-    lines = [f"{kind}{lead}. Owner: {owner}. {due_words(row.due, row.state, today).capitalize()}."]
+    lines = [f"{kind}{lead}. Owner: {owner}. {_first_up(due_words(row.due, row.state, today))}."]
     latest = _latest(row)
     lines.append(f"Last update: {update_words(latest, tz)}" if latest else "No update yet.")
     if home is not None and row.outcome_number != home:
@@ -188,7 +192,7 @@ def action_card(
         Fact("Lead organisation", action.lead_org or "Not named"),
         Fact("Owner", mention(action.owner_id) if action.owner_id else "Not named"),
         Fact("Start", day(action.start) if action.start else "Not set"),
-        Fact("Due", due_words(action.due, action.state, today).capitalize()),
+        Fact("Due", _first_up(due_words(action.due, action.state, today))),
         Fact("Group", action.group_name or "No group"),
     ]
     blocks: list[Block] = [Header(f"{action.ref} {action.title}")]

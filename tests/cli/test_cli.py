@@ -61,8 +61,9 @@ def test_status_json_has_exactly_the_promised_keys(
     status = json.loads(out)
     assert list(status) == [
         "number", "title", "area", "owner", "measure", "unit", "polarity", "latest",
-        "previous", "expected", "status", "direction", "next_milestone", "due",
+        "previous", "expected", "status", "direction", "next_milestone", "due", "actions",
     ]  # fmt: skip
+    assert status["actions"] == []  # the test road map has no delivery plans
     # 85 at the end of 2024-Q1 (31 Mar 2024) to 89 at the end of 2026-Q1 (31 Mar 2026, 730 days);
     # 2024-Q3 ends 30 Sep 2024, 183 days in: 85 + 4 x 183/730 = 86.0027...; 85.5 misses by
     # 0.50, within the absolute tolerance of 1 point, so at risk.
