@@ -37,7 +37,7 @@ class ActionReminderItem:
     owed: UpdateOwed
     level: Level
     group: GroupRef
-    last_activity: datetime
+    last_activity: date
 
     @property
     def rung(self) -> tuple[int, date, int]:
@@ -61,6 +61,14 @@ class ActionReminderMessage:
     summary: str
 
 
+def last_activity(row: ActionRow, timetable: Timetable) -> date:
+    """The day an action was last heard of: its latest update, or else its start (an action
+    started months ago and never updated has gone quiet), or else the day it was added."""
+    if row.latest_at is not None:
+        return timetable.local(row.latest_at).date()
+    return row.start or timetable.local(row.created_at).date()
+
+
 async def plan_action_reminders(
     session: AsyncSession, now: datetime, timetable: Timetable, *, escalations: bool = True
 ) -> ActionReminderPlan:
@@ -69,12 +77,10 @@ async def plan_action_reminders(
     if not may_remind(now, timetable):
         return ActionReminderPlan()
     plans = PlanRepository(session)
-    owing: list[tuple[ActionRow, UpdateOwed, tuple[Level, ...], datetime]] = []
+    owing: list[tuple[ActionRow, UpdateOwed, tuple[Level, ...], date]] = []
     for row in await plans.rows(open_only=True):
-        last = row.latest_at or row.created_at
-        owed = update_owed(
-            row.state, timetable.local(last).date(), row.due, timetable.action_stale_days
-        )
+        last = last_activity(row, timetable)
+        owed = update_owed(row.state, last, row.due, timetable.action_stale_days)
         reached = rungs_reached(owed, now, timetable) if owed else ()
         if owed and reached:
             owing.append((row, owed, reached, last))
@@ -126,11 +132,12 @@ def _why(item: ActionReminderItem, timetable: Timetable) -> str:
     row = item.row
     if item.owed.overdue and row.due is not None:
         return f"Action {row.ref}, {row.title}, was due {day(row.due)} and is not marked complete."
-    quiet = (item.owed.since - timetable.local(item.last_activity).date()).days
-    since = day(timetable.local(item.last_activity).date())
+    quiet = (item.owed.since - item.last_activity).days
+    since = day(item.last_activity)
     weeks = f"{quiet // 7} weeks" if quiet % 7 == 0 else f"{quiet} days"
-    said = "had no update" if row.latest_at is not None else "had no update since it was added"
-    return f"Action {row.ref}, {row.title}, has {said} for {weeks} or more (since {since})."
+    if row.latest_at is None:
+        return f"Action {row.ref}, {row.title}, has had no update since it began on {since}."
+    return f"Action {row.ref}, {row.title}, has had no update for {weeks} (since {since})."
 
 
 def _blocks(
