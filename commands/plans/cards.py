@@ -190,16 +190,19 @@ def action_card(
         Fact("Outcome" if not action.also else "Outcomes", ", ".join(serves)),
         Fact("Kind", kind_words(action.kind)),
         Fact("Lead organisation", action.lead_org or "Not named"),
-        Fact("Owner", mention(action.owner_id) if action.owner_id else "Not named"),
         Fact("Start", day(action.start) if action.start else "Not set"),
         Fact("Due", _first_up(due_words(action.due, action.state, today))),
         Fact("Group", action.group_name or "No group"),
     ]
+    owner = mention(action.owner_id) if action.owner_id else "not named yet"
     blocks: list[Block] = [Header(f"{action.ref} {action.title}")]
     if note:
         blocks.append(Section(text=note))
     blocks += [
-        Section(text=f"{state_words(action.state)}.", badge=state_badge(action.state)),
+        # The owner in words, not in a fact: a fact cannot notify anyone on every platform.
+        Section(
+            text=f"{state_words(action.state)}. Owner: {owner}.", badge=state_badge(action.state)
+        ),
         Section(facts=tuple(facts)),
     ]
     if updates:

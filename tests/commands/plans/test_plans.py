@@ -96,7 +96,7 @@ async def test_a_lead_adds_an_action_and_the_plan_lists_it(core: Core, clock: Cl
     said = words(added)
     assert "Added action 12.3 to outcome 12's delivery plan." in said
     assert "12.3 Breakfast clubs in every primary school" in said
-    assert "Owner: @{U0CHILDLEA2}" in said
+    assert "Not started. Owner: @{U0CHILDLEA2}." in said
     assert "Due: Due Wed 31 Mar 2027" in said
     assert added.action_id is not None
     assert added.about == ()  # its thread takes updates, not readings
