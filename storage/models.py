@@ -217,11 +217,9 @@ __all__ = [
 
 
 class Post(Base):
-    """A message waymark posted about specific outcomes (a reminder, a shared card, a digest),
-    or about one action of a delivery plan.
+    """A message waymark posted about specific outcomes (a reminder, a shared card, a digest).
 
-    A human reply in its thread is a candidate reading for those outcomes, or an update to
-    the action.
+    A human reply in its thread is a candidate reading for those outcomes.
     """
 
     __tablename__ = "posts"
@@ -234,8 +232,7 @@ class Post(Base):
     outcomes: Mapped[list[Any]] = mapped_column(JSON)
     group_id: Mapped[int | None] = mapped_column(ForeignKey("groups.id"), nullable=True)
     posted_at: Mapped[datetime] = mapped_column()
-    # A post about one action of a delivery plan (a card, a reminder): replies in its thread
-    # are updates to the action, not readings (`outcomes` is then empty).
+    # About one action of a delivery plan instead: replies are its updates (no `outcomes`).
     action_id: Mapped[int | None] = mapped_column(ForeignKey("plan_actions.id"), nullable=True)
 
     __table_args__ = (UniqueConstraint("platform", "channel_id", "message_id"),)
@@ -392,22 +389,5 @@ class UnreachableChannel(Base):
     admins_told_at: Mapped[datetime | None] = mapped_column(nullable=True)
 
 
-# Delivery plans live in a module of their own; imported here so that every table is known
-# wherever the schema is (migrations, `Base.metadata`).
-from storage.plan_models import (  # noqa: E402
-    ActionKind,
-    ActionOutcome,
-    ActionReminder,
-    ActionState,
-    ActionUpdate,
-    PlanAction,
-)
-
-__all__ += [
-    "ActionKind",
-    "ActionOutcome",
-    "ActionReminder",
-    "ActionState",
-    "ActionUpdate",
-    "PlanAction",
-]
+# Delivery plans' tables live in a module of their own, imported so that the schema knows them.
+import storage.plan_models  # noqa: E402, F401

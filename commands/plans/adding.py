@@ -13,7 +13,8 @@ from commands.plans.queries import action_reply
 from commands.plans.states import owner_text
 from commands.presentation.formatting import day
 from commands.presentation.replies import Reply
-from storage.models import ActionKind, ActionOutcome, ActionState, Outcome, PlanAction
+from storage.models import Outcome
+from storage.plan_models import ActionKind, ActionOutcome, ActionState, PlanAction
 from storage.repositories import AuditRepository, PlanRepository, RoadmapRepository
 
 _AFTER_VERB = re.compile(r"^\s*#?\d+\s+plan\s+(?:add|pledge)\b(.*)$", re.IGNORECASE | re.DOTALL)

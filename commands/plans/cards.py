@@ -23,7 +23,7 @@ from commands.presentation.replies import (
     Section,
     mention,
 )
-from storage.models import ActionState
+from storage.plan_models import ActionState
 from storage.repositories import ActionRow
 
 # Slack allows 50 blocks a message: longer plans list the rest in one line.

@@ -10,7 +10,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from commands.domain.plans import is_overdue
 from commands.plans.states import state_words
 from commands.presentation.formatting import day
-from storage.models import ActionState
+from storage.plan_models import ActionState
 from storage.repositories import ActionRow, PlanRepository
 
 # (title, lines, what to say when there are none)

@@ -12,7 +12,7 @@ from commands.domain.dates import DateError, parse_day
 from commands.errors import UserError
 from commands.plans.states import STATES_TYPED, TYPED_STATES
 from commands.presentation.replies import MENTION_PATTERN
-from storage.models import ActionState
+from storage.plan_models import ActionState
 
 # Longer than this, an update is not "one line": it belongs in a document, linked from here.
 MAX_LINE = 1000

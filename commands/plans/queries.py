@@ -23,7 +23,7 @@ from commands.plans.parsing import parse_ref
 from commands.plans.states import owner_text
 from commands.presentation.replies import Block, Reply
 from commands.readings.recording import get_outcome, unknown_outcome_message
-from storage.models import ActionState, PlanAction
+from storage.plan_models import ActionState, PlanAction
 from storage.repositories import PlanRepository, RoadmapRepository
 
 

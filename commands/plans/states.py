@@ -4,7 +4,7 @@ written in files and JSON (`U0123` on Slack, `teams:ID` on Teams)."""
 from __future__ import annotations
 
 from commands.presentation.replies import Badge, Choice, Tone
-from storage.models import ActionKind, ActionState
+from storage.plan_models import ActionKind, ActionState
 
 STATE_WORDS = {
     ActionState.NOT_STARTED: "Not started",

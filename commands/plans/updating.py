@@ -22,7 +22,7 @@ from commands.plans.parsing import check_line, read_update, state_named
 from commands.plans.states import STATE_CHOICES, state_words
 from commands.presentation.replies import Form, Input, Reply, Section, error_reply, text_reply
 from commands.readings.thread_replies import CORRECTED, edit_key, message_key
-from storage.models import ActionState, ActionUpdate, PlanAction
+from storage.plan_models import ActionState, ActionUpdate, PlanAction
 from storage.repositories import (
     AuditRepository,
     PlanRepository,

@@ -27,7 +27,7 @@ from commands.domain.dates import parse_day
 from commands.plans.parsing import parse_ref
 from commands.plans.states import owner_of, owner_text
 from commands.roadmap_files.rows import Problems, read_rows, timestamp
-from storage.models import ActionKind, ActionOutcome, ActionState, ActionUpdate, PlanAction
+from storage.plan_models import ActionKind, ActionOutcome, ActionState, ActionUpdate, PlanAction
 from storage.repositories import AuditRepository, PlanRepository, RoadmapRepository
 
 ACTION_COLUMNS = [

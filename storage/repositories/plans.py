@@ -11,15 +11,13 @@ from sqlalchemy import ColumnElement, and_, func, or_, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import joinedload
 
-from storage.models import (
+from storage.models import Group, Outcome, ReminderState
+from storage.plan_models import (
     ActionOutcome,
     ActionReminder,
     ActionState,
     ActionUpdate,
-    Group,
-    Outcome,
     PlanAction,
-    ReminderState,
 )
 from storage.repositories._queries import insert_or_ignore
 

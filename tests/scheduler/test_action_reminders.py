@@ -17,7 +17,7 @@ import pytest
 from commands.plans.updating import FORM
 from scheduler.jobs import JobContext, send_reminders, send_weekly_digest
 from storage.db import Database
-from storage.models import ActionUpdate
+from storage.plan_models import ActionUpdate
 from storage.repositories import PlanRepository, PostRepository
 from tests.factories import load_roadmap_with_plans
 from tests.scheduler.conftest import (

@@ -8,7 +8,7 @@ import pytest
 
 from commands.errors import UserError
 from commands.plans.parsing import NewAction, parse_ref, read_new_action, read_update
-from storage.models import ActionState
+from storage.plan_models import ActionState
 
 
 @pytest.mark.parametrize(

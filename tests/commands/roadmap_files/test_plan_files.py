@@ -13,7 +13,7 @@ from commands.errors import UserError
 from commands.roadmap_files.exporting import export_roadmap
 from commands.roadmap_files.importing import import_roadmap
 from storage.db import Database
-from storage.models import ActionUpdate
+from storage.plan_models import ActionUpdate
 from storage.repositories import AuditRepository, PlanRepository
 from tests.factories import ACTION_UPDATES, ACTIONS, write_plans, write_roadmap
 
