@@ -273,6 +273,18 @@ async def apply_plan_files(
             )
         )
         count("created", "action updates")
+        audit.record(
+            at=now,
+            actor=actor,
+            action="action.update.imported",
+            subject=f"action:{update.action}",
+            after={
+                "at": update.at.isoformat(),
+                "by": owner_text(*update.by),
+                "state": update.state,
+                "text": update.text,
+            },
+        )
     await plans.flush()
 
 

@@ -76,7 +76,11 @@ async def test_a_changed_action_is_updated_and_audited(
     assert "updated 1 actions" in await _import(db, tmp_path, now, tz)
     async with db.reading() as session:
         entries = await AuditRepository(session).for_subject("action:20.1")
-    assert [e.action for e in entries] == ["action.imported", "action.imported"]
+    assert [e.action for e in entries] == [
+        "action.imported",
+        "action.update.imported",
+        "action.imported",
+    ]
     assert entries[-1].before is not None
     assert entries[-1].after is not None
     assert (entries[-1].before["title"], entries[-1].after["title"]) == (
