@@ -58,7 +58,7 @@ async def add_action(ctx: CommandContext, args: Args, *, pledge: bool = False) -
             )
         also.append(other)
     plans = PlanRepository(ctx.session)
-    taken = await plans.numbers(outcome.id)
+    taken = await plans.numbers(outcome.id, lock=True)
     owner = new.owner or ctx.caller.user_id
     action = PlanAction(
         outcome=outcome,

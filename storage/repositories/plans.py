@@ -125,13 +125,14 @@ class PlanRepository:
         )
         return (await self.session.scalars(query)).unique().one_or_none()
 
-    async def numbers(self, outcome_id: int) -> list[int]:
-        """The numbers taken in an outcome's plan. On PostgreSQL the outcome's row is locked
-        until the transaction ends, so that two leads adding at once take different numbers
-        (SQLite's writers take turns already)."""
-        await self.session.execute(
-            select(Outcome.id).where(Outcome.id == outcome_id).with_for_update()
-        )
+    async def numbers(self, outcome_id: int, *, lock: bool = False) -> list[int]:
+        """The numbers taken in an outcome's plan. With `lock`, on PostgreSQL, the outcome's
+        row is locked until the transaction ends, so that two leads adding at once take
+        different numbers (SQLite's writers take turns already)."""
+        if lock:
+            await self.session.execute(
+                select(Outcome.id).where(Outcome.id == outcome_id).with_for_update()
+            )
         query = select(PlanAction.number).where(PlanAction.outcome_id == outcome_id)
         return sorted((await self.session.scalars(query)).all())
 
