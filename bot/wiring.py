@@ -123,6 +123,7 @@ def timetable_from(settings: Settings) -> Timetable:
         working_hours=hours,
         escalation_days=(days[0], days[1], days[2]),
         heads_up_days=settings.heads_up_days,
+        action_stale_days=settings.action_stale_days,
         bank_holidays=england_and_wales,
     )
 

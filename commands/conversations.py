@@ -24,8 +24,15 @@ from commands.events import (
     ReplyDeleted,
     ReplyEdited,
     ThreadReply,
+    UpdateSubmitted,
 )
 from commands.people.directory import NameLookup, PeopleBook
+from commands.plans.updating import (
+    answer_update_deletion,
+    answer_update_form,
+    answer_update_reply,
+    open_update_form,
+)
 from commands.ports import Observer, Unobserved
 from commands.presentation.replies import Action, Reply
 from commands.readings.form import answer_form, open_form
@@ -66,37 +73,51 @@ class Core:
 
     async def thread_reply(self, event: ThreadReply) -> ThreadAnswer | None:
         """A reply in a thread: None unless the thread is about outcomes and the words are a
-        reading (or a failed attempt at one)."""
+        reading (or a failed attempt at one), or the thread is about an action of a delivery
+        plan and the words are an update to it. Readings are asked first: they are most
+        replies, and a thread is about one or the other."""
         with self.observer.handling(
             event.platform, "thread reply", event.user_id, event.channel_id
         ):
-            return await answer_reply(self.services, event)
+            answer = await answer_reply(self.services, event)
+            return answer if answer is not None else await answer_update_reply(self.services, event)
 
     async def reply_edited(self, event: ReplyEdited) -> ThreadAnswer | None:
         """An edited thread reply: a correction, recorded as a new entry."""
         with self.observer.handling(
             event.platform, "reply edited", event.user_id, event.channel_id
         ):
-            return await answer_reply(self.services, event)
+            answer = await answer_reply(self.services, event)
+            return answer if answer is not None else await answer_update_reply(self.services, event)
 
     async def reply_deleted(self, event: ReplyDeleted) -> Reply | None:
-        """A deleted thread reply: what to say in the thread, if it gave a reading."""
+        """A deleted thread reply: what to say in the thread, if it gave a reading or an
+        update."""
         with self.observer.handling(event.platform, "reply deleted", "", event.channel_id):
-            return await answer_deletion(self.services, event)
+            notice = await answer_deletion(self.services, event)
+            return (
+                notice if notice is not None else await answer_update_deletion(self.services, event)
+            )
 
     async def form_submitted(self, event: FormSubmitted) -> FormAnswer:
         """A reading typed in a form's boxes."""
         with self.observer.handling(event.platform, "form", event.user_id, event.channel_id):
             return await answer_form(self.services, event)
 
+    async def update_submitted(self, event: UpdateSubmitted) -> FormAnswer:
+        """An update to an action typed in a form."""
+        return await answer_update_form(self.services, event)
+
     async def button_pressed(self, event: ButtonPressed) -> ButtonAnswer:
-        """A button: open the reading form, or show what the button's command shows."""
+        """A button: open the reading or update form, or show what the button's command shows."""
         with self.observer.handling(event.platform, "button", event.user_id, event.channel_id):
             return await self._button(event)
 
     async def _button(self, event: ButtonPressed) -> ButtonAnswer:
         if event.action == Action.SUBMIT_READING and event.value.isdigit():
             return await open_form(self.services, event, int(event.value))
+        if event.action == Action.UPDATE_ACTION and event.value.isdigit():
+            return await open_update_form(self.services, event)
         if event.action in {Action.SHOW_OUTCOME, Action.NEXT_PAGE}:
             command = Command(event.platform, event.channel_id, event.user_id, event.value)
             return ButtonAnswer(reply=await answer_command(self.services, command))

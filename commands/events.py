@@ -84,6 +84,20 @@ class FormSubmitted:
 
 
 @dataclass(frozen=True)
+class UpdateSubmitted:
+    """An update to action `action_id` of a delivery plan, typed in a form (a Slack modal, a
+    Teams card's boxes): its state and one line. `thread_id` is where the confirmation goes,
+    when everyone there should see it."""
+
+    platform: str
+    channel_id: str
+    thread_id: str | None
+    user_id: str
+    action_id: int
+    values: Mapping[str, str] = field(hash=False)
+
+
+@dataclass(frozen=True)
 class ButtonPressed:
     """A button on one of waymark's messages: `action` says which, `value` what it carries
     (an outcome's number, or the command that shows the next page)."""
@@ -99,7 +113,8 @@ class ButtonPressed:
 @dataclass(frozen=True)
 class AnswerPosted:
     """The adapter posted `reply` as `message_id`. Replies in its thread (rooted at
-    `thread_id`, or at the message itself) are readings of the outcomes it is about; a card
+    `thread_id`, or at the message itself) are readings of the outcomes it is about, or updates
+    to the action it is about; a card
     whose boxes are answered in place (`keep_card`) is kept, to be shown again."""
 
     platform: str

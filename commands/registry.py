@@ -12,6 +12,7 @@ from commands.context import Args, CommandContext, Services
 from commands.errors import UserError
 from commands.events import Command as CommandEvent
 from commands.outcomes import listings, managing, targets, viewing
+from commands.plans import viewing as plans
 from commands.presentation.replies import Context, Header, Reply, Section, error_reply
 from commands.readings import submit
 from storage.models import Outcome
@@ -26,10 +27,15 @@ class Command:
     handler: Handler
     per_outcome: bool  # `/outcome N name ...` rather than `/outcome name ...`
     writes: bool = False  # changes the road map or its readings: needs a writing transaction
+    # Words after the name that make it write (`/outcome N plan add …`), when it only reads
+    # without them.
+    writing_verbs: frozenset[str] = frozenset()
 
     @property
     def usage(self) -> str:
-        return (self.handler.__doc__ or "").strip().splitlines()[0]
+        """The first paragraph of the handler's docstring: a line per form of the command."""
+        text = (self.handler.__doc__ or "").strip()
+        return "\n".join(line.strip() for line in text.split("\n\n")[0].splitlines())
 
 
 COMMANDS: tuple[Command, ...] = (
@@ -41,11 +47,15 @@ COMMANDS: tuple[Command, ...] = (
     Command("snooze", managing.snooze_outcome, per_outcome=True, writes=True),
     Command("pause", managing.pause_outcome, per_outcome=True, writes=True),
     Command("resume", managing.resume_outcome, per_outcome=True, writes=True),
+    Command(
+        "plan", plans.plan_command, per_outcome=True, writing_verbs=frozenset({"add", "pledge"})
+    ),
     Command("list", listings.list_outcomes, per_outcome=False),
     Command("overdue", listings.list_overdue, per_outcome=False),
     Command("mine", listings.list_mine, per_outcome=False),
     Command("group", listings.list_group, per_outcome=False),
     Command("search", listings.search_outcomes, per_outcome=False),
+    Command("action", plans.show_action, per_outcome=False),
 )
 
 _PER_OUTCOME = {c.name: c for c in COMMANDS if c.per_outcome}
@@ -142,7 +152,9 @@ def writes(text: str) -> bool:
     if len(words) < 2 or not words[0].lstrip("#").isdigit():
         return False
     command = _PER_OUTCOME.get(words[1].lower())
-    return command is not None and command.writes
+    if command is None:
+        return False
+    return command.writes or (len(words) > 2 and words[2].lower() in command.writing_verbs)
 
 
 def _page(words: list[str]) -> tuple[list[str], int]:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from datetime import time
 from typing import Annotated, Any, Literal
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
@@ -66,6 +67,10 @@ class Settings(BaseSettings):
     heads_up_days: int = Field(
         default=0, ge=0, validation_alias=AliasChoices("WAYMARK_HEADS_UP_DAYS")
     )
+    # Written as people say it: `6w`, `42d` or `42` (days).
+    action_stale_days: int = Field(
+        default=42, validation_alias=AliasChoices("WAYMARK_ACTION_STALE_AFTER")
+    )
 
     # Running it for years: logs, the retention schedule, and the secret behind pseudonyms.
     log_format: Literal["text", "json"] = Field(
@@ -120,6 +125,17 @@ class Settings(BaseSettings):
         if len(value) != 3 or value != sorted(value) or value[0] < 0:
             raise ValueError("write three day counts in rising order, like 0 7 14")
         return value
+
+    @field_validator("action_stale_days", mode="before")
+    @classmethod
+    def _weeks_or_days(cls, value: Any) -> Any:
+        if not isinstance(value, str):
+            return value
+        match = re.fullmatch(r"\s*(\d{1,4})\s*([dw]?)\s*", value.lower())
+        days = int(match.group(1)) * (7 if match.group(2) == "w" else 1) if match else 0
+        if days < 1:
+            raise ValueError(f"'{value}' is not a length of time: write it like 6w or 42d")
+        return days
 
     @field_validator("digest_channel", "programme_channel")
     @classmethod

@@ -29,8 +29,16 @@ from commands.domain.calendar import (
     weeks_between,
 )
 from commands.people.retention import DEFAULT_DAYS, remove_expired_records
+from commands.plans.reminders import KIND as ACTION_REMINDER
+from commands.plans.reminders import (
+    ActionReminderMessage,
+    action_reminder_messages,
+    plan_action_reminders,
+    queue_action_reminders,
+)
 from commands.ports import Messenger
 from commands.presentation.formatting import day, moment
+from commands.reminders.items import ReminderMessage
 from commands.reminders.messages import reminder_messages
 from commands.reminders.planning import KIND as REMINDER
 from commands.reminders.planning import plan_reminders, queue_reminders
@@ -83,6 +91,7 @@ async def tick(ctx: JobContext, now: datetime) -> DrainReport:
     if may_remind(now, ctx.timetable):
         async with ctx.db.transaction() as session:
             await queue_reminders(session, now, ctx.timetable, programme=ctx.programme)
+            await queue_action_reminders(session, now, ctx.timetable, programme=ctx.programme)
     for target in ctx.digest_targets:
         # One transaction per channel: each channel's week is recorded, and posted, on its own.
         async with ctx.db.transaction() as session:
@@ -101,7 +110,7 @@ async def _drain(ctx: JobContext, now: datetime, kinds: tuple[str, ...] | None) 
         ctx.messengers,
         now,
         kinds=kinds,
-        office_hours_kinds=(REMINDER,),
+        office_hours_kinds=(REMINDER, ACTION_REMINDER),
         timetable=ctx.timetable,
         lease=ctx.lease,
         clock=ctx.clock,
@@ -127,18 +136,26 @@ async def send_reminders(ctx: JobContext, now: datetime, *, dry_run: bool = Fals
     if dry_run:
         async with ctx.db.reading() as session:
             plan = await plan_reminders(session, now, tt, escalations=escalations)
-        messages = reminder_messages(plan.items, tt.today(now), tt, programme=ctx.programme)
+            actions = await plan_action_reminders(session, now, tt, escalations=escalations)
+        messages: list[ReminderMessage | ActionReminderMessage] = [
+            *reminder_messages(plan.items, tt.today(now), tt, programme=ctx.programme),
+            *action_reminder_messages(actions.items, now, tt, programme=ctx.programme),
+        ]
+        notes = [*plan.notes, *actions.notes]
         if not messages:
-            return "\n".join([f"No reminders would be posted at {when}.", *plan.notes])
+            return "\n".join([f"No reminders would be posted at {when}.", *notes])
         parts = [f"At {when}, {len(messages)} reminder messages would be posted (dry run):"]
         for m in messages:
             parts += ["", f"=== to {m.channel_id}: {m.summary}", as_text(m.reply)]
-        if plan.notes:
-            parts += ["", *plan.notes]
+        if notes:
+            parts += ["", *notes]
         return "\n".join(parts)
     async with ctx.db.transaction() as session:
-        queued = await queue_reminders(session, now, tt, programme=ctx.programme)
-    report = await _drain(ctx, now, kinds=(REMINDER,))
+        queued = [
+            *await queue_reminders(session, now, tt, programme=ctx.programme),
+            *await queue_action_reminders(session, now, tt, programme=ctx.programme),
+        ]
+    report = await _drain(ctx, now, kinds=(REMINDER, ACTION_REMINDER))
     lines = report.lines(tt.tz)
     if not queued and not lines:
         return (

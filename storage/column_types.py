@@ -29,15 +29,15 @@ class UTCDateTime(TypeDecorator[datetime]):
         return value.replace(tzinfo=UTC) if value.tzinfo is None else value.astimezone(UTC)
 
 
-def state_column(states: type[StrEnum]) -> Enum:
-    """A state column: VARCHAR(20), with a CHECK constraint (`ck_<table>_state`) so that the
+def state_column(states: type[StrEnum], name: str = "state") -> Enum:
+    """A state column: VARCHAR(20), with a CHECK constraint (`ck_<table>_<name>`) so that the
     database itself refuses a state waymark does not know, whichever code wrote it. Values are
     stored as written (`pending`) and read back as members of `states`. The attributes are
     typed `str` while code outside storage still assigns plain strings: a StrEnum member equals
     its string, so both are stored alike."""
     return Enum(
         states,
-        name="state",
+        name=name,
         native_enum=False,
         create_constraint=True,
         length=20,

@@ -218,6 +218,8 @@ class Post(Base):
     outcomes: Mapped[list[Any]] = mapped_column(JSON)
     group_id: Mapped[int | None] = mapped_column(ForeignKey("groups.id"), nullable=True)
     posted_at: Mapped[datetime] = mapped_column()
+    # About one action of a delivery plan instead: replies are its updates (no `outcomes`).
+    action_id: Mapped[int | None] = mapped_column(ForeignKey("plan_actions.id"), nullable=True)
 
     __table_args__ = (UniqueConstraint("platform", "channel_id", "message_id"),)
 
@@ -391,3 +393,7 @@ class UnreachableChannel(Base):
     first_failed_at: Mapped[datetime] = mapped_column()
     last_failed_at: Mapped[datetime] = mapped_column()
     admins_told_at: Mapped[datetime | None] = mapped_column(nullable=True)
+
+
+# Delivery plans' tables live in a module of their own, imported so that the schema knows them.
+import storage.plan_models  # noqa: E402, F401

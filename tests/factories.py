@@ -58,3 +58,33 @@ async def load_roadmap(
     write_roadmap(directory, readings=readings)
     async with db.transaction() as session:
         await import_roadmap(session, directory, actor="tests", now=now, tz=tz)
+
+
+# Delivery plans for the road map above: 12.1 also serves outcome 13; 12.2 is a pledge past its
+# due date (30 Oct 2026) with no update; 20.1 is delayed.
+ACTIONS = """outcome,number,title,kind,lead_org,owner,start,due,state,also_outcomes
+12,1,Auto-enrol free school meals,action,Luton Council,U0CHILDLEA2,2026-03-02,2027-01-29,on_track,13
+12,2,Pay care workers the Real Living Wage,pledge,Luton Council,U0CHILDLEAD,2026-10-01,2026-10-30,on_track,
+20,1,A jobs fair at the airport,action,London Luton Airport,U0ECONLEAD1,2026-05-01,2026-12-31,delayed,
+"""
+
+ACTION_UPDATES = """action,at,by,state,text
+12.1,2026-09-01T09:00:00Z,U0CHILDLEA2,on_track,Data-sharing agreement signed
+20.1,2026-09-28T10:00:00Z,U0ECONLEAD1,delayed,"Venue changed, new date January"
+"""
+
+
+def write_plans(directory: Path, *, actions: str = ACTIONS, updates: str = ACTION_UPDATES) -> Path:
+    directory.mkdir(parents=True, exist_ok=True)
+    (directory / "actions.csv").write_text(actions)
+    (directory / "action_updates.csv").write_text(updates)
+    return directory
+
+
+async def load_roadmap_with_plans(
+    db: Database, directory: Path, now: datetime, tz: ZoneInfo
+) -> None:
+    write_roadmap(directory)
+    write_plans(directory)
+    async with db.transaction() as session:
+        await import_roadmap(session, directory, actor="tests", now=now, tz=tz)

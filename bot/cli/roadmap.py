@@ -21,6 +21,7 @@ from commands.domain.targets import Revision, target_changes
 from commands.outcomes.statuses import list_statuses, outcome_status
 from commands.outcomes.targets import revisions_of
 from commands.people.directory import NO_NAMES, Names, names_for
+from commands.plans.queries import outcome_actions
 from commands.presentation.formatting import (
     DIRECTION_WORDS,
     STATUS_WORDS,
@@ -47,7 +48,7 @@ def register(sub: Commands) -> None:
     p = command(
         roadmap_sub, "import", run_roadmap_import,
         "load groups.csv, outcomes.csv, readings.csv, people.csv and target_revisions.csv "
-        "from DIR",
+        "(and the delivery plans' actions.csv and action_updates.csv) from DIR",
     )  # fmt: skip
     p.add_argument("directory", metavar="DIR")
     p.add_argument(
@@ -60,8 +61,8 @@ def register(sub: Commands) -> None:
     )  # fmt: skip
     p = command(
         roadmap_sub, "export", run_roadmap_export,
-        "write groups.csv, outcomes.csv, readings.csv, people.csv and target_revisions.csv "
-        "to DIR",
+        "write groups.csv, outcomes.csv, readings.csv, people.csv, target_revisions.csv, "
+        "actions.csv and action_updates.csv to DIR",
     )  # fmt: skip
     p.add_argument("directory", metavar="DIR")
 
@@ -155,11 +156,17 @@ async def run_status(args: argparse.Namespace, rt: Runtime) -> int:
         outcome = await get_outcome(session, args.number)
         status = await outcome_status(session, args.number, rt.today, outcome=outcome)
         revisions = await revisions_of(session, outcome)
+        actions = await outcome_actions(session, args.number, as_of=rt.now)
         names = await names_for(session, _submitters([status]) | {r.by for r in revisions})
     if args.json:
-        print(json.dumps(status_json(status, revisions, names), indent=2))
+        found = {**status_json(status, revisions, names), "actions": [a.as_json() for a in actions]}
+        print(json.dumps(found, indent=2))
     else:
         print(status_text(status, rt.tz, names, revisions))
+        for action in actions:
+            due = f", due {day(action.due)}" if action.due else ""
+            state = action.state.replace("_", " ")
+            print(f"  Action {action.number}: {action.title} ({state}{due})")
     return 0
 
 

@@ -8,6 +8,7 @@ the event arrived: if storing fails, Slack sees an error and delivers the event 
 from __future__ import annotations
 
 import logging
+import re
 from collections.abc import Callable
 from typing import Any
 
@@ -28,9 +29,11 @@ from commands.events import (
     ReplyDeleted,
     ReplyEdited,
     ThreadReply,
+    UpdateSubmitted,
 )
+from commands.plans import updating
 from commands.ports import DeliveryError
-from commands.presentation.replies import Action, Chart, Reply, text_reply
+from commands.presentation.replies import Action, Chart, Reply, mention, text_reply
 from commands.readings.form import CALLBACK, FormContext
 
 log = logging.getLogger(__name__)
@@ -44,8 +47,17 @@ _TYPED = {None, "thread_broadcast", "file_share"}
 Slack = Adapter[SlackMessenger]
 
 
+_USER = re.compile(r"<@([UW][A-Z0-9]+)(?:\|[^>]*)?>")
+_CHANNEL = re.compile(r"<#[CG][A-Z0-9]+\|([^>]*)>")
+_LINK = re.compile(r"<((?:https?|mailto):[^|>]+)(?:\|[^>]*)?>")
+
+
 def typed(text: str) -> str:
-    """What the person typed: Slack sends `&`, `<` and `>` as entities."""
+    """What the person typed, with people named the core's way (`@{U0123}`): Slack sends a
+    mention as `<@U0123|name>`, a channel as `<#C0123|name>`, a link as `<https://…>`, and
+    `&`, `<` and `>` as entities."""
+    text = _USER.sub(lambda m: mention(m.group(1)), text)
+    text = _CHANNEL.sub(r"#\1", _LINK.sub(r"\1", text))
     return text.replace("&lt;", "<").replace("&gt;", ">").replace("&amp;", "&")
 
 
@@ -53,9 +65,11 @@ def register(app: AsyncApp, slack: Slack) -> None:
     """Every listener waymark has, in one place."""
     app.command("/outcome")(_on_outcome_command(slack))
     app.event("message")(_on_message(slack))
-    app.action(Action.SUBMIT_READING.value)(_on_submit_button(slack))
+    app.action(Action.SUBMIT_READING.value)(_on_form_button(slack, Action.SUBMIT_READING))
+    app.action(Action.UPDATE_ACTION.value)(_on_form_button(slack, Action.UPDATE_ACTION))
     app.action(Action.SHOW_OUTCOME.value)(_on_ignored_action)
     app.view(CALLBACK)(_on_reading_form(slack))
+    app.view(updating.CALLBACK)(_on_update_form(slack))
     app.error(_on_error)
 
 
@@ -221,8 +235,10 @@ async def _on_delete(
         slack.background.spawn(_say_in_thread(client, channel, thread, notice), "deletion")
 
 
-def _on_submit_button(slack: Slack) -> Callable[..., Any]:
-    async def on_submit_button(
+def _on_form_button(slack: Slack, action: Action) -> Callable[..., Any]:
+    """Submit reading, Give an update: the form, or why the person cannot use it."""
+
+    async def on_form_button(
         ack: AsyncAck, body: dict[str, Any], client: AsyncWebClient, respond: AsyncRespond
     ) -> None:
         await ack()
@@ -234,7 +250,7 @@ def _on_submit_button(slack: Slack) -> Callable[..., Any]:
             channel,
             message.get("thread_ts") or message.get("ts"),
             body["user"]["id"],
-            Action.SUBMIT_READING,
+            action,
             str(body["actions"][0]["value"]),
         )
         answer = await slack.core.button_pressed(pressed)
@@ -244,7 +260,7 @@ def _on_submit_button(slack: Slack) -> Callable[..., Any]:
         reply = answer.reply or text_reply(answer.note)
         await respond(response_type="ephemeral", replace_original=False, **render.message(reply))
 
-    return on_submit_button
+    return on_form_button
 
 
 def _on_reading_form(slack: Slack) -> Callable[..., Any]:
@@ -269,8 +285,29 @@ def _on_reading_form(slack: Slack) -> Callable[..., Any]:
     return on_reading_form
 
 
+def _on_update_form(slack: Slack) -> Callable[..., Any]:
+    async def on_update_form(
+        ack: AsyncAck, body: dict[str, Any], view: dict[str, Any], client: AsyncWebClient
+    ) -> None:
+        user = body["user"]["id"]
+        where = updating.FormContext.load(view.get("private_metadata") or "{}")
+        values = {k: typed(v) for k, v in render.submitted_values(view).items()}
+        form = UpdateSubmitted(
+            PLATFORM, where.channel_id, where.thread_id, user, where.action_id, values
+        )
+        answer = await slack.core.update_submitted(form)
+        if answer.errors or answer.confirmation is None:
+            await ack(response_action="errors", errors=dict(answer.errors))
+            return
+        await ack()
+        reply = text_reply(answer.confirmation)
+        slack.background.spawn(_confirm_form(client, where, user, reply), "update confirmation")
+
+    return on_update_form
+
+
 async def _confirm_form(
-    client: AsyncWebClient, where: FormContext, user: str, reply: Reply
+    client: AsyncWebClient, where: FormContext | updating.FormContext, user: str, reply: Reply
 ) -> None:
     if where.thread_id:
         await _say_in_thread(client, where.channel_id, where.thread_id, reply)

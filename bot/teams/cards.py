@@ -2,7 +2,8 @@
 
 Submit records the reading typed in the card's boxes; the answer is the card again, with errors
 under the boxes or thanks in their place, and in a channel everyone in the thread sees what was
-recorded. Other buttons run the command they carry, and the answer is posted as a message.
+recorded. Give an update records an update to an action the same way, answered in words. Other
+buttons run the command they carry, and the answer is posted as a message.
 """
 
 from __future__ import annotations
@@ -19,7 +20,7 @@ from bot.teams.conversations import PLATFORM, Inbound, thread_conversation
 from bot.teams.inputs import Entry, input_id
 from bot.teams.messenger import Target, send
 from commands.answers import KeptCard
-from commands.events import ButtonPressed, FormSubmitted
+from commands.events import ButtonPressed, FormSubmitted, UpdateSubmitted
 from commands.presentation.replies import Action, submit_numbers
 
 Json = dict[str, Any]
@@ -35,6 +36,8 @@ def on_card_action(teams: Teams) -> Callable[..., Any]:
         submit = verb == Action.SUBMIT_READING.value
         if submit and str(data.get("outcome", "")).isdigit():
             return await _submit_reading(teams, inbound, int(data["outcome"]), data)
+        if verb == Action.UPDATE_ACTION.value and str(data.get("action_id", "")).isdigit():
+            return await _submit_update(teams, inbound, int(data["action_id"]), data)
         pressed = ButtonPressed(
             PLATFORM,
             inbound.channel_id,
@@ -80,6 +83,25 @@ async def _submit_reading(teams: Teams, inbound: Inbound, number: int, data: Jso
     if answer.card is not None:
         return await _card_again(teams, inbound, answer.card, number, entry, data)
     return _message_response(entry.done or "; ".join(entry.errors.values()))
+
+
+async def _submit_update(teams: Teams, inbound: Inbound, action_id: int, data: Json) -> Json:
+    """Record the update typed in a card's boxes; in a channel, everyone in the thread sees
+    what was recorded."""
+    values = {name: _typed_value(data.get(input_id(name, action_id))) for name in ("state", "line")}
+    card_id = str(inbound.raw.get("replyToId") or "")
+    form = UpdateSubmitted(
+        PLATFORM, inbound.channel_id, inbound.thread_id, inbound.user_id, action_id, values
+    )
+    answer = await teams.core.update_submitted(form)
+    if answer.confirmation is None:
+        return _message_response(" ".join(answer.errors.values()))
+    if inbound.kind == "channel":
+        root = inbound.thread_id or card_id
+        teams.background.spawn(
+            _confirm_in_thread(teams, inbound, root, answer.confirmation), "update confirmation"
+        )
+    return _message_response(answer.confirmation)
 
 
 async def _confirm_in_thread(teams: Teams, inbound: Inbound, root: str, words: str) -> None:

@@ -21,6 +21,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from commands.delivery.conversation_book import Seen
+from commands.presentation.replies import mention
 
 PLATFORM = "teams"
 THREAD_MARK = ";messageid="
@@ -133,14 +134,18 @@ def seen(inbound: Inbound) -> Seen:
 
 
 def typed(inbound: Inbound) -> str:
-    """What the person typed, without waymark's @mention and Teams' HTML."""
+    """What the person typed, without waymark's @mention and Teams' HTML; anyone else it
+    mentions is named the core's way (`@{ID}`, by their Microsoft Entra object id)."""
     text = str(inbound.raw.get("text") or "")
     for entity in inbound.raw.get("entities") or []:
-        if (
-            entity.get("type") == "mention"
-            and (entity.get("mentioned") or {}).get("id") == inbound.bot_id
-        ):
-            text = text.replace(str(entity.get("text") or ""), " ")
+        if entity.get("type") != "mention" or not entity.get("text"):
+            continue
+        mentioned = entity.get("mentioned") or {}
+        if mentioned.get("id") == inbound.bot_id:
+            text = text.replace(str(entity["text"]), " ")
+        elif mentioned.get("aadObjectId") or mentioned.get("id"):
+            person = str(mentioned.get("aadObjectId") or mentioned.get("id"))
+            text = text.replace(str(entity["text"]), mention(person))
     text = (
         re.sub(r"<at>[^<]*</at>", " ", text) if "<at>" in text and mentions_bot(inbound) else text
     )

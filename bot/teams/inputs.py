@@ -1,6 +1,7 @@
-"""Reading boxes on a card: Teams has no modal for a message, so a "Submit reading" button
-becomes a number box, a period box and Submit on the card itself, shown again with errors under
-the boxes, or with the confirmation in their place."""
+"""Boxes on a card: Teams has no modal for a message, so a "Submit reading" button becomes a
+number box, a period box and Submit on the card itself, shown again with errors under the
+boxes, or with the confirmation in their place; a "Give an update" button becomes a state
+choice, a line of text and Give an update."""
 
 from __future__ import annotations
 
@@ -8,9 +9,11 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 
 from bot.teams.blocks import Json, execute, text_block
+from commands.plans.states import STATE_CHOICES
 from commands.presentation.replies import Action
 
 SUBMIT_VERB = Action.SUBMIT_READING.value
+UPDATE_VERB = Action.UPDATE_ACTION.value
 
 
 @dataclass(frozen=True)
@@ -66,6 +69,29 @@ def reading_inputs(number: int, entry: Entry) -> list[Json]:
         }
     )
     return [{"type": "Container", "items": blocks, "spacing": "Small"}]
+
+
+def update_inputs(action_id: int) -> list[Json]:
+    """A Give an update button as boxes on the card: the state (left empty, it stays as it
+    is), one line of what happened, and Give an update."""
+    state: Json = {
+        "type": "Input.ChoiceSet",
+        "id": input_id("state", action_id),
+        "label": "State",
+        "style": "compact",
+        "placeholder": "Keep it as it is",
+        "choices": [{"title": c.label, "value": c.value} for c in STATE_CHOICES],
+    }
+    line: Json = {
+        "type": "Input.Text",
+        "id": input_id("line", action_id),
+        "label": "What happened",
+        "placeholder": "e.g. contractor changed, new date March",
+        "maxLength": 1000,
+    }
+    submit = execute("Give an update", UPDATE_VERB, {"action_id": action_id}, style="positive")
+    actions: Json = {"type": "ActionSet", "actions": [submit]}
+    return [{"type": "Container", "items": [state, line, actions], "spacing": "Small"}]
 
 
 def _number_or_none(text: str) -> float | str:

@@ -21,7 +21,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from bot.teams.blocks import Json, clip, execute, text_block
-from bot.teams.inputs import Entry, reading_inputs
+from bot.teams.inputs import Entry, reading_inputs, update_inputs
 from commands.presentation.replies import (
     MENTION_PATTERN,
     Action,
@@ -279,6 +279,8 @@ def _buttons(buttons: tuple[Button, ...], where: Where, entries: Mapping[int, En
         number = _submit_number(button)
         if number is not None:
             blocks += reading_inputs(number, entries.get(number, Entry()))
+        elif button.action is Action.UPDATE_ACTION and button.value.isdigit():
+            blocks += update_inputs(int(button.value))
         else:
             others.append(execute(button.label, button.action.value, {"value": button.value}))
     if others:

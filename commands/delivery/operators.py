@@ -121,7 +121,8 @@ async def mark_posted_by_hand(
     about = outcomes_of(row)
     await outbox.mark_posted(row.id, now, message_id)
     if message_id:
-        await record_thread(session, row, message_id, about, now)
+        action = row.payload.get("action") if isinstance(row.payload, dict) else None
+        await record_thread(session, row, message_id, about, now, action)
     return Settled(row.id, row.summary, about, message_id)
 
 

@@ -227,7 +227,7 @@ async def _deliver(
     async with db.transaction() as session:
         marked = await OutboxRepository(session).mark_sent(row.id, token, message_id, now)
         if marked:
-            await record_thread(session, row, message_id, reply.about, now)
+            await record_thread(session, row, message_id, reply.about, now, reply.action_id)
     if not marked:
         log.warning(
             "outbox %s (%s): another sender took it over while it was being posted; "
@@ -251,9 +251,11 @@ async def record_thread(
     message_id: str,
     outcomes: Collection[int],
     at: datetime,
+    action_id: int | None = None,
 ) -> None:
-    """Replies in the thread of `row`'s posted message are readings for `outcomes`."""
-    if outcomes:
+    """Replies in the thread of `row`'s posted message are readings for `outcomes`, or
+    updates to the action `action_id`."""
+    if outcomes or action_id is not None:
         await PostRepository(session).record(
             platform=row.platform,
             channel_id=row.channel_id,
@@ -262,6 +264,7 @@ async def record_thread(
             outcomes=list(outcomes),
             posted_at=at,
             group_id=row.group_id,
+            action_id=action_id,
         )
 
 

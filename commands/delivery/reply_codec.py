@@ -37,12 +37,15 @@ class CodecError(ValueError):
 
 
 def encode(reply: Reply) -> Json:
-    return {
+    encoded: Json = {
         "fallback": reply.fallback,
         "shared": reply.shared,
         "about": list(reply.about),
         "blocks": [_encode_block(b) for b in reply.blocks],
     }
+    if reply.action_id is not None:
+        encoded["action"] = reply.action_id
+    return encoded
 
 
 def decode(payload: Json) -> Reply:
@@ -52,6 +55,7 @@ def decode(payload: Json) -> Reply:
             blocks=tuple(_decode_block(b) for b in payload["blocks"]),
             shared=bool(payload.get("shared", False)),
             about=tuple(int(n) for n in payload.get("about", ())),
+            action_id=int(payload["action"]) if payload.get("action") is not None else None,
         )
     except (KeyError, TypeError, ValueError) as error:
         raise CodecError(f"a stored message could not be read back: {error!r}") from error

@@ -1,5 +1,6 @@
 """Answers posted in chat whose threads take readings: the adapter posts, then tells the core
-where, so that a number typed in the thread is a reading of the outcomes the answer is about."""
+where, so that a number typed in the thread is a reading of the outcomes the answer is about
+(or, for a card about one action of a delivery plan, a reply there is an update to it)."""
 
 from __future__ import annotations
 
@@ -13,7 +14,8 @@ async def record_answer(services: Services, event: AnswerPosted) -> None:
     """Keep where an answer was posted (and its card, when its boxes are answered in place),
     in one transaction; nothing when neither is needed."""
     about = event.reply.about if event.takes_readings else ()
-    if not about and not event.keep_card:
+    action_id = event.reply.action_id if event.takes_readings else None
+    if not about and action_id is None and not event.keep_card:
         return
     now = services.clock()
     async with services.db.transaction() as session:
@@ -21,7 +23,7 @@ async def record_answer(services: Services, event: AnswerPosted) -> None:
             await keep_card(
                 session, event.platform, event.channel_id, event.message_id, event.reply, now
             )
-        if about:
+        if about or action_id is not None:
             await PostRepository(session).record(
                 platform=event.platform,
                 channel_id=event.channel_id,
@@ -29,4 +31,5 @@ async def record_answer(services: Services, event: AnswerPosted) -> None:
                 kind="card",
                 outcomes=about,
                 posted_at=now,
+                action_id=action_id,
             )

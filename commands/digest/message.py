@@ -1,5 +1,6 @@
 """The words of the weekly digest: status by area, readings received, status changes,
-corrections, what is overdue and what is due soon. Every list is capped, so the message stays
+corrections, what is overdue and what is due soon, and the delivery plans' actions delayed,
+past their due date or completed. Every list is capped, so the message stays
 inside Slack's limits whatever the size of the road map."""
 
 from __future__ import annotations
@@ -15,6 +16,7 @@ from commands.domain.rules import Polarity, Status, direction_for, due_date
 from commands.domain.status import OutcomeStatus, due_of, first_reportable, period_of, status_of
 from commands.outcomes.statuses import statuses
 from commands.people.directory import names_for
+from commands.plans.digest import plan_lists
 from commands.presentation.charts import status_by_area_chart
 from commands.presentation.formatting import DIRECTION_WORDS, STATUS_WORDS, day, with_unit
 from commands.presentation.replies import Context, Divider, Fact, Header, Reply, Section, Table
@@ -68,6 +70,7 @@ async def digest_reply(
     # Worked out once per outcome, not once per reading received: a busy week is thousands.
     held_at_end = {oid: _current_at(readings, window_end) for oid, readings in history.items()}
     every = {r.id: r for readings in history.values() for r in readings}
+    plans = await plan_lists(session, today, window_start, window_end, timetable.tz)
 
     counts = {area: dict.fromkeys(STATUS_ORDER, 0) for area in areas}
     for status in current:
@@ -122,6 +125,7 @@ async def digest_reply(
             _upcoming(outcomes, current, today),
             f"No readings are due in the next {UPCOMING_DAYS} days.",
         ),
+        *(_list_section(*listing) for listing in plans),
         Context(
             (
                 f"Readings received and changes cover {_span(window_start, window_end, timetable)}."

@@ -79,6 +79,8 @@ class Timetable:
     working_hours: WorkingHours = WorkingHours(time(9, 0), time(17, 30))
     escalation_days: tuple[int, int, int] = (0, 7, 14)
     heads_up_days: int = 0
+    # An action in a delivery plan with no update for this many days is asked for one.
+    action_stale_days: int = 42
     # Required, so that no timetable forgets them: reminders never arrive on a bank holiday.
     bank_holidays: BankHolidays = field(kw_only=True)
 
@@ -88,6 +90,8 @@ class Timetable:
             raise CalendarError("escalation days are three counts in rising order, like 0 7 14.")
         if self.heads_up_days < 0:
             raise CalendarError("heads-up days cannot be negative; 0 turns heads-ups off.")
+        if self.action_stale_days < 1:
+            raise CalendarError("an action goes quiet after at least a day without an update.")
 
     def local(self, now: datetime) -> datetime:
         return now.astimezone(self.tz)

@@ -9,6 +9,7 @@ from commands.context import (
 )
 from commands.errors import UserError
 from commands.outcomes.statuses import find_area, row_statuses, whole_roadmap
+from commands.plans.queries import owned_actions_blocks
 from commands.presentation.cards import outcome_list
 from commands.presentation.replies import Reply, Section
 from storage.repositories import (
@@ -48,18 +49,25 @@ async def list_overdue(ctx: CommandContext, args: Args) -> Reply:
 
 
 async def list_mine(ctx: CommandContext, args: Args) -> Reply:
-    """/outcome mine — the outcomes of the groups you lead"""
+    """/outcome mine — the outcomes of the groups you lead, and the actions you own"""
     group_ids = await led_group_ids(ctx)
+    actions = await owned_actions_blocks(ctx)
     if not group_ids:
         text = (
             "You do not lead a partnership group, so no outcomes are yours to report. "
             "`/outcome list` shows them all."
         )
+        if actions:
+            return Reply(text, (Section(text=text), *actions), shared=args.shared)
+        text += " You own no actions in the delivery plans either."
         return Reply(text, (Section(text=text),), shared=args.shared)
     found = await row_statuses(ctx.session, ctx.today, owner_ids=group_ids)
-    return outcome_list(
+    listed = outcome_list(
         "Your outcomes", found, page=args.page, next_command="/outcome mine", shared=args.shared
     )
+    if not actions:
+        return listed
+    return Reply(listed.fallback, (*listed.blocks, *actions), shared=listed.shared)
 
 
 async def list_group(ctx: CommandContext, args: Args) -> Reply:

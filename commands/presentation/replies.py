@@ -43,6 +43,7 @@ class Action(StrEnum):
     SUBMIT_READING = "waymark.submit_reading"
     SHOW_OUTCOME = "waymark.show_outcome"
     NEXT_PAGE = "waymark.next_page"
+    UPDATE_ACTION = "waymark.update_action"  # value: an action's id; opens the update form
 
 
 @dataclass(frozen=True)
@@ -127,6 +128,8 @@ class Reply:
     blocks: tuple[Block, ...] = ()
     shared: bool = False  # visible to the whole channel, not just the person who asked
     about: tuple[int, ...] = ()  # outcome numbers it concerns: replies in its thread are readings
+    # The action of a delivery plan it is about (its id): replies in its thread are updates.
+    action_id: int | None = None
 
     @property
     def charts(self) -> tuple[Chart, ...]:
@@ -134,7 +137,7 @@ class Reply:
 
     def without_charts(self) -> Reply:
         blocks = tuple(b for b in self.blocks if not isinstance(b, Chart))
-        return Reply(self.fallback, blocks, self.shared, self.about)
+        return Reply(self.fallback, blocks, self.shared, self.about, self.action_id)
 
 
 @dataclass(frozen=True)

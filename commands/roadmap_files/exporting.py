@@ -1,5 +1,5 @@
-"""Writing the road map and its readings as the same CSV files that import reads, so export then
-import round-trips exactly."""
+"""Writing the road map, its readings and its delivery plans as the same CSV files that import
+reads, so export then import round-trips exactly."""
 
 from __future__ import annotations
 
@@ -11,6 +11,13 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from commands.domain.rules import format_number
 from commands.roadmap_files.people import PEOPLE_COLUMNS, PEOPLE_FILE, people_rows
+from commands.roadmap_files.plan_files import (
+    ACTION_COLUMNS,
+    ACTIONS,
+    UPDATE_COLUMNS,
+    UPDATES,
+    export_plan_files,
+)
 from commands.roadmap_files.revisions import REVISION_COLUMNS, REVISIONS_FILE, revision_rows
 from commands.roadmap_files.rows import (
     GROUP_COLUMNS,
@@ -48,12 +55,15 @@ async def export_roadmap(session: AsyncSession, directory: Path) -> list[Path]:
         ]
         for o in sorted(await roadmap.outcomes(), key=lambda o: o.number)
     ]
+    actions, updates = await export_plan_files(session)
     return [
         _write(directory / "groups.csv", group_columns, groups),
         _write(directory / "outcomes.csv", OUTCOME_COLUMNS, outcomes),
         await export_readings(session, directory / "readings.csv"),
         _write(directory / PEOPLE_FILE, PEOPLE_COLUMNS, await people_rows(session)),
         _write(directory / REVISIONS_FILE, REVISION_COLUMNS, await revision_rows(session)),
+        _write(directory / ACTIONS, ACTION_COLUMNS, actions),
+        _write(directory / UPDATES, UPDATE_COLUMNS, updates),
     ]
 
 

@@ -24,6 +24,7 @@ from commands.domain.status import local_today
 from commands.errors import UserError
 from commands.readings.recording import Via, record_reading
 from commands.roadmap_files.people import PEOPLE_COLUMNS, PEOPLE_FILE, apply_people, parse_people
+from commands.roadmap_files.plan_files import apply_plan_files, read_plan_files
 from commands.roadmap_files.revisions import (
     REVISION_COLUMNS,
     REVISIONS_FILE,
@@ -87,9 +88,9 @@ async def import_roadmap(
     tz: tzinfo,
     reason: str | None = None,
 ) -> ImportReport:
-    """Load groups.csv and outcomes.csv (and readings.csv, people.csv and
-    target_revisions.csv when present) from `directory`. Changing an outcome's targets
-    needs a `reason`: without one, nothing is imported and the changes are named."""
+    """Load groups.csv and outcomes.csv (and readings.csv, people.csv, target_revisions.csv,
+    actions.csv and action_updates.csv when present) from `directory`. Changing an outcome's
+    targets needs a `reason`: without one, nothing is imported and the changes are named."""
     problems = Problems()
     group_rows = parse_groups(
         read_rows(directory / "groups.csv", GROUP_COLUMNS, problems), problems
@@ -116,6 +117,8 @@ async def import_roadmap(
     if revisions_file.exists():
         raw = read_rows(revisions_file, REVISION_COLUMNS, problems)
         revision_rows = parse_revisions(raw, cadences, problems)
+    numbers = {o.number for o in outcome_rows} | {o.number for o in await roadmap.outcomes()}
+    plans = await read_plan_files(session, directory, numbers, problems)
     problems.raise_if_any()
     changing = planned_changes(outcome_rows, existing)
     if changing and not (reason or "").strip():
@@ -147,6 +150,7 @@ async def import_roadmap(
     await roadmap.flush()
     await _apply_readings(session, reading_rows, report, now, tz, problems)
     problems.raise_if_any()
+    await apply_plan_files(session, plans, report.count, actor=actor, now=now)
     return report
 
 

@@ -29,7 +29,7 @@ from commands.roadmap_files.rows import (
     _milestones,
     _number,
     _required,
-    _timestamp,
+    timestamp,
 )
 from storage.models import Outcome, TargetRevision
 from storage.repositories import AuditRepository, TargetRevisionRepository
@@ -158,7 +158,7 @@ def _parse_revision(
         problems.add(
             REVISIONS_FILE, index, "outcome", f"there is no outcome {number} in the road map"
         )
-    at = cell("at", lambda v: _timestamp(_required(v)))
+    at = cell("at", lambda v: timestamp(_required(v)))
     by, reason = cell("by", _required), cell("reason", _required)
     targets = [_targets(cell, side, cadence) for side in ("before", "after")] if cadence else []
     before, after = targets or (None, None)

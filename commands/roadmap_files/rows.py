@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import csv
 import re
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Collection, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
@@ -113,8 +113,15 @@ class ReadingRow:
     note: str
 
 
-def read_rows(path: Path, columns: Sequence[str], problems: Problems) -> list[dict[str, str]]:
-    """Rows as dicts (numbered from 2, the first data row in a spreadsheet); header checked."""
+def read_rows(
+    path: Path,
+    columns: Sequence[str],
+    problems: Problems,
+    *,
+    optional: Collection[str] = OPTIONAL_COLUMNS,
+) -> list[dict[str, str]]:
+    """Rows as dicts (numbered from 2, the first data row in a spreadsheet); header checked
+    (columns in `optional` may be left out)."""
     name = path.name
     if not path.exists():
         problems.add(name, 0, "-", f"the file is missing (expected {path})")
@@ -122,7 +129,7 @@ def read_rows(path: Path, columns: Sequence[str], problems: Problems) -> list[di
     with path.open(newline="", encoding="utf-8-sig") as handle:
         reader = csv.DictReader(handle)
         header = reader.fieldnames or []
-        missing = [c for c in columns if c not in header and c not in OPTIONAL_COLUMNS]
+        missing = [c for c in columns if c not in header and c not in optional]
         if missing:
             problems.add(
                 name,
@@ -156,7 +163,7 @@ def _number(value: str) -> float:
         raise ValueError(f"'{value}' is not a number (write it like 23.4)") from None
 
 
-def _timestamp(value: str) -> datetime | None:
+def timestamp(value: str) -> datetime | None:
     if not value:
         return None
     try:
@@ -321,7 +328,7 @@ def _parse_reading(
         problems.add(file, index, "period", f"{period.label} has not ended yet")
     value = cell("value", _number)
     by = cell("submitted_by", _required)
-    at = cell("submitted_at", _timestamp)
+    at = cell("submitted_at", timestamp)
     if number is None or period is None or value is None or by is None:
         return None
     return ReadingRow(number, period, value, by, at, row.get("note", ""))

@@ -14,6 +14,7 @@ from storage.repositories.chat_records import (
 from storage.repositories.digests import DigestRepository
 from storage.repositories.outbox import OutboxRepository
 from storage.repositories.people import PeopleRepository
+from storage.repositories.plans import ActionRow, PlanRepository
 from storage.repositories.readings import AROUND_NEWEST, ReadingRepository, ReadingsAround
 from storage.repositories.reminders import ReminderRepository
 from storage.repositories.roadmap import RoadmapRepository
@@ -22,6 +23,7 @@ from storage.repositories.targets import TargetRevisionRepository
 
 __all__ = [
     "AROUND_NEWEST",
+    "ActionRow",
     "AreaRow",
     "AuditRepository",
     "ConversationRefRepository",
@@ -30,6 +32,7 @@ __all__ = [
     "OutcomeRow",
     "OwnerRow",
     "PeopleRepository",
+    "PlanRepository",
     "PostRepository",
     "ReadingRepository",
     "ReadingRow",

@@ -40,6 +40,7 @@ class PostRepository:
         outcomes: Sequence[int],
         posted_at: datetime,
         group_id: int | None = None,
+        action_id: int | None = None,
     ) -> Post:
         existing = await self.find(platform, channel_id, message_id)
         if existing is not None:
@@ -52,6 +53,7 @@ class PostRepository:
             outcomes=list(outcomes),
             group_id=group_id,
             posted_at=posted_at,
+            action_id=action_id,
         )
         self.session.add(post)
         await self.session.flush()

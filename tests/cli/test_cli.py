@@ -11,7 +11,7 @@ from bot.cli import main
 from storage.db import Database
 from tests.conftest import PostgresTarget, _in_thread
 from tests.databases import empty
-from tests.factories import write_roadmap
+from tests.factories import write_plans, write_roadmap
 
 
 @pytest.fixture(params=["sqlite", "postgresql"])
@@ -62,8 +62,9 @@ def test_status_json_has_exactly_the_promised_keys(
     assert list(status) == [
         "number", "title", "area", "owner", "measure", "unit", "polarity", "latest",
         "previous", "expected", "status", "direction", "next_milestone", "due",
-        "target_revisions",
+        "target_revisions", "actions",
     ]  # fmt: skip
+    assert status["actions"] == []  # the test road map has no delivery plans
     # 85 at the end of 2024-Q1 (31 Mar 2024) to 89 at the end of 2026-Q1 (31 Mar 2026, 730 days);
     # 2024-Q3 ends 30 Sep 2024, 183 days in: 85 + 4 x 183/730 = 86.0027...; 85.5 misses by
     # 0.50, within the absolute tolerance of 1 point, so at risk.
@@ -81,6 +82,33 @@ def test_status_json_has_exactly_the_promised_keys(
     # 2026-Q3 is due on 29 Nov 2026, so on 26 Nov the due period is 2026-Q2 (due 29 Aug).
     assert status["due"] == {"period": "2026-Q2", "due_date": "2026-08-29", "overdue": True}
     assert status["target_revisions"] == []
+
+
+def test_status_json_lists_the_outcomes_actions_as_of_the_date(
+    database_url: str, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    waymark(capsys, "roadmap", "import", str(write_plans(write_roadmap(tmp_path / "map"))))
+    _, out, _ = waymark(capsys, "status", "13", "--json", "--at", "2026-11-26")
+    # Outcome 13 has no actions of its own; 12.1 serves it too.
+    assert json.loads(out)["actions"] == [
+        {
+            "number": "12.1",
+            "title": "Auto-enrol free school meals",
+            "kind": "action",
+            "lead_org": "Luton Council",
+            "owner": "U0CHILDLEA2",
+            "due": "2027-01-29",
+            "state": "on_track",
+            "last_update": {
+                "at": "2026-09-01T09:00:00Z",
+                "by": "U0CHILDLEA2",
+                "state": "on_track",
+                "text": "Data-sharing agreement signed",
+            },
+        }
+    ]
+    _, out, _ = waymark(capsys, "status", "20", "--at", "2026-11-26")
+    assert "  Action 20.1: A jobs fair at the airport (delayed, due Thu 31 Dec 2026)" in out
 
 
 def test_status_on_the_day_before_and_after_a_due_date(

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import json
 import time
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Callable
 from contextlib import asynccontextmanager
 from dataclasses import dataclass
 from datetime import datetime
@@ -130,7 +130,10 @@ def seeded_workspace() -> Workspace:
 
 
 @asynccontextmanager
-async def slack_harness(database_url: str, now: datetime) -> AsyncIterator[SlackHarness]:
+async def slack_harness(
+    database_url: str, now: datetime, *, clock: Callable[[], datetime] | None = None
+) -> AsyncIterator[SlackHarness]:
+    """`clock`: the time as waymark reads it, for tests that move it on; `now` otherwise."""
     app: web.Application = build_playground(
         workspace=seeded_workspace(),
         bot_events_url=None,
@@ -148,7 +151,9 @@ async def slack_harness(database_url: str, now: datetime) -> AsyncIterator[Slack
             "WAYMARK_ADMINS": ADMIN.id,
         }
     )
-    running = await start_server(settings, host="127.0.0.1", port=0, clock=lambda: now, tick=False)
+    running = await start_server(
+        settings, host="127.0.0.1", port=0, clock=clock or (lambda: now), tick=False
+    )
     events_url = f"http://127.0.0.1:{running.port}/slack/events"
     playground = app[PLAYGROUND]
     playground.delivery.url = events_url

@@ -4,7 +4,7 @@ Teams sends them; what comes out is what a Teams user would see. Nothing in the 
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Callable
 from contextlib import asynccontextmanager
 from dataclasses import dataclass
 from datetime import datetime
@@ -102,8 +102,9 @@ def teams_settings(database_url: str, connector_url: str, **more: str) -> Settin
 
 @asynccontextmanager
 async def teams_harness(
-    db: Database, now: datetime, **settings: str
+    db: Database, now: datetime, *, clock: Callable[[], datetime] | None = None, **settings: str
 ) -> AsyncIterator[TeamsHarness]:
+    """`clock`: the time as waymark reads it, for tests that move it on; `now` otherwise."""
     members = [p.account() for p in (LEAD, ADMIN, OUTSIDER)]
     connector = Connector(channels={TEAM: TEAM_CHANNELS}, members={TEAM: members})
     async with serve(connector.app()) as (_, connector_url):
@@ -112,7 +113,9 @@ async def teams_harness(
         chosen = teams_settings(
             db.url.render_as_string(hide_password=False), connector_url, **settings
         )
-        core = Core(db, clock=lambda: now, tz=chosen.zone, admins=frozenset(chosen.admins))
+        core = Core(
+            db, clock=clock or (lambda: now), tz=chosen.zone, admins=frozenset(chosen.admins)
+        )
         running = await start_teams(chosen, web_app, core=core, background=Background())
         assert running is not None
         async with serve(web_app) as (_, url):

@@ -38,7 +38,8 @@ async def test_the_example_round_trips_exactly(
     for name, text in first.items():
         assert (EXAMPLE_ROADMAP / name).read_text() == text, name
     assert await _import(db, tmp_path / "first", now, tz) == (
-        "unchanged 7 groups, 40 outcomes, 12 people, 225 readings, 1 target revisions"
+        "unchanged 25 action updates, 17 actions, 7 groups, 40 outcomes, 12 people, "
+        "225 readings, 1 target revisions"
     )
     assert await _export(db, tmp_path / "second") == first
 
