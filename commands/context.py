@@ -10,10 +10,9 @@ from zoneinfo import ZoneInfo
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from commands.domain.periods import Period
 from commands.domain.status import local_today
 from commands.errors import UserError
-from commands.readings.recording import Recorded, Via, get_outcome, record_reading
+from commands.readings.recording import get_outcome
 from storage.db import Database
 from storage.models import Outcome
 from storage.repositories import RoadmapRepository
@@ -46,6 +45,7 @@ class CommandContext:
     caller: Caller
     now: datetime
     tz: ZoneInfo
+    admins: frozenset[str] = frozenset()
 
     @property
     def today(self) -> date:
@@ -66,38 +66,13 @@ class Services:
         self, session: AsyncSession, platform: str, user_id: str, channel_id: str
     ) -> CommandContext:
         caller = Caller(user_id, channel_id, platform, is_admin=user_id in self.admins)
-        return CommandContext(session, caller, self.clock(), self.tz)
+        return CommandContext(session, caller, self.clock(), self.tz, self.admins)
 
 
 async def outcome_named(ctx: CommandContext, args: Args) -> Outcome:
     """The outcome a per-outcome command names, loaded once."""
     assert args.number is not None
     return args.outcome or await get_outcome(ctx.session, args.number)
-
-
-async def record_as_caller(
-    ctx: CommandContext,
-    outcome: Outcome,
-    value: float,
-    period: Period,
-    via: Via,
-    *,
-    note: str = "",
-    source_key: str | None = None,
-) -> Recorded:
-    """Record a reading submitted in chat by the person asking, now."""
-    return await record_reading(
-        ctx.session,
-        outcome=outcome,
-        value=value,
-        period=period,
-        by=ctx.caller.user_id,
-        via=via,
-        now=ctx.now,
-        tz=ctx.tz,
-        note=note,
-        source_key=source_key,
-    )
 
 
 async def may_submit(ctx: CommandContext, outcome: Outcome) -> bool:

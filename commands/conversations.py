@@ -26,6 +26,7 @@ from commands.events import (
     ThreadReply,
 )
 from commands.presentation.replies import Action, Reply
+from commands.readings.buttons import press_on_reading
 from commands.readings.form import answer_form, open_form
 from commands.readings.thread_replies import answer_deletion, answer_reply
 from commands.registry import answer_command
@@ -81,6 +82,8 @@ class Core:
         if event.action in {Action.SHOW_OUTCOME, Action.NEXT_PAGE}:
             command = Command(event.platform, event.channel_id, event.user_id, event.value)
             return ButtonAnswer(reply=await self.command(command))
+        if event.action in {Action.APPROVE_READING, Action.KEEP_FIGURE} and event.value.isdigit():
+            return await press_on_reading(self.services, event)
         return ButtonAnswer(note=STALE_BUTTON)
 
     async def answer_posted(self, event: AnswerPosted) -> None:

@@ -23,10 +23,10 @@ from commands.presentation.formatting import (
     moment,
     with_unit,
 )
-from commands.readings.parsing import parse_value, reading_period
-from commands.readings.recording import Via, get_outcome, record_reading
+from commands.readings.operators import submit_from_command_line
 from commands.roadmap_files.exporting import export_readings, export_roadmap
 from commands.roadmap_files.importing import import_readings, import_roadmap
+from storage.models import ReadingState
 
 
 def register(sub: Commands) -> None:
@@ -81,7 +81,19 @@ def register(sub: Commands) -> None:
         metavar="P",
         help="the period, like 2025-03, 2025-Q1, 2025 or 2024/25 (default: the due period)",
     )
-    p.add_argument("--note", metavar="TEXT", help="a note kept with the reading")
+    p.add_argument(
+        "--note",
+        metavar="TEXT",
+        help="a note kept with the reading: what is being done, when it is at risk or off track",
+    )
+    p.add_argument(
+        "--confirm",
+        action="store_true",
+        help="keep a figure waymark questions (far from the last, or replacing another's)",
+    )
+    p.add_argument(
+        "--reason", metavar="TEXT", help="why a published (locked) period is revised (admins)"
+    )
     p.add_argument("--by", default=getpass.getuser(), metavar="USER", help="who is submitting")
     p.add_argument("--at", type=local_date_or_time, metavar="TIME", help=argparse.SUPPRESS)
 
@@ -160,23 +172,16 @@ async def run_list(args: argparse.Namespace, rt: Runtime) -> int:
 
 
 async def run_submit(args: argparse.Namespace, rt: Runtime) -> int:
-    value = parse_value(args.value)
     async with rt.db.transaction() as session:
-        outcome = await get_outcome(session, args.number)
-        period = reading_period(outcome, args.period, rt.now, rt.tz)
-        recorded = await record_reading(
-            session,
-            outcome=outcome,
-            value=value,
-            period=period,
-            by=args.by,
-            via=Via.CLI,
-            now=rt.now,
-            tz=rt.tz,
-            note=args.note or "",
-        )
+        recorded = await submit_from_command_line(
+            session, number=args.number, value_text=args.value, period_text=args.period,
+            note=args.note or "", reason=args.reason or "", confirm=args.confirm, by=args.by,
+            admins=rt.settings.admins, now=rt.now, tz=rt.tz,
+        )  # fmt: skip
     print(recorded.summary())
     print(f"Status now: {STATUS_WORDS[recorded.status.status]}. {explanation(recorded.status)}")
+    if recorded.reading.state == ReadingState.PROVISIONAL:
+        print("It is provisional until an approver approves it (waymark approve).")
     return 0
 
 

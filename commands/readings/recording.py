@@ -12,11 +12,12 @@ from enum import StrEnum
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from commands.domain.periods import Period
-from commands.domain.rules import format_number
-from commands.domain.status import OutcomeStatus, local_today, status_of
+from commands.domain.rules import Polarity, assess, format_number, parse_tolerance
+from commands.domain.status import OutcomeStatus, local_today, path_of, status_of
 from commands.errors import UserError
 from commands.presentation.formatting import STATUS_WORDS, explanation, with_unit
-from storage.models import Outcome, Reading
+from commands.presentation.replies import Action, Button, Reply, Section
+from storage.models import Outcome, Reading, ReadingState
 from storage.repositories import AuditRepository, ReadingRepository, RoadmapRepository
 
 
@@ -45,6 +46,15 @@ def check_plausible(value: float, outcome: Outcome) -> None:
         raise UserError(
             f"{format_number(value)} cannot be right: {outcome.measure} is never negative."
         )
+
+
+@dataclass(frozen=True)
+class Approval:
+    """Who approved a reading, and when: given for readings approved as they are stored (the
+    council's own record, imported)."""
+
+    by: str
+    at: datetime
 
 
 @dataclass(frozen=True)
@@ -103,8 +113,13 @@ async def record_reading(
     note: str = "",
     source_key: str | None = None,
     submitted_at: datetime | None = None,
+    approval: Approval | None = None,
+    confirmed: bool = False,
+    revision_reason: str | None = None,
 ) -> Recorded:
-    """Store a reading, superseding the period's current one; both stay in the history."""
+    """Store a reading, superseding the period's current one; both stay in the history. It is
+    provisional unless `approval` says who approved it; it keeps the status and expected value
+    it is given now, against the path as it stands."""
     readings = ReadingRepository(session)
     around = await readings.around(outcome.id, period.start, source_key)
     if around.same_source is not None:
@@ -112,6 +127,8 @@ async def record_reading(
     check_plausible(value, outcome)
     at = submitted_at or now
     current = around.current
+    expected = path_of(outcome).expected_at(period.end)
+    given = assess(value, expected, Polarity(outcome.polarity), parse_tolerance(outcome.tolerance))
     reading = Reading(
         outcome_id=outcome.id,
         period=period.label,
@@ -123,6 +140,13 @@ async def record_reading(
         note=note.strip(),
         source_key=source_key,
         is_current=True,
+        state=ReadingState.APPROVED if approval else ReadingState.PROVISIONAL,
+        approved_by=approval.by if approval else None,
+        approved_at=approval.at if approval else None,
+        confirmed=confirmed,
+        revision_reason=revision_reason or None,
+        status=given.status.value,
+        expected=expected,
     )
     if current is not None and current.submitted_at > at:
         # An import of an older entry: it joins the history without displacing the newer one.
@@ -161,6 +185,10 @@ def _audit_values(reading: Reading | None) -> dict[str, object] | None:
         "submitted_at": reading.submitted_at.isoformat(),
         "via": reading.via,
         "note": reading.note,
+        "state": reading.state,
+        "approved_by": reading.approved_by,
+        "confirmed": reading.confirmed,
+        "revision_reason": reading.revision_reason,
     }
 
 
@@ -181,4 +209,28 @@ def _recorded(
 def confirmation(recorded: Recorded) -> str:
     """What the bot says back: exactly what it understood, and the new status."""
     status = recorded.status
-    return f"{recorded.summary()} Status now: {STATUS_WORDS[status.status]}. {explanation(status)}"
+    words = f"{recorded.summary()} Status now: {STATUS_WORDS[status.status]}. {explanation(status)}"
+    reading = recorded.reading
+    if reading.revision_reason:
+        words += f" Marked as revised after publication: {reading.revision_reason}."
+    if reading.state == ReadingState.PROVISIONAL:
+        words += " It is provisional until an approver approves it."
+    return words
+
+
+def confirmation_reply(
+    recorded: Recorded, *, approve_button: bool, shared: bool = False, then: str = ""
+) -> Reply:
+    """The confirmation as a message, followed by `then`; people who see it with the button and
+    may approve the reading can approve it there."""
+    words = " ".join(w for w in (confirmation(recorded), then) if w)
+    reading = recorded.reading
+    button = None
+    if approve_button and reading.state == ReadingState.PROVISIONAL and not recorded.duplicate:
+        button = Button("Approve", Action.APPROVE_READING, str(reading.id))
+    return Reply(
+        words,
+        (Section(text=words, button=button),),
+        shared=shared,
+        about=(recorded.outcome.number,),
+    )

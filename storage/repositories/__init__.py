@@ -13,6 +13,7 @@ from storage.repositories.chat_records import (
     UnreachableRepository,
 )
 from storage.repositories.digests import DigestRepository
+from storage.repositories.guards import LockRepository, QuestionRepository
 from storage.repositories.outbox import OutboxRepository
 from storage.repositories.readings import AROUND_NEWEST, ReadingRepository, ReadingsAround
 from storage.repositories.reminders import ReminderRepository
@@ -25,11 +26,13 @@ __all__ = [
     "AuditRepository",
     "ConversationRefRepository",
     "DigestRepository",
+    "LockRepository",
     "OutboxRepository",
     "OutcomeRow",
     "OwnerRow",
     "PeopleRepository",
     "PostRepository",
+    "QuestionRepository",
     "ReadingRepository",
     "ReadingRow",
     "ReadingsAround",
