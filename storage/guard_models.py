@@ -77,7 +77,7 @@ class Question(Base):
     note: Mapped[str] = mapped_column(Text, default="")
     reason: Mapped[str | None] = mapped_column(Text, nullable=True)
     via: Mapped[str | None] = mapped_column(String(20), nullable=True)
-    source_key: Mapped[str | None] = mapped_column(String(300), nullable=True)
+    source_key: Mapped[str | None] = mapped_column(String(300), nullable=True, index=True)
     asked: Mapped[str] = mapped_column(Text)
     asked_at: Mapped[datetime] = mapped_column()
     expires_at: Mapped[datetime] = mapped_column()

@@ -188,12 +188,19 @@ async def run_submit(args: argparse.Namespace, rt: Runtime) -> int:
 def status_text(s: OutcomeStatus, tz: ZoneInfo) -> str:
     def reading(label: str, r: ReadingView) -> str:
         when = moment(r.submitted_at, tz)
-        return f"{label}{r.period}: {with_unit(r.value, s.unit)} (by {r.submitted_by}, {when})"
+        state = "provisional" if r.provisional else f"approved by {r.approved_by or '-'}"
+        revised = ", revised after publication" if r.revision_reason else ""
+        return (
+            f"{label}{r.period}: {with_unit(r.value, s.unit)} "
+            f"(by {r.submitted_by}, {when}; {state}{revised})"
+        )
 
     lines = [f"Outcome {s.number}: {s.title}", f"  Area: {s.area}"]
     lines.append(f"  Owner: {s.owner_name} ({s.owner})" if s.owner else "  Owner: none assigned")
     lines.append(f"  Measure: {s.measure} ({s.unit}, {s.polarity.value.replace('_', ' ')})")
     lines.append(reading("  Latest: ", s.latest) if s.latest else "  Latest: no reading yet")
+    if s.latest and (s.latest.note or s.latest.commentary_missing):
+        lines.append(f"  Commentary: {s.latest.note or 'missing'}")
     if s.previous:
         lines.append(reading("  Previous: ", s.previous))
     if s.expected is not None:

@@ -12,14 +12,31 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from commands.domain.calendar import Timetable, digest_instant
 from commands.domain.periods import Cadence
 from commands.domain.rules import Polarity, Status, direction_for, due_date
-from commands.domain.status import OutcomeStatus, due_of, first_reportable, period_of, status_of
+from commands.domain.status import (
+    NEEDS_COMMENTARY,
+    OutcomeStatus,
+    due_of,
+    first_reportable,
+    period_of,
+    status_of,
+)
 from commands.outcomes.statuses import statuses
 from commands.presentation.charts import status_by_area_chart
 from commands.presentation.formatting import DIRECTION_WORDS, STATUS_WORDS, day, with_unit
-from commands.presentation.replies import Context, Divider, Fact, Header, Reply, Section, Table
+from commands.presentation.replies import (
+    Context,
+    Divider,
+    Fact,
+    Header,
+    Reply,
+    Section,
+    Table,
+)
+from storage.models import ReadingState
 from storage.repositories import (
     DigestRepository,
     OutcomeRow,
+    ReadingRepository,
     ReadingRow,
     RoadmapRepository,
 )
@@ -63,9 +80,21 @@ async def digest_reply(
     digests = DigestRepository(session)
     received = await digests.received(window_start, window_end)
     history = await digests.around(window_start, window_end)
+    waiting = await ReadingRepository(session).awaiting_approval()
     by_id = {o.id: o for o in outcomes}
     # Worked out once per outcome, not once per reading received: a busy week is thousands.
-    held_at_end = {oid: _current_at(readings, window_end) for oid, readings in history.items()}
+    held_at_start = {
+        oid: {r.period_start for r in _current_at(readings, window_start)}
+        for oid, readings in history.items()
+    }
+    current_now = {
+        oid: sorted(
+            (r for r in readings if r.superseded_at is None),
+            key=lambda r: r.period_start,
+            reverse=True,
+        )
+        for oid, readings in history.items()
+    }
     every = {r.id: r for readings in history.values() for r in readings}
 
     counts = {area: dict.fromkeys(STATUS_ORDER, 0) for area in areas}
@@ -85,12 +114,12 @@ async def digest_reply(
     blocks += _status_blocks(rows, totals, len(current))
     chart = status_by_area_chart(rows, day(week))
     blocks.append(Divider())
-    new = [r for r in received if r.supersedes_id is None]
+    new = _received_now(received, held_at_start, current_now)
     corrections = [r for r in received if r.supersedes_id is not None]
     blocks += [
         _list_section(
             f"Readings received ({len(new)})",
-            [_received_line(r, by_id[r.outcome_id], held_at_end) for r in new],
+            [_received_line(r, by_id[r.outcome_id], current_now) for r in new],
             "No readings came in this week.",
         ),
         _list_section(
@@ -102,6 +131,11 @@ async def digest_reply(
             f"Corrections ({len(corrections)})",
             [_correction_line(r, by_id[r.outcome_id], every) for r in corrections],
             "No readings were corrected this week.",
+        ),
+        _list_section(
+            f"Awaiting approval ({len(waiting)})",
+            [_waiting_line(number, r, by_id[r.outcome_id], timetable) for number, r in waiting],
+            "Every current reading is approved.",
         ),
         _list_section(
             "Overdue readings by group",
@@ -205,21 +239,68 @@ def _current_at(readings: Iterable[ReadingRow], at: datetime) -> list[ReadingRow
     return [by_period[p] for p in sorted(by_period, reverse=True)]
 
 
+def _received_now(
+    received: Sequence[ReadingRow],
+    held_at_start: dict[int, set[date]],
+    current_now: dict[int, list[ReadingRow]],
+) -> list[ReadingRow]:
+    """The current reading of each (outcome, period) that had none when the week began and
+    got one in it: its value now, not as first received (a correction is listed as one)."""
+    found: dict[tuple[int, date], ReadingRow] = {}
+    for r in received:
+        key = (r.outcome_id, r.period_start)
+        if key in found or r.period_start in held_at_start.get(r.outcome_id, set()):
+            continue
+        now = next((c for c in current_now.get(r.outcome_id, []) if c.period_start == key[1]), r)
+        found[key] = now
+    return list(found.values())
+
+
 def _received_line(
-    reading: ReadingRow, outcome: OutcomeRow, held_at_end: dict[int, list[ReadingRow]]
+    reading: ReadingRow, outcome: OutcomeRow, current_now: dict[int, list[ReadingRow]]
 ) -> str:
-    """`held_at_end`: each outcome's readings current at the end of the week, newest first."""
+    """`current_now`: each outcome's current readings, newest first: like is compared with like."""
     value = with_unit(reading.value, outcome.unit)
     previous = next(
-        (r for r in held_at_end.get(outcome.id, []) if r.period_start < reading.period_start),
+        (r for r in current_now.get(outcome.id, []) if r.period_start < reading.period_start),
         None,
     )
     head = f"Outcome {outcome.number}, {outcome.measure}: {reading.period} {value}"
     if previous is None:
-        return f"{head}, the first reading"
-    direction = direction_for(reading.value, previous.value, Polarity(outcome.polarity))
-    was = with_unit(previous.value, outcome.unit)
-    return f"{head}, {DIRECTION_WORDS[direction]} (was {was} in {previous.period})"
+        line = f"{head}, the first reading"
+    else:
+        direction = direction_for(reading.value, previous.value, Polarity(outcome.polarity))
+        was = with_unit(previous.value, outcome.unit)
+        line = f"{head}, {DIRECTION_WORDS[direction]} (was {was} in {previous.period})"
+    return line + reading_marks(reading)
+
+
+def reading_marks(reading: ReadingRow) -> str:
+    """What a reader of a figure should know about it: provisional, revised after publication,
+    and its commentary (or that it is missing)."""
+    marks = []
+    if reading.state == ReadingState.PROVISIONAL:
+        marks.append("provisional")
+    if reading.revision_reason:
+        marks.append(f"revised after publication: {reading.revision_reason}")
+    if reading.note:
+        marks.append(f"“{reading.note}”")
+    elif reading.status in NEEDS_COMMENTARY:
+        marks.append("commentary missing")
+    return f" — {'; '.join(marks)}" if marks else ""
+
+
+def _waiting_line(
+    number: int, reading: ReadingRow, outcome: OutcomeRow, timetable: Timetable
+) -> str:
+    when = day(timetable.local(reading.submitted_at).date())
+    missing = (
+        ", commentary missing" if reading.status in NEEDS_COMMENTARY and not reading.note else ""
+    )
+    return (
+        f"Outcome {number}, {reading.period}: {with_unit(reading.value, outcome.unit)}, "
+        f"entered {when}{missing}"
+    )
 
 
 def _correction_line(reading: ReadingRow, outcome: OutcomeRow, every: dict[int, ReadingRow]) -> str:
@@ -227,7 +308,12 @@ def _correction_line(reading: ReadingRow, outcome: OutcomeRow, every: dict[int, 
     new = with_unit(reading.value, outcome.unit)
     old = with_unit(replaced.value, outcome.unit) if replaced else "an earlier value"
     note = f" ({reading.note})" if reading.note else ""
-    return f"Outcome {outcome.number}, {reading.period}: {old} corrected to {new}{note}"
+    revised = (
+        f" — revised after publication: {reading.revision_reason}"
+        if reading.revision_reason
+        else ""
+    )
+    return f"Outcome {outcome.number}, {reading.period}: {old} corrected to {new}{note}{revised}"
 
 
 def _status_changes(

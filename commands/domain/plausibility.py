@@ -1,8 +1,8 @@
 """When a figure is far enough from the one before it that waymark asks whether it is right.
 
 The rule, in one sentence: a figure more than three times, or less than a third of, the
-outcome's reading for the nearest earlier period (its baseline, when it has none) is questioned.
-A reference of zero or below says nothing about scale, so nothing is questioned against it.
+outcome's reading for the nearest earlier period is questioned. A first reading has nothing to
+be compared with, and a reference of zero or below says nothing about scale.
 """
 
 from __future__ import annotations

@@ -8,7 +8,7 @@ from datetime import tzinfo
 
 from commands.domain.periods import Cadence, parse_period
 from commands.domain.rules import Polarity, Status, assess, direction_for, parse_tolerance
-from commands.domain.status import OutcomeStatus, path_of
+from commands.domain.status import NEEDS_COMMENTARY, OutcomeStatus, ReadingView, path_of
 from commands.presentation.charts import history_chart
 from commands.presentation.formatting import (
     DIRECTION_WORDS,
@@ -56,7 +56,9 @@ def status_card(s: OutcomeStatus, tz: tzinfo, *, shared: bool = False) -> Reply:
         Fact("Measure", f"{s.measure} ({unit}, {POLARITY_WORDS[s.polarity]})"),
         Fact(
             "Latest reading",
-            f"{with_unit(s.latest.value, unit)} for {s.latest.period}" if s.latest else "None yet",
+            f"{with_unit(s.latest.value, unit)} for {s.latest.period}{_state_words(s.latest)}"
+            if s.latest
+            else "None yet",
         ),
         Fact(
             "Expected",
@@ -78,17 +80,15 @@ def status_card(s: OutcomeStatus, tz: tzinfo, *, shared: bool = False) -> Reply:
         ),
         Fact("Due", _due_words(s)),
     ]
+    if s.latest and (s.latest.note or s.latest.commentary_missing):
+        facts.append(Fact("Commentary", s.latest.note or _missing(s.number)))
     if s.paused_reason:
         facts.append(Fact("Reminders paused", s.paused_reason))
     elif s.snoozed_until:
         facts.append(Fact("Reminders snoozed", f"until {day(s.snoozed_until)}"))
     small_print = [f"Path: {path_summary(s)}; tolerance {tolerance_rule(s.tolerance, unit)}."]
     if s.latest:
-        small_print.insert(
-            0,
-            f"Latest reading submitted by {mention(s.latest.submitted_by)} on "
-            f"{moment(s.latest.submitted_at, tz)} ({s.latest.via}).",
-        )
+        small_print.insert(0, _provenance(s, s.latest, tz))
     status_word = STATUS_WORDS[s.status].lower()
     return Reply(
         fallback=f"Outcome {s.number}: {s.title} — {status_word}. {explanation(s)}",
@@ -101,6 +101,31 @@ def status_card(s: OutcomeStatus, tz: tzinfo, *, shared: bool = False) -> Reply:
         shared=shared,
         about=(s.number,),
     )
+
+
+def _state_words(reading: ReadingView) -> str:
+    if reading.revision_reason:
+        return " (revised after publication)"
+    return " (provisional)" if reading.provisional else ""
+
+
+def _missing(number: int) -> str:
+    return f"Commentary missing: `/outcome {number} comment TEXT` adds it."
+
+
+def _provenance(s: OutcomeStatus, latest: ReadingView, tz: tzinfo) -> str:
+    """Who gave the latest reading, and whether it may be published yet."""
+    words = (
+        f"Latest reading submitted by {mention(latest.submitted_by)} on "
+        f"{moment(latest.submitted_at, tz)} ({latest.via})."
+    )
+    if latest.provisional:
+        words += f" Provisional: waiting for approval (`/outcome {s.number} approve`)."
+    elif latest.approved_by:
+        words += f" Approved by {mention(latest.approved_by)}."
+    if latest.revision_reason:
+        words += f" Revised after publication: {latest.revision_reason}."
+    return words
 
 
 def _due_words(s: OutcomeStatus) -> str:
@@ -181,9 +206,16 @@ def history_reply(
     rows: list[tuple[str, ...]] = []
     previous: Reading | None = None
     for r in readings:
-        expected = path.expected_at(parse_period(r.period, cadence).end)
+        # The status and expected value it was given when recorded; worked out now for
+        # readings recorded before waymark kept them.
+        expected = (
+            r.expected
+            if r.expected is not None
+            else path.expected_at(parse_period(r.period, cadence).end)
+        )
+        given = r.status or assess(r.value, expected, polarity, tolerance).status
         if r.is_current:
-            status = STATUS_WORDS[assess(r.value, expected, polarity, tolerance).status]
+            status = STATUS_WORDS[Status(given)]
             direction = (
                 DIRECTION_WORDS[direction_for(r.value, previous.value, polarity)]
                 if previous
@@ -195,12 +227,13 @@ def history_reply(
         rows.append(
             (
                 r.period,
-                with_unit(r.value, outcome.unit),
+                with_unit(r.value, outcome.unit) + _state_words(ReadingView.of(r)),
                 with_unit(expected, outcome.unit),
                 status,
                 direction,
                 r.submitted_by,
                 f"{r.submitted_at.astimezone(tz):%d %b %Y}",
+                _history_note(r, given),
             )
         )
     title = f"{outcome.number}. {outcome.title}: history"
@@ -216,7 +249,7 @@ def history_reply(
             text, (Header(title), Section(text=text)), shared=shared, about=(outcome.number,)
         )
     table = Table(
-        ("Period", "Reading", "Expected", "Status", "Direction", "By", "Entered"),
+        ("Period", "Reading", "Expected", "Status", "Direction", "By", "Entered", "Commentary"),
         tuple(rows),
         caption=f"{baseline}; milestones: {milestones}. "
         f"Tolerance: {tolerance_rule(tolerance, outcome.unit)}.",
@@ -241,6 +274,13 @@ def history_reply(
         shared=shared,
         about=(outcome.number,),
     )
+
+
+def _history_note(reading: Reading, given: str) -> str:
+    words = reading.note or ("commentary missing" if given in NEEDS_COMMENTARY else "")
+    if reading.revision_reason:
+        words = f"revised after publication: {reading.revision_reason}. {words}".strip()
+    return words
 
 
 def _outcomes(count: int) -> str:

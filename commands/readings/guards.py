@@ -186,21 +186,20 @@ def _check_after_baseline(outcome: Outcome, period: Period) -> None:
 
 
 async def _unusual(readings: ReadingRepository, submission: Submission) -> str | None:
+    """The doubt about a figure far from the reading of the nearest earlier period (a first
+    reading has nothing to be compared with)."""
     outcome, value = submission.outcome, submission.value
     before = await readings.before(outcome.id, submission.period.start)
-    if before is not None:
-        reference = before.value
-        what = f"the last reading, {with_unit(before.value, outcome.unit)} ({before.period})"
-    else:
-        reference = outcome.baseline_value
-        what = (
-            f"the baseline, {with_unit(outcome.baseline_value, outcome.unit)} "
-            f"({outcome.baseline_period})"
-        )
-    ratio = unusual_ratio(value, reference)
+    if before is None:
+        return None
+    ratio = unusual_ratio(value, before.value)
     if ratio is None:
         return None
-    return f"You wrote {with_unit(value, outcome.unit)} — {ratio_words(ratio)} {what}."
+    last = with_unit(before.value, outcome.unit)
+    return (
+        f"You wrote {with_unit(value, outcome.unit)} — {ratio_words(ratio)} the last reading, "
+        f"{last} ({before.period})."
+    )
 
 
 def _given(reading: Reading, outcome: Outcome, tz: tzinfo) -> str:

@@ -35,6 +35,11 @@ HOLD_FOR = timedelta(days=7)
 
 _YES = {"yes", "y", "yep", "yes please", "keep", "keep it", "confirm", "replace", "replace it"}
 _NO = {"no", "n", "nope", "cancel", "drop", "drop it", "discard", "no thanks"}
+# Words that acknowledge rather than say anything: a reply of only these is not commentary.
+_CHAT = {
+    "thanks", "thank", "you", "ta", "ok", "okay", "cheers", "noted", "done", "sure", "great",
+    "will", "do", "hi", "hello", "thx", "np", "much", "very", "yes", "no", "👍", "🙏", "✅",
+}  # fmt: skip
 
 COMMENTARY_ASKED = "reply here with a line on what is being done about it."
 
@@ -111,6 +116,8 @@ async def answer_question(ctx: CommandContext, question: Question, text: str) ->
         if question.expires_at <= ctx.now or question.reading_id is None:
             await questions.settle(question.id, QuestionAnswer.EXPIRED, ctx.now)
             return None
+        if set(_said(text).split()) <= _CHAT:
+            return None  # "thanks, will do" acknowledges; it says nothing about what is done
         return await _take_commentary(ctx, question, text)
     if question.expires_at <= ctx.now:
         return text_reply(await expire(ctx, question))

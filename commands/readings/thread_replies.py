@@ -75,6 +75,8 @@ async def _answer(
     corrected: bool,
 ) -> ThreadAnswer | None:
     reading = read_reply(event.text)
+    if reading is None and corrected:
+        return None  # an edit into words is not an answer: answers are new replies
     if reading is None:
         question = await QuestionRepository(ctx.session).latest_unanswered(
             event.platform, event.channel_id, event.thread_id, event.user_id
@@ -83,6 +85,8 @@ async def _answer(
             return None
         answer = await answer_question(ctx, question, event.text)
         return None if answer is None else ThreadAnswer(answer)
+    if await _handled_before(ctx, key):
+        return ThreadAnswer(None)  # the same message, delivered again under another event id
     checked = await check_reply(ctx, covers, reading, key, corrected=corrected)
     s = checked.submission
     await _give_up_held(ctx, s.outcome.id, event)
@@ -108,6 +112,13 @@ async def _answer(
     if corrected:
         return ThreadAnswer(text_reply(f"{CORRECTED} {reply.fallback}"))
     return ThreadAnswer(reply, react_tick=True)
+
+
+async def _handled_before(ctx: CommandContext, key: str) -> bool:
+    """Whether the message was read before: it gave a reading, or a figure held for an answer."""
+    if await ReadingRepository(ctx.session).from_source(key) is not None:
+        return True
+    return await QuestionRepository(ctx.session).from_source(key) is not None
 
 
 async def _give_up_held(

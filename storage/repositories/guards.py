@@ -49,6 +49,11 @@ class QuestionRepository:
     async def get(self, question_id: int) -> Question | None:
         return await self.session.get(Question, question_id)
 
+    async def from_source(self, source_key: str) -> Question | None:
+        """The question holding the figure from the message with this key, if any."""
+        query = select(Question).where(Question.source_key == source_key).limit(1)
+        return await self.session.scalar(query)
+
     async def latest_unanswered(
         self, platform: str, channel_id: str, thread_id: str | None, user_id: str
     ) -> Question | None:

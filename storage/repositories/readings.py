@@ -201,6 +201,10 @@ class ReadingRepository:
         )
         return await self.session.scalar(query)
 
+    async def from_source(self, source_key: str) -> Reading | None:
+        """The reading stored from the message or request with this key, if any."""
+        return await self.session.scalar(select(Reading).where(Reading.source_key == source_key))
+
     async def from_message(self, source_key: str) -> Sequence[Reading]:
         """The readings a chat message gave, and its edits, in the order they came."""
         query = (

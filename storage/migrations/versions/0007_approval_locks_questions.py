@@ -90,9 +90,11 @@ def upgrade() -> None:
         "ix_questions_asked", "questions", ["platform", "channel_id", "thread_id", "user_id"]
     )
     op.create_index(op.f("ix_questions_expires_at"), "questions", ["expires_at"])
+    op.create_index(op.f("ix_questions_source_key"), "questions", ["source_key"])
 
 
 def downgrade() -> None:
+    op.drop_index(op.f("ix_questions_source_key"), table_name="questions")
     op.drop_index(op.f("ix_questions_expires_at"), table_name="questions")
     op.drop_index("ix_questions_asked", table_name="questions")
     op.drop_table("questions")
