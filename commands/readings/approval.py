@@ -89,17 +89,17 @@ async def approve(
         )
         raise UserError(f"{the} is already approved{by_whom}{when}.")
     allowed = approvers_of(outcome, admins)
-    if by not in allowed:
-        raise UserError(
-            f"Only an administrator or one of the group's approvers can approve {what}. "
-            "Ask one of them:",
-            mentions=tuple(allowed),
-        )
     if by == reading.submitted_by:
         others = tuple(a for a in allowed if a != by)
         raise UserError(
             f"You submitted {what}, so someone else must approve it. Ask one of them:",
             mentions=others,
+        )
+    if by not in allowed:
+        raise UserError(
+            f"Only an administrator or one of the group's approvers can approve {what}. "
+            "Ask one of them:",
+            mentions=tuple(allowed),
         )
     if reading.status in NEEDS_COMMENTARY and not reading.note.strip():
         raise UserError(
@@ -202,7 +202,7 @@ async def list_pending(ctx: CommandContext, args: Args) -> Reply:
                 str(number),
                 r.period,
                 with_unit(r.value, unit),
-                mention(r.submitted_by),
+                r.submitted_by,
                 moment(r.submitted_at, ctx.tz),
                 note,
             )

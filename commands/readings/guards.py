@@ -83,8 +83,10 @@ class Checked:
 
     @property
     def asks_first(self) -> bool:
-        """Whether the submitter must keep the figure before it is stored."""
-        return bool(self.doubts) and not self.submission.confirmed
+        """Whether the submitter must keep the figure before it is stored (an administrator
+        giving the reason to revise a published figure means it)."""
+        meant = self.submission.confirmed or (self.lock is not None and not self.needs_reason)
+        return bool(self.doubts) and not meant
 
     @property
     def needs_reason(self) -> bool:
@@ -134,7 +136,7 @@ async def check_submission(
     if lock is not None and not allowed:
         raise RefusedError(
             f"{locked_words(lock, period, tz)} Only an administrator can revise it now, giving "
-            "a reason: ask one of them.",
+            "a reason: ask one of them:",
             Box.PERIOD,
             mentions=tuple(sorted(admins)),
         )

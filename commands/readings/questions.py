@@ -133,14 +133,21 @@ async def answer_question(ctx: CommandContext, question: Question, text: str) ->
 
 
 async def confirm_kept(ctx: CommandContext, recorded: Recorded, *, thread_id: str | None) -> Reply:
-    """The confirmation of a figure recorded in answer to something; in a thread, it asks for
-    commentary when the figure needs it."""
+    """The confirmation of a figure recorded in answer to something. When the figure needs
+    commentary, in a thread the next words there give it; elsewhere, it says how to add it."""
     reading = recorded.reading
-    asked = ""
-    if thread_id is not None and reading.status in NEEDS_COMMENTARY and not reading.note:
-        asked = f"It is {STATUS_WORDS[Status(reading.status)].lower()}: {COMMENTARY_ASKED}"
-        await ask_for_commentary(ctx, recorded, asked, thread_id=thread_id)
-    return confirmation_reply(recorded, approve_button=thread_id is not None, then=asked)
+    then = ""
+    if reading.status in NEEDS_COMMENTARY and not reading.note:
+        status = STATUS_WORDS[Status(reading.status)].lower()
+        if thread_id is not None:
+            then = f"It is {status}: {COMMENTARY_ASKED}"
+            await ask_for_commentary(ctx, recorded, then, thread_id=thread_id)
+        else:
+            then = (
+                f"It is {status}: add a line on what is being done about it, with `/outcome "
+                f"{recorded.outcome.number} comment {reading.period} WHAT IS BEING DONE`."
+            )
+    return confirmation_reply(recorded, approve_button=thread_id is not None, then=then)
 
 
 async def keep(ctx: CommandContext, question: Question, *, reason: str = "") -> Recorded | None:

@@ -9,9 +9,10 @@ from commands.presentation.replies import Action, Button, Reply, Section
 from commands.readings.guards import Checked, Submission, check_submission, record_checked
 from commands.readings.guards import split_extras as split_note
 from commands.readings.parsing import parse_value, reading_period, split_period
-from commands.readings.questions import hold
+from commands.readings.questions import hold, replaced
 from commands.readings.recording import Via, confirmation_reply
 from storage.guard_models import QuestionKind
+from storage.repositories import QuestionRepository
 
 
 async def submit_reading(ctx: CommandContext, args: Args) -> Reply:
@@ -33,20 +34,26 @@ async def submit_reading(ctx: CommandContext, args: Args) -> Reply:
         confirmed=confirmed, period_given=period_text is not None,
     )  # fmt: skip
     checked = await check_submission(ctx.session, submission, admins=ctx.admins, tz=ctx.tz)
+    # A figure given again settles what was asked about the one given before it.
+    for held in await QuestionRepository(ctx.session).unanswered_held(
+        ctx.caller.user_id, outcome.id
+    ):
+        await replaced(ctx, held)
     typed = _typed(args.number, args.words[0], period.label, note)
     if checked.needs_reason:
         raise UserError(
             f"{checked.lock_words(ctx.tz)} To revise it, give the reason after the figure: "
             f"`{typed} reason: WHY IT CHANGED`."
         )
+    if checked.asks_first:
+        # Before the commentary: a figure that is wrong needs correcting, not explaining.
+        return await _ask_first(ctx, checked, typed, shared=args.shared)
     if checked.needs_commentary:
         raise UserError(
             f"{checked.commentary_words()}, so it needs a line on what is being done about it. "
             f"Add it after the period: `/outcome {args.number} submit {args.words[0]} "
             f"{period.label} WHAT IS BEING DONE`."
         )
-    if checked.asks_first:
-        return await _ask_first(ctx, checked, typed, shared=args.shared)
     recorded = await record_checked(ctx.session, checked, now=ctx.now, tz=ctx.tz)
     return confirmation_reply(recorded, approve_button=args.shared, shared=args.shared)
 
