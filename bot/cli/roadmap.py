@@ -42,7 +42,11 @@ def register(sub: Commands) -> None:
         "load groups.csv, outcomes.csv and readings.csv from DIR",
     )  # fmt: skip
     p.add_argument("directory", metavar="DIR")
-    p.add_argument("--by", default=getpass.getuser(), help="who is importing (for the audit log)")
+    p.add_argument(
+        "--by",
+        default=getpass.getuser(),
+        help="who is importing (for the audit log; approves readings the file does not say about)",
+    )
     p = command(
         roadmap_sub, "export", run_roadmap_export,
         "write groups.csv, outcomes.csv and readings.csv to DIR",
@@ -55,6 +59,11 @@ def register(sub: Commands) -> None:
         readings_sub, "import", run_readings_import, "load readings from a readings.csv FILE"
     )
     p.add_argument("file", metavar="FILE")
+    p.add_argument(
+        "--by",
+        default=getpass.getuser(),
+        help="who is importing (for the audit log; approves readings the file does not say about)",
+    )
     p = command(
         readings_sub, "export", run_readings_export, "write every reading, with history, to FILE"
     )
@@ -125,7 +134,9 @@ async def run_roadmap_export(args: argparse.Namespace, rt: Runtime) -> int:
 
 async def run_readings_import(args: argparse.Namespace, rt: Runtime) -> int:
     async with rt.db.transaction() as session:
-        report = await import_readings(session, Path(args.file), now=rt.now, tz=rt.tz)
+        report = await import_readings(
+            session, Path(args.file), now=rt.now, tz=rt.tz, actor=args.by
+        )
     print(f"Imported {args.file}: {report.summary()}.")
     return 0
 
@@ -180,6 +191,8 @@ async def run_submit(args: argparse.Namespace, rt: Runtime) -> int:
         )  # fmt: skip
     print(recorded.summary())
     print(f"Status now: {STATUS_WORDS[recorded.status.status]}. {explanation(recorded.status)}")
+    if recorded.reading.revision_reason:
+        print(f"Marked as revised after publication: {recorded.reading.revision_reason}.")
     if recorded.reading.state == ReadingState.PROVISIONAL:
         print("It is provisional until an approver approves it (waymark approve).")
     return 0

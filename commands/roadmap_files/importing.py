@@ -275,12 +275,12 @@ async def _apply_readings(
                 session, submission, admins=(), tz=tz, may_revise_published=True
             )
         except RefusedError as error:
-            problems.add(file, index, error.box.value, str(error))
+            problems.add(file, index, error.box.value, plain_mentions(str(error)))
             continue
         if checked.needs_reason:
             problems.add(
                 file, index, "period",
-                f"{checked.lock_words(tz)} To revise it, give the reason in a "
+                f"{plain_mentions(checked.lock_words(tz))} To revise it, give the reason in a "
                 f"{REVISION_COLUMN} column.",
             )  # fmt: skip
             continue

@@ -383,3 +383,33 @@ async def test_a_figure_for_the_economy_needs_no_question_when_plausible(
     at once, provisional, with no question."""
     await slack.command(ECONOMY_LEAD, ECONOMY, "20 submit 96,000")
     assert await readings_of(slack, 20) == [("2025", 96000.0, True)]
+
+
+async def test_the_form_asks_for_commentary_and_to_keep_a_doubted_figure(
+    slack: SlackHarness,
+) -> None:
+    thread = await shared_card(slack, 16)
+    await slack.playground.people.click(
+        LEAD.id, action_id="waymark.submit_reading", channel_id=CHILDREN, message_ts=thread
+    )
+    await slack.settle()
+    [view] = [v for v in slack.workspace.views.values() if v.user_id == LEAD.id]
+    bad = await slack.playground.people.submit(
+        LEAD.id, view.id, {"value": "21840", "period": "2026-Q3"}
+    )
+    assert bad.errors["confirm"].startswith(
+        "You wrote 21,840 — ten times the last reading, 2,184 (2026-Q2). To keep it, choose "
+        "“Yes, keep this figure” and submit again"
+    )
+    assert "21,840 for 2026-Q3 is off track" in bad.errors["note"]
+    assert await readings_of(slack, 16) == [("2026-Q2", 2184.0, True)]
+    good = await slack.playground.people.submit(
+        LEAD.id,
+        view.id,
+        {"value": "2190", "period": "2026-Q3", "note": "Leasing scheme from January"},
+    )
+    assert good.errors == {}
+    await slack.settle()
+    assert await readings_of(slack, 16) == [("2026-Q2", 2184.0, True), ("2026-Q3", 2190.0, True)]
+    [confirmation] = slack.bot_replies(CHILDREN, thread)
+    assert button(confirmation, "waymark.approve_reading").isdigit()
