@@ -193,9 +193,10 @@ async def expire(ctx: CommandContext, question: Question) -> str:
     """The held figure waited too long: it is not recorded, and the submitter is told."""
     if await QuestionRepository(ctx.session).settle(question.id, QuestionAnswer.EXPIRED, ctx.now):
         _audit(ctx, question, "reading.expired")
+    held = _held(ctx, question)
     return (
-        f"{_held(ctx, question).capitalize()} waited {HOLD_FOR.days} days for your answer and "
-        "has expired: nothing was recorded. Give it again if it is right."
+        f"{held[0].upper()}{held[1:]} waited {HOLD_FOR.days} days for your answer and has "
+        "expired: nothing was recorded. Give it again if it is right."
     )
 
 
