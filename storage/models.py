@@ -177,6 +177,8 @@ class Reading(Base):
         # The latest and previous readings of an outcome: one range scan of this index.
         Index("ix_readings_latest", "outcome_id", "is_current", "period_start"),
         Index("ix_readings_submitted_at", "submitted_at"),
+        # What awaits approval, oldest first: a few rows among many approved ones.
+        Index("ix_readings_waiting", "state", "is_current", "submitted_at"),
     )
 
 

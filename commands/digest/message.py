@@ -80,7 +80,7 @@ async def digest_reply(
     digests = DigestRepository(session)
     received = await digests.received(window_start, window_end)
     history = await digests.around(window_start, window_end)
-    waiting = await ReadingRepository(session).awaiting_approval()
+    waiting, waiting_total = await ReadingRepository(session).awaiting_approval(MAX_ITEMS + 1)
     by_id = {o.id: o for o in outcomes}
     # Worked out once per outcome, not once per reading received: a busy week is thousands.
     held_at_start = {
@@ -133,9 +133,11 @@ async def digest_reply(
             "No readings were corrected this week.",
         ),
         _list_section(
-            f"Awaiting approval ({len(waiting)})",
+            f"Awaiting approval ({waiting_total})",
             [_waiting_line(number, r, by_id[r.outcome_id], timetable) for number, r in waiting],
             "Every current reading is approved.",
+            total=waiting_total,
+            pointer="`/outcome pending` lists them all.",
         ),
         _list_section(
             "Overdue readings by group",
@@ -214,7 +216,15 @@ def _status_blocks(
     ]
 
 
-def _list_section(title: str, lines: Sequence[str], empty: str) -> Section:
+def _list_section(
+    title: str,
+    lines: Sequence[str],
+    empty: str,
+    *,
+    total: int | None = None,
+    pointer: str = POINTER,
+) -> Section:
+    """A list, cut to fit; `total` when `lines` are only the first of more."""
     if not lines:
         return Section(title=title, text=empty)
     shown: list[str] = []
@@ -223,8 +233,9 @@ def _list_section(title: str, lines: Sequence[str], empty: str) -> Section:
             break
         shown.append(line)
     text = "\n".join(f"• {s}" for s in shown)
-    if len(shown) < len(lines):
-        text += f"\n…and {len(lines) - len(shown)} more. {POINTER}"
+    left = (total if total is not None else len(lines)) - len(shown)
+    if left > 0:
+        text += f"\n…and {left} more. {pointer}"
     return Section(title=title, text=text)
 
 

@@ -16,6 +16,7 @@ from commands.context import Args, CommandContext, may_submit, outcome_named, wh
 from commands.domain.periods import Cadence, PeriodError, parse_period
 from commands.domain.status import NEEDS_COMMENTARY
 from commands.errors import UserError
+from commands.presentation.cards import PAGE_SIZE
 from commands.presentation.formatting import day, moment, with_unit
 from commands.presentation.replies import Context, Header, Reply, Section, Table, mention
 from commands.readings.questions import set_commentary
@@ -186,7 +187,7 @@ def _looks_like_period(word: str) -> bool:
 
 async def list_pending(ctx: CommandContext, args: Args) -> Reply:
     """/outcome pending — readings waiting for approval, oldest first"""
-    waiting = await ReadingRepository(ctx.session).awaiting_approval()
+    waiting, total = await ReadingRepository(ctx.session).awaiting_approval(PAGE_SIZE)
     held = [q for q in await QuestionRepository(ctx.session).held() if q.expires_at > ctx.now]
     title = "Waiting for approval"
     if not waiting and not held:
@@ -207,9 +208,10 @@ async def list_pending(ctx: CommandContext, args: Args) -> Reply:
                 note,
             )
         )
+    more = f"; the first {len(waiting)} are shown" if total > len(waiting) else ""
     blocks: list[Header | Section | Table | Context] = [
         Header(title),
-        Section(text=f"{len(waiting)} reading{'s' if len(waiting) != 1 else ''}, oldest first."),
+        Section(text=f"{total} reading{'s' if total != 1 else ''}, oldest first{more}."),
     ]
     if rows:
         blocks.append(
@@ -236,4 +238,4 @@ async def list_pending(ctx: CommandContext, args: Args) -> Reply:
             )
         )
     )
-    return Reply(f"{title}: {len(waiting)} readings.", tuple(blocks), shared=args.shared)
+    return Reply(f"{title}: {total} readings.", tuple(blocks), shared=args.shared)

@@ -7,7 +7,7 @@ from dataclasses import dataclass
 from datetime import date, datetime
 from typing import Any
 
-from sqlalchemy import bindparam, or_, select, true, union_all
+from sqlalchemy import bindparam, func, or_, select, true, union_all
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import aliased
 
@@ -233,18 +233,21 @@ class ReadingRepository:
         )
         return await self.session.scalar(query)
 
-    async def awaiting_approval(self) -> list[tuple[int, ReadingRow]]:
-        """(outcome number, reading) for every current reading waiting for approval, oldest
-        entry first."""
+    async def awaiting_approval(self, limit: int) -> tuple[list[tuple[int, ReadingRow]], int]:
+        """(outcome number, reading) for the first `limit` current readings waiting for
+        approval, oldest entry first, and how many there are in all; in one query, down
+        `ix_readings_waiting`."""
         query = (
-            select(Outcome.number, *READING_COLUMNS)
+            select(Outcome.number, *READING_COLUMNS, func.count().over().label("total"))
             .join(Outcome, Outcome.id == Reading.outcome_id)
-            .where(Reading.is_current == true(), Reading.state == ReadingState.PROVISIONAL)
+            .where(Reading.state == ReadingState.PROVISIONAL, Reading.is_current == true())
             .order_by(Reading.submitted_at, Reading.id)
+            .limit(limit)
         )
         found = (await self.session.execute(query)).all()
-        readings = reading_rows(tuple(row)[1:] for row in found)
-        return [(row[0], reading) for row, reading in zip(found, readings, strict=True)]
+        readings = reading_rows(tuple(row)[1:-1] for row in found)
+        total = int(found[0][-1]) if found else 0
+        return [(row[0], reading) for row, reading in zip(found, readings, strict=True)], total
 
     async def approved_rows(
         self, outcome_ids: Iterable[int] | None = None

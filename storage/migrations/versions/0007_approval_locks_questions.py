@@ -41,6 +41,9 @@ def upgrade() -> None:
     with op.batch_alter_table("readings") as batch_op:
         batch_op.alter_column("state", server_default=None)
         batch_op.create_check_constraint(op.f("ck_readings_state"), _known("state", READING_STATES))
+    op.create_index(
+        op.f("ix_readings_waiting"), "readings", ["state", "is_current", "submitted_at"]
+    )
     with op.batch_alter_table("groups") as batch_op:
         batch_op.add_column(sa.Column("approvers", sa.JSON(), server_default="[]", nullable=False))
     with op.batch_alter_table("groups") as batch_op:
@@ -102,6 +105,7 @@ def downgrade() -> None:
     op.drop_table("period_locks")
     with op.batch_alter_table("groups") as batch_op:
         batch_op.drop_column("approvers")
+    op.drop_index(op.f("ix_readings_waiting"), table_name="readings")
     with op.batch_alter_table("readings") as batch_op:
         batch_op.drop_constraint(op.f("ck_readings_state"), type_="check")
         for column in (
