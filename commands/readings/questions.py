@@ -125,6 +125,11 @@ async def answer_question(ctx: CommandContext, question: Question, text: str) ->
         return text_reply(await drop(ctx, question))
     if question.kind == QuestionKind.CONFIRM and not is_yes(text):
         return None
+    if question.kind == QuestionKind.REASON and set(_said(text).split()) <= _CHAT:
+        return text_reply(
+            "Say in words why the published figure changed (for example, `ONS revised its "
+            "estimate`): readers of the report will see it. Or reply `no` to leave it."
+        )
     reason = text.strip() if question.kind == QuestionKind.REASON else ""
     recorded = await keep(ctx, question, reason=reason)
     if recorded is None:
