@@ -145,8 +145,8 @@ async def check_submission(
     if current is not None and not submission.period_given:
         raise RefusedError(
             f"Which period is {with_unit(submission.value, outcome.unit)} for? The period due, "
-            f"{period.label}, already has {_given(current, outcome, tz)}. Say which period it "
-            "is for; give that period to replace its figure.",
+            f"{period.label}, already has {_given(current, outcome, tz)}. Give the figure again "
+            f"with its period; to replace {period.label}'s figure, with {period.label}.",
             Box.PERIOD,
         )
     replacing = None
