@@ -153,6 +153,8 @@ async def generate(
                     "is_current": True,
                     "superseded_at": None,
                     "supersedes_id": None,
+                    # The council's record so far (a few would be waiting for approval).
+                    "state": "approved",
                 }
             )
             period = period.next()

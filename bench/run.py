@@ -300,7 +300,9 @@ class Load:
                 "channel": thread.channel_id,
                 "thread_ts": thread.ts,
                 "ts": f"1770000001.{self.ts:06d}",
-                "text": f"{value} {period}",
+                # `confirm` keeps the figure whatever waymark doubts (a random figure is often far
+                # from the last, or replaces another lead's): this measures storing readings.
+                "text": f"{value} {period} confirm",
             }
             _, body = reply_event(**reply)
             bodies.append(body)

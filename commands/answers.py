@@ -31,11 +31,13 @@ class KeptCard:
 @dataclass(frozen=True)
 class FormAnswer:
     """The answer to a form: the problems by field (the form stays open), or the
-    confirmation. `card` is the card the boxes were on, to show again, when it was kept."""
+    confirmation (`reply` is the same as a message, with its buttons). `card` is the card the
+    boxes were on, to show again, when it was kept."""
 
     errors: Mapping[str, str] = field(default_factory=dict, hash=False)
     confirmation: str | None = None
     card: KeptCard | None = None
+    reply: Reply | None = field(default=None, hash=False)
 
 
 @dataclass(frozen=True)

@@ -46,6 +46,7 @@ class CommandContext:
     now: datetime
     tz: ZoneInfo
     observer: Observer = field(default_factory=Unobserved)
+    admins: frozenset[str] = frozenset()
 
     @property
     def today(self) -> date:
@@ -67,7 +68,9 @@ class Services:
         self, session: AsyncSession, platform: str, user_id: str, channel_id: str
     ) -> CommandContext:
         caller = Caller(user_id, channel_id, platform, is_admin=user_id in self.admins)
-        return CommandContext(session, caller, self.clock(), self.tz, self.observer)
+        return CommandContext(
+            session, caller, self.clock(), self.tz, self.observer, admins=self.admins
+        )
 
 
 async def get_outcome(session: AsyncSession, number: int) -> Outcome:

@@ -35,6 +35,7 @@ from commands.plans.updating import (
 )
 from commands.ports import Observer, Unobserved
 from commands.presentation.replies import Action, Reply
+from commands.readings.buttons import press_on_reading
 from commands.readings.form import answer_form, open_form
 from commands.readings.thread_replies import answer_deletion, answer_reply
 from commands.registry import answer_command, command_name
@@ -109,7 +110,8 @@ class Core:
         return await answer_update_form(self.services, event)
 
     async def button_pressed(self, event: ButtonPressed) -> ButtonAnswer:
-        """A button: open the reading or update form, or show what the button's command shows."""
+        """A button: open the reading or update form, approve a reading, keep a held figure, or
+        show what the button's command shows."""
         with self.observer.handling(event.platform, "button", event.user_id, event.channel_id):
             return await self._button(event)
 
@@ -121,6 +123,8 @@ class Core:
         if event.action in {Action.SHOW_OUTCOME, Action.NEXT_PAGE}:
             command = Command(event.platform, event.channel_id, event.user_id, event.value)
             return ButtonAnswer(reply=await answer_command(self.services, command))
+        if event.action in {Action.APPROVE_READING, Action.KEEP_FIGURE} and event.value.isdigit():
+            return await press_on_reading(self.services, event)
         return ButtonAnswer(note=STALE_BUTTON)
 
     async def person_seen(self, platform: str, user_id: str, lookup: NameLookup) -> None:

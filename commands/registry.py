@@ -14,7 +14,7 @@ from commands.events import Command as CommandEvent
 from commands.outcomes import listings, managing, targets, viewing
 from commands.plans import viewing as plans
 from commands.presentation.replies import Context, Header, Reply, Section, error_reply
-from commands.readings import submit
+from commands.readings import approval, submit
 from storage.models import Outcome
 from storage.repositories import RoadmapRepository
 
@@ -43,6 +43,8 @@ COMMANDS: tuple[Command, ...] = (
     Command("history", viewing.show_history, per_outcome=True),
     Command("targets", targets.show_targets, per_outcome=True),
     Command("submit", submit.submit_reading, per_outcome=True, writes=True),
+    Command("approve", approval.approve_reading, per_outcome=True, writes=True),
+    Command("comment", approval.comment_reading, per_outcome=True, writes=True),
     Command("assign", managing.assign_outcome, per_outcome=True, writes=True),
     Command("snooze", managing.snooze_outcome, per_outcome=True, writes=True),
     Command("pause", managing.pause_outcome, per_outcome=True, writes=True),
@@ -52,6 +54,7 @@ COMMANDS: tuple[Command, ...] = (
     ),
     Command("list", listings.list_outcomes, per_outcome=False),
     Command("overdue", listings.list_overdue, per_outcome=False),
+    Command("pending", approval.list_pending, per_outcome=False),
     Command("mine", listings.list_mine, per_outcome=False),
     Command("group", listings.list_group, per_outcome=False),
     Command("search", listings.search_outcomes, per_outcome=False),

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from datetime import date, datetime
 from enum import StrEnum
-from typing import Any, ClassVar
+from typing import Any
 
 from sqlalchemy import (
     JSON,
@@ -20,25 +20,18 @@ from sqlalchemy import (
     ForeignKey,
     Index,
     Integer,
-    MetaData,
     String,
     Text,
     UniqueConstraint,
     false,
 )
-from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
+from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from storage.column_types import UTCDateTime, state_column
+# Re-exported: the base with every table on it (see `storage/__init__.py`).
+from storage.base import Base as Base
+from storage.column_types import state_column
 from storage.personal_columns import MENTIONS, PERSON_ID, PERSON_NAME
-
-# Stable constraint names keep Alembic migrations identical on SQLite and PostgreSQL.
-NAMING = {
-    "ix": "ix_%(table_name)s_%(column_0_N_name)s",
-    "uq": "uq_%(table_name)s_%(column_0_N_name)s",
-    "ck": "ck_%(table_name)s_%(constraint_name)s",
-    "fk": "fk_%(table_name)s_%(column_0_name)s_%(referred_table_name)s",
-    "pk": "pk_%(table_name)s",
-}
+from storage.publication_models import ReadingState
 
 
 class OutboxState(StrEnum):
@@ -66,15 +59,6 @@ class DigestState(StrEnum):
     SKIPPED = "skipped"
 
 
-class Base(DeclarativeBase):
-    metadata = MetaData(naming_convention=NAMING)
-    type_annotation_map: ClassVar[dict[Any, Any]] = {
-        datetime: UTCDateTime(),
-        dict[str, Any]: JSON,
-        list[Any]: JSON,
-    }
-
-
 class Area(Base):
     """A priority area. `position` keeps the road map's order (first appearance in outcomes.csv)."""
 
@@ -96,6 +80,8 @@ class Group(Base):
     name: Mapped[str] = mapped_column(String(200))
     platform: Mapped[str] = mapped_column(String(20), default="slack")
     channel_id: Mapped[str] = mapped_column(String(200))
+    # Who may approve its outcomes' readings, besides the administrators (user ids).
+    approvers: Mapped[list[Any]] = mapped_column(JSON, default=list, info=MENTIONS)
 
     leads: Mapped[list[GroupLead]] = relationship(
         back_populates="group",
@@ -178,11 +164,25 @@ class Reading(Base):
     supersedes_id: Mapped[int | None] = mapped_column(
         ForeignKey("readings.id"), nullable=True, index=True
     )
+    # `ReadingState`: provisional until someone other than its submitter approves it.
+    state: Mapped[str] = mapped_column(state_column(ReadingState), default=ReadingState.PROVISIONAL)
+    approved_by: Mapped[str | None] = mapped_column(String(200), nullable=True, info=PERSON_ID)
+    approved_at: Mapped[datetime | None] = mapped_column(nullable=True)
+    # Kept although waymark questioned it (far from the figure before, or replacing another's).
+    confirmed: Mapped[bool] = mapped_column(Boolean, default=False, server_default=false())
+    # Why an administrator revised a locked (published) period: set only on such revisions.
+    revision_reason: Mapped[str | None] = mapped_column(Text, nullable=True, info=MENTIONS)
+    # The status and expected value it was given when recorded, kept as they were then (an
+    # outcome's current ones would sit in columns of the same names).
+    status: Mapped[str | None] = mapped_column(String(20), nullable=True)
+    expected: Mapped[float | None] = mapped_column(Float, nullable=True)
 
     __table_args__ = (
         # The latest and previous readings of an outcome: one range scan of this index.
         Index("ix_readings_latest", "outcome_id", "is_current", "period_start"),
         Index("ix_readings_submitted_at", "submitted_at"),
+        # What awaits approval, oldest first: a few rows among many approved ones.
+        Index("ix_readings_waiting", "state", "is_current", "submitted_at"),
     )
 
 
@@ -393,7 +393,3 @@ class UnreachableChannel(Base):
     first_failed_at: Mapped[datetime] = mapped_column()
     last_failed_at: Mapped[datetime] = mapped_column()
     admins_told_at: Mapped[datetime | None] = mapped_column(nullable=True)
-
-
-# Delivery plans' tables live in a module of their own, imported so that the schema knows them.
-import storage.plan_models  # noqa: E402, F401

@@ -8,10 +8,11 @@ import asyncio
 import sys
 from collections.abc import Sequence
 
-from bot.cli import database, operators, people, roadmap, servers, teams
+from bot.cli import database, operators, people, publication, roadmap, servers, teams
 from bot.cli.arguments import Handler, ServerHandler
 from bot.wiring import runtime
 from commands.errors import UserError
+from commands.presentation.replies import plain_mentions
 from config.settings import SettingsError, load_settings
 from storage.db import DatabaseUrlError
 
@@ -23,6 +24,7 @@ def build_parser() -> argparse.ArgumentParser:
     )
     sub = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
     roadmap.register(sub)
+    publication.register(sub)
     operators.register(sub)
     database.register(sub)
     people.register(sub)
@@ -46,7 +48,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     try:
         return asyncio.run(_run(args))
     except (UserError, SettingsError, DatabaseUrlError) as error:
-        print(error, file=sys.stderr)
+        print(plain_mentions(str(error)), file=sys.stderr)
         return 1
     except KeyboardInterrupt:
         return 130

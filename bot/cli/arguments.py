@@ -4,6 +4,7 @@ given, and how dates, times and outcome numbers are read from the command line."
 from __future__ import annotations
 
 import argparse
+import getpass
 from collections.abc import Awaitable, Callable
 from datetime import date, datetime
 from typing import Any, TypeAlias
@@ -17,6 +18,14 @@ Handler = Callable[[argparse.Namespace, Runtime], Awaitable[int]]
 ServerHandler = Callable[[argparse.Namespace, Settings], Awaitable[int]]
 # The sub-commands of `waymark` as argparse holds them (a class not subscriptable at run time).
 Commands: TypeAlias = "argparse._SubParsersAction[argparse.ArgumentParser]"
+
+
+def os_user() -> str:
+    """Who is at the keyboard, or "import" where the system cannot say (some containers)."""
+    try:
+        return getpass.getuser()
+    except (KeyError, OSError):
+        return "import"
 
 
 def command(

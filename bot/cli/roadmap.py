@@ -4,7 +4,6 @@ readings and its statuses from the command line."""
 from __future__ import annotations
 
 import argparse
-import getpass
 import json
 from collections.abc import Sequence
 from pathlib import Path
@@ -13,7 +12,7 @@ from zoneinfo import ZoneInfo
 
 from tabulate import tabulate
 
-from bot.cli.arguments import Commands, command, local_date_or_time, outcome_number
+from bot.cli.arguments import Commands, command, local_date_or_time, os_user, outcome_number
 from bot.wiring import Runtime, load_example_if_empty
 from commands.context import get_outcome
 from commands.domain.status import OutcomeStatus, ReadingView
@@ -31,10 +30,10 @@ from commands.presentation.formatting import (
     with_unit,
 )
 from commands.presentation.targets import short_day
-from commands.readings.parsing import parse_value, reading_period
-from commands.readings.recording import Via, record_reading
+from commands.readings.operators import submit_from_command_line
 from commands.roadmap_files.exporting import export_readings, export_roadmap
 from commands.roadmap_files.importing import import_readings, import_roadmap
+from storage.publication_models import ReadingState
 
 
 def register(sub: Commands) -> None:
@@ -53,7 +52,8 @@ def register(sub: Commands) -> None:
     p.add_argument("directory", metavar="DIR")
     p.add_argument(
         "--by", default=os_user(), metavar="USER",
-        help="who is importing, for the audit log and target revisions (default: you)",
+        help="who is importing, for the audit log and target revisions; approves readings the "
+        "file does not say about (default: you)",
     )  # fmt: skip
     p.add_argument(
         "--reason", metavar="TEXT",
@@ -72,6 +72,11 @@ def register(sub: Commands) -> None:
         readings_sub, "import", run_readings_import, "load readings from a readings.csv FILE"
     )
     p.add_argument("file", metavar="FILE")
+    p.add_argument(
+        "--by", default=os_user(), metavar="USER",
+        help="who is importing, for the audit log; approves readings the file does not say "
+        "about (default: you)",
+    )  # fmt: skip
     p = command(
         readings_sub, "export", run_readings_export, "write every reading, with history, to FILE"
     )
@@ -99,17 +104,21 @@ def register(sub: Commands) -> None:
         help="the period, like 2025-03, 2025-Q1, 2025, 2024/25 or 2021-23 (default: the due "
         "period)",
     )
-    p.add_argument("--note", metavar="TEXT", help="a note kept with the reading")
+    p.add_argument(
+        "--note",
+        metavar="TEXT",
+        help="a note kept with the reading: what is being done, when it is at risk or off track",
+    )
+    p.add_argument(
+        "--confirm",
+        action="store_true",
+        help="keep a figure waymark questions (far from the last, or replacing another's)",
+    )
+    p.add_argument(
+        "--reason", metavar="TEXT", help="why a published (locked) period is revised (admins)"
+    )
     p.add_argument("--by", default=os_user(), metavar="USER", help="who is submitting")
     p.add_argument("--at", type=local_date_or_time, metavar="TIME", help=argparse.SUPPRESS)
-
-
-def os_user() -> str:
-    """Who is at the keyboard, or "import" where the system cannot say (some containers)."""
-    try:
-        return getpass.getuser()
-    except (KeyError, OSError):
-        return "import"
 
 
 async def run_init(args: argparse.Namespace, rt: Runtime) -> int:
@@ -139,7 +148,9 @@ async def run_roadmap_export(args: argparse.Namespace, rt: Runtime) -> int:
 
 async def run_readings_import(args: argparse.Namespace, rt: Runtime) -> int:
     async with rt.db.transaction() as session:
-        report = await import_readings(session, Path(args.file), now=rt.now, tz=rt.tz)
+        report = await import_readings(
+            session, Path(args.file), now=rt.now, tz=rt.tz, actor=args.by
+        )
     print(f"Imported {args.file}: {report.summary()}.")
     return 0
 
@@ -171,18 +182,22 @@ async def run_status(args: argparse.Namespace, rt: Runtime) -> int:
 
 
 def status_json(status: OutcomeStatus, revisions: list[Revision], names: Names) -> dict[str, Any]:
-    """`waymark status N --json`: the status, who submitted its readings by name, and the
-    revisions of its targets."""
+    """`waymark status N --json`: the status, who submitted and approved its readings by name,
+    and the revisions of its targets."""
     found = status.as_json()
     for key, reading in (("latest", status.latest), ("previous", status.previous)):
         if reading is not None:
             found[key]["submitted_by_name"] = names.of(reading.submitted_by)
+            if reading.approved_by:
+                found[key]["approved_by_name"] = names.of(reading.approved_by)
     found["target_revisions"] = [r.as_json() for r in revisions]
     return found
 
 
 def _submitters(found: list[OutcomeStatus]) -> set[str]:
-    return {r.submitted_by for s in found for r in (s.latest, s.previous) if r is not None}
+    """Who submitted, and who approved, the readings shown: they are shown by name."""
+    readings = [r for s in found for r in (s.latest, s.previous) if r is not None]
+    return {r.submitted_by for r in readings} | {r.approved_by for r in readings if r.approved_by}
 
 
 async def run_list(args: argparse.Namespace, rt: Runtime) -> int:
@@ -212,23 +227,18 @@ async def run_list(args: argparse.Namespace, rt: Runtime) -> int:
 
 
 async def run_submit(args: argparse.Namespace, rt: Runtime) -> int:
-    value = parse_value(args.value)
     async with rt.db.transaction() as session:
-        outcome = await get_outcome(session, args.number)
-        period = reading_period(outcome, args.period, rt.now, rt.tz)
-        recorded = await record_reading(
-            session,
-            outcome=outcome,
-            value=value,
-            period=period,
-            by=args.by,
-            via=Via.CLI,
-            now=rt.now,
-            tz=rt.tz,
-            note=args.note or "",
-        )
+        recorded = await submit_from_command_line(
+            session, number=args.number, value_text=args.value, period_text=args.period,
+            note=args.note or "", reason=args.reason or "", confirm=args.confirm, by=args.by,
+            admins=rt.settings.admins, now=rt.now, tz=rt.tz,
+        )  # fmt: skip
     print(recorded.summary())
     print(f"Status now: {STATUS_WORDS[recorded.status.status]}. {explanation(recorded.status)}")
+    if recorded.reading.revision_reason:
+        print(f"Marked as revised after publication: {recorded.reading.revision_reason}.")
+    if recorded.reading.state == ReadingState.PROVISIONAL:
+        print("It is provisional until an approver approves it (waymark approve).")
     return 0
 
 
@@ -237,12 +247,19 @@ def status_text(
 ) -> str:
     def reading(label: str, r: ReadingView) -> str:
         when, by = moment(r.submitted_at, tz), names.of(r.submitted_by)
-        return f"{label}{r.period}: {with_unit(r.value, s.unit)} (by {by}, {when})"
+        approver = names.of(r.approved_by) if r.approved_by else "-"
+        state = "provisional" if r.provisional else f"approved by {approver}"
+        revised = ", revised after publication" if r.revision_reason else ""
+        return (
+            f"{label}{r.period}: {with_unit(r.value, s.unit)} (by {by}, {when}; {state}{revised})"
+        )
 
     lines = [f"Outcome {s.number}: {s.title}", f"  Area: {s.area}"]
     lines.append(f"  Owner: {s.owner_name} ({s.owner})" if s.owner else "  Owner: none assigned")
     lines.append(f"  Measure: {s.measure} ({s.unit}, {s.polarity.value.replace('_', ' ')})")
     lines.append(reading("  Latest: ", s.latest) if s.latest else "  Latest: no reading yet")
+    if s.latest and (s.latest.note or s.latest.commentary_missing):
+        lines.append(f"  Commentary: {s.latest.note or 'missing'}")
     if s.previous:
         lines.append(reading("  Previous: ", s.previous))
     if s.expected is not None:

@@ -68,6 +68,8 @@ def register(app: AsyncApp, slack: Slack) -> None:
     app.action(Action.SUBMIT_READING.value)(_on_form_button(slack, Action.SUBMIT_READING))
     app.action(Action.UPDATE_ACTION.value)(_on_form_button(slack, Action.UPDATE_ACTION))
     app.action(Action.SHOW_OUTCOME.value)(_on_ignored_action)
+    for action in (Action.APPROVE_READING, Action.KEEP_FIGURE):
+        app.action(action.value)(_on_reading_button(slack, action))
     app.view(CALLBACK)(_on_reading_form(slack))
     app.view(updating.CALLBACK)(_on_update_form(slack))
     app.error(_on_error)
@@ -263,6 +265,29 @@ def _on_form_button(slack: Slack, action: Action) -> Callable[..., Any]:
     return on_form_button
 
 
+def _on_reading_button(slack: Slack, action: Action) -> Callable[..., Any]:
+    async def on_reading_button(
+        ack: AsyncAck, body: dict[str, Any], client: AsyncWebClient, respond: AsyncRespond
+    ) -> None:
+        await ack()
+        container = body.get("container") or {}
+        channel = (body.get("channel") or {}).get("id") or container.get("channel_id", "")
+        message = body.get("message") or {}
+        thread = message.get("thread_ts") or container.get("thread_ts") or message.get("ts")
+        pressed = ButtonPressed(
+            PLATFORM, channel, thread, body["user"]["id"], action, str(body["actions"][0]["value"])
+        )
+        answer = await slack.core.button_pressed(pressed)
+        reply = answer.reply or text_reply(answer.note)
+        if reply.shared and thread and not container.get("is_ephemeral"):
+            # An approval is for everyone in the thread to see.
+            await _say_in_thread(client, channel, thread, reply)
+            return
+        await respond(response_type="ephemeral", replace_original=False, **render.message(reply))
+
+    return on_reading_button
+
+
 def _on_reading_form(slack: Slack) -> Callable[..., Any]:
     async def on_reading_form(
         ack: AsyncAck, body: dict[str, Any], view: dict[str, Any], client: AsyncWebClient
@@ -279,7 +304,7 @@ def _on_reading_form(slack: Slack) -> Callable[..., Any]:
             await ack(response_action="errors", errors=dict(answer.errors))
             return
         await ack()
-        reply = text_reply(answer.confirmation)
+        reply = answer.reply or text_reply(answer.confirmation)
         slack.background.spawn(_confirm_form(client, where, user, reply), "form confirmation")
 
     return on_reading_form

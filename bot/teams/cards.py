@@ -21,7 +21,7 @@ from bot.teams.inputs import Entry, input_id
 from bot.teams.messenger import Target, send
 from commands.answers import KeptCard
 from commands.events import ButtonPressed, FormSubmitted, UpdateSubmitted
-from commands.presentation.replies import Action, submit_numbers
+from commands.presentation.replies import Action, Reply, submit_numbers, text_reply
 
 Json = dict[str, Any]
 
@@ -57,7 +57,8 @@ def on_card_action(teams: Teams) -> Callable[..., Any]:
 async def _submit_reading(teams: Teams, inbound: Inbound, number: int, data: Json) -> Json:
     """Record the reading typed in a card's boxes; answer with the card again."""
     values = {
-        name: _typed_value(data.get(input_id(name, number))) for name in ("value", "period", "note")
+        name: _typed_value(data.get(input_id(name, number)))
+        for name in ("value", "period", "note", "confirm")
     }
     card_id = str(inbound.raw.get("replyToId") or "")
     form = FormSubmitted(
@@ -75,8 +76,9 @@ async def _submit_reading(teams: Teams, inbound: Inbound, number: int, data: Jso
         if inbound.kind == "channel":
             # Everyone in the thread sees what was recorded, as with a reply in Slack.
             root = inbound.thread_id or card_id
+            said = answer.reply or text_reply(answer.confirmation)
             teams.background.spawn(
-                _confirm_in_thread(teams, inbound, root, answer.confirmation), "card confirmation"
+                _confirm_in_thread(teams, inbound, root, said), "card confirmation"
             )
     else:
         entry = Entry(values["value"], values["period"], values["note"], answer.errors)
@@ -99,16 +101,18 @@ async def _submit_update(teams: Teams, inbound: Inbound, action_id: int, data: J
     if inbound.kind == "channel":
         root = inbound.thread_id or card_id
         teams.background.spawn(
-            _confirm_in_thread(teams, inbound, root, answer.confirmation), "update confirmation"
+            _confirm_in_thread(teams, inbound, root, text_reply(answer.confirmation)),
+            "update confirmation",
         )
     return _message_response(answer.confirmation)
 
 
-async def _confirm_in_thread(teams: Teams, inbound: Inbound, root: str, words: str) -> None:
+async def _confirm_in_thread(teams: Teams, inbound: Inbound, root: str, said: Reply) -> None:
     target = Target(
         thread_conversation(inbound.channel_id, root), inbound.service_url, inbound.bot_id
     )
-    await send(teams.messenger.api, target, render.text_message(words, where_for(inbound)))
+    names = await teams.core.book.names([said])
+    await send(teams.messenger.api, target, render.message(said, where_for(inbound, names)))
 
 
 async def _card_again(

@@ -11,6 +11,7 @@ from dataclasses import dataclass, field
 from bot.teams.blocks import Json, execute, text_block
 from commands.plans.states import STATE_CHOICES
 from commands.presentation.replies import Action
+from commands.readings.form import KEEP_CHOICE
 
 SUBMIT_VERB = Action.SUBMIT_READING.value
 UPDATE_VERB = Action.UPDATE_ACTION.value
@@ -51,14 +52,36 @@ def reading_inputs(number: int, entry: Entry) -> list[Json]:
         "placeholder": "e.g. 2025/26",
         "value": entry.period,
     }
+    note: Json = {
+        "type": "Input.Text",
+        "id": input_id("note", number),
+        "label": "Note (what is being done, when it is at risk or off track)",
+        "isMultiline": True,
+        "value": entry.note,
+    }
     blocks: list[Json] = [value]
     if "value" in entry.errors:
         blocks.append(_error(entry.errors["value"]))
     blocks.append(period)
     if "period" in entry.errors:
         blocks.append(_error(entry.errors["period"]))
+    blocks.append(note)
+    if "note" in entry.errors:
+        blocks.append(_error(entry.errors["note"]))
+    if "confirm" in entry.errors:
+        # Asked only when the figure is doubted: keep it, or correct it.
+        blocks.append(_error(entry.errors["confirm"]))
+        blocks.append(
+            {
+                "type": "Input.Toggle",
+                "id": input_id("confirm", number),
+                "title": KEEP_CHOICE,
+                "valueOn": "yes",
+                "valueOff": "",
+            }
+        )
     for key, problem in entry.errors.items():
-        if key not in {"value", "period"}:
+        if key not in {"value", "period", "note", "confirm"}:
             blocks.append(_error(problem))
     blocks.append(
         {

@@ -1,29 +1,51 @@
 """The words of the weekly digest: status by area, readings received, status changes,
-corrections, what is overdue and what is due soon, and the delivery plans' actions delayed,
-past their due date or completed. Every list is capped, so the message stays
-inside Slack's limits whatever the size of the road map."""
+corrections, what awaits approval, what is overdue and what is due soon, and the delivery
+plans' actions delayed, past their due date or completed (the lines about readings are in
+`reading_lines`). Every list is capped, so the message stays inside Slack's limits whatever
+the size of the road map."""
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
+from collections.abc import Sequence
 from datetime import date, datetime, timedelta
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from commands.digest.reading_lines import (
+    correction_line,
+    current_at,
+    received_line,
+    received_now,
+    status_changes,
+    waiting_line,
+)
 from commands.domain.calendar import Timetable, digest_instant
 from commands.domain.periods import Cadence
-from commands.domain.rules import Polarity, Status, direction_for, due_date
-from commands.domain.status import OutcomeStatus, due_of, first_reportable, period_of, status_of
+from commands.domain.rules import Status, due_date
+from commands.domain.status import (
+    OutcomeStatus,
+    due_of,
+    first_reportable,
+    period_of,
+)
 from commands.outcomes.statuses import statuses
 from commands.people.directory import names_for
 from commands.plans.digest import plan_lists
 from commands.presentation.charts import status_by_area_chart
-from commands.presentation.formatting import DIRECTION_WORDS, STATUS_WORDS, day, with_unit
-from commands.presentation.replies import Context, Divider, Fact, Header, Reply, Section, Table
+from commands.presentation.formatting import STATUS_WORDS, day
+from commands.presentation.replies import (
+    Context,
+    Divider,
+    Fact,
+    Header,
+    Reply,
+    Section,
+    Table,
+)
 from storage.repositories import (
     DigestRepository,
     OutcomeRow,
-    ReadingRow,
+    ReadingRepository,
     RoadmapRepository,
 )
 
@@ -66,9 +88,21 @@ async def digest_reply(
     digests = DigestRepository(session)
     received = await digests.received(window_start, window_end)
     history = await digests.around(window_start, window_end)
+    waiting, waiting_total = await ReadingRepository(session).awaiting_approval(MAX_ITEMS + 1)
     by_id = {o.id: o for o in outcomes}
     # Worked out once per outcome, not once per reading received: a busy week is thousands.
-    held_at_end = {oid: _current_at(readings, window_end) for oid, readings in history.items()}
+    held_at_start = {
+        oid: {r.period_start for r in current_at(readings, window_start)}
+        for oid, readings in history.items()
+    }
+    current_now = {
+        oid: sorted(
+            (r for r in readings if r.superseded_at is None),
+            key=lambda r: r.period_start,
+            reverse=True,
+        )
+        for oid, readings in history.items()
+    }
     every = {r.id: r for readings in history.values() for r in readings}
     plans = await plan_lists(session, today, window_start, window_end, timetable.tz)
 
@@ -89,31 +123,37 @@ async def digest_reply(
     blocks += _status_blocks(rows, totals, len(current))
     chart = status_by_area_chart(rows, day(week))
     blocks.append(Divider())
-    new = [r for r in received if r.supersedes_id is None]
+    new = received_now(received, held_at_start, current_now)
     corrections = [r for r in received if r.supersedes_id is not None]
-    names = await names_for(session, {r.submitted_by for r in received})
+    names = await names_for(session, {r.submitted_by for r in (*received, *new)})
     blocks += [
         _list_section(
             f"Readings received ({len(new)})",
             [
-                f"{_received_line(r, by_id[r.outcome_id], held_at_end)}, from "
-                f"{names.of(r.submitted_by)}"
+                received_line(r, by_id[r.outcome_id], current_now, names.of(r.submitted_by))
                 for r in new
             ],
             "No readings came in this week.",
         ),
         _list_section(
             "Status changes",
-            _status_changes(outcomes, received, history, window_start, window_end, today),
+            status_changes(outcomes, received, history, window_start, window_end, today),
             "No outcome changed status this week.",
         ),
         _list_section(
             f"Corrections ({len(corrections)})",
             [
-                f"{_correction_line(r, by_id[r.outcome_id], every)}, by {names.of(r.submitted_by)}"
+                f"{correction_line(r, by_id[r.outcome_id], every)}, by {names.of(r.submitted_by)}"
                 for r in corrections
             ],
             "No readings were corrected this week.",
+        ),
+        _list_section(
+            f"Awaiting approval ({waiting_total})",
+            [waiting_line(number, r, by_id[r.outcome_id], timetable) for number, r in waiting],
+            "Every current reading is approved.",
+            total=waiting_total,
+            pointer="`/outcome pending` lists them all.",
         ),
         _list_section(
             "Overdue readings by group",
@@ -193,7 +233,15 @@ def _status_blocks(
     ]
 
 
-def _list_section(title: str, lines: Sequence[str], empty: str) -> Section:
+def _list_section(
+    title: str,
+    lines: Sequence[str],
+    empty: str,
+    *,
+    total: int | None = None,
+    pointer: str = POINTER,
+) -> Section:
+    """A list, cut to fit; `total` when `lines` are only the first of more."""
     if not lines:
         return Section(title=title, text=empty)
     shown: list[str] = []
@@ -202,71 +250,10 @@ def _list_section(title: str, lines: Sequence[str], empty: str) -> Section:
             break
         shown.append(line)
     text = "\n".join(f"• {s}" for s in shown)
-    if len(shown) < len(lines):
-        text += f"\n…and {len(lines) - len(shown)} more. {POINTER}"
+    left = (total if total is not None else len(lines)) - len(shown)
+    if left > 0:
+        text += f"\n…and {left} more. {pointer}"
     return Section(title=title, text=text)
-
-
-def _current_at(readings: Iterable[ReadingRow], at: datetime) -> list[ReadingRow]:
-    """The readings that were current at `at`, one per period, newest period first."""
-    by_period: dict[date, ReadingRow] = {}
-    for r in readings:
-        if r.submitted_at < at and (r.superseded_at is None or r.superseded_at >= at):
-            held = by_period.get(r.period_start)
-            if held is None or (held.submitted_at, held.id) < (r.submitted_at, r.id):
-                by_period[r.period_start] = r
-    return [by_period[p] for p in sorted(by_period, reverse=True)]
-
-
-def _received_line(
-    reading: ReadingRow, outcome: OutcomeRow, held_at_end: dict[int, list[ReadingRow]]
-) -> str:
-    """`held_at_end`: each outcome's readings current at the end of the week, newest first."""
-    value = with_unit(reading.value, outcome.unit)
-    previous = next(
-        (r for r in held_at_end.get(outcome.id, []) if r.period_start < reading.period_start),
-        None,
-    )
-    head = f"Outcome {outcome.number}, {outcome.measure}: {reading.period} {value}"
-    if previous is None:
-        return f"{head}, the first reading"
-    direction = direction_for(reading.value, previous.value, Polarity(outcome.polarity))
-    was = with_unit(previous.value, outcome.unit)
-    return f"{head}, {DIRECTION_WORDS[direction]} (was {was} in {previous.period})"
-
-
-def _correction_line(reading: ReadingRow, outcome: OutcomeRow, every: dict[int, ReadingRow]) -> str:
-    replaced = every.get(reading.supersedes_id) if reading.supersedes_id is not None else None
-    new = with_unit(reading.value, outcome.unit)
-    old = with_unit(replaced.value, outcome.unit) if replaced else "an earlier value"
-    note = f" ({reading.note})" if reading.note else ""
-    return f"Outcome {outcome.number}, {reading.period}: {old} corrected to {new}{note}"
-
-
-def _status_changes(
-    outcomes: Sequence[OutcomeRow],
-    received: Sequence[ReadingRow],
-    history: dict[int, list[ReadingRow]],
-    start: datetime,
-    end: datetime,
-    today: date,
-) -> list[str]:
-    """Status depends only on the readings, so only outcomes with a reading this week can
-    have changed: compare what was current at the start of the week with the end."""
-    touched = {r.outcome_id for r in received}
-    lines = []
-    for outcome in outcomes:
-        if outcome.id not in touched:
-            continue
-        readings = history.get(outcome.id, [])
-        before = status_of(outcome, _current_at(readings, start)[:2], today).status
-        after = status_of(outcome, _current_at(readings, end)[:2], today).status
-        if before != after:
-            lines.append(
-                f"Outcome {outcome.number}, {outcome.title}: "
-                f"{STATUS_WORDS[before].lower()} → {STATUS_WORDS[after].lower()}"
-            )
-    return lines
 
 
 def _overdue_by_group(current: Sequence[OutcomeStatus], today: date) -> list[str]:

@@ -1,10 +1,10 @@
 """The status a reading was given when it was recorded: against the targets in force then.
 
 A reading recorded before the targets were last revised keeps the status it had; history shows
-it, and says which targets it was rated against. (Seam: a reading that stores the status it was
-given when recorded can be shown with that stored status instead of this reckoning, which
-gives the same answer for every reading recorded through waymark: the same rules, the same
-targets, the same value.)
+it, and says which targets it was rated against. A reading keeps the status and expected value
+it was given when it was recorded (`status`, `expected`); for one recorded before waymark kept
+them they are worked out again here, which gives the same answer: the same rules, the same
+targets in force, the same value.
 """
 
 from __future__ import annotations
@@ -38,6 +38,15 @@ class RatedFacts(Protocol):
     def submitted_at(self) -> datetime: ...
 
 
+class RecordedFacts(RatedFacts, Protocol):
+    """A stored reading: with the status and expected value it was given, where it kept them."""
+
+    @property
+    def status(self) -> str | None: ...
+    @property
+    def expected(self) -> float | None: ...
+
+
 @dataclass(frozen=True)
 class Rating:
     """A reading's status and the expected value it was compared with, under `targets`;
@@ -50,9 +59,21 @@ class Rating:
 
 
 def rating_when_recorded(
-    reading: RatedFacts, outcome: RatedOutcome, revisions: Sequence[Revision]
+    reading: RecordedFacts, outcome: RatedOutcome, revisions: Sequence[Revision]
 ) -> Rating:
-    """The status `reading` was given when it was recorded, under the targets in force then."""
+    """The status `reading` was given when it was recorded, under the targets in force then:
+    as it kept them, or worked out again for a reading that did not keep them."""
+    in_force = targets_in_force(reading.submitted_at, Targets.of(outcome), revisions)
+    if reading.status is not None and reading.expected is not None:
+        return Rating(
+            Status(reading.status), reading.expected, in_force.targets, in_force.replaced_by
+        )
+    return rating_under(reading, outcome, in_force.targets, in_force.replaced_by)
+
+
+def rating_at(reading: RatedFacts, outcome: RatedOutcome, revisions: Sequence[Revision]) -> Rating:
+    """The status `reading` is given as it is recorded, under the targets in force at its
+    `submitted_at` (an imported reading may predate revisions of them)."""
     in_force = targets_in_force(reading.submitted_at, Targets.of(outcome), revisions)
     return rating_under(reading, outcome, in_force.targets, in_force.replaced_by)
 

@@ -92,6 +92,18 @@ class ReadingFacts(Protocol):
     def via(self) -> str: ...
     @property
     def note(self) -> str: ...
+    @property
+    def state(self) -> str: ...
+    @property
+    def approved_by(self) -> str | None: ...
+    @property
+    def revision_reason(self) -> str | None: ...
+    @property
+    def status(self) -> str | None: ...
+
+
+# A reading's status needs a line of commentary on what is being done when it is one of these.
+NEEDS_COMMENTARY = (Status.AT_RISK, Status.OFF_TRACK)
 
 
 @dataclass(frozen=True)
@@ -102,6 +114,10 @@ class ReadingView:
     submitted_at: datetime
     via: str
     note: str
+    state: str = "approved"  # or provisional, until someone other than its submitter approves
+    approved_by: str | None = None
+    revision_reason: str | None = None  # set when it revised a published (locked) figure
+    status_given: str | None = None  # the status it was given when recorded
 
     @classmethod
     def of(cls, reading: ReadingFacts) -> ReadingView:
@@ -112,7 +128,19 @@ class ReadingView:
             submitted_at=reading.submitted_at,
             via=reading.via,
             note=reading.note,
+            state=reading.state,
+            approved_by=reading.approved_by,
+            revision_reason=reading.revision_reason,
+            status_given=reading.status,
         )
+
+    @property
+    def provisional(self) -> bool:
+        return self.state == "provisional"
+
+    @property
+    def commentary_missing(self) -> bool:
+        return self.status_given in NEEDS_COMMENTARY and not self.note.strip()
 
     def as_json(self) -> dict[str, Any]:
         return {
@@ -120,6 +148,11 @@ class ReadingView:
             "value": self.value,
             "submitted_by": self.submitted_by,
             "submitted_at": self.submitted_at.isoformat().replace("+00:00", "Z"),
+            "state": self.state,
+            "approved_by": self.approved_by,
+            "note": self.note,
+            "revised_after_publication": self.revision_reason is not None,
+            "revision_reason": self.revision_reason,
         }
 
 

@@ -21,7 +21,10 @@ async def show_outcome(ctx: CommandContext, args: Args) -> Reply:
     """/outcome N — where outcome N stands: latest reading, expected value, status and why"""
     assert args.number is not None
     status = await outcome_status(ctx.session, args.number, ctx.today, outcome=args.outcome)
-    names = await names_for(ctx.session, [status.latest.submitted_by] if status.latest else [])
+    latest = status.latest
+    # Who gave the latest reading and who approved it, by name.
+    people = [latest.submitted_by, latest.approved_by or ""] if latest else []
+    names = await names_for(ctx.session, [p for p in people if p])
     return status_card(status, ctx.tz, shared=args.shared, names=names)
 
 

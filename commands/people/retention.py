@@ -1,7 +1,9 @@
 """How long waymark keeps operational records that have no lasting value: the receipts of chat
-events it handled (kept to recognise a platform's retried delivery, which comes within minutes)
-and the words of messages it posted (the row stays, as the record that it was posted once).
-Readings, the audit log and the road map are never removed."""
+events it handled (kept to recognise a platform's retried delivery, which comes within minutes),
+the words of messages it posted (the row stays, as the record that it was posted once), and the
+questions it asked about figures once their time to be answered has run out (the audit log
+keeps each held figure and what became of it). Readings, the audit log and the road map are
+never removed."""
 
 from __future__ import annotations
 
@@ -10,7 +12,7 @@ from datetime import datetime, timedelta
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from storage.repositories import OutboxRepository, ReceiptRepository
+from storage.repositories import OutboxRepository, QuestionRepository, ReceiptRepository
 
 DEFAULT_DAYS = 90
 
@@ -19,11 +21,12 @@ DEFAULT_DAYS = 90
 class Removed:
     receipts: int
     payloads: int
+    questions: int = 0
 
     def __str__(self) -> str:
         return (
-            f"removed {self.receipts} event receipts and the words of {self.payloads} posted "
-            "messages"
+            f"removed {self.receipts} event receipts, the words of {self.payloads} posted "
+            f"messages and {self.questions} expired questions"
         )
 
 
@@ -33,4 +36,5 @@ async def remove_expired_records(session: AsyncSession, now: datetime, days: int
     cutoff = now - timedelta(days=days)
     receipts = await ReceiptRepository(session).remove_received_before(cutoff)
     payloads = await OutboxRepository(session).clear_payloads_sent_before(cutoff)
-    return Removed(receipts, payloads)
+    questions = await QuestionRepository(session).remove_expired_before(cutoff)
+    return Removed(receipts, payloads, questions)

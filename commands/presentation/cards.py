@@ -8,7 +8,7 @@ from datetime import tzinfo
 
 from commands.domain.ratings import rating_when_recorded
 from commands.domain.rules import Polarity, Status, direction_for, parse_tolerance
-from commands.domain.status import OutcomeStatus
+from commands.domain.status import NEEDS_COMMENTARY, OutcomeStatus, ReadingView
 from commands.domain.targets import Revision
 from commands.people.directory import NO_NAMES, Names
 from commands.presentation.charts import history_chart
@@ -60,7 +60,9 @@ def status_card(
         Fact("Measure", f"{s.measure} ({unit}, {POLARITY_WORDS[s.polarity]})"),
         Fact(
             "Latest reading",
-            f"{with_unit(s.latest.value, unit)} for {s.latest.period}" if s.latest else "None yet",
+            f"{with_unit(s.latest.value, unit)} for {s.latest.period}{_state_words(s.latest)}"
+            if s.latest
+            else "None yet",
         ),
         Fact(
             "Expected",
@@ -82,17 +84,15 @@ def status_card(
         ),
         Fact("Due", _due_words(s)),
     ]
+    if s.latest and (s.latest.note or s.latest.commentary_missing):
+        facts.append(Fact("Commentary", s.latest.note or _missing(s.number)))
     if s.paused_reason:
         facts.append(Fact("Reminders paused", s.paused_reason))
     elif s.snoozed_until:
         facts.append(Fact("Reminders snoozed", f"until {day(s.snoozed_until)}"))
     small_print = [f"Path: {path_summary(s)}; tolerance {tolerance_rule(s.tolerance, unit)}."]
     if s.latest:
-        small_print.insert(
-            0,
-            f"Latest reading submitted by {names.of(s.latest.submitted_by)} on "
-            f"{moment(s.latest.submitted_at, tz)} ({s.latest.via}).",
-        )
+        small_print.insert(0, _provenance(s, s.latest, tz, names))
     status_word = STATUS_WORDS[s.status].lower()
     return Reply(
         fallback=f"Outcome {s.number}: {s.title} — {status_word}. {explanation(s)}",
@@ -105,6 +105,31 @@ def status_card(
         shared=shared,
         about=(s.number,),
     )
+
+
+def _state_words(reading: ReadingView) -> str:
+    if reading.revision_reason:
+        return " (revised after publication)"
+    return " (provisional)" if reading.provisional else ""
+
+
+def _missing(number: int) -> str:
+    return f"Commentary missing: `/outcome {number} comment TEXT` adds it."
+
+
+def _provenance(s: OutcomeStatus, latest: ReadingView, tz: tzinfo, names: Names) -> str:
+    """Who gave the latest reading, and whether it may be published yet."""
+    words = (
+        f"Latest reading submitted by {names.of(latest.submitted_by)} on "
+        f"{moment(latest.submitted_at, tz)} ({latest.via})."
+    )
+    if latest.provisional:
+        words += f" Provisional: waiting for approval (`/outcome {s.number} approve`)."
+    elif latest.approved_by:
+        words += f" Approved by {names.of(latest.approved_by)}."
+    if latest.revision_reason:
+        words += f" Revised after publication: {latest.revision_reason}."
+    return words
 
 
 def _due_words(s: OutcomeStatus) -> str:
@@ -207,12 +232,13 @@ def history_reply(
         rows.append(
             (
                 r.period,
-                with_unit(r.value, outcome.unit),
+                with_unit(r.value, outcome.unit) + _state_words(ReadingView.of(r)),
                 with_unit(expected, outcome.unit),
                 status,
                 direction,
                 names.of(r.submitted_by),
                 f"{r.submitted_at.astimezone(tz):%d %b %Y}",
+                _history_note(r, rating.status),
             )
         )
     title = f"{outcome.number}. {outcome.title}: history"
@@ -235,7 +261,7 @@ def history_reply(
             f"recorded; `/outcome {outcome.number} targets` says what changed and why."
         )
     table = Table(
-        ("Period", "Reading", "Expected", "Status", "Direction", "By", "Entered"),
+        ("Period", "Reading", "Expected", "Status", "Direction", "By", "Entered", "Commentary"),
         tuple(rows),
         caption=f"{baseline}; milestones: {milestones}. "
         f"Tolerance: {tolerance_rule(tolerance, outcome.unit)}.{revised}",
@@ -260,6 +286,13 @@ def history_reply(
         shared=shared,
         about=(outcome.number,),
     )
+
+
+def _history_note(reading: Reading, given: str) -> str:
+    words = reading.note or ("commentary missing" if given in NEEDS_COMMENTARY else "")
+    if reading.revision_reason:
+        words = f"revised after publication: {reading.revision_reason}. {words}".strip()
+    return words
 
 
 def _outcomes(count: int) -> str:

@@ -20,6 +20,11 @@ def mention(user_id: str) -> str:
 MENTION_PATTERN = r"@\{([A-Za-z0-9_:.-]+)\}"
 
 
+def plain_mentions(text: str) -> str:
+    """Text with the people it names as their ids, for places that cannot mention (a terminal)."""
+    return re.sub(MENTION_PATTERN, r"\1", text)
+
+
 class Tone(StrEnum):
     """A status colour, shown with a word: colour alone tells a colour-blind reader nothing."""
 
@@ -44,6 +49,8 @@ class Action(StrEnum):
     SHOW_OUTCOME = "waymark.show_outcome"
     NEXT_PAGE = "waymark.next_page"
     UPDATE_ACTION = "waymark.update_action"  # value: an action's id; opens the update form
+    APPROVE_READING = "waymark.approve_reading"
+    KEEP_FIGURE = "waymark.keep_figure"
 
 
 @dataclass(frozen=True)

@@ -16,11 +16,27 @@ from commands.domain.rules import due_period
 from commands.domain.status import first_reportable
 from commands.errors import UserError
 from commands.events import ButtonPressed, FormSubmitted
-from commands.presentation.replies import Form, FormError, Input, Section, error_reply
+from commands.presentation.replies import (
+    Choice,
+    Form,
+    FormError,
+    Input,
+    Reply,
+    Section,
+    error_reply,
+)
+from commands.readings.guards import (
+    RefusedError,
+    Submission,
+    check_submission,
+    record_as_caller,
+    split_extras,
+)
 from commands.readings.parsing import parse_value, reading_period
-from commands.readings.recording import Recorded, Via, confirmation, record_as_caller
+from commands.readings.recording import Recorded, Via, confirmation_reply
 
 CALLBACK = "waymark.reading_form"
+KEEP_CHOICE = "Yes, keep this figure"
 
 
 @dataclass(frozen=True)
@@ -63,7 +79,23 @@ async def reading_form(ctx: CommandContext, number: int, where: FormContext) -> 
                 initial=due.label if due else "",
                 hint=_sentence(accepted_forms(cadence)),
             ),
-            Input("note", "Note", optional=True, multiline=True, placeholder="e.g. provisional"),
+            Input(
+                "note",
+                "Note",
+                optional=True,
+                multiline=True,
+                placeholder="e.g. what is being done about it",
+                hint="Needed when the figure is at risk or off track: what is being done about "
+                "it. To revise a published figure (administrators), add `reason:` and why.",
+            ),
+            Input(
+                "confirm",
+                "Keep an unusual figure",
+                optional=True,
+                choices=(Choice(KEEP_CHOICE, "yes"),),
+                hint="Only when waymark asks: the figure is far from the last one, or replaces "
+                "someone else's.",
+            ),
         ),
     )
 
@@ -79,18 +111,39 @@ async def submit_form(ctx: CommandContext, values: dict[str, str], where: FormCo
     except UserError as error:
         errors["value"] = str(error)
     period = None
+    period_text = values.get("period", "").strip() or None
     try:
-        period = reading_period(outcome, values.get("period", "").strip() or None, ctx.now, ctx.tz)
+        period = reading_period(outcome, period_text, ctx.now, ctx.tz)
     except UserError as error:
         errors["period"] = str(error)
     if errors or value is None or period is None:
         raise FormError(errors)
+    note, reason, _ = split_extras(values.get("note", ""))
+    submission = Submission(
+        outcome, value, period, ctx.caller.user_id, Via.MODAL, note=note, reason=reason,
+        confirmed=values.get("confirm", "").strip().lower() == "yes",
+        period_given=period_text is not None,
+    )  # fmt: skip
     try:
-        return await record_as_caller(
-            ctx, outcome, value, period, Via.MODAL, note=values.get("note", "")
+        checked = await check_submission(ctx.session, submission, admins=ctx.admins, tz=ctx.tz)
+    except RefusedError as error:
+        raise FormError({error.box.value: str(error)}) from error
+    if checked.needs_reason:
+        errors["note"] = (
+            f"{checked.lock_words(ctx.tz)} To revise it, write the reason in the note, "
+            "after `reason:`."
         )
-    except UserError as error:
-        raise FormError({"value": str(error)}) from error
+    elif checked.needs_commentary:
+        errors["note"] = f"{checked.commentary_words()}: say in a line what is being done about it."
+    if checked.asks_first:
+        errors["confirm"] = (
+            " ".join(checked.doubts)
+            + f" To {checked.keep_words()}, choose “{KEEP_CHOICE}” and submit again; "
+            "otherwise correct it."
+        )
+    if errors:
+        raise FormError(errors)
+    return await record_as_caller(ctx, checked)
 
 
 async def open_form(services: Services, event: ButtonPressed, number: int) -> ButtonAnswer:
@@ -110,10 +163,14 @@ async def answer_form(services: Services, event: FormSubmitted) -> FormAnswer:
     where = FormContext(event.number, event.channel_id, event.thread_id)
     errors: dict[str, str] = {}
     words: str | None = None
+    reply: Reply | None = None
     async with services.db.transaction() as session:
         ctx = services.context(session, event.platform, event.user_id, event.channel_id)
         try:
-            words = confirmation(await submit_form(ctx, dict(event.values), where))
+            recorded = await submit_form(ctx, dict(event.values), where)
+            # Seen in the thread by everyone there, approvers too; alone, only by its submitter.
+            reply = confirmation_reply(recorded, approve_button=event.thread_id is not None)
+            words = reply.fallback
         except FormError as error:
             errors = error.errors
         except UserError as error:
@@ -128,7 +185,7 @@ async def answer_form(services: Services, event: FormSubmitted) -> FormAnswer:
                 number=event.number,
                 done=words,
             )
-    return FormAnswer(errors, words, card)
+    return FormAnswer(errors, words, card, reply)
 
 
 def _sentence(words: str) -> str:

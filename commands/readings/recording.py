@@ -14,12 +14,23 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from commands.context import CommandContext
 from commands.domain.periods import Period
+from commands.domain.ratings import rating_at
 from commands.domain.rules import format_number
 from commands.domain.status import OutcomeStatus, local_today, status_of
+from commands.domain.targets import Revision, Targets
 from commands.errors import UserError
 from commands.presentation.formatting import STATUS_WORDS, explanation, with_unit
+from commands.presentation.replies import Action, Button, Reply, Section
 from storage.models import Outcome, Reading
-from storage.repositories import AuditRepository, ReadingRepository
+from storage.publication_models import ReadingState
+from storage.repositories import AuditRepository, ReadingRepository, TargetRevisionRepository
+
+
+@dataclass(frozen=True)
+class _Given:
+    period: str
+    value: float
+    submitted_at: datetime
 
 
 class Via(StrEnum):
@@ -47,6 +58,15 @@ def check_plausible(value: float, outcome: Outcome) -> None:
         raise UserError(
             f"{format_number(value)} cannot be right: {outcome.measure} is never negative."
         )
+
+
+@dataclass(frozen=True)
+class Approval:
+    """Who approved a reading, and when: given for readings approved as they are stored (the
+    council's own record, imported)."""
+
+    by: str
+    at: datetime
 
 
 @dataclass(frozen=True)
@@ -88,8 +108,13 @@ async def record_reading(
     note: str = "",
     source_key: str | None = None,
     submitted_at: datetime | None = None,
+    approval: Approval | None = None,
+    confirmed: bool = False,
+    revision_reason: str | None = None,
 ) -> Recorded:
-    """Store a reading, superseding the period's current one; both stay in the history."""
+    """Store a reading, superseding the period's current one; both stay in the history. It is
+    provisional unless `approval` says who approved it; it keeps the status and expected value
+    it is given now, against the targets in force when it was given (`submitted_at`)."""
     readings = ReadingRepository(session)
     around = await readings.around(outcome.id, period.start, source_key)
     if around.same_source is not None:
@@ -97,6 +122,9 @@ async def record_reading(
     check_plausible(value, outcome)
     at = submitted_at or now
     current = around.current
+    # Targets revised since a backdated (imported) reading was given do not rate it.
+    revisions = await _revisions(session, outcome) if at < now else []
+    given = rating_at(_Given(period.label, value, at), outcome, revisions)
     reading = Reading(
         outcome_id=outcome.id,
         period=period.label,
@@ -108,6 +136,13 @@ async def record_reading(
         note=note.strip(),
         source_key=source_key,
         is_current=True,
+        state=ReadingState.APPROVED if approval else ReadingState.PROVISIONAL,
+        approved_by=approval.by if approval else None,
+        approved_at=approval.at if approval else None,
+        confirmed=confirmed,
+        revision_reason=revision_reason or None,
+        status=given.status.value,
+        expected=given.expected,
     )
     if current is not None and current.submitted_at > at:
         # An import of an older entry: it joins the history without displacing the newer one.
@@ -136,6 +171,15 @@ async def record_reading(
     return _recorded(outcome, reading, current, newest, now, tz, duplicate=False)
 
 
+async def _revisions(session: AsyncSession, outcome: Outcome) -> list[Revision]:
+    """The outcome's target revisions, oldest first (as `commands.outcomes.targets` gives them:
+    readings cannot import outcomes, which imports plans, which imports readings)."""
+    return [
+        Revision(r.at, r.by, r.reason, Targets.from_json(r.before), Targets.from_json(r.after))
+        for r in await TargetRevisionRepository(session).of_outcome(outcome.id)
+    ]
+
+
 def _audit_values(reading: Reading | None) -> dict[str, object] | None:
     if reading is None:
         return None
@@ -146,6 +190,10 @@ def _audit_values(reading: Reading | None) -> dict[str, object] | None:
         "submitted_at": reading.submitted_at.isoformat(),
         "via": reading.via,
         "note": reading.note,
+        "state": reading.state,
+        "approved_by": reading.approved_by,
+        "confirmed": reading.confirmed,
+        "revision_reason": reading.revision_reason,
     }
 
 
@@ -166,39 +214,42 @@ def _recorded(
 def confirmation(recorded: Recorded) -> str:
     """What the bot says back: exactly what it understood, and the new status."""
     status = recorded.status
-    return f"{recorded.summary()} Status now: {STATUS_WORDS[status.status]}. {explanation(status)}"
+    words = f"{recorded.summary()} Status now: {STATUS_WORDS[status.status]}. {explanation(status)}"
+    reading = recorded.reading
+    if reading.revision_reason:
+        words += f" Marked as revised after publication: {reading.revision_reason}."
+    if reading.state == ReadingState.PROVISIONAL:
+        words += " It is provisional until an approver approves it."
+    return words
 
 
-async def record_as_caller(
-    ctx: CommandContext,
-    outcome: Outcome,
-    value: float,
-    period: Period,
-    via: Via,
-    *,
-    note: str = "",
-    source_key: str | None = None,
-) -> Recorded:
-    """Record a reading submitted in chat by the person asking, now."""
-    recorded = await record_reading(
-        ctx.session,
-        outcome=outcome,
-        value=value,
-        period=period,
-        by=ctx.caller.user_id,
-        via=via,
-        now=ctx.now,
-        tz=ctx.tz,
-        note=note,
-        source_key=source_key,
+def confirmation_reply(
+    recorded: Recorded, *, approve_button: bool, shared: bool = False, then: str = ""
+) -> Reply:
+    """The confirmation as a message, followed by `then`; people who see it with the button and
+    may approve the reading can approve it there."""
+    words = " ".join(w for w in (confirmation(recorded), then) if w)
+    reading = recorded.reading
+    button = None
+    if approve_button and reading.state == ReadingState.PROVISIONAL and not recorded.duplicate:
+        button = Button("Approve", Action.APPROVE_READING, str(reading.id))
+    return Reply(
+        words,
+        (Section(text=words, button=button),),
+        shared=shared,
+        about=(recorded.outcome.number,),
     )
-    if not recorded.duplicate:
-        platform, observer = ctx.caller.platform, ctx.observer
-        # Counted once it is stored for good: a unit of work that fails later records nothing.
-        event.listen(
-            ctx.session.sync_session,
-            "after_commit",
-            lambda _session: observer.reading_recorded(platform, via.value),
-            once=True,
-        )
-    return recorded
+
+
+def count_once_stored(ctx: CommandContext, recorded: Recorded) -> None:
+    """Tell the observer a reading was recorded in chat, once it is stored for good: a unit of
+    work that fails later records nothing, and a duplicate is nothing new."""
+    if recorded.duplicate:
+        return
+    platform, via, observer = ctx.caller.platform, recorded.reading.via, ctx.observer
+    event.listen(
+        ctx.session.sync_session,
+        "after_commit",
+        lambda _session: observer.reading_recorded(platform, via),
+        once=True,
+    )

@@ -18,11 +18,21 @@ from commands.errors import UserError
 from commands.events import ReplyDeleted, ReplyEdited, ThreadReply
 from commands.presentation.formatting import with_unit
 from commands.presentation.replies import Reply, error_reply, text_reply
+from commands.readings.guards import (
+    Checked,
+    Submission,
+    check_submission,
+    record_as_caller,
+    split_extras,
+)
 from commands.readings.parsing import ReadingText, parse_value, read_reply, reading_period
-from commands.readings.recording import Recorded, Via, confirmation, record_as_caller
+from commands.readings.questions import answer_question, confirm_kept, hold, replaced
+from commands.readings.recording import Via
 from storage.models import Outcome, Reading
+from storage.publication_models import QuestionKind
 from storage.repositories import (
     PostRepository,
+    QuestionRepository,
     ReadingRepository,
     ReceiptRepository,
     RoadmapRepository,
@@ -33,8 +43,10 @@ CORRECTED = "Thanks for the correction."
 
 async def answer_reply(services: Services, event: ThreadReply | ReplyEdited) -> ThreadAnswer | None:
     """Read a reply (or an edited reply) in a thread: find the thread's post, check the
-    delivery is new, check who may submit, record, and say what was understood. None when the
-    thread or the words are not about readings (a thread waymark did not start, or chat)."""
+    delivery is new, check who may submit, check the figure, record it or ask about it, and say
+    what was understood. A reply that is not a figure may answer what waymark asked there. None
+    when the thread or the words are not about readings (a thread waymark did not start, or
+    chat)."""
     key = message_key(event.platform, event.channel_id, event.message_id)
     corrected = isinstance(event, ReplyEdited)
     if isinstance(event, ReplyEdited):
@@ -49,17 +61,75 @@ async def answer_reply(services: Services, event: ThreadReply | ReplyEdited) -> 
             return ThreadAnswer(None)  # delivered again; it was handled the first time
         ctx = services.context(session, event.platform, event.user_id, event.channel_id)
         try:
-            recorded = await record_reply(ctx, covers, event.text, key)
+            return await _answer(ctx, covers, event, key, corrected=corrected)
         except UserError as error:
             return ThreadAnswer(error_reply(error))
-    if recorded is None:
-        return None
+
+
+async def _answer(
+    ctx: CommandContext,
+    covers: tuple[int, ...],
+    event: ThreadReply | ReplyEdited,
+    key: str,
+    *,
+    corrected: bool,
+) -> ThreadAnswer | None:
+    reading = read_reply(event.text)
+    if reading is None and corrected:
+        return None  # an edit into words is not an answer: answers are new replies
+    if reading is None:
+        question = await QuestionRepository(ctx.session).latest_unanswered(
+            event.platform, event.channel_id, event.thread_id, event.user_id
+        )
+        if question is None:
+            return None
+        answer = await answer_question(ctx, question, event.text)
+        return None if answer is None else ThreadAnswer(answer)
+    if await _handled_before(ctx, key):
+        return ThreadAnswer(None)  # the same message, delivered again under another event id
+    checked = await check_reply(ctx, covers, reading, key, corrected=corrected)
+    s = checked.submission
+    await _give_up_held(ctx, s.outcome.id, event)
+    figure = with_unit(s.value, s.outcome.unit)
+    if checked.needs_reason:
+        asked = (
+            f"{checked.lock_words(ctx.tz)} Reply here with the reason for revising it, and I "
+            f"will record {figure} as revised after publication; or reply `no` to leave it."
+        )
+        await hold(ctx, checked, QuestionKind.REASON, asked, thread_id=event.thread_id)
+        return ThreadAnswer(text_reply(asked))
+    if checked.asks_first:
+        asked = (
+            " ".join(checked.doubts)
+            + f" Reply `yes` to {checked.keep_words()}, or give the right figure."
+        )
+        await hold(ctx, checked, QuestionKind.CONFIRM, asked, thread_id=event.thread_id)
+        return ThreadAnswer(text_reply(asked))
+    recorded = await record_as_caller(ctx, checked)
     if recorded.duplicate:
         return ThreadAnswer(None)
-    words = confirmation(recorded)
+    reply = await confirm_kept(ctx, recorded, thread_id=event.thread_id)
     if corrected:
-        return ThreadAnswer(text_reply(f"{CORRECTED} {words}"))
-    return ThreadAnswer(text_reply(words), react_tick=True)
+        return ThreadAnswer(text_reply(f"{CORRECTED} {reply.fallback}"))
+    return ThreadAnswer(reply, react_tick=True)
+
+
+async def _handled_before(ctx: CommandContext, key: str) -> bool:
+    """Whether the message was read before: it gave a reading, or a figure held for an answer."""
+    if await ReadingRepository(ctx.session).from_source(key) is not None:
+        return True
+    return await QuestionRepository(ctx.session).from_source(key) is not None
+
+
+async def _give_up_held(
+    ctx: CommandContext, outcome_id: int, event: ThreadReply | ReplyEdited
+) -> None:
+    """A new figure in the thread answers what was asked about the one held before it."""
+    held = await QuestionRepository(ctx.session).unanswered_held(
+        event.user_id, outcome_id, thread=(event.platform, event.channel_id, event.thread_id)
+    )
+    for question in held:
+        await replaced(ctx, question)
 
 
 async def answer_deletion(services: Services, event: ReplyDeleted) -> Reply | None:
@@ -95,21 +165,32 @@ async def _thread_covers(
     return tuple(post.outcomes) if post is not None and post.outcomes else ()
 
 
-async def record_reply(
-    ctx: CommandContext, covers: tuple[int, ...], text: str, source_key: str
-) -> Recorded | None:
-    """Record the reading a thread reply gives for one of the outcomes the thread `covers`."""
-    reading = read_reply(text)
-    if reading is None:
-        return None
+async def check_reply(
+    ctx: CommandContext,
+    covers: tuple[int, ...],
+    reading: ReadingText,
+    source_key: str,
+    *,
+    corrected: bool = False,
+) -> Checked:
+    """Check the figure a thread reply gives for one of the outcomes the thread `covers`. An
+    edited reply without a period is for the period the message gave before."""
     number = _which_outcome(reading, covers)
     outcome = await get_outcome(ctx.session, number)
     await require_submitter(ctx, outcome)
     value = parse_value(reading.value_text)
-    period = reading_period(outcome, reading.period_text, ctx.now, ctx.tz)
-    return await record_as_caller(
-        ctx, outcome, value, period, Via.THREAD, note=reading.note, source_key=source_key
-    )
+    period_text = reading.period_text
+    if period_text is None and corrected:
+        message = source_key.split(":edit:")[0]
+        given = await ReadingRepository(ctx.session).from_message(message)
+        period_text = given[-1].period if given else None
+    period = reading_period(outcome, period_text, ctx.now, ctx.tz)
+    note, reason, confirmed = split_extras(reading.note)
+    submission = Submission(
+        outcome, value, period, ctx.caller.user_id, Via.THREAD, note=note, reason=reason,
+        confirmed=confirmed, period_given=period_text is not None, source_key=source_key,
+    )  # fmt: skip
+    return await check_submission(ctx.session, submission, admins=ctx.admins, tz=ctx.tz)
 
 
 def _which_outcome(reading: ReadingText, covers: tuple[int, ...]) -> int:

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import csv
 import io
+from datetime import datetime
 from pathlib import Path
 
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -20,10 +21,14 @@ from commands.roadmap_files.plan_files import (
 )
 from commands.roadmap_files.revisions import REVISION_COLUMNS, REVISIONS_FILE, revision_rows
 from commands.roadmap_files.rows import (
+    APPROVERS_COLUMN,
+    CONFIRMED_COLUMN,
     GROUP_COLUMNS,
     OUTCOME_COLUMNS,
     PLATFORM_COLUMN,
     READING_COLUMNS,
+    REVISION_COLUMN,
+    STATE_COLUMNS,
 )
 from storage.repositories import ReadingRepository, RoadmapRepository
 
@@ -36,6 +41,9 @@ async def export_roadmap(session: AsyncSession, directory: Path) -> list[Path]:
     if any(g.platform != "slack" for g in all_groups):
         group_columns.append(PLATFORM_COLUMN)
         groups = [[*row, g.platform] for row, g in zip(groups, all_groups, strict=True)]
+    if any(g.approvers for g in all_groups):
+        group_columns.append(APPROVERS_COLUMN)
+        groups = [[*row, " ".join(g.approvers)] for row, g in zip(groups, all_groups, strict=True)]
     outcomes = [
         [
             str(o.number),
@@ -68,18 +76,38 @@ async def export_roadmap(session: AsyncSession, directory: Path) -> list[Path]:
 
 
 async def export_readings(session: AsyncSession, file: Path) -> Path:
+    everything = await ReadingRepository(session).everything()
+    columns = [*READING_COLUMNS, *STATE_COLUMNS]
     rows = [
         [
             str(number),
             r.period,
             format_number(r.value),
             r.submitted_by,
-            r.submitted_at.isoformat().replace("+00:00", "Z"),
+            _instant(r.submitted_at),
             r.note,
+            r.state,
+            r.approved_by or "",
+            _instant(r.approved_at) if r.approved_at else "",
         ]
-        for number, r in await ReadingRepository(session).everything()
+        for number, r in everything
     ]
-    return _write(file, READING_COLUMNS, rows)
+    if any(r.confirmed for _, r in everything):
+        columns.append(CONFIRMED_COLUMN)
+        rows = [
+            [*row, "yes" if r.confirmed else ""]
+            for row, (_, r) in zip(rows, everything, strict=True)
+        ]
+    if any(r.revision_reason for _, r in everything):
+        columns.append(REVISION_COLUMN)
+        rows = [
+            [*row, r.revision_reason or ""] for row, (_, r) in zip(rows, everything, strict=True)
+        ]
+    return _write(file, columns, rows)
+
+
+def _instant(moment: datetime) -> str:
+    return moment.isoformat().replace("+00:00", "Z")
 
 
 def _write(path: Path, header: list[str], rows: list[list[str]]) -> Path:

@@ -21,8 +21,9 @@ from commands.domain.periods import (
     Period,
 )
 from commands.domain.status import local_today
-from commands.errors import UserError
-from commands.readings.recording import Via, record_reading
+from commands.presentation.replies import plain_mentions
+from commands.readings.guards import RefusedError, Submission, check_submission, record_checked
+from commands.readings.recording import Approval, Via
 from commands.roadmap_files.people import PEOPLE_COLUMNS, PEOPLE_FILE, apply_people, parse_people
 from commands.roadmap_files.plan_files import apply_plan_files, read_plan_files
 from commands.roadmap_files.revisions import (
@@ -36,9 +37,11 @@ from commands.roadmap_files.revisions import (
     revise,
 )
 from commands.roadmap_files.rows import (
+    CONFIRMED_COLUMN,
     GROUP_COLUMNS,
     OUTCOME_COLUMNS,
     READING_COLUMNS,
+    REVISION_COLUMN,
     GroupRow,
     OutcomeRow,
     Problems,
@@ -49,6 +52,7 @@ from commands.roadmap_files.rows import (
     read_rows,
 )
 from storage.models import Area, Group, GroupLead, Outcome, Reading
+from storage.publication_models import ReadingState
 from storage.repositories import (
     AuditRepository,
     ReadingRepository,
@@ -148,7 +152,7 @@ async def import_roadmap(
     await apply_revisions(session, revision_rows, outcomes, report.count, problems,
                           actor=actor, now=now)  # fmt: skip
     await roadmap.flush()
-    await _apply_readings(session, reading_rows, report, now, tz, problems)
+    await _apply_readings(session, reading_rows, report, actor, now, tz, problems)
     problems.raise_if_any()
     await apply_plan_files(session, plans, report.count, actor=actor, now=now)
     return report
@@ -169,7 +173,7 @@ def _revise_targets(
 
 
 async def import_readings(
-    session: AsyncSession, file: Path, *, now: datetime, tz: tzinfo
+    session: AsyncSession, file: Path, *, now: datetime, tz: tzinfo, actor: str = "import"
 ) -> ImportReport:
     problems = Problems()
     cadences = {o.number: Cadence(o.cadence) for o in await RoadmapRepository(session).outcomes()}
@@ -177,7 +181,7 @@ async def import_readings(
     rows = parse_readings(raw, cadences, _has_ended(now, tz), problems, file=file.name)
     problems.raise_if_any()
     report = ImportReport()
-    await _apply_readings(session, rows, report, now, tz, problems, file=file.name)
+    await _apply_readings(session, rows, report, actor, now, tz, problems, file=file.name)
     problems.raise_if_any()
     return report
 
@@ -197,6 +201,7 @@ def _group_values(group: Group) -> dict[str, Any]:
         "platform": group.platform,
         "channel": group.channel_id,
         "leads": group.lead_ids,
+        "approvers": list(group.approvers or []),
     }
 
 
@@ -214,10 +219,17 @@ def _apply_group(
         "platform": row.platform,
         "channel": row.channel,
         "leads": list(row.leads),
+        "approvers": list(row.approvers),
     }
     group = groups.get(row.slug)
     if group is None:
-        group = Group(slug=row.slug, name=row.name, channel_id=row.channel, platform=row.platform)
+        group = Group(
+            slug=row.slug,
+            name=row.name,
+            channel_id=row.channel,
+            platform=row.platform,
+            approvers=list(row.approvers),
+        )
         group.leads = [GroupLead(user_id=u, position=i) for i, u in enumerate(row.leads)]
         roadmap.add(group)
         groups[row.slug] = group
@@ -230,6 +242,7 @@ def _apply_group(
         report.count("unchanged", "groups")
         return
     group.name, group.channel_id, group.platform = row.name, row.channel, row.platform
+    group.approvers = list(row.approvers)
     group.leads = [GroupLead(user_id=u, position=i) for i, u in enumerate(row.leads)]
     report.count("updated", "groups")
     audit.record(at=now, actor=actor, action="group.imported", subject=f"group:{row.slug}",
@@ -299,11 +312,14 @@ async def _apply_readings(
     session: AsyncSession,
     rows: list[ReadingRow],
     report: ImportReport,
+    actor: str,
     now: datetime,
     tz: tzinfo,
     problems: Problems,
     file: str = "readings.csv",
 ) -> None:
+    """Record each new row, checked as any figure is (a file has no one to ask, so a doubt
+    is a problem unless the row is marked `confirmed`); every problem is reported."""
     if not rows:
         return
     roadmap = RoadmapRepository(session)
@@ -317,24 +333,46 @@ async def _apply_readings(
         if any(_same(row, r) for r in known):
             report.count("unchanged", "readings")
             continue
+        submission = Submission(
+            outcome, row.value, row.period, row.submitted_by, Via.IMPORT, note=row.note,
+            reason=row.revision_reason, confirmed=row.confirmed, submitted_at=row.submitted_at,
+        )  # fmt: skip
         try:
-            recorded = await record_reading(
-                session,
-                outcome=outcome,
-                value=row.value,
-                period=row.period,
-                by=row.submitted_by,
-                via=Via.IMPORT,
-                now=now,
-                tz=tz,
-                note=row.note,
-                submitted_at=row.submitted_at,
+            checked = await check_submission(
+                session, submission, admins=(), tz=tz, may_revise_published=True
             )
-        except UserError as error:
-            problems.add(file, index, "value", str(error))
+        except RefusedError as error:
+            problems.add(file, index, error.box.value, plain_mentions(str(error)))
             continue
+        if checked.needs_reason:
+            problems.add(
+                file, index, "period",
+                f"{plain_mentions(checked.lock_words(tz))} To revise it, give the reason in a "
+                f"{REVISION_COLUMN} column.",
+            )  # fmt: skip
+            continue
+        if checked.unusual and not row.confirmed:
+            problems.add(
+                file, index, "value",
+                f"{plain_mentions(checked.unusual)} If it is right, write yes in a "
+                f"{CONFIRMED_COLUMN} column.",
+            )  # fmt: skip
+            continue
+        recorded = await record_checked(
+            session, checked, now=now, tz=tz, approval=_approval(row, actor, now)
+        )
         history.setdefault((row.outcome, row.period.label), []).append(recorded.reading)
         report.count("created", "readings")
+
+
+def _approval(row: ReadingRow, actor: str, now: datetime) -> Approval | None:
+    """Approved as the row says; a row that does not say is the council's record so far,
+    approved by whoever imports it."""
+    if row.state == ReadingState.PROVISIONAL:
+        return None
+    if row.state == ReadingState.APPROVED and row.approved_by:
+        return Approval(row.approved_by, row.approved_at or now)
+    return Approval(actor, now)
 
 
 def _same(row: ReadingRow, reading: Reading) -> bool:

@@ -30,6 +30,10 @@ GROUP_COLUMNS = ["slug", "name", "channel", "leads"]
 PLATFORM_COLUMN = "platform"
 
 
+# Who may approve a group's readings besides the administrators: written when some group has any.
+APPROVERS_COLUMN = "approvers"
+
+
 PLATFORMS = ("slack", "teams")
 
 
@@ -42,8 +46,20 @@ OUTCOME_COLUMNS = [
 READING_COLUMNS = ["outcome", "period", "value", "submitted_by", "submitted_at", "note"]
 
 
+# Whether each reading is approved, always written; a file without them is the council's record
+# so far, imported as approved by whoever imports it.
+STATE_COLUMNS = ["state", "approved_by", "approved_at"]
+
+
+# Written when some reading has them: a figure kept although waymark questioned it, and why a
+# published period was revised.
+CONFIRMED_COLUMN = "confirmed"
+REVISION_COLUMN = "revision_reason"
+
+
 OPTIONAL_COLUMNS = {
     "submitted_at", "note", "source", "tolerance", "owner", "leads", "platform", "organisation",
+    APPROVERS_COLUMN, *STATE_COLUMNS, CONFIRMED_COLUMN, REVISION_COLUMN,
 }  # fmt: skip
 
 
@@ -83,6 +99,7 @@ class GroupRow:
     channel: str
     leads: tuple[str, ...]  # user ids on the group's platform
     platform: str = "slack"
+    approvers: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -111,6 +128,11 @@ class ReadingRow:
     submitted_by: str
     submitted_at: datetime | None
     note: str
+    state: str | None = None  # None: not said, so the council's record (approved on import)
+    approved_by: str | None = None
+    approved_at: datetime | None = None
+    confirmed: bool = False
+    revision_reason: str = ""
 
 
 def read_rows(
@@ -218,7 +240,8 @@ def _parse_group(row: dict[str, str], index: int, problems: Problems) -> GroupRo
     platform = cell(PLATFORM_COLUMN, _platform)
     if slug is None or name is None or channel is None or platform is None:
         return None
-    return GroupRow(slug, name, channel, tuple(row.get("leads", "").split()), platform)
+    leads, approvers = row.get("leads", "").split(), row.get(APPROVERS_COLUMN, "").split()
+    return GroupRow(slug, name, channel, tuple(leads), platform, tuple(approvers))
 
 
 def _platform(value: str) -> str:
@@ -329,6 +352,33 @@ def _parse_reading(
     value = cell("value", _number)
     by = cell("submitted_by", _required)
     at = cell("submitted_at", timestamp)
+    state = cell("state", _state)
+    approved_at = cell("approved_at", timestamp)
+    approved_by = row.get("approved_by", "") or None
+    if state == "approved" and approved_by is None:
+        problems.add(
+            file, index, "approved_by", "is empty; an approved reading says who approved it"
+        )
+    if approved_by is not None and approved_by == by:
+        problems.add(file, index, "approved_by", "is who submitted it; nobody approves their own")
+    if state == "provisional" and (approved_by or approved_at):
+        problems.add(file, index, "state", "is provisional, but the row says who approved it")
+    confirmed = cell(CONFIRMED_COLUMN, _yes)
     if number is None or period is None or value is None or by is None:
         return None
-    return ReadingRow(number, period, value, by, at, row.get("note", ""))
+    return ReadingRow(
+        number, period, value, by, at, row.get("note", ""), state or None, approved_by,
+        approved_at, bool(confirmed), row.get(REVISION_COLUMN, ""),
+    )  # fmt: skip
+
+
+def _state(value: str) -> str:
+    if value.lower() not in {"", "provisional", "approved"}:
+        raise ValueError(f"'{value}' is not a state: write provisional or approved")
+    return value.lower()
+
+
+def _yes(value: str) -> bool:
+    if value.lower() not in {"", "yes", "no"}:
+        raise ValueError(f"'{value}' is not yes or no")
+    return value.lower() == "yes"

@@ -12,6 +12,7 @@ from storage.repositories.chat_records import (
     UnreachableRepository,
 )
 from storage.repositories.digests import DigestRepository
+from storage.repositories.guards import LockRepository, QuestionRepository
 from storage.repositories.outbox import OutboxRepository
 from storage.repositories.people import PeopleRepository
 from storage.repositories.plans import ActionRow, PlanRepository
@@ -28,12 +29,14 @@ __all__ = [
     "AuditRepository",
     "ConversationRefRepository",
     "DigestRepository",
+    "LockRepository",
     "OutboxRepository",
     "OutcomeRow",
     "OwnerRow",
     "PeopleRepository",
     "PlanRepository",
     "PostRepository",
+    "QuestionRepository",
     "ReadingRepository",
     "ReadingRow",
     "ReadingsAround",

@@ -25,6 +25,10 @@ READING_COLUMNS = (
     Reading.note,
     Reading.superseded_at,
     Reading.supersedes_id,
+    Reading.state,
+    Reading.approved_by,
+    Reading.revision_reason,
+    Reading.status,
 )
 
 

@@ -7,11 +7,12 @@ from dataclasses import dataclass
 from datetime import date, datetime
 from typing import Any
 
-from sqlalchemy import bindparam, select, true, union_all
+from sqlalchemy import bindparam, func, or_, select, true, union_all
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import aliased
 
 from storage.models import Outcome, Reading
+from storage.publication_models import ReadingState
 from storage.repositories._queries import READING_COLUMNS, newest_id, reading_rows
 from storage.repositories.rows import ReadingRow
 
@@ -174,6 +175,105 @@ class ReadingRepository:
             .where(Reading.id.in_(list(reading_ids)))
         )
         return dict((await self.session.execute(query)).tuples().all())
+
+    async def get(self, reading_id: int) -> Reading | None:
+        return await self.session.get(Reading, reading_id)
+
+    async def current(self, outcome_id: int, period_start: date) -> Reading | None:
+        """The period's current reading."""
+        query = select(Reading).where(
+            Reading.outcome_id == outcome_id,
+            Reading.period_start == period_start,
+            Reading.is_current == true(),
+        )
+        return await self.session.scalar(query)
+
+    async def before(self, outcome_id: int, period_start: date) -> Reading | None:
+        """The current reading of the nearest earlier period that has one."""
+        query = (
+            select(Reading)
+            .where(
+                Reading.outcome_id == outcome_id,
+                Reading.is_current == true(),
+                Reading.period_start < period_start,
+            )
+            .order_by(Reading.period_start.desc())
+            .limit(1)
+        )
+        return await self.session.scalar(query)
+
+    async def from_source(self, source_key: str) -> Reading | None:
+        """The reading stored from the message or request with this key, if any."""
+        return await self.session.scalar(select(Reading).where(Reading.source_key == source_key))
+
+    async def from_message(self, source_key: str) -> Sequence[Reading]:
+        """The readings a chat message gave, and its edits, in the order they came."""
+        query = (
+            select(Reading)
+            .where(
+                or_(
+                    Reading.source_key == source_key,
+                    Reading.source_key.startswith(f"{source_key}:edit:", autoescape=True),
+                )
+            )
+            .order_by(Reading.id)
+        )
+        return (await self.session.scalars(query)).all()
+
+    async def latest_provisional(self, outcome_id: int) -> Reading | None:
+        """The outcome's newest current reading still waiting for approval."""
+        query = (
+            select(Reading)
+            .where(
+                Reading.outcome_id == outcome_id,
+                Reading.is_current == true(),
+                Reading.state == ReadingState.PROVISIONAL,
+            )
+            .order_by(Reading.period_start.desc())
+            .limit(1)
+        )
+        return await self.session.scalar(query)
+
+    async def awaiting_approval(self, limit: int) -> tuple[list[tuple[int, ReadingRow]], int]:
+        """(outcome number, reading) for the first `limit` current readings waiting for
+        approval, oldest entry first, and how many there are in all; in one query, down
+        `ix_readings_waiting`."""
+        query = (
+            select(Outcome.number, *READING_COLUMNS, func.count().over().label("total"))
+            .join(Outcome, Outcome.id == Reading.outcome_id)
+            .where(Reading.state == ReadingState.PROVISIONAL, Reading.is_current == true())
+            .order_by(Reading.submitted_at, Reading.id)
+            .limit(limit)
+        )
+        found = (await self.session.execute(query)).all()
+        readings = reading_rows(tuple(row)[1:-1] for row in found)
+        total = int(found[0][-1]) if found else 0
+        return [(row[0], reading) for row, reading in zip(found, readings, strict=True)], total
+
+    async def approved_rows(
+        self, outcome_ids: Iterable[int] | None = None
+    ) -> dict[int, list[ReadingRow]]:
+        """Like `latest_rows()`, approved readings only: the latest and previous current
+        approved readings of every outcome (or of those given), newest first. What a published
+        report may show."""
+
+        def approved(reading: Any) -> tuple[Any, ...]:
+            return (reading.state == ReadingState.APPROVED,)
+
+        def nth(n: int) -> Any:
+            query = (
+                select(*READING_COLUMNS)
+                .select_from(Outcome)
+                .join(Reading, Reading.id == newest_id(Outcome.id, n, approved))
+            )
+            return query if outcome_ids is None else query.where(Outcome.id.in_(list(outcome_ids)))
+
+        picked = union_all(nth(0), nth(1)).subquery()
+        query = select(*picked.c).order_by(picked.c.outcome_id, picked.c.period_start.desc())
+        found: dict[int, list[ReadingRow]] = {}
+        for reading in reading_rows(await self.session.execute(query)):
+            found.setdefault(reading.outcome_id, []).append(reading)
+        return found
 
     def add(self, reading: Reading) -> None:
         self.session.add(reading)

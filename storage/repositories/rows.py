@@ -57,3 +57,7 @@ class ReadingRow:
     note: str
     superseded_at: datetime | None
     supersedes_id: int | None
+    state: str
+    approved_by: str | None
+    revision_reason: str | None
+    status: str | None  # as given when it was recorded

@@ -55,7 +55,8 @@ def test_init_loads_the_example_once(database_url: str, capsys: pytest.CaptureFi
 def test_status_json_has_exactly_the_promised_keys(
     database_url: str, tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
-    waymark(capsys, "roadmap", "import", str(write_roadmap(tmp_path / "map")))
+    map_dir = str(write_roadmap(tmp_path / "map"))
+    waymark(capsys, "roadmap", "import", map_dir, "--by", "U0ADMIN")
     code, out, _ = waymark(capsys, "status", "13", "--json", "--at", "2026-11-26")
     assert code == 0
     status = json.loads(out)
@@ -68,12 +69,20 @@ def test_status_json_has_exactly_the_promised_keys(
     # 85 at the end of 2024-Q1 (31 Mar 2024) to 89 at the end of 2026-Q1 (31 Mar 2026, 730 days);
     # 2024-Q3 ends 30 Sep 2024, 183 days in: 85 + 4 x 183/730 = 86.0027...; 85.5 misses by
     # 0.50, within the absolute tolerance of 1 point, so at risk.
+    # A file that does not say whether its readings are approved is the council's record so
+    # far: approved by whoever imported it.
     assert status["latest"] == {
         "period": "2024-Q3",
         "value": 85.5,
         "submitted_by": "U0CHILDLEAD",
         "submitted_at": "2024-12-01T09:00:00Z",
         "submitted_by_name": "U0CHILDLEAD",  # nobody has named them: the id, never an error
+        "state": "approved",
+        "approved_by": "U0ADMIN",
+        "approved_by_name": "U0ADMIN",  # named like the submitter: the id, as nobody named them
+        "note": "provisional",
+        "revised_after_publication": False,
+        "revision_reason": None,
     }
     assert status["previous"]["period"] == "2024-Q2"
     assert status["expected"] == pytest.approx(86.0027, abs=1e-4)
@@ -129,13 +138,20 @@ def test_submit_then_status_shows_the_new_reading(
 ) -> None:
     waymark(capsys, "roadmap", "import", str(write_roadmap(tmp_path / "map")))
     argv = ["submit", "12", "31.5%", "--period", "2025/26", "--by", "U0ADMIN"]
-    code, out, _ = waymark(capsys, *argv)
+    # At risk, so it needs a line on what is being done about it.
+    code, _, err = waymark(capsys, *argv)
+    assert code == 1
+    assert "at risk (the path expects 30%): add --note" in err
+    code, out, _ = waymark(capsys, *argv, "--note", "Benefit checks in every school")
+
     assert code == 0
     assert "Recorded outcome 12 (Children in relative low-income families), 2025/26: 31.5%" in out
     # 30 expected at 31 Mar 2026; 31.5 misses by 1.5, within 5% of 30 (1.5): at risk.
     assert "At risk" in out
     _, out, _ = waymark(capsys, "status", "12")
     assert "Latest: 2025/26: 31.5% (by U0ADMIN" in out
+    assert "provisional)" in out
+    assert "Commentary: Benefit checks in every school" in out
     assert "Previous: 2024/25: 36%" in out
 
 

@@ -158,6 +158,7 @@ async def test_upgrading_keeps_rows_in_every_state(db: Database) -> None:
             digests = await conn.execute(
                 text("SELECT week_start, state, outbox_id FROM digests ORDER BY week_start")
             )
+            # Upgraded to the newest revision, whichever that is now.
             assert version == ScriptDirectory.from_config(alembic_config()).get_current_head()
             assert [tuple(r) for r in outbox] == [
                 (1, "key-1", "pending"),

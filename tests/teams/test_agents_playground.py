@@ -214,7 +214,14 @@ async def test_waymark_in_the_agents_playground(teams: TeamsHarness, now: dateti
         updated = await playground.press(
             f"{TEAM};messageid={shown['messageId']}",
             shown["messageId"],
-            {"action": "waymark.submit_reading", "outcome": 13, "value-13": 88, "period-13": ""},
+            # At risk, so it comes with a line on what is being done about it.
+            {
+                "action": "waymark.submit_reading",
+                "outcome": 13,
+                "value-13": 88,
+                "period-13": "",
+                "note-13": "GP reminder texts from April",
+            },
         )
         assert "✅ Recorded outcome 13 (MMR coverage), 2025-Q4: 88%." in words(updated["value"])
         await teams.settle()

@@ -36,6 +36,9 @@ class Reading:
     period: str
     value: float
     submitted_at: datetime
+    # As kept when it was recorded; None for readings recorded before waymark kept them.
+    status: str | None = None
+    expected: float | None = None
 
 
 def outcome(targets: Targets) -> Outcome:

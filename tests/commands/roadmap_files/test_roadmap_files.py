@@ -128,12 +128,17 @@ async def test_readings_import_then_export_keeps_history(
         "12,2024/25,35.5,U0CHILDLEAD,2025-10-02T09:00:00Z,corrected: typo\n"
     )
     async with db.transaction() as session:
-        report = await import_readings(session, file, now=now, tz=tz)
+        report = await import_readings(session, file, now=now, tz=tz, actor="U0ADMIN")
     assert report.summary() == "created 2 readings"
     async with db.reading() as session:
         found = await list_statuses(session, now.date(), numbers=[12])
     assert found[0].latest is not None
     assert found[0].latest.value == 35.5
     exported = await _export(db, tmp_path / "out")
-    assert exported["readings.csv"].splitlines()[1:] == file.read_text().splitlines()[1:]
+    # A file that does not say whether its readings are approved is the council's record so
+    # far: approved, by whoever imported it, when they did.
+    approved = ",approved,U0ADMIN,2026-11-26T12:00:00Z"
+    assert exported["readings.csv"].splitlines()[1:] == [
+        line + approved for line in file.read_text().splitlines()[1:]
+    ]
     shutil.rmtree(tmp_path / "out")

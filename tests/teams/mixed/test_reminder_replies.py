@@ -97,7 +97,7 @@ async def test_the_reminders_box_takes_a_reading_and_shows_errors_on_the_card(
     await send_reminders(jobs(teams, slack), now)
     [reminder] = teams.connector.to(CHILDREN)
 
-    def submit(value: object, period: str = "") -> dict[str, object]:
+    def submit(value: object, period: str = "", note: str = "") -> dict[str, object]:
         return card_submit(
             teams.service_url,
             {
@@ -105,6 +105,7 @@ async def test_the_reminders_box_takes_a_reading_and_shows_errors_on_the_card(
                 "outcome": 13,
                 "value-13": value,
                 "period-13": period,
+                "note-13": note,
             },
             card_id=reminder.id,
             channel=CHILDREN,
@@ -117,7 +118,14 @@ async def test_the_reminders_box_takes_a_reading_and_shows_errors_on_the_card(
     assert "140 is not a percentage: outcome 13 (MMR coverage) is measured in %" in words
     assert find(answer["value"], "Input.Number")[0]["value"] == 140
 
+    # At risk, so the card asks for a line on what is being done, under the note box.
     status, answer = await teams.send(submit(88, "2025-Q4"))
+    words = "\n".join(words_of(answer["value"]))
+    assert "88% for 2025-Q4 is at risk" in words
+    assert "say in a line what is being done about it" in words
+    assert teams.connector.to(f"{CHILDREN};messageid={reminder.id}") == []
+
+    status, answer = await teams.send(submit(88, "2025-Q4", "GP reminder texts from April"))
     words = "\n".join(words_of(answer["value"]))
     assert "✅ Recorded outcome 13 (MMR coverage), 2025-Q4: 88%." in words
     assert find(answer["value"], "Input.Number") == []

@@ -1,0 +1,257 @@
+"""Questions waymark asks about a figure and waits on, kept in the database (any replica may
+take the answer): keep a doubted figure, the reason for revising a published one, and a line of
+commentary on one at risk or off track.
+
+A held figure is stored in its question, never lost: it is recorded when its submitter keeps
+it (`yes`, the Keep button, or the command typed again with `confirm`), at most once however
+often the answer is delivered, and it expires visibly after `HOLD_FOR`."""
+
+from __future__ import annotations
+
+import re
+from datetime import datetime, timedelta
+
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from commands.context import CommandContext
+from commands.domain.periods import Cadence
+from commands.domain.rules import Status
+from commands.domain.status import NEEDS_COMMENTARY, period_of
+from commands.errors import UserError
+from commands.presentation.formatting import STATUS_WORDS, day, with_unit
+from commands.presentation.replies import Reply, mention, text_reply
+from commands.readings.guards import (
+    Checked,
+    Submission,
+    check_submission,
+    record_as_caller,
+)
+from commands.readings.recording import Recorded, Via, confirmation_reply
+from storage.models import Outcome, Reading
+from storage.publication_models import Question, QuestionAnswer, QuestionKind
+from storage.repositories import AuditRepository, QuestionRepository
+
+HOLD_FOR = timedelta(days=7)
+
+_YES = {"yes", "y", "yep", "yes please", "keep", "keep it", "confirm", "replace", "replace it"}
+_NO = {"no", "n", "nope", "cancel", "drop", "drop it", "discard", "no thanks"}
+# Words that acknowledge rather than say anything: a reply of only these is not commentary.
+_CHAT = {
+    "thanks", "thank", "you", "ta", "ok", "okay", "cheers", "noted", "done", "sure", "great",
+    "will", "do", "hi", "hello", "thx", "np", "much", "very", "yes", "no", "👍", "🙏", "✅",
+}  # fmt: skip
+
+COMMENTARY_ASKED = "reply here with a line on what is being done about it."
+
+
+def _said(text: str) -> str:
+    return re.sub(r"[^\w\s]", "", text.lower()).strip()
+
+
+def is_yes(text: str) -> bool:
+    return _said(text) in _YES
+
+
+def is_no(text: str) -> bool:
+    return _said(text) in _NO
+
+
+async def hold(
+    ctx: CommandContext, checked: Checked, kind: QuestionKind, asked: str, *, thread_id: str | None
+) -> Question:
+    """Keep the figure in a question to its submitter, instead of storing it."""
+    s = checked.submission
+    question = Question(
+        kind=kind,
+        platform=ctx.caller.platform,
+        channel_id=ctx.caller.channel_id,
+        thread_id=thread_id,
+        user_id=s.by,
+        outcome_id=s.outcome.id,
+        period=s.period.label,
+        value=s.value,
+        note=s.note,
+        reason=s.reason or None,
+        via=s.via.value,
+        source_key=s.source_key,
+        asked=asked,
+        asked_at=ctx.now,
+        expires_at=ctx.now + HOLD_FOR,
+    )
+    await QuestionRepository(ctx.session).add(question)
+    AuditRepository(ctx.session).record(
+        at=ctx.now,
+        actor=s.by,
+        action="reading.held",
+        subject=f"outcome:{s.outcome.number}:{s.period.label}",
+        after={"value": s.value, "note": s.note, "asked": kind.value, "question": question.id},
+    )
+    return question
+
+
+async def ask_for_commentary(
+    ctx: CommandContext, recorded: Recorded, asked: str, *, thread_id: str
+) -> Question:
+    """Ask the submitter for a line on what is being done; their next words there give it."""
+    question = Question(
+        kind=QuestionKind.COMMENTARY,
+        platform=ctx.caller.platform,
+        channel_id=ctx.caller.channel_id,
+        thread_id=thread_id,
+        user_id=ctx.caller.user_id,
+        outcome_id=recorded.outcome.id,
+        reading_id=recorded.reading.id,
+        asked=asked,
+        asked_at=ctx.now,
+        expires_at=ctx.now + HOLD_FOR,
+    )
+    return await QuestionRepository(ctx.session).add(question)
+
+
+async def answer_question(ctx: CommandContext, question: Question, text: str) -> Reply | None:
+    """A person's words (not a figure) in the thread where they were asked something: None
+    when the words do not answer it."""
+    questions = QuestionRepository(ctx.session)
+    if question.kind == QuestionKind.COMMENTARY:
+        if question.expires_at <= ctx.now or question.reading_id is None:
+            await questions.settle(question.id, QuestionAnswer.EXPIRED, ctx.now)
+            return None
+        if set(_said(text).split()) <= _CHAT:
+            return None  # "thanks, will do" acknowledges; it says nothing about what is done
+        return await _take_commentary(ctx, question, text)
+    if question.expires_at <= ctx.now:
+        return text_reply(await expire(ctx, question))
+    if is_no(text):
+        return text_reply(await drop(ctx, question))
+    if question.kind == QuestionKind.CONFIRM and not is_yes(text):
+        return None
+    if question.kind == QuestionKind.REASON and set(_said(text).split()) <= _CHAT:
+        return text_reply(
+            "Say in words why the published figure changed (for example, `ONS revised its "
+            "estimate`): readers of the report will see it. Or reply `no` to leave it."
+        )
+    reason = text.strip() if question.kind == QuestionKind.REASON else ""
+    recorded = await keep(ctx, question, reason=reason)
+    if recorded is None:
+        return None
+    return await confirm_kept(ctx, recorded, thread_id=question.thread_id)
+
+
+async def confirm_kept(ctx: CommandContext, recorded: Recorded, *, thread_id: str | None) -> Reply:
+    """The confirmation of a figure recorded in answer to something. When the figure needs
+    commentary, in a thread the next words there give it; elsewhere, it says how to add it."""
+    reading = recorded.reading
+    then = ""
+    if reading.status in NEEDS_COMMENTARY and not reading.note:
+        status = STATUS_WORDS[Status(reading.status)].lower()
+        if thread_id is not None:
+            then = f"It is {status}: {COMMENTARY_ASKED}"
+            await ask_for_commentary(ctx, recorded, then, thread_id=thread_id)
+        else:
+            then = (
+                f"It is {status}: add a line on what is being done about it, with `/outcome "
+                f"{recorded.outcome.number} comment {reading.period} WHAT IS BEING DONE`."
+            )
+    return confirmation_reply(recorded, approve_button=thread_id is not None, then=then)
+
+
+async def keep(ctx: CommandContext, question: Question, *, reason: str = "") -> Recorded | None:
+    """Record the held figure as its submitter kept it; None if it was settled already."""
+    outcome = await ctx.session.get(Outcome, question.outcome_id)
+    assert outcome is not None
+    assert question.period is not None
+    assert question.value is not None
+    submission = Submission(
+        outcome=outcome,
+        value=question.value,
+        period=period_of(question.period, Cadence(outcome.cadence)),
+        by=question.user_id,
+        via=Via(question.via or Via.SLASH),
+        note=question.note,
+        reason=reason or question.reason or "",
+        confirmed=True,
+        source_key=question.source_key,
+    )
+    checked = await check_submission(ctx.session, submission, admins=ctx.admins, tz=ctx.tz)
+    if checked.needs_reason:
+        raise UserError(
+            f"{checked.lock_words(ctx.tz)} Give the reason for revising it, and the figure "
+            "again, like `23.4 2024/25 reason: WHY IT CHANGED`."
+        )
+    if not await QuestionRepository(ctx.session).settle(
+        question.id, QuestionAnswer.RECORDED, ctx.now
+    ):
+        return None
+    recorded = await record_as_caller(ctx, checked)
+    question.reading_id = recorded.reading.id
+    return recorded
+
+
+async def drop(ctx: CommandContext, question: Question) -> str:
+    """The submitter said no: the held figure is not recorded."""
+    if await QuestionRepository(ctx.session).settle(question.id, QuestionAnswer.DROPPED, ctx.now):
+        _audit(ctx, question, "reading.dropped")
+    return f"Nothing recorded: {_held(ctx, question)} was not kept. Give the right figure here."
+
+
+async def expire(ctx: CommandContext, question: Question) -> str:
+    """The held figure waited too long: it is not recorded, and the submitter is told."""
+    if await QuestionRepository(ctx.session).settle(question.id, QuestionAnswer.EXPIRED, ctx.now):
+        _audit(ctx, question, "reading.expired")
+    held = _held(ctx, question)
+    return (
+        f"{held[0].upper()}{held[1:]} waited {HOLD_FOR.days} days for your answer and has "
+        "expired: nothing was recorded. Give it again if it is right."
+    )
+
+
+async def replaced(ctx: CommandContext, question: Question) -> None:
+    """The submitter gave another figure instead of answering."""
+    if await QuestionRepository(ctx.session).settle(question.id, QuestionAnswer.REPLACED, ctx.now):
+        _audit(ctx, question, "reading.dropped")
+
+
+def _held(ctx: CommandContext, question: Question) -> str:
+    asked = day(question.asked_at.astimezone(ctx.tz).date())
+    return f"the figure you gave on {asked} ({question.value:g} for {question.period})"
+
+
+def _audit(ctx: CommandContext, question: Question, action: str) -> None:
+    AuditRepository(ctx.session).record(
+        at=ctx.now,
+        actor=ctx.caller.user_id,
+        action=action,
+        subject=f"question:{question.id}:{question.period}",
+        before={"value": question.value, "note": question.note},
+        after={"answer": question.answer},
+    )
+
+
+async def _take_commentary(ctx: CommandContext, question: Question, text: str) -> Reply:
+    reading = await ctx.session.get(Reading, question.reading_id)
+    outcome = await ctx.session.get(Outcome, question.outcome_id)
+    assert reading is not None
+    assert outcome is not None
+    await QuestionRepository(ctx.session).settle(question.id, QuestionAnswer.COMMENTED, ctx.now)
+    set_commentary(ctx.session, outcome, reading, text.strip(), by=ctx.caller.user_id, now=ctx.now)
+    return text_reply(
+        f"Thanks {mention(ctx.caller.user_id)}: outcome {outcome.number}'s {reading.period} "
+        f"reading ({with_unit(reading.value, outcome.unit)}) now has commentary: "
+        f"“{reading.note}”."
+    )
+
+
+def set_commentary(
+    session: AsyncSession, outcome: Outcome, reading: Reading, text: str, *, by: str, now: datetime
+) -> None:
+    """Add or replace a reading's commentary; the old words stay in the audit log."""
+    before = reading.note
+    reading.note = text
+    AuditRepository(session).record(
+        at=now,
+        actor=by,
+        action="reading.commented",
+        subject=f"outcome:{outcome.number}:{reading.period}",
+        before={"note": before},
+        after={"note": text},
+    )

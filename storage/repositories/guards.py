@@ -1,0 +1,139 @@
+"""Locked periods, and the questions waymark waits on an answer to."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from datetime import date, datetime
+
+from sqlalchemy import delete, or_, select, update
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from storage.publication_models import PeriodLock, Question, QuestionAnswer, QuestionKind
+
+
+class LockRepository:
+    """Periods locked on publication."""
+
+    def __init__(self, session: AsyncSession) -> None:
+        self.session = session
+
+    def add(self, lock: PeriodLock) -> None:
+        self.session.add(lock)
+
+    async def covering(self, period_end: date) -> PeriodLock | None:
+        """The first lock that covers a period ending on `period_end`, if any is."""
+        query = (
+            select(PeriodLock)
+            .where(PeriodLock.through >= period_end)
+            .order_by(PeriodLock.locked_at, PeriodLock.id)
+            .limit(1)
+        )
+        return await self.session.scalar(query)
+
+    async def everything(self) -> Sequence[PeriodLock]:
+        query = select(PeriodLock).order_by(PeriodLock.locked_at, PeriodLock.id)
+        return (await self.session.scalars(query)).all()
+
+
+class QuestionRepository:
+    """Questions asked and their answers. A question is open until answered or expired."""
+
+    def __init__(self, session: AsyncSession) -> None:
+        self.session = session
+
+    async def add(self, question: Question) -> Question:
+        self.session.add(question)
+        await self.session.flush()
+        return question
+
+    async def get(self, question_id: int) -> Question | None:
+        return await self.session.get(Question, question_id)
+
+    async def from_source(self, source_key: str) -> Question | None:
+        """The question holding the figure from the message with this key, if any."""
+        query = select(Question).where(Question.source_key == source_key).limit(1)
+        return await self.session.scalar(query)
+
+    async def latest_unanswered(
+        self, platform: str, channel_id: str, thread_id: str | None, user_id: str
+    ) -> Question | None:
+        """The person's newest unanswered question there, expired or not."""
+        query = (
+            select(Question)
+            .where(
+                Question.platform == platform,
+                Question.channel_id == channel_id,
+                Question.thread_id == thread_id,
+                Question.user_id == user_id,
+                Question.answer.is_(None),
+            )
+            .order_by(Question.asked_at.desc(), Question.id.desc())
+            .limit(1)
+        )
+        return await self.session.scalar(query)
+
+    async def unanswered_held(
+        self, user_id: str, outcome_id: int, *, thread: tuple[str, str, str | None] | None = None
+    ) -> Sequence[Question]:
+        """The person's held figures for the outcome waiting for their word (in one thread)."""
+        query = select(Question).where(
+            Question.user_id == user_id,
+            Question.outcome_id == outcome_id,
+            Question.answer.is_(None),
+            Question.kind != QuestionKind.COMMENTARY,
+        )
+        if thread is not None:
+            platform, channel_id, thread_id = thread
+            query = query.where(
+                Question.platform == platform,
+                Question.channel_id == channel_id,
+                Question.thread_id == thread_id,
+            )
+        return (await self.session.scalars(query.order_by(Question.id))).all()
+
+    async def held(self) -> Sequence[Question]:
+        """Held figures waiting for their submitter's word (expired or not), oldest first."""
+        query = (
+            select(Question)
+            .where(Question.kind != QuestionKind.COMMENTARY, Question.answer.is_(None))
+            .order_by(Question.asked_at, Question.id)
+        )
+        return (await self.session.scalars(query)).all()
+
+    async def expired_between(self, start: datetime, end: datetime) -> Sequence[Question]:
+        """Held figures whose time to be confirmed ran out in [start, end), unanswered."""
+        query = (
+            select(Question)
+            .where(
+                Question.kind != QuestionKind.COMMENTARY,
+                Question.expires_at >= start,
+                Question.expires_at < end,
+                or_(Question.answer.is_(None), Question.answer == QuestionAnswer.EXPIRED),
+            )
+            .order_by(Question.expires_at, Question.id)
+        )
+        return (await self.session.scalars(query)).all()
+
+    async def remove_expired_before(self, cutoff: datetime) -> int:
+        """Forget questions whose time to be answered ran out before `cutoff`: answered or not,
+        nothing waits on them, and the audit log keeps what was held and what became of it."""
+        statement = delete(Question).where(Question.expires_at < cutoff)
+        result = await self.session.execute(statement)
+        return int(result.rowcount or 0)  # type: ignore[attr-defined]
+
+    async def settle(self, question_id: int, answer: str, at: datetime) -> bool:
+        """Record the answer, unless the question was answered already (by another delivery of
+        the same answer, on another replica): True only for the one that settled it."""
+        statement = (
+            update(Question)
+            .where(Question.id == question_id, Question.answer.is_(None))
+            .values(answer=answer, answered_at=at)
+            .execution_options(synchronize_session=False)
+        )
+        result = await self.session.execute(statement)
+        settled = bool(result.rowcount)  # type: ignore[attr-defined]
+        if settled:
+            question = await self.session.get(Question, question_id)
+            if question is not None:
+                await self.session.refresh(question)
+        return settled

@@ -1,0 +1,91 @@
+"""Questions waymark waits on, through the core as every platform calls it: a held figure
+expires visibly, a "no" drops it, a new figure replaces it, and they live in the database (a
+second core, as on another replica, takes the answer)."""
+
+from __future__ import annotations
+
+import itertools
+from datetime import datetime, timedelta
+from pathlib import Path
+from zoneinfo import ZoneInfo
+
+from commands.conversations import Core
+from commands.events import ThreadReply
+from storage.db import Database
+from storage.repositories import AuditRepository, PostRepository, ReadingRepository
+from tests.factories import load_roadmap
+
+CHANNEL, THREAD = "C0CHILDREN1", "1795000000.000100"
+_ts = itertools.count(1)
+
+
+class Clock:
+    def __init__(self, now: datetime) -> None:
+        self.now = now
+
+    def __call__(self) -> datetime:
+        return self.now
+
+
+async def setup(db: Database, tmp_path: Path, now: datetime, tz: ZoneInfo) -> None:
+    await load_roadmap(db, tmp_path, now, tz)
+    async with db.transaction() as session:
+        await PostRepository(session).record(
+            platform="slack", channel_id=CHANNEL, message_id=THREAD, kind="card",
+            outcomes=[13], posted_at=now,
+        )  # fmt: skip
+
+
+async def say(core: Core, text: str, user: str = "U0CHILDLEAD") -> str | None:
+    ts = f"1795000001.{next(_ts):06d}"
+    answer = await core.thread_reply(ThreadReply("slack", CHANNEL, THREAD, ts, user, text))
+    return None if answer is None or answer.reply is None else answer.reply.fallback
+
+
+async def values_of_13(db: Database) -> list[float]:
+    async with db.reading() as session:
+        return [r.value for r in await ReadingRepository(session).history(2)]
+
+
+async def test_a_held_figure_expires_visibly_after_a_week(
+    db: Database, tmp_path: Path, now: datetime, tz: ZoneInfo
+) -> None:
+    await setup(db, tmp_path, now, tz)
+    clock = Clock(now)
+    core = Core(db, clock=clock, tz=tz, admins=frozenset({"U0ADMIN"}))
+    asked = await say(core, "8.6 2025-Q3")
+    assert asked is not None
+    assert asked.startswith("You wrote 8.6% — about a tenth of the last reading, 85.5% (2024-Q3).")
+    clock.now = now + timedelta(days=8)
+    # Another replica takes the late answer: the question is in the database.
+    other = Core(db, clock=clock, tz=tz, admins=frozenset({"U0ADMIN"}))
+    assert await say(other, "yes") == (
+        "The figure you gave on Thu 26 Nov 2026 (8.6 for 2025-Q3) waited 7 days for your answer "
+        "and has expired: nothing was recorded. Give it again if it is right."
+    )
+    assert await say(other, "yes") is None  # said once
+    assert await values_of_13(db) == [86.0, 85.5]
+    async with db.reading() as session:
+        actions = [
+            e.action for e in await AuditRepository(session).for_subject("question:1:2025-Q3")
+        ]
+    assert actions == ["reading.expired"]
+
+
+async def test_no_drops_a_held_figure_and_a_new_figure_replaces_it(
+    db: Database, tmp_path: Path, now: datetime, tz: ZoneInfo
+) -> None:
+    await setup(db, tmp_path, now, tz)
+    core = Core(db, clock=Clock(now), tz=tz, admins=frozenset({"U0ADMIN"}))
+    await say(core, "8.6 2025-Q3")
+    assert await say(core, "no") == (
+        "Nothing recorded: the figure you gave on Thu 26 Nov 2026 (8.6 for 2025-Q3) was not "
+        "kept. Give the right figure here."
+    )
+    await say(core, "8.6 2025-Q3")
+    # The right figure instead of an answer: the held one is given up, the new one stored.
+    said = await say(core, "86.4 2025-Q3 GP reminder texts")
+    assert said is not None
+    assert said.startswith("Recorded outcome 13 (MMR coverage), 2025-Q3: 86.4%.")
+    assert await say(core, "yes") is None  # nothing is held any more
+    assert await values_of_13(db) == [86.0, 85.5, 86.4]
