@@ -14,6 +14,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from commands.digest.reading_lines import (
     correction_line,
     current_at,
+    received_in,
     received_line,
     received_now,
     status_changes,
@@ -86,8 +87,8 @@ async def digest_reply(
     outcomes = await roadmap.outcome_rows()
     current = await statuses(session, outcomes, today)
     digests = DigestRepository(session)
-    received = await digests.received(window_start, window_end)
     history = await digests.around(window_start, window_end)
+    received = received_in(history, window_start, window_end)
     waiting, waiting_total = await ReadingRepository(session).awaiting_approval(MAX_ITEMS + 1)
     by_id = {o.id: o for o in outcomes}
     # Worked out once per outcome, not once per reading received: a busy week is thousands.

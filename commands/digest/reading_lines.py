@@ -25,6 +25,16 @@ def current_at(readings: Iterable[ReadingRow], at: datetime) -> list[ReadingRow]
     return [by_period[p] for p in sorted(by_period, reverse=True)]
 
 
+def received_in(
+    history: dict[int, list[ReadingRow]], start: datetime, end: datetime
+) -> list[ReadingRow]:
+    """The readings submitted in [start, end), in the order they came in: all are in the
+    outcomes' `history` around the week (current, or superseded since they came in), so the
+    digest asks the database once for both."""
+    found = [r for rs in history.values() for r in rs if start <= r.submitted_at < end]
+    return sorted(found, key=lambda r: (r.submitted_at, r.id))
+
+
 def received_now(
     received: Sequence[ReadingRow],
     held_at_start: dict[int, set[date]],

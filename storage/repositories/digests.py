@@ -53,15 +53,6 @@ class DigestRepository:
         query = select(DigestRun).order_by(DigestRun.channel_id, DigestRun.week_start)
         return (await self.session.scalars(query)).all()
 
-    async def received(self, start: datetime, end: datetime) -> list[ReadingRow]:
-        """Readings submitted in [start, end), in the order they came in."""
-        query = (
-            select(*READING_COLUMNS)
-            .where(Reading.submitted_at >= start, Reading.submitted_at < end)
-            .order_by(Reading.submitted_at, Reading.id)
-        )
-        return reading_rows(await self.session.execute(query))
-
     async def around(self, start: datetime, end: datetime) -> dict[int, list[ReadingRow]]:
         """For each outcome with a reading submitted in [start, end), enough of its readings to
         tell which were current at `start` and at `end`, newest two periods of each, and which

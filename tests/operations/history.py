@@ -44,7 +44,10 @@ async def build_history(db: Database) -> FakeMessenger:
     card = await core.command(Command("slack", BOARD, LEAD, "13 share"))
     await core.answer_posted(AnswerPosted("slack", BOARD, THREAD, card))
     said = "1764158460.000200"
-    await core.thread_reply(ThreadReply("slack", BOARD, THREAD, said, LEAVER, "4.9", "Ev01"))
+    # With its period: 2026-09, the period due, has a reading already, so a bare figure would
+    # be asked which period it is for. Off track, so waymark asks the leaver for commentary.
+    reply = ThreadReply("slack", BOARD, THREAD, said, LEAVER, "4.9 2026-10", "Ev01")
+    await core.thread_reply(reply)
     await core.reply_edited(
         ReplyEdited("slack", BOARD, THREAD, said, LEAVER, "4.8 sorry, typo", "1764158520", "Ev02")
     )

@@ -23,7 +23,8 @@ from storage.models import AuditEntry, Outcome, Reading
 from tests.conftest import _in_thread
 from tests.operations.history import LEAD, LONDON, NOW, build_history
 
-MONTHS = ("2026-10", "2026-11", "2026-12")
+# Months with no reading yet (the history's leaver gave 2026-10's).
+MONTHS = ("2026-11", "2026-12", "2027-01")
 
 
 async def write_reading(db: Database, month: str) -> None:

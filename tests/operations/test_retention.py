@@ -1,5 +1,6 @@
-"""Operational records with no lasting value go after WAYMARK_RETENTION_DAYS; readings and the
-audit log never do. The scheduler does it once a day, and replicas doing it too is harmless."""
+"""Operational records with no lasting value (event receipts, posted messages' words, expired
+questions) go after WAYMARK_RETENTION_DAYS; readings and the audit log never do. The scheduler
+does it once a day, and replicas doing it too is harmless."""
 
 from __future__ import annotations
 
@@ -12,6 +13,7 @@ from commands.reminders.bank_holidays import england_and_wales
 from scheduler.jobs import Housekeeping, JobContext, tick
 from storage.db import Database
 from storage.models import AuditEntry, EventReceipt, OutboxMessage, OutboxState, Reading
+from storage.publication_models import Question
 from tests.operations.history import LONDON, MONDAY, build_history
 
 
@@ -37,6 +39,7 @@ async def held(db: Database) -> dict[str, int]:
             "readings": await count(Reading),
             "audit": await count(AuditEntry),
             "outbox": await count(OutboxMessage),
+            "questions": await count(Question),
             "sent with words": len(
                 [
                     p
@@ -58,7 +61,7 @@ async def held(db: Database) -> dict[str, int]:
         }
 
 
-async def test_expired_receipts_and_posted_words_go_once_a_day_and_nothing_else(
+async def test_expired_receipts_posted_words_and_questions_go_once_a_day_and_nothing_else(
     db: Database,
 ) -> None:
     await build_history(db)
@@ -66,6 +69,7 @@ async def test_expired_receipts_and_posted_words_go_once_a_day_and_nothing_else(
     assert start["receipts"] == 2
     assert start["sent with words"] == 10  # with the stale action 18.1's reminder
     assert start["waiting with words"] == 3
+    assert start["questions"] == 1  # the leaver's commentary, asked for on 26 Nov for 7 days
 
     # At night, when no reminder is due: the ticks only keep house.
     night = MONDAY.replace(hour=3)
@@ -84,3 +88,8 @@ async def test_expired_receipts_and_posted_words_go_once_a_day_and_nothing_else(
     other = Housekeeping(days=90)
     await tick(jobs(db, other), later + timedelta(minutes=1))
     assert await held(db) == removed
+
+    # The question ran out on 3 December: 90 days after that it goes too (the audit log keeps
+    # what was asked and what became of it).
+    await tick(jobs(db, daily), later + timedelta(days=3))
+    assert await held(db) == {**removed, "questions": 0}

@@ -46,10 +46,11 @@ async def test_the_digest_shows_figures_as_they_stand_and_what_awaits_approval(
     (message,) = slack.in_channel("C0DIGEST")
     words = message.words
     # 87.9 (not 86.2, corrected since) against 86.5 (not 85.5, corrected too); expected 88.0
-    # at the end of 2025-Q3, so at risk, and nobody has said what is being done yet.
+    # at the end of 2025-Q3, so at risk, and nobody has said what is being done yet. Who gave
+    # it comes before the marks (nobody has named U0CHILDLEAD, so the id).
     assert (
-        "• Outcome 13, MMR coverage: 2025-Q3 87.9%, improving (was 86.5% in 2024-Q3) — "
-        "provisional; commentary missing" in words
+        "• Outcome 13, MMR coverage: 2025-Q3 87.9%, improving (was 86.5% in 2024-Q3), from "
+        "U0CHILDLEAD — provisional; commentary missing" in words
     )
     assert "2025-Q3 86.2%" not in words
     assert "Readings received (1)" in words

@@ -43,9 +43,11 @@ async def test_the_cards_show_the_due_period_of_each_cadence(slack: SlackHarness
 
 
 async def test_submitting_for_pooled_and_academic_periods(slack: SlackHarness) -> None:
-    words = text_of(await slack.command(LEAD, CHILDREN, "21 submit 78.3"))
+    # At risk (the path expects 78.33, then 78.45), so each comes with a line on what is being
+    # done.
+    words = text_of(await slack.command(LEAD, CHILDREN, "21 submit 78.3 NHS Health Checks"))
     assert "Recorded outcome 21 (Male life expectancy at birth), 2022-24: 78.3 years" in words
-    words = text_of(await slack.command(LEAD, CHILDREN, "21 submit 78.4 2023-25"))
+    words = text_of(await slack.command(LEAD, CHILDREN, "21 submit 78.4 2023-25 Health Checks"))
     assert "2023-25: 78.4 years" in words
     words = text_of(await slack.command(ADMIN, GENERAL, "22 submit 73% 2025/26"))
     assert "Recorded outcome 22 (Level 2 English and maths by 19), 2025/26: 73%" in words
@@ -117,8 +119,8 @@ async def test_the_form_for_a_pooled_measure_says_how_periods_are_written(
     )
     assert "'2022-23' is not a 3-year period" in bad.errors["period"]
     good = await slack.playground.people.submit(
-        LEAD.id, view.id, {"value": "78.3", "period": "2022-24"}
-    )
+        LEAD.id, view.id, {"value": "78.3", "period": "2022-24", "note": "NHS Health Checks"}
+    )  # at risk, so with a line on what is being done
     assert good.errors == {}
     await slack.settle()
     assert ("2022-24", 78.3, True) in await readings_of(slack, 21)

@@ -117,3 +117,14 @@ def test_a_reading_keeps_the_status_it_was_given_when_recorded(
 def test_targets_round_trip_through_json() -> None:
     assert Targets.from_json(NEW.as_json()) == NEW
     assert REVISION.as_json()["at"] == "2026-11-03T10:00:00Z"
+
+
+def test_a_reading_shows_the_status_it_kept_when_it_has_one() -> None:
+    # Kept when recorded (waymark stores them now): shown as kept, not worked out again, and
+    # still marked as rated under the targets the revision replaced.
+    kept = Reading(
+        "2024/25", 37.5, datetime(2025, 10, 1, 9, 0, tzinfo=UTC), status="at_risk", expected=36.0
+    )
+    rating = rating_when_recorded(kept, outcome(NEW), [REVISION])
+    assert (rating.status, rating.expected) == (Status.AT_RISK, 36.0)
+    assert rating.replaced_by == REVISION

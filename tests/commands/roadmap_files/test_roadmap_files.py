@@ -37,8 +37,9 @@ async def test_the_example_round_trips_exactly(
     # The shipped files are already in the canonical form export writes.
     for name, text in first.items():
         assert (EXAMPLE_ROADMAP / name).read_text() == text, name
+    # 13 people: the guards' approver, Sam Whitfield, joined the example's people.csv.
     assert await _import(db, tmp_path / "first", now, tz) == (
-        "unchanged 25 action updates, 17 actions, 7 groups, 40 outcomes, 12 people, "
+        "unchanged 25 action updates, 17 actions, 7 groups, 40 outcomes, 13 people, "
         "225 readings, 1 target revisions"
     )
     assert await _export(db, tmp_path / "second") == first
