@@ -10,6 +10,7 @@ from datetime import date
 
 from commands.domain.dates import DateError, parse_day
 from commands.errors import UserError
+from commands.numbers import is_whole
 from commands.plans.states import STATES_TYPED, TYPED_STATES
 from commands.presentation.replies import MENTION_PATTERN
 from storage.plan_models import ActionState
@@ -165,7 +166,7 @@ def _outcomes(text: str, home: int) -> tuple[int, ...]:
     for part in re.split(r"[;,\s]+", text.strip()):
         if not part:
             continue
-        if not part.lstrip("#").isdigit():
+        if not is_whole(part.lstrip("#")) or len(part) > 12:
             raise UserError(
                 f"'{part}' is not an outcome's number: write the other outcomes an action "
                 "serves like `also 14` or `also 14;20`."

@@ -222,5 +222,7 @@ def submit_numbers(reply: Reply) -> list[int]:
         elif isinstance(block, Actions):
             buttons += block.buttons
     return [
-        int(b.value) for b in buttons if b.action is Action.SUBMIT_READING and b.value.isdigit()
+        int(b.value)
+        for b in buttons
+        if b.action is Action.SUBMIT_READING and re.fullmatch("[0-9]{1,10}", b.value)
     ]
