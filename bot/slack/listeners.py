@@ -33,7 +33,14 @@ from commands.events import (
 )
 from commands.plans import updating
 from commands.ports import DeliveryError
-from commands.presentation.replies import Action, Chart, Reply, mention, text_reply
+from commands.presentation.replies import (
+    Action,
+    Chart,
+    Reply,
+    text_reply,
+    typed_mention,
+    without_mentions,
+)
 from commands.readings.form import CALLBACK, FormContext
 
 log = logging.getLogger(__name__)
@@ -53,10 +60,11 @@ _LINK = re.compile(r"<((?:https?|mailto):[^|>]+)(?:\|[^>]*)?>")
 
 
 def typed(text: str) -> str:
-    """What the person typed, with people named the core's way (`@{U0123}`): Slack sends a
+    """What the person typed, with people they mention as `@{U0123}` (a name the core reads, never
+    a mention it renders, see `replies.mention`) and nothing that is one: Slack sends a
     mention as `<@U0123|name>`, a channel as `<#C0123|name>`, a link as `<https://…>`, and
     `&`, `<` and `>` as entities."""
-    text = _USER.sub(lambda m: mention(m.group(1)), text)
+    text = _USER.sub(lambda m: typed_mention(m.group(1)), without_mentions(text))
     text = _CHANNEL.sub(r"#\1", _LINK.sub(r"\1", text))
     return text.replace("&lt;", "<").replace("&gt;", ">").replace("&amp;", "&")
 

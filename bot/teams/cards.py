@@ -22,7 +22,13 @@ from bot.teams.messenger import Target, send
 from commands.answers import KeptCard
 from commands.events import ButtonPressed, FormSubmitted, UpdateSubmitted
 from commands.numbers import button_number
-from commands.presentation.replies import Action, Reply, submit_numbers, text_reply
+from commands.presentation.replies import (
+    Action,
+    Reply,
+    submit_numbers,
+    text_reply,
+    without_mentions,
+)
 
 Json = dict[str, Any]
 
@@ -142,7 +148,7 @@ def _typed_value(value: Any) -> str:
         return ""
     if isinstance(value, float) and value.is_integer():
         return str(int(value))
-    return str(value).strip()
+    return without_mentions(str(value)).strip()
 
 
 def _message_response(text: str) -> Json:
