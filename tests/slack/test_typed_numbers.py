@@ -27,23 +27,29 @@ async def test_any_outcome_number_is_answered_not_crashed_on(
     assert says in text_of(shown)
 
 
-async def test_a_button_carrying_a_number_no_database_holds_says_it_is_stale(
-    slack: SlackHarness,
+@pytest.mark.parametrize(
+    ("value", "says"),
+    [
+        ("9" * 30, "There is no outcome 999999999999999999999999999999"),
+        ("twelve", "That button does nothing any more."),
+        ("²", "That button does nothing any more."),
+    ],
+)
+async def test_a_button_carrying_a_number_no_database_holds_or_words_is_answered(
+    slack: SlackHarness, value: str, says: str
 ) -> None:
     thread = await shared_card(slack)
     card = slack.workspace.message(CHILDREN, thread)
     for block in card.blocks or []:
         if "accessory" in block:
-            block["accessory"]["value"] = "9" * 30  # as a forged click would carry
+            block["accessory"]["value"] = value  # as a forged click would carry
     outcome = await slack.playground.people.click(
         LEAD.id, action_id="waymark.submit_reading", channel_id=CHILDREN, message_ts=thread
     )
     await slack.settle()
     assert outcome.delivery is not None
     assert outcome.delivery.status == 200
-    assert "There is no outcome 999999999999999999999999999999" in text_of(
-        slack.workspace.ephemerals(LEAD.id, CHILDREN)
-    )
+    assert says in text_of(slack.workspace.ephemerals(LEAD.id, CHILDREN))
 
 
 async def test_two_figures_a_pound_for_a_percentage_and_minus_zero_in_a_thread(
