@@ -14,12 +14,14 @@ from commands.events import Command as CommandEvent
 from commands.numbers import is_whole, looks_like_a_number, outcome_number
 from commands.outcomes import listings, managing, targets, viewing
 from commands.plans import viewing as plans
-from commands.presentation.replies import Context, Header, Reply, Section, error_reply
+from commands.presentation.replies import Context, Header, Reply, Section, error_reply, text_reply
 from commands.readings import approval, submit
 from storage.models import Outcome
-from storage.repositories import RoadmapRepository
+from storage.repositories import ReceiptRepository, RoadmapRepository
 
 Handler = Callable[[CommandContext, Args], Awaitable[Reply]]
+
+REPLAYED = "That command was received already, so nothing was done again."
 
 
 @dataclass(frozen=True)
@@ -90,8 +92,13 @@ async def answer_command(services: Services, event: CommandEvent) -> Reply:
     """Run a command in one unit of work: a reading one for the many commands that only read
     (they never queue behind a reading being stored), a writing one for those that change
     something. A mistake the person can fix is answered with what to type instead."""
-    unit = services.db.transaction if writes(event.text) else services.db.reading
+    writing = writes(event.text)
+    unit = services.db.transaction if writing else services.db.reading
     async with unit() as session:
+        if writing and event.receipt:
+            receipts = ReceiptRepository(session)
+            if not await receipts.first_time(event.receipt, event.platform, services.clock()):
+                return text_reply(REPLAYED)
         ctx = services.context(session, event.platform, event.user_id, event.channel_id)
         try:
             return await dispatch(ctx, event.text)

@@ -8,7 +8,7 @@ import hashlib
 import hmac
 import json
 import logging
-from collections.abc import Iterator, Mapping
+from collections.abc import Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
 from typing import Any
@@ -139,3 +139,11 @@ def text(value: Any) -> str:
 
 def optional_text(value: Any) -> str | None:
     return None if value is None else text(value)
+
+
+def receipt(headers: Mapping[str, Sequence[str]]) -> str | None:
+    """What makes a signed request unique: its signature covers its timestamp and body, so a
+    request sent again unchanged inside the signing window carries the same one (Slack never
+    resends a slash command; the same one twice is a replay). None in Socket Mode."""
+    signature = (headers.get("x-slack-signature") or [""])[0]
+    return f"slack-request:{signature}" if signature else None

@@ -14,6 +14,7 @@ from typing import Any
 
 import aiohttp
 from slack_bolt.async_app import AsyncAck, AsyncApp, AsyncRespond
+from slack_bolt.request.async_request import AsyncBoltRequest
 from slack_bolt.response import BoltResponse
 from slack_sdk.errors import SlackApiError
 from slack_sdk.web.async_client import AsyncWebClient
@@ -105,13 +106,18 @@ def _learn_name(slack: Slack, client: AsyncWebClient, user_id: str) -> None:
 
 def _on_outcome_command(slack: Slack) -> Callable[..., Any]:
     async def on_outcome_command(
-        ack: AsyncAck, command: dict[str, Any], respond: AsyncRespond, client: AsyncWebClient
+        ack: AsyncAck,
+        command: dict[str, Any],
+        respond: AsyncRespond,
+        client: AsyncWebClient,
+        request: AsyncBoltRequest,
     ) -> None:
         with door.reading("a slash command"):
             user, channel = door.text(command["user_id"]), door.text(command["channel_id"])
             text = typed(door.text(command.get("text", "")))
         _learn_name(slack, client, user)
-        reply = await slack.core.command(Command(PLATFORM, channel, user, text))
+        event = Command(PLATFORM, channel, user, text, receipt=door.receipt(request.headers))
+        reply = await slack.core.command(event)
         if reply.shared:
             await ack()
             slack.background.spawn(_share(slack, reply, channel, respond), f"sharing {text!r}")

@@ -143,3 +143,24 @@ async def test_a_signed_but_malformed_request_gets_400_and_changes_nothing(
     no_traceback(caplog)
     assert await readings_of(slack, 12) == [("2024/25", 36.0, True)]
     assert slack.calls("chat.postMessage") == []
+
+
+async def test_a_slash_command_replayed_inside_the_signing_window_does_nothing_again(
+    slack: SlackHarness,
+) -> None:
+    body = (
+        b"command=%2Foutcome&text=13+submit+86+2025-Q1+catch-up+clinics"
+        b"&user_id=U0CHILDLEAD&channel_id=C0CHILDREN1"
+    )
+    stamp = int(time.time())
+    first = await slack.post_signed(body, FORM, timestamp=stamp)
+    again = await slack.post_signed(body, FORM, timestamp=stamp)
+    assert first[0] == again[0] == 200
+    assert "Recorded outcome 13" in first[1]
+    assert "That command was received already, so nothing was done again." in again[1]
+    assert [r for r in await readings_of(slack, 13) if r[0] == "2025-Q1"] == [
+        ("2025-Q1", 86.0, True)
+    ]
+    # Typed again by the person, it is a new request with its own signature: it is answered.
+    later = await slack.post_signed(body, FORM, timestamp=stamp + 1)
+    assert "received already" not in later[1]
