@@ -64,6 +64,7 @@ class Door:
         self.ready.wait(60)
         self.loop.call_soon_threadsafe(self.loop.stop)
         self.thread.join(60)
+        self.loop.close()
 
     async def _serve(self) -> None:
         db = Database(self.url)
