@@ -68,6 +68,7 @@ async def measure_import(
         "import_per_second": round(rows / seconds) if seconds else 0,
         "ratio": round(seconds / bare, 2) if bare else float("nan"),
         "peak_rss_mb": round(peak_mb, 1),
+        "file": str(file),
         "output": output.strip().splitlines()[-1:] if output else [],
     }
 

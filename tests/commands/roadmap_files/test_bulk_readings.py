@@ -53,6 +53,7 @@ async def test_a_file_corrects_stored_readings_and_keeps_older_entries_in_the_hi
         "reading.corrected",
         "reading.recorded",
     ]
-    assert audit[1].before is not None and audit[1].before["value"] == 36
+    assert audit[1].before is not None
+    assert audit[1].before["value"] == 36
     # Importing the same file again changes nothing.
     assert await _readings(db, second, now, tz) == "unchanged 3 readings"
