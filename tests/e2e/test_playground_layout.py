@@ -156,9 +156,7 @@ async def test_a_reply_in_a_thread_shows_in_the_thread_pane(
     await assert_nothing_overflows(lead)
 
 
-async def test_status_marks_are_drawn_without_an_emoji_font(
-    waymark: str, browser: Browser
-) -> None:
+async def test_status_marks_are_drawn_without_an_emoji_font(waymark: str, browser: Browser) -> None:
     admin = await open_as(browser, waymark, ADMIN, "general", (1366, 768))
     await type_in_channel(admin, "/outcome 12")
     card = admin.locator('[data-testid="message"][data-ephemeral="true"]').last
