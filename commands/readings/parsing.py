@@ -32,7 +32,7 @@ def parse_value(text: str, unit: str | None = None) -> float:
     cleaned = cleaned.removesuffix("%").strip()
     if not _NUMBER.fullmatch(cleaned) or (pounds and percent):
         raise UserError(
-            f"'{text}' is not a number. Type one value on its own, like {_examples(unit)}."
+            f"'{text}' is not a number. Type the value on its own, like {_examples(unit)}."
         )
     if unit is not None and ((percent and unit != "%") or (pounds and unit not in _POUNDS)):
         sign = "%" if percent else "£"

@@ -39,7 +39,7 @@ def test_minus_zero_is_zero_and_is_never_echoed_with_a_sign() -> None:
         ("£5", "%", "'£5' has a £, but this outcome is measured in %. Type the value like 23.4"),
         ("5%", "GBP", "'5%' has a %, but this outcome is measured in GBP. Type the value like 1,"),
         ("5%", "count", "measured in a count"),
-        ("£5%", "%", "'£5%' is not a number. Type one value on its own, like 23.4 or 23.4%"),
+        ("£5%", "%", "'£5%' is not a number. Type the value on its own, like 23.4 or 23.4%"),
         ("8.2 9.1", "%", "'8.2 9.1' is not a number"),
         ("9" * 400, "%", "is far larger than any figure on the road map. Type the value like"),
         ("1e3", "%", "'1e3' is not a number"),
