@@ -41,6 +41,8 @@ OUTCOME_COLUMNS = [
     "number", "title", "area", "measure", "unit", "polarity", "cadence", "lag_days",
     "baseline_period", "baseline_value", "milestones", "tolerance", "owner", "source",
 ]  # fmt: skip
+# Written when some outcome has one: where its comparators come from (`90366:Male`).
+FINGERTIPS_COLUMN = "fingertips_indicator"
 
 
 READING_COLUMNS = ["outcome", "period", "value", "submitted_by", "submitted_at", "note"]
@@ -59,6 +61,7 @@ REVISION_COLUMN = "revision_reason"
 
 OPTIONAL_COLUMNS = {
     "submitted_at", "note", "source", "tolerance", "owner", "leads", "platform", "organisation",
+    "fingertips_indicator",
     APPROVERS_COLUMN, *STATE_COLUMNS, CONFIRMED_COLUMN, REVISION_COLUMN,
 }  # fmt: skip
 
@@ -118,6 +121,7 @@ class OutcomeRow:
     tolerance: str
     owner: str | None
     source: str
+    fingertips_indicator: str | None = None
 
 
 @dataclass(frozen=True)
@@ -301,6 +305,7 @@ def _parse_outcome(
         tolerance=str(tolerance) if tolerance else "",
         owner=owner,
         source=row.get("source", ""),
+        fingertips_indicator=row.get(FINGERTIPS_COLUMN, "") or None,
     )
     if outcome.unit == "%":
         targets = [("milestones", float(t)) for _, t in outcome.milestones]

@@ -18,6 +18,7 @@ from storage.repositories.people import PeopleRepository
 from storage.repositories.plans import ActionRow, PlanRepository
 from storage.repositories.readings import AROUND_NEWEST, ReadingRepository, ReadingsAround
 from storage.repositories.reminders import ReminderRepository
+from storage.repositories.reports import ComparatorRepository, PublishedReportRepository
 from storage.repositories.roadmap import RoadmapRepository
 from storage.repositories.rows import AreaRow, OutcomeRow, OwnerRow, ReadingRow
 from storage.repositories.targets import TargetRevisionRepository
@@ -27,6 +28,7 @@ __all__ = [
     "ActionRow",
     "AreaRow",
     "AuditRepository",
+    "ComparatorRepository",
     "ConversationRefRepository",
     "DigestRepository",
     "LockRepository",
@@ -36,6 +38,7 @@ __all__ = [
     "PeopleRepository",
     "PlanRepository",
     "PostRepository",
+    "PublishedReportRepository",
     "QuestionRepository",
     "ReadingRepository",
     "ReadingRow",
