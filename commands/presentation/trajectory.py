@@ -58,7 +58,9 @@ def trajectory_figures(
     }
 
 
-def draw_trajectory(figures: dict[str, Any], *, image_format: str = "png", salt: str = "") -> bytes:
+def draw_trajectory(
+    figures: dict[str, Any], *, image_format: str = "png", salt: str = "", height: float = 3.6
+) -> bytes:
     """The chart as PNG or SVG bytes; the same figures and salt give the same bytes."""
     # The Figure API on an Agg canvas, not pyplot: charts are drawn in worker threads, and
     # pyplot's global state is not thread-safe.
@@ -67,7 +69,7 @@ def draw_trajectory(figures: dict[str, Any], *, image_format: str = "png", salt:
     from matplotlib.figure import Figure
 
     with rc_context({"svg.hashsalt": f"waymark-{salt}", "svg.fonttype": "none", "font.size": 9}):
-        figure = Figure(figsize=(8, 3.6), dpi=100)
+        figure = Figure(figsize=(8, height), dpi=100)
         FigureCanvasAgg(figure)
         axes = figure.add_subplot()
         _plot(axes, figures)
@@ -125,6 +127,9 @@ def inline_svg(svg: bytes, title: str, description: str, element_id: str) -> str
     description a screen reader reads out."""
     text = svg.decode("utf-8")
     text = text[text.index("<svg") :]
+    # matplotlib names its elements the same way in every chart (`line2d_1`): prefixed, so that
+    # each id names one element of the page.
+    text = _IDS.sub(lambda m: f"{m.group(1)}{element_id}-{m.group(2)}", text)
     opening = re.match(r"<svg[^>]*>", text)
     assert opening is not None
     tag = opening.group(0)[:-1]
@@ -134,6 +139,9 @@ def inline_svg(svg: bytes, title: str, description: str, element_id: str) -> str
         f'<desc id="{element_id}-desc">{_escape(description)}</desc>'
     )
     return tag + body + text[opening.end() :]
+
+
+_IDS = re.compile(r'(\bid="|url\(#|href="#)([^")]+)')
 
 
 def _escape(text: str) -> str:
