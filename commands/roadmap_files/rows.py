@@ -41,8 +41,7 @@ OUTCOME_COLUMNS = [
     "number", "title", "area", "measure", "unit", "polarity", "cadence", "lag_days",
     "baseline_period", "baseline_value", "milestones", "tolerance", "owner", "source",
 ]  # fmt: skip
-# Written when some outcome has one: where its comparators come from (`90366:Male`).
-FINGERTIPS_COLUMN = "fingertips_indicator"
+FINGERTIPS_COLUMN = "fingertips_indicator"  # written when some outcome has one: `90366:Male`
 
 
 READING_COLUMNS = ["outcome", "period", "value", "submitted_by", "submitted_at", "note"]
@@ -61,8 +60,7 @@ REVISION_COLUMN = "revision_reason"
 
 OPTIONAL_COLUMNS = {
     "submitted_at", "note", "source", "tolerance", "owner", "leads", "platform", "organisation",
-    "fingertips_indicator",
-    APPROVERS_COLUMN, *STATE_COLUMNS, CONFIRMED_COLUMN, REVISION_COLUMN,
+    APPROVERS_COLUMN, FINGERTIPS_COLUMN, *STATE_COLUMNS, CONFIRMED_COLUMN, REVISION_COLUMN,
 }  # fmt: skip
 
 
