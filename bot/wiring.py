@@ -33,6 +33,7 @@ from bot.metrics import Metrics, metrics_route
 from bot.server import Running, close_session_last, health_route, listen, socket_mode
 from bot.slack.app import EVENTS_PATH, BoltSlot, add_routes, build_app
 from bot.slack.messenger import SlackMessenger, posting_client, web_api_session
+from commands.comparators.importing import COMPARATORS_FILE, import_comparators
 from commands.conversations import Core
 from commands.delivery.outbox import LEASE
 from commands.domain.calendar import CalendarError, Timetable, parse_working_hours
@@ -105,7 +106,9 @@ async def load_example_if_empty(
     async with db.transaction() as session:
         if not await RoadmapRepository(session).is_empty():
             return None
-        return await import_roadmap(session, EXAMPLE_ROADMAP, actor=actor, now=now, tz=tz)
+        report = await import_roadmap(session, EXAMPLE_ROADMAP, actor=actor, now=now, tz=tz)
+        await import_comparators(session, EXAMPLE_ROADMAP / COMPARATORS_FILE, actor=actor, now=now)
+        return report
 
 
 # ----- jobs

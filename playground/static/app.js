@@ -155,10 +155,17 @@
         }
         page.firstLoad = false;
         page.data = data;
-        page.as = data.me;
-        page.channel = data.channel || "";
-        if (page.thread && !data.thread) {
-          page.thread = "";
+        // A choice made while this was on its way (a channel clicked, a person switched) wins:
+        // the refresh that follows fetches it.
+        const moved = page.as !== (wanted.get("as") || "") || page.channel !== (wanted.get("channel") || "") || page.thread !== (wanted.get("thread") || "");
+        if (moved) {
+          page.refreshAgain = true;
+        } else {
+          page.as = data.me;
+          page.channel = data.channel || "";
+          if (page.thread && !data.thread) {
+            page.thread = "";
+          }
         }
         syncUrl();
         render();

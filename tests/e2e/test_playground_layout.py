@@ -85,7 +85,7 @@ async def assert_nothing_overflows(page: Page) -> None:
 
 async def assert_top_in_view(page: Page, message: Locator) -> None:
     """The message's first lines are on screen, inside its list's visible part."""
-    await expect(message).to_be_in_viewport()
+    await expect(message).to_be_in_viewport(timeout=SLOW_MS)
     box = await message.bounding_box()
     list_box = await message.locator("xpath=ancestor::ol[1]").bounding_box()
     assert box is not None
@@ -102,7 +102,7 @@ async def test_your_answer_comes_into_view_and_nothing_overflows(
     # A long result (a line per group) is read in full, and the page still fits.
     await admin.get_by_test_id("run-reminders").click()
     result = admin.get_by_test_id("run-result")
-    await expect(result).to_have_attribute("data-outcome", "ok")
+    await expect(result).to_have_attribute("data-outcome", "ok", timeout=SLOW_MS)
     await expect(result).to_contain_text("to #health-wellbeing", timeout=SLOW_MS)
     await expect(result).not_to_contain_text("C0")
     await assert_nothing_overflows(admin)
@@ -139,7 +139,9 @@ async def test_a_reply_in_a_thread_shows_in_the_thread_pane(
 ) -> None:
     admin = await open_as(browser, waymark, ADMIN, "general", screen)
     await admin.get_by_test_id("run-reminders").click()
-    await expect(admin.get_by_test_id("run-result")).to_have_attribute("data-outcome", "ok")
+    await expect(admin.get_by_test_id("run-result")).to_have_attribute(
+        "data-outcome", "ok", timeout=SLOW_MS
+    )
     lead = await open_as(browser, waymark, HEALTH_LEAD, "health-wellbeing", screen)
     reminder = lead.locator('[data-testid="message"]', has_text="Overdue readings").first
     # "Reply in thread" is there to be seen on every message, not only under the pointer.
@@ -152,7 +154,7 @@ async def test_a_reply_in_a_thread_shows_in_the_thread_pane(
     await pane.get_by_test_id("thread-reply-input").fill("23.4")
     await pane.get_by_test_id("thread-send-button").click()
     confirmation = pane.locator('[data-testid="message"]', has_text="Recorded outcome 7")
-    await expect(confirmation).to_be_in_viewport()
+    await expect(confirmation).to_be_in_viewport(timeout=SLOW_MS)
     await assert_nothing_overflows(lead)
 
 
@@ -160,7 +162,7 @@ async def test_status_marks_are_drawn_without_an_emoji_font(waymark: str, browse
     admin = await open_as(browser, waymark, ADMIN, "general", (1366, 768))
     await type_in_channel(admin, "/outcome 12")
     card = admin.locator('[data-testid="message"][data-ephemeral="true"]').last
-    await expect(card).to_contain_text("Off track")
+    await expect(card).to_contain_text("Off track", timeout=SLOW_MS)
     mark = card.locator('[data-mark="red"]').first
     await expect(mark).to_be_visible()
     box = await mark.bounding_box()
@@ -182,7 +184,9 @@ async def test_a_form_given_up_with_an_error_does_not_come_back(
     modal = lead.get_by_test_id("modal")
     await modal.get_by_test_id("modal-input-value").fill("about nine")
     await modal.get_by_test_id("modal-submit").click()
-    await expect(modal.get_by_test_id("modal-error-value")).to_contain_text("is not a number")
+    await expect(modal.get_by_test_id("modal-error-value")).to_contain_text(
+        "is not a number", timeout=SLOW_MS
+    )
 
     # Someone else takes the keyboard, then the lead comes back and reloads the page.
     await lead.get_by_test_id("user-switcher").select_option(ADMIN)
