@@ -18,8 +18,8 @@ from commands.conversations import Core
 from config.settings import Settings, SettingsError
 from storage.db import Database
 from storage.repositories import RoadmapRepository
-from tests.teams.activities import personal_message
-from tests.teams.harness import ADMIN, TeamsHarness, load_mixed_roadmap, serve, teams_harness
+from tests.teams.activities import ADMIN, personal_message
+from tests.teams.harness import TeamsHarness, load_mixed_roadmap, serve, teams_harness
 
 CREDENTIALS = {
     "TEAMS_ALLOW_ANONYMOUS": "false",
@@ -35,7 +35,14 @@ async def real_teams(
 ) -> AsyncIterator[TeamsHarness]:
     """Teams with credentials: every request must carry the Bot Framework's token."""
     await load_mixed_roadmap(db, tmp_path / "roadmap", now, tz)
-    async with teams_harness(db, now, **CREDENTIALS) as harness:
+    async with teams_harness(
+        db,
+        now,
+        TEAMS_ALLOW_ANONYMOUS=CREDENTIALS["TEAMS_ALLOW_ANONYMOUS"],
+        TEAMS_CLIENT_ID=CREDENTIALS["TEAMS_CLIENT_ID"],
+        TEAMS_CLIENT_SECRET=CREDENTIALS["TEAMS_CLIENT_SECRET"],
+        TEAMS_TENANT_ID=CREDENTIALS["TEAMS_TENANT_ID"],
+    ) as harness:
         yield harness
 
 
