@@ -9,6 +9,7 @@ from datetime import date
 from pathlib import Path
 
 from bot.cli.arguments import Commands, command, os_user
+from bot.messengers import programme_target
 from bot.pdf import INSTALL_HINT, weasyprint_pdf
 from bot.wiring import Runtime
 from commands.comparators.importing import import_comparators
@@ -112,6 +113,7 @@ async def run_publish(args: argparse.Namespace, rt: Runtime) -> int:
         published = await publish_report(
             session, as_of=args.as_of, by=args.by, now=rt.now, tz=rt.tz, make_pdf=make_pdf,
             admins=rt.settings.admins, area=args.area, group=args.group,
+            announce_to=programme_target(rt.settings),
         )  # fmt: skip
         names = await names_for(session, {published.record.published_by})
     record = published.record
@@ -121,6 +123,8 @@ async def run_publish(args: argparse.Namespace, rt: Runtime) -> int:
             f"Published {record.title}. Every reading whose period ends on or before "
             f"{record.as_of.isoformat()} is now locked."
         )
+        if rt.settings.programme_channel:
+            print("The programme channel is told with the next run of the outbox.")
     else:
         print(
             f"{record.title} was published on {when} by {names.of(record.published_by)}: "

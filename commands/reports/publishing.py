@@ -15,8 +15,10 @@ from datetime import date, datetime, tzinfo
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from commands.readings.locks import lock_through
+from commands.reports.announcing import announce
 from commands.reports.building import MadeReport, PdfMaker, render
 from commands.reports.snapshot import take_snapshot
+from config.targets import Target
 from storage.report_models import PublishedReport
 from storage.repositories import AuditRepository, PublishedReportRepository
 
@@ -39,7 +41,10 @@ async def publish_report(
     admins: Iterable[str] | None = None,
     area: str | None = None,
     group: str | None = None,
+    announce_to: Target | None = None,
 ) -> Publication:
+    """Publish the report as of `as_of`; a new one is announced in `announce_to` (the
+    programme channel), when there is one."""
     snapshot = await take_snapshot(session, as_of=as_of, tz=tz, area=area, group=group)
     reports = PublishedReportRepository(session)
     earlier = await reports.find(as_of, snapshot["scope"]["slug"])
@@ -70,6 +75,8 @@ async def publish_report(
         subject=f"report:{record.id}",
         after={"as_of": as_of.isoformat(), "scope": record.scope, "lock": lock.id},
     )
+    if announce_to is not None:
+        await announce(session, record, announce_to, now)
     return Publication(made, record, new=True)
 
 
