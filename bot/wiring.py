@@ -102,7 +102,9 @@ async def load_example_if_empty(
 ) -> ImportReport | None:
     """Load the example road map into a database that holds none; None when it holds one."""
     async with db.transaction() as session:
-        if not await RoadmapRepository(session).is_empty():
+        roadmap = RoadmapRepository(session)
+        await roadmap.lock_for_loading()
+        if not await roadmap.is_empty():
             return None
         return await import_roadmap(session, EXAMPLE_ROADMAP, actor=actor, now=now, tz=tz)
 

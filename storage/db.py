@@ -144,6 +144,9 @@ class Database:
         if self.is_sqlite:
             Path(self.url.database or "").parent.mkdir(parents=True, exist_ok=True)
             async with self.engine.connect() as conn:
+                # Written from BEGIN: a second process migrating at the same time waits for
+                # this one, then finds nothing left to do, rather than failing at once.
+                await conn.execution_options(**{_WRITES: True})
                 await conn.run_sync(_upgrade_sqlite)
             return
         async with self.engine.begin() as conn:
