@@ -25,6 +25,8 @@ def start_clock(
     running.jobs = jobs
     if tick:
         ticker = Ticker(jobs, clock=clock, on_success=metrics.pass_succeeded)
+        if running.health is not None:
+            running.health.ticker = ticker
         ticker.start()
         running.closers.append(ticker.stop)
     return jobs

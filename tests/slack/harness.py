@@ -131,9 +131,14 @@ def seeded_workspace() -> Workspace:
 
 @asynccontextmanager
 async def slack_harness(
-    database_url: str, now: datetime, *, clock: Callable[[], datetime] | None = None
+    database_url: str,
+    now: datetime,
+    *,
+    clock: Callable[[], datetime] | None = None,
+    database_timeout: float | None = None,
 ) -> AsyncIterator[SlackHarness]:
-    """`clock`: the time as waymark reads it, for tests that move it on; `now` otherwise."""
+    """`clock`: the time as waymark reads it, for tests that move it on; `now` otherwise.
+    `database_timeout`: WAYMARK_DATABASE_TIMEOUT, when a test wants it short."""
     app: web.Application = build_playground(
         workspace=seeded_workspace(),
         bot_events_url=None,
@@ -149,6 +154,7 @@ async def slack_harness(
             "SLACK_SIGNING_SECRET": SECRET,
             "SLACK_API_URL": f"{url}/api/",
             "WAYMARK_ADMINS": ADMIN.id,
+            **({"WAYMARK_DATABASE_TIMEOUT": database_timeout} if database_timeout else {}),
         }
     )
     running = await start_server(
