@@ -272,7 +272,7 @@ async def start_server(
             session=session,
         )
         if not settings.slack_app_token:
-            add_routes(web_app, BoltSlot(app))
+            add_routes(web_app, BoltSlot(app, settings.slack_signing_secret or ""))
     teams = await teams_if_wanted(settings, web_app, core, background)
     try:
         runner, bound = await listen(web_app, host, port)
@@ -357,6 +357,7 @@ async def start_playground(
     workspace.public_url = url
     web_api = web_api_session()
     services = slack_adapter(core, background, token=token, api_url=f"{url}/api/", session=web_api)
+    slot.signing_secret = secret
     slot.app = build_app(
         token=token, signing_secret=secret, api_url=f"{url}/api/", adapter=services,
         session=web_api,

@@ -27,6 +27,7 @@ from commands.events import (
     ThreadReply,
     UpdateSubmitted,
 )
+from commands.numbers import button_number
 from commands.people.directory import NameLookup, PeopleBook
 from commands.plans.updating import (
     answer_update_deletion,
@@ -145,14 +146,15 @@ class Core:
                 return ButtonAnswer(reply=_not_answering(error))
 
     async def _button(self, event: ButtonPressed) -> ButtonAnswer:
-        if event.action == Action.SUBMIT_READING and event.value.isdigit():
-            return await open_form(self.services, event, int(event.value))
-        if event.action == Action.UPDATE_ACTION and event.value.isdigit():
+        number = button_number(event.value)
+        if event.action == Action.SUBMIT_READING and number is not None:
+            return await open_form(self.services, event, number)
+        if event.action == Action.UPDATE_ACTION and number is not None:
             return await open_update_form(self.services, event)
         if event.action in {Action.SHOW_OUTCOME, Action.NEXT_PAGE}:
             command = Command(event.platform, event.channel_id, event.user_id, event.value)
             return ButtonAnswer(reply=await answer_command(self.services, command))
-        if event.action in {Action.APPROVE_READING, Action.KEEP_FIGURE} and event.value.isdigit():
+        if event.action in {Action.APPROVE_READING, Action.KEEP_FIGURE} and number is not None:
             return await press_on_reading(self.services, event)
         return ButtonAnswer(note=STALE_BUTTON)
 

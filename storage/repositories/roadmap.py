@@ -9,7 +9,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import joinedload
 
 from storage.models import Area, Group, GroupLead, Outcome
-from storage.repositories.rows import AreaRow, OutcomeRow, OwnerRow
+from storage.repositories.rows import AreaRow, OutcomeRow, OwnerRow, storable
 
 # Any number below 2**63 that no other part of waymark uses for an advisory lock.
 _LOADING_LOCK = 7305128
@@ -70,6 +70,8 @@ class RoadmapRepository:
 
     async def outcome(self, number: int) -> Outcome | None:
         """One outcome with its area, owner and the owner's leads, in one query."""
+        if not storable(number):
+            return None
         found = await self.session.scalars(_OUTCOME_BY_NUMBER, {"number": number})
         return found.unique().one_or_none()
 
@@ -87,7 +89,7 @@ class RoadmapRepository:
         if owner_ids is not None:
             query = query.where(Outcome.owner_id.in_(list(owner_ids)))
         if numbers is not None:
-            query = query.where(Outcome.number.in_(list(numbers)))
+            query = query.where(Outcome.number.in_([n for n in numbers if storable(n)]))
         return (await self.session.scalars(query)).unique().all()
 
     async def outcome_rows(
@@ -109,7 +111,7 @@ class RoadmapRepository:
         if owner_ids is not None:
             query = query.where(Outcome.owner_id.in_(list(owner_ids)))
         if numbers is not None:
-            query = query.where(Outcome.number.in_(list(numbers)))
+            query = query.where(Outcome.number.in_([n for n in numbers if storable(n)]))
         areas: dict[str, AreaRow] = {}
         owners: dict[tuple[str, str], OwnerRow] = {}
         found = []
