@@ -104,7 +104,9 @@ async def load_example_if_empty(
 ) -> ImportReport | None:
     """Load the example road map into a database that holds none; None when it holds one."""
     async with db.transaction() as session:
-        if not await RoadmapRepository(session).is_empty():
+        roadmap = RoadmapRepository(session)
+        await roadmap.lock_for_loading()
+        if not await roadmap.is_empty():
             return None
         report = await import_roadmap(session, EXAMPLE_ROADMAP, actor=actor, now=now, tz=tz)
         await import_comparators(session, EXAMPLE_ROADMAP / COMPARATORS_FILE, actor=actor, now=now)
@@ -248,12 +250,12 @@ async def start_server(
     problems = missing_credentials(settings)
     if problems:
         raise SettingsError("\n".join(problems))
-    db = Database(settings.database_url)
+    db = Database(settings.database_url, timeout=settings.database_timeout)
     await db.migrate()
     background, metrics = Background(), Metrics()
     core = core_for(settings, db, clock, metrics)
     web_app = web.Application()
-    health_route(web_app, db)
+    health = health_route(web_app, db)
     metrics_route(web_app, db, metrics)
     services, app, session = None, None, None
     if settings.slack_bot_token:
@@ -281,7 +283,7 @@ async def start_server(
             await session.close()
         await db.dispose()
         raise
-    running = Running(runner, db, background, bound, services, teams)
+    running = Running(runner, db, background, bound, services, teams, health=health)
     if session is not None:
         close_session_last(running, session)
     banners = []
@@ -324,7 +326,7 @@ async def start_playground(
         ) from None
 
     settings = local_settings(settings, database_url)
-    db = Database(settings.database_url)
+    db = Database(settings.database_url, timeout=settings.database_timeout)
     await db.migrate()
     await load_example_if_empty(db, actor="waymark playground", now=clock(), tz=settings.zone)
     metrics = Metrics()
@@ -337,7 +339,7 @@ async def start_playground(
         public_url=None, run_reminders=passes.reminders, run_digest=passes.digest,
         time_zone=settings.timezone,
     )  # fmt: skip
-    health_route(web_app, db)
+    health = health_route(web_app, db)
     metrics_route(web_app, db, metrics)
     slot = BoltSlot()
     add_routes(web_app, slot)
@@ -361,7 +363,7 @@ async def start_playground(
         session=web_api,
     )  # fmt: skip
     web_app[PLAYGROUND].delivery.url = f"{url}{EVENTS_PATH}"
-    running = Running(runner, db, background, bound, services, teams)
+    running = Running(runner, db, background, bound, services, teams, health=health)
     close_session_last(running, web_api)
     if teams is not None:
         running.closers.append(teams.stop)
