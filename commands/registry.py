@@ -16,6 +16,7 @@ from commands.outcomes import listings, managing, targets, viewing
 from commands.plans import viewing as plans
 from commands.presentation.replies import Context, Header, Reply, Section, error_reply, text_reply
 from commands.readings import approval, submit
+from commands.reports import chat as reports
 from storage.models import Outcome
 from storage.repositories import ReceiptRepository, RoadmapRepository
 
@@ -62,6 +63,7 @@ COMMANDS: tuple[Command, ...] = (
     Command("group", listings.list_group, per_outcome=False),
     Command("search", listings.search_outcomes, per_outcome=False),
     Command("action", plans.show_action, per_outcome=False),
+    Command("report", reports.show_report, per_outcome=False),
 )
 
 _PER_OUTCOME = {c.name: c for c in COMMANDS if c.per_outcome}
