@@ -35,7 +35,8 @@ COMMAND = (
 
 
 def door_lines(caplog: pytest.LogCaptureFixture) -> list[logging.LogRecord]:
-    return [r for r in caplog.records if r.name.startswith(("bot.", "slack_bolt", "aiohttp"))]
+    # Warnings and worse: an access log another test switched on says nothing about the door.
+    return [r for r in caplog.records if r.levelno >= logging.WARNING]
 
 
 def no_traceback(caplog: pytest.LogCaptureFixture) -> None:
