@@ -29,7 +29,8 @@ _WRITES = "waymark_writes"
 # How long a statement, a lock or a writer's turn may take when no deadline is given (the
 # command line, migrations): long, as an operator is watching.
 _PATIENT = 30.0
-# PostgreSQL's answers that mean "not now": a statement or lock timeout, a read-only server.
+# PostgreSQL's answers that mean "not now": a statement or lock timeout, a read-only server, a
+# server shutting down or starting up, no connection slot left.
 _NOT_NOW_STATES = {"57014", "55P03", "25006", "57P01", "57P03", "53300"}
 # SQLite's: busy, locked, read-only, I/O error, cannot open (sqlite3's primary result codes).
 _NOT_NOW_CODES = {5, 6, 8, 10, 14}
