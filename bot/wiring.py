@@ -25,6 +25,7 @@ from bot.messengers import (
     close_messengers,
     digest_targets,
     messengers_from,
+    messengers_holding,
     programme_target,
     teams_wanted,
 )
@@ -163,12 +164,20 @@ async def jobs_for(
     lease: timedelta = LEASE,
     clock: Clock | None = None,
     housekeeping: bool = False,
+    held: list[str] | None = None,
 ) -> AsyncIterator[JobContext]:
     """The jobs' context for one run; with `post`, messengers for what the run posts (the
     reminders, the digest, or both), closed when the run ends. The outbox follows `clock` as
-    it sends; a run at a pretend time (`--at`, clock None) keeps that moment throughout."""
+    it sends; a run at a pretend time (`--at`, clock None) keeps that moment throughout.
+    Given `held`, a platform that is not set up holds its messages (a line each in `held`)
+    rather than stop the run, as long as another platform it posts to is set up."""
     messengers: dict[str, Messenger] = {}
-    if post:
+    if post and held is not None:
+        messengers, lines = await messengers_holding(
+            rt.settings, rt.db, reminders=reminders, digest=digest
+        )
+        held.extend(lines)
+    elif post:
         messengers = await messengers_from(rt.settings, rt.db, reminders=reminders, digest=digest)
     try:
         yield job_context(

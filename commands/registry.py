@@ -124,6 +124,10 @@ async def dispatch(ctx: CommandContext, text: str) -> Reply:
         )
         return await command.handler(ctx, args)
     command = _GENERAL.get(first)
+    spelled = number_in_words(first)
+    if command is None and spelled is not None:
+        typed = " ".join(["/outcome", str(spelled), *words[1:]])
+        raise UserError(f"Outcome numbers are written in digits: `{typed}`.")
     if command is None:
         # `/outcome poverty`: text that is not a number or a sub-command searches.
         command = _GENERAL["search"]
@@ -165,6 +169,26 @@ def _page(words: list[str]) -> tuple[list[str], int]:
     if len(words) >= 2 and words[-2].lower() == "page" and re.fullmatch(r"\d{1,4}", words[-1]):
         return words[:-2], int(words[-1])
     return words, 1
+
+
+_UNITS = [
+    *("zero", "one", "two", "three", "four", "five", "six", "seven", "eight", "nine", "ten"),
+    *("eleven", "twelve", "thirteen", "fourteen", "fifteen", "sixteen", "seventeen"),
+    *("eighteen", "nineteen"),
+]
+_TENS = {"twenty": 20, "thirty": 30, "forty": 40, "fifty": 50, "sixty": 60, "seventy": 70}
+
+
+def number_in_words(word: str) -> int | None:
+    """`twelve` -> 12, `twenty-one` -> 21: a number spelled out, which people type for an
+    outcome's number and which would otherwise be searched for as a word."""
+    word = word.lower()
+    if word in _UNITS:
+        return _UNITS.index(word)
+    tens, _, unit = word.partition("-")
+    if tens in _TENS and (not unit or unit in _UNITS[1:10]):
+        return _TENS[tens] + (_UNITS.index(unit) if unit else 0)
+    return None
 
 
 def _unknown_verb(number: int, verb: str) -> UserError:

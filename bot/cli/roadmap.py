@@ -24,6 +24,7 @@ from commands.plans.queries import outcome_actions
 from commands.presentation.formatting import (
     DIRECTION_WORDS,
     STATUS_WORDS,
+    counted,
     day,
     explanation,
     moment,
@@ -221,8 +222,8 @@ async def run_list(args: argparse.Namespace, rt: Runtime) -> int:
         for s in found
     ]
     headers = ["#", "outcome", "latest", "by", "expected", "status", "direction", "due"]
-    print(tabulate(rows, headers=headers))
-    print(f"\n{len(found)} outcomes, judged on {day(rt.today)}.")
+    print(tabulate(rows, headers=headers, disable_numparse=True))
+    print(f"\n{counted(len(found), 'outcome')}, judged on {day(rt.today)}.")
     return 0
 
 

@@ -33,7 +33,7 @@ from commands.outcomes.statuses import statuses
 from commands.people.directory import names_for
 from commands.plans.digest import plan_lists
 from commands.presentation.charts import status_by_area_chart
-from commands.presentation.formatting import STATUS_WORDS, day
+from commands.presentation.formatting import STATUS_WORDS, counted, day
 from commands.presentation.replies import (
     Context,
     Divider,
@@ -178,7 +178,7 @@ async def digest_reply(
     fallback = (
         f"Road map digest, week of {day(week)}: "
         + ", ".join(f"{totals[s]} {STATUS_WORDS[s].lower()}" for s in STATUS_ORDER)
-        + f". {len(new)} readings received."
+        + f". {counted(len(new), 'reading')} received."
     )
     return Reply(fallback, (*blocks, chart), shared=True)
 

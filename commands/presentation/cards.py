@@ -10,12 +10,14 @@ from commands.domain.ratings import rating_when_recorded
 from commands.domain.rules import Polarity, Status, direction_for, parse_tolerance
 from commands.domain.status import NEEDS_COMMENTARY, OutcomeStatus, ReadingView
 from commands.domain.targets import Revision
+from commands.errors import UserError
 from commands.people.directory import NO_NAMES, Names
 from commands.presentation.charts import history_chart
 from commands.presentation.formatting import (
     DIRECTION_WORDS,
     POLARITY_WORDS,
     STATUS_WORDS,
+    counted,
     day,
     explanation,
     moment,
@@ -173,7 +175,14 @@ def outcome_list(
     if not found:
         return Reply(empty, (Header(title), Section(text=empty)), shared=shared)
     pages = (len(found) + PAGE_SIZE - 1) // PAGE_SIZE
-    page = min(max(page, 1), pages)
+    if page > pages:
+        # Showing page 1 for `page 2` reads as if the command was not understood.
+        which = "page 1" if pages == 1 else f"pages 1 to {pages}"
+        raise UserError(
+            f"There is no page {page}: the {_outcomes(len(found))} fit on {which}. "
+            f"`{next_command or '/outcome list'}` shows {'it' if pages == 1 else 'the first'}."
+        )
+    page = max(page, 1)
     shown = found[(page - 1) * PAGE_SIZE : page * PAGE_SIZE]
     first = (page - 1) * PAGE_SIZE + 1
     blocks: list[Header | Section | Table | Context] = [
@@ -276,7 +285,7 @@ def history_reply(
         draw=lambda: history_chart(outcome, readings),
     )
     return Reply(
-        f"{title}: {len(rows)} readings.",
+        f"{title}: {counted(len(rows), 'reading')}.",
         (
             Header(title),
             Section(text=f"{outcome.measure} ({outcome.unit}), {POLARITY_WORDS[polarity]}."),
@@ -296,7 +305,7 @@ def _history_note(reading: Reading, given: str) -> str:
 
 
 def _outcomes(count: int) -> str:
-    return f"{count} outcome" if count == 1 else f"{count} outcomes"
+    return counted(count, "outcome")
 
 
 def _clip(text: str, width: int) -> str:

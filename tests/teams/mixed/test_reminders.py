@@ -178,3 +178,30 @@ async def test_a_teams_groups_escalation_goes_to_the_slack_programme_channel(
 
     await send_reminders(ctx, fortnight_late)
     assert len([m for m in slack.in_channel(PROGRAMME) if "children" in (m.key or "")]) == 1
+
+
+async def test_remind_without_a_slack_token_reminds_teams_and_holds_slacks_part(
+    teams: TeamsHarness, slack: StandIn, tz: ZoneInfo, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """A road map in Slack and Teams, run by someone with only Teams' credentials: the Teams
+    group is reminded, and the Slack group's reminder waits in the outbox, said in one line."""
+    await install(teams)
+    settings = both_platforms(teams, slack).model_copy(update={"slack_bot_token": None})
+    rt = Runtime(settings, teams.db, tz, at("2026-03-02T10:00"))
+    args = operator_command("remind", "--at", "2026-03-02T10:00")
+
+    assert await args.handler(args, rt) == 0
+    out = capsys.readouterr().out
+    assert (
+        f"Posted: reminder to Children's Trust Board: outcome 13 (2025-Q4), to {CHILDREN}." in out
+    )
+    assert (
+        "SLACK_BOT_TOKEN is not set, so nothing was posted to Inclusive Economy Board's channel: "
+        "those messages wait in the outbox (`waymark outbox`) and go at the next pass once it "
+        "is. Set it." in out
+    )
+    assert len(teams.connector.to(CHILDREN)) == 1
+    assert slack.posts == []
+    async with teams.db.reading() as session:
+        held = await OutboxRepository(session).by_key("reminder:economy:20:2024:2")
+    assert held is not None and held.sent_at is None
