@@ -65,24 +65,38 @@ _PER_OUTCOME = {c.name: c for c in COMMANDS if c.per_outcome}
 _GENERAL = {c.name: c for c in COMMANDS if not c.per_outcome}
 
 
-def help_reply(shared: bool = False) -> Reply:
+GREETINGS = frozenset({"hello", "hi", "hey", "hiya"})
+
+
+def help_reply(shared: bool = False, platform: str = "slack", *, greeting: bool = False) -> Reply:
+    """What /outcome can do, generated from the table; in Teams' words on Teams, where every
+    answer is seen in the channel (no `share`) and reminders carry a box for the reading."""
     lines = [c.usage for c in COMMANDS] + ["/outcome help — this list"]
     text = "\n".join(lines)
-    return Reply(
-        "What /outcome can do:\n" + text,
-        (
-            Header("What /outcome can do"),
-            Section(text=text),
-            Context(
-                (
-                    "Add `share` to show the answer to the whole channel, like "
-                    "`/outcome 12 share`. Leads can also reply with a number in a reminder's "
-                    "thread to submit a reading.",
-                )
-            ),
-        ),
-        shared=shared,
+    if platform == "teams":
+        footer = (
+            "Leads can also reply with a number in a reminder's thread, or type it in the "
+            "reminder's box and press Submit reading, to submit a reading."
+        )
+    else:
+        footer = (
+            "Add `share` to show the answer to the whole channel, like `/outcome 12 share`. "
+            "Leads can also reply with a number in a reminder's thread to submit a reading."
+        )
+    title = "What /outcome can do"
+    blocks: tuple[Header | Section | Context, ...] = (
+        Header(title),
+        Section(text=text),
+        Context((footer,)),
     )
+    if greeting:
+        hello = (
+            "Hello: I am waymark, and I keep the road map's outcomes, readings and status. "
+            "Try `/outcome 12` for an outcome's card or `/outcome list` for them all."
+        )
+        blocks = (Section(text=hello), *blocks)
+        return Reply(hello + "\n" + text, blocks, shared=shared)
+    return Reply(f"{title}:\n{text}", blocks, shared=shared)
 
 
 async def answer_command(services: Services, event: CommandEvent) -> Reply:
@@ -105,7 +119,10 @@ async def dispatch(ctx: CommandContext, text: str) -> Reply:
     words = [w for w in words if w.lower() != "share"]
     words, page = _page(words)
     if not words or words[0].lower() in {"help", "?"}:
-        return help_reply(shared)
+        return help_reply(shared, ctx.caller.platform)
+    if len(words) <= 2 and words[0].lower().strip("!,.") in GREETINGS:
+        # `hello` (what README has admins send first) greets rather than search for the word.
+        return help_reply(shared, ctx.caller.platform, greeting=True)
     first = words[0].lower().lstrip("#")
     if first.isdigit():
         number = int(first)

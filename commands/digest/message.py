@@ -271,7 +271,8 @@ def _overdue_by_group(current: Sequence[OutcomeStatus], today: date) -> list[str
     for group in sorted(by_group):
         items = by_group[group]
         more = f" and {len(items) - 6} more" if len(items) > 6 else ""
-        lines.append(f"{group}: outcomes {', '.join(items[:6])}{more}")
+        noun = "outcome" if len(items) == 1 else "outcomes"
+        lines.append(f"{group}: {noun} {', '.join(items[:6])}{more}")
     return lines
 
 

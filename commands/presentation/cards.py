@@ -119,11 +119,21 @@ def _missing(number: int) -> str:
     return f"Commentary missing: `/outcome {number} comment TEXT` adds it."
 
 
+# How a reading was given, in words that mean something on every platform.
+VIA_WORDS = {
+    "slash": "by command",
+    "thread": "in a thread reply",
+    "modal": "on the reading form",
+    "import": "from the road map's files",
+    "cli": "from the command line",
+}
+
+
 def _provenance(s: OutcomeStatus, latest: ReadingView, tz: tzinfo, names: Names) -> str:
     """Who gave the latest reading, and whether it may be published yet."""
     words = (
         f"Latest reading submitted by {names.of(latest.submitted_by)} on "
-        f"{moment(latest.submitted_at, tz)} ({latest.via})."
+        f"{moment(latest.submitted_at, tz)} ({VIA_WORDS.get(latest.via, latest.via)})."
     )
     if latest.provisional:
         words += f" Provisional: waiting for approval (`/outcome {s.number} approve`)."

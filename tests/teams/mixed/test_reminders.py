@@ -67,9 +67,12 @@ async def test_one_reminder_run_reminds_the_teams_and_the_slack_group_once_each(
     [reminder] = teams.connector.to(CHILDREN)
     assert "Overdue readings: Children's Trust Board" in reminder.words
     assert "Outcome 13: More children are vaccinated" in reminder.words
+    # "Last reading:" starts a line of its own rather than run on from the sentence before.
+    lines = [b["text"] for b in find(reminder.card, "TextBlock")]
+    assert any(line.startswith("Last reading: 2024-Q3, 85.5%") for line in lines), lines
     [box] = find(reminder.card, "Input.Number")
     assert box["id"] == "value-13"
-    [submit] = [a for a in find(reminder.card, "Action.Execute") if a["title"] == "Submit"]
+    [submit] = [a for a in find(reminder.card, "Action.Execute") if a["title"] == "Submit reading"]
     assert submit["data"] == {"action": "waymark.submit_reading", "outcome": 13}
     assert [m.channel for m in slack.posts] == [ECONOMY]
 
@@ -96,7 +99,12 @@ async def test_one_digest_run_reaches_the_teams_and_the_slack_channel_once_each(
     await teams.settle()
     digest, chart = teams.connector.in_channel(TEAMS_DIGEST)[said_hello:]
     assert digest.conversation_id == TEAMS_DIGEST
-    assert find(digest.card, "Table")
+    # Its lists are a line each, not one run-on paragraph.
+    lines = [b["text"] for b in find(digest.card, "TextBlock")]
+    assert lines[lines.index("Overdue readings by group") + 1 :][:2] == [
+        "• Children's Trust Board: outcome 13 (2025-Q4, 1 day)",
+        "• Inclusive Economy Board: outcome 20 (2024, 156 days)",
+    ]
     assert chart.conversation_id == f"{TEAMS_DIGEST};messageid={digest.id}"
     assert find(chart.card, "Image")[0]["url"].startswith("data:image/png;base64,")
     assert [(m.channel, m.key) for m in slack.posts] == [
@@ -204,4 +212,5 @@ async def test_remind_without_a_slack_token_reminds_teams_and_holds_slacks_part(
     assert slack.posts == []
     async with teams.db.reading() as session:
         held = await OutboxRepository(session).by_key("reminder:economy:20:2024:2")
-    assert held is not None and held.sent_at is None
+    assert held is not None
+    assert held.sent_at is None
