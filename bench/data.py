@@ -8,10 +8,12 @@ stays out of the measurements). Each outcome has a shared card in its group's ch
 
 from __future__ import annotations
 
+import csv
 import random
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta
+from pathlib import Path
 from typing import Any
 
 from sqlalchemy import insert, text
@@ -73,8 +75,17 @@ def chunks(rows: Sequence[dict[str, Any]], size: int = CHUNK) -> Iterator[Sequen
 
 
 async def generate(
-    db: Database, *, outcomes: int, readings_per_outcome: int, groups: int, today: date, seed: int
+    db: Database,
+    *,
+    outcomes: int,
+    readings_per_outcome: int,
+    groups: int,
+    today: date,
+    seed: int,
+    readings_csv: Path | None = None,
 ) -> Roadmap:
+    """The road map in `db`; its readings too, or instead written to `readings_csv` (as
+    `waymark readings export` writes them) for an import to load."""
     rng = random.Random(seed)
     due = due_period(today)
     first = due
@@ -185,7 +196,7 @@ async def generate(
             await conn.execute(insert(Outcome), rows)
         for rows in chunks(post_rows):
             await conn.execute(insert(Post), rows)
-        for rows in chunks(reading_rows):
+        for rows in chunks(reading_rows if readings_csv is None else []):
             await conn.execute(insert(Reading), rows)
         if db.is_postgresql:
             await _advance_sequences(conn)
@@ -194,6 +205,8 @@ async def generate(
         async with db.engine.connect() as conn:
             autocommit = await conn.execution_options(isolation_level="AUTOCOMMIT")
             await autocommit.exec_driver_sql("VACUUM ANALYZE")
+    if readings_csv is not None:
+        _write_csv(readings_csv, reading_rows, leads)
     return Roadmap(
         numbers=tuple(range(1, outcomes + 1)),
         threads=threads,
@@ -212,6 +225,27 @@ async def _advance_sequences(conn: AsyncConnection) -> None:
                 f"(SELECT max(id) FROM {table}))"
             )
         )
+
+
+def _write_csv(
+    path: Path, rows: Sequence[dict[str, Any]], leads: dict[Any, tuple[str, str]]
+) -> None:
+    """Readings as readings.csv, approved by the other lead of the submitter's group."""
+    other = dict(leads.values())
+    with path.open("w", newline="") as handle:
+        out = csv.writer(handle)
+        out.writerow([*READINGS_HEADER])
+        for r in rows:
+            by = r["submitted_by"]
+            at = r["submitted_at"]
+            out.writerow([r["outcome_id"], r["period"], r["value"], by, at.isoformat(), "",
+                          "approved", other[by], (at + timedelta(days=1)).isoformat()])  # fmt: skip
+
+
+READINGS_HEADER = (
+    "outcome", "period", "value", "submitted_by", "submitted_at", "note", "state",
+    "approved_by", "approved_at",
+)  # fmt: skip
 
 
 def _slug(name: str) -> str:

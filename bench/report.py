@@ -50,6 +50,10 @@ TARGETS = (
            lambda r, _b: r["resources"]["peak_rss_mb"], _at_most(200), stress_only=True),
     Target("start to healthy /healthz (s)", "≤ 3",
            lambda r, _b: r["resources"]["healthy_seconds"], _at_most(3)),
+    Target("readings import / bare insert", "≤ 5×",
+           lambda r, _b: r["import"]["ratio"], _at_most(5), stress_only=True),
+    Target("peak RSS of readings import (MB)", "≤ 250",
+           lambda r, _b: r["import"]["peak_rss_mb"], _at_most(250)),
 )  # fmt: skip
 
 
@@ -87,6 +91,7 @@ def _latency(found: dict[str, Any]) -> str:
 
 def _rows(run: Run) -> list[tuple[str, str]]:
     lat, ingest, passes, res = run["latency"], run["ingest"], run["passes"], run["resources"]
+    imp = run["import"]
     return [
         ("data: outcomes / readings (generated in s)",
          f"{run['data']['outcomes']:,} / {run['data']['readings']:,} "
@@ -114,6 +119,10 @@ def _rows(run: Run) -> list[tuple[str, str]]:
         ("waymark serve peak RSS (before charts)",
          f"{res['peak_rss_mb']:.0f} MB ({res['peak_rss_before_charts_mb']:.0f} MB)"),
         ("waymark serve start to healthy", f"{res['healthy_seconds']:.2f} s"),
+        ("readings import: rows, rows/s (× bare insert)",
+         f"{imp['rows']:,}, {imp['import_per_second']:,}/s ({imp['ratio']:.2f}×)"),
+        ("bare insert of the same rows: rows/s", f"{imp['bare_per_second']:,}/s"),
+        ("readings import peak RSS", f"{imp['peak_rss_mb']:.0f} MB"),
     ]  # fmt: skip
 
 

@@ -16,6 +16,7 @@ from sqlalchemy import func, select
 from bench import passes
 from bench.data import LAG_DAYS, Roadmap, generate
 from bench.databases import fresh_database
+from bench.imports import measure_import
 from bench.load import (
     BOT_USER,
     Check,
@@ -113,7 +114,8 @@ async def run_backend(scale: Scale, backend: str, folder: Path, seed: int) -> di
         )
         result["passes"] = {name: vars(t) for name, t in timed.items()}
         result["passes"]["digest_ratio"] = ratio(timed["digest"].ms, timed["bare_latest"].ms)
-        return result
+    result["import"] = await measure_import(scale, backend, folder, seed, today)
+    return result
 
 
 async def _count_readings(url: str) -> int:

@@ -1,4 +1,5 @@
-"""Sends requests to the bot the way Slack does: signed, to one events URL, with a 3 s budget."""
+"""Sends requests to the bot the way Slack does: signed, to one events URL, with a 3 s budget;
+or, while the bot is connected in Socket Mode, as envelopes over its WebSocket."""
 
 from __future__ import annotations
 
@@ -14,6 +15,7 @@ from urllib.parse import urlencode
 import aiohttp
 
 from playground.records import DeliveryRecord
+from playground.socket_mode import SocketMode
 from playground.workspace import Workspace
 
 # Slack gives up on a request after three seconds and tells the person it timed out.
@@ -41,9 +43,11 @@ class Delivery:
         url: str | None,
         signing_secret: str,
         timeout: float = ACK_TIMEOUT_SECONDS,
+        socket_mode: SocketMode | None = None,
     ) -> None:
         self.workspace = workspace
         self.url = url
+        self.socket_mode = socket_mode
         self.signing_secret = signing_secret
         self.timeout = timeout
         self._session: aiohttp.ClientSession | None = None
@@ -88,6 +92,11 @@ class Delivery:
         self, kind: str, body: bytes, content_type: str, payload: dict[str, Any]
     ) -> DeliveryRecord:
         record = DeliveryRecord(kind=kind, payload=payload)
+        if self.socket_mode is not None and self.socket_mode.is_connected:
+            # A bot in Socket Mode gets everything over its WebSocket, as from Slack.
+            await self.socket_mode.deliver(record, self.timeout)
+            self.workspace.record_delivery(record)
+            return record
         if self.url is None:
             record.error = "no bot is connected"
             self.workspace.record_delivery(record)

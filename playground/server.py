@@ -12,6 +12,7 @@ from playground.events import EventFeed
 from playground.page import Page
 from playground.people import People
 from playground.response_urls import ResponseUrls
+from playground.socket_mode import SocketMode
 from playground.ui import RunHook, Ui
 from playground.uploads import Uploads
 from playground.webapi import WebApi
@@ -30,6 +31,7 @@ class Playground:
     feed: EventFeed
     people: People
     public_url_given: bool
+    socket_mode: SocketMode
 
 
 PLAYGROUND = web.AppKey("playground", Playground)
@@ -42,6 +44,7 @@ def build_playground(
     signing_secret: str,
     bot_token: str,
     public_url: str | None,
+    app_token: str | None = None,
     run_reminders: RunHook | None = None,
     run_digest: RunHook | None = None,
     ack_timeout: float = ACK_TIMEOUT_SECONDS,
@@ -57,20 +60,28 @@ def build_playground(
     """
     if public_url is not None:
         workspace.public_url = public_url.rstrip("/")
+    socket_mode = SocketMode(workspace, app_token=app_token)
     delivery = Delivery(
-        workspace, url=bot_events_url, signing_secret=signing_secret, timeout=ack_timeout
+        workspace,
+        url=bot_events_url,
+        signing_secret=signing_secret,
+        timeout=ack_timeout,
+        socket_mode=socket_mode,
     )
     feed = EventFeed(workspace, delivery)
     people = People(workspace, delivery, feed)
     app = web.Application(client_max_size=MAX_REQUEST_BYTES)
-    app[PLAYGROUND] = Playground(workspace, delivery, feed, people, public_url is not None)
+    app[PLAYGROUND] = Playground(
+        workspace, delivery, feed, people, public_url is not None, socket_mode
+    )
     ui = Ui(
         workspace,
         people,
         hooks={"reminders": run_reminders, "digest": run_digest},
         time_zone=ZoneInfo(time_zone),
     )
-    app.add_routes(WebApi(workspace, feed, bot_token=bot_token).routes())
+    app.add_routes(WebApi(workspace, feed, bot_token=bot_token, socket_mode=socket_mode).routes())
+    app.add_routes(socket_mode.routes())
     app.add_routes(ResponseUrls(workspace, feed).routes())
     app.add_routes(Uploads(workspace).routes())
     app.add_routes(ui.routes())
@@ -79,6 +90,7 @@ def build_playground(
     async def end_streams(app: web.Application) -> None:
         # Open event streams would otherwise hold shutdown up until aiohttp's timeout.
         workspace.close_subscribers()
+        await socket_mode.close()
 
     async def stop_deliveries(app: web.Application) -> None:
         await delivery.close()

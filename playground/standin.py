@@ -7,7 +7,8 @@ the workspace's faults make the next calls fail the ways Slack's do (see ``fault
 In a test: ``with running_standin() as slack:`` serves it on its own thread and event loop, so
 async tests, the ``waymark`` command (which runs its own loop) and other processes can all talk
 to it. For another process: ``python -m playground.standin --port P --token T`` serves it with
-the control routes (``control``) on 127.0.0.1.
+the control routes (``control``) on 127.0.0.1; a bot started with ``SLACK_APP_TOKEN`` set to its
+``--app-token`` connects to it in Socket Mode (``socket_mode``).
 """
 
 from __future__ import annotations
@@ -32,6 +33,7 @@ from playground.workspace import Clock, Workspace
 T = TypeVar("T")
 
 BOT_TOKEN = "xoxb-standin"  # noqa: S105 - a stand-in's token, not a secret
+APP_TOKEN = "xapp-standin"  # noqa: S105 - the app-level token it takes for Socket Mode
 BOT = User("U0WAYMARK", "waymark", "Road map bot", is_bot=True)
 POST = "chat.postMessage"
 START_SECONDS = 10.0
@@ -50,15 +52,19 @@ def standin_workspace(clock: Clock = time.time) -> Workspace:
     )
 
 
-def build_standin(token: str = BOT_TOKEN, workspace: Workspace | None = None) -> web.Application:
-    """The playground's Web API (and page) for `token`, with the control routes."""
+def build_standin(
+    token: str = BOT_TOKEN, workspace: Workspace | None = None, *, app_token: str = APP_TOKEN
+) -> web.Application:
+    """The playground's Web API (and page) for `token`, with the control routes; a bot that
+    opens a Socket Mode connection with `app_token` gets its events over the WebSocket."""
     workspace = workspace or standin_workspace()
     app = build_playground(
         workspace=workspace,
         bot_events_url=None,
-        signing_secret="unused: the stand-in delivers no events",  # noqa: S106
+        signing_secret="unused: the stand-in sends no signed requests",  # noqa: S106
         bot_token=token,
         public_url=None,
+        app_token=app_token,
     )
     app.add_routes(Control(workspace).routes())
     return app
@@ -243,11 +249,14 @@ def main(argv: Sequence[str] | None = None) -> None:
     parser = argparse.ArgumentParser(prog="python -m playground.standin", description=__doc__)
     parser.add_argument("--port", type=int, required=True)
     parser.add_argument("--token", default=BOT_TOKEN, help="the bot token it accepts")
+    parser.add_argument(
+        "--app-token", default=APP_TOKEN, help="the app-level token it accepts, for Socket Mode"
+    )
     args = parser.parse_args(argv)
     workspace = standin_workspace()
     workspace.public_url = f"http://127.0.0.1:{args.port}"
     web.run_app(
-        build_standin(args.token, workspace),
+        build_standin(args.token, workspace, app_token=args.app_token),
         host="127.0.0.1",
         port=args.port,
         access_log=None,

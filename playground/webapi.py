@@ -20,15 +20,23 @@ from playground.files import FileMethods
 from playground.modals import ModalMethods
 from playground.params import Method, Params, read_params, token_of
 from playground.records import RecordedCall
+from playground.socket_mode import SocketMode, check_app_token
 from playground.workspace import Workspace
 
 
 class WebApi:
-    def __init__(self, workspace: Workspace, feed: EventFeed, *, bot_token: str) -> None:
+    def __init__(
+        self, workspace: Workspace, feed: EventFeed, *, bot_token: str, socket_mode: SocketMode
+    ) -> None:
         self.workspace = workspace
         self.feed = feed
         self.bot_token = bot_token
-        self.methods: dict[str, Method] = {"api.test": self.api_test, "auth.test": self.auth_test}
+        self.socket_mode = socket_mode
+        self.methods: dict[str, Method] = {
+            "api.test": self.api_test,
+            "auth.test": self.auth_test,
+            "apps.connections.open": socket_mode.connections_open,
+        }
         for group in (ChatMethods, ModalMethods, FileMethods, ConversationMethods):
             self.methods.update(group(workspace, feed).table())
 
@@ -52,7 +60,8 @@ class WebApi:
             token = token_of(request, params)
             if token is None:
                 raise SlackError("not_authed")
-            if token != self.bot_token:
+            app_token = check_app_token(self.socket_mode, method_name, token)
+            if not app_token and token != self.bot_token:
                 raise SlackError("invalid_auth")
             fault = self.workspace.faults.take(method_name)
             if fault is not None and fault.kind in BEFORE:

@@ -13,6 +13,7 @@ from zoneinfo import ZoneInfo
 from tabulate import tabulate
 
 from bot.cli.arguments import Commands, command, local_date_or_time, os_user, outcome_number
+from bot.cli.progress import ProgressBar
 from bot.wiring import Runtime, load_example_if_empty
 from commands.context import get_outcome
 from commands.domain.status import OutcomeStatus, ReadingView
@@ -134,8 +135,9 @@ async def run_init(args: argparse.Namespace, rt: Runtime) -> int:
 async def run_roadmap_import(args: argparse.Namespace, rt: Runtime) -> int:
     async with rt.db.transaction() as session:
         report = await import_roadmap(
-            session, Path(args.directory), actor=args.by, now=rt.now, tz=rt.tz, reason=args.reason
-        )
+            session, Path(args.directory), actor=args.by, now=rt.now, tz=rt.tz,
+            reason=args.reason, progress=ProgressBar(after=2.0),
+        )  # fmt: skip
     print(f"Imported {args.directory}: {report.summary()}.")
     return 0
 
@@ -150,8 +152,9 @@ async def run_roadmap_export(args: argparse.Namespace, rt: Runtime) -> int:
 async def run_readings_import(args: argparse.Namespace, rt: Runtime) -> int:
     async with rt.db.transaction() as session:
         report = await import_readings(
-            session, Path(args.file), now=rt.now, tz=rt.tz, actor=args.by
-        )
+            session, Path(args.file), now=rt.now, tz=rt.tz, actor=args.by,
+            progress=ProgressBar(after=2.0),
+        )  # fmt: skip
     print(f"Imported {args.file}: {report.summary()}.")
     return 0
 

@@ -139,7 +139,7 @@ async def check_submission(
         check_plausible(submission.value, outcome)
     except UserError as error:
         raise RefusedError(str(error), Box.VALUE) from None
-    _check_after_baseline(outcome, period)
+    check_after_baseline(outcome, period)
     lock = await LockRepository(session).covering(period.end)
     allowed = submission.by in admins if may_revise_published is None else may_revise_published
     if lock is not None and not allowed:
@@ -177,7 +177,7 @@ async def check_submission(
     )
 
 
-def _check_after_baseline(outcome: Outcome, period: Period) -> None:
+def check_after_baseline(outcome: Outcome, period: Period) -> None:
     baseline = period_of(outcome.baseline_period, Cadence(outcome.cadence))
     if period.start > baseline.start:
         return
@@ -201,15 +201,17 @@ async def _unusual(readings: ReadingRepository, submission: Submission) -> str |
     reading has nothing to be compared with)."""
     outcome, value = submission.outcome, submission.value
     before = await readings.before(outcome.id, submission.period.start)
-    if before is None:
-        return None
-    ratio = unusual_ratio(value, before.value)
+    return None if before is None else unusual_words(value, before.value, before.period, outcome)
+
+
+def unusual_words(value: float, last: float, last_period: str, outcome: Outcome) -> str | None:
+    """The doubt about `value` given `last`, the reading of the nearest earlier period."""
+    ratio = unusual_ratio(value, last)
     if ratio is None:
         return None
-    last = with_unit(before.value, outcome.unit)
     return (
         f"You wrote {with_unit(value, outcome.unit)} — {ratio_words(ratio)} the last reading, "
-        f"{last} ({before.period})."
+        f"{with_unit(last, outcome.unit)} ({last_period})."
     )
 
 

@@ -21,9 +21,13 @@ from commands.domain.periods import (
     Period,
 )
 from commands.domain.status import local_today
-from commands.presentation.replies import plain_mentions
-from commands.readings.guards import RefusedError, Submission, check_submission, record_checked
-from commands.readings.recording import Approval, Via
+from commands.roadmap_files.bulk_readings import (
+    BulkImport,
+    Progress,
+    apply_staged,
+    no_progress,
+    stage_file,
+)
 from commands.roadmap_files.people import PEOPLE_COLUMNS, PEOPLE_FILE, apply_people, parse_people
 from commands.roadmap_files.plan_files import apply_plan_files, read_plan_files
 from commands.roadmap_files.revisions import (
@@ -37,25 +41,19 @@ from commands.roadmap_files.revisions import (
     revise,
 )
 from commands.roadmap_files.rows import (
-    CONFIRMED_COLUMN,
     GROUP_COLUMNS,
     OUTCOME_COLUMNS,
-    READING_COLUMNS,
-    REVISION_COLUMN,
     GroupRow,
     OutcomeRow,
     Problems,
-    ReadingRow,
     parse_groups,
     parse_outcomes,
-    parse_readings,
     read_rows,
 )
-from storage.models import Area, Group, GroupLead, Outcome, Reading
-from storage.publication_models import ReadingState
+from storage.models import Area, Group, GroupLead, Outcome
 from storage.repositories import (
     AuditRepository,
-    ReadingRepository,
+    ReadingImport,
     RoadmapRepository,
     TargetRevisionRepository,
 )
@@ -91,6 +89,7 @@ async def import_roadmap(
     now: datetime,
     tz: tzinfo,
     reason: str | None = None,
+    progress: Progress = no_progress,
 ) -> ImportReport:
     """Load groups.csv and outcomes.csv (and readings.csv, people.csv, target_revisions.csv,
     actions.csv and action_updates.csv when present) from `directory`. Changing an outcome's
@@ -108,10 +107,10 @@ async def import_roadmap(
     cadences = {number: Cadence(o.cadence) for number, o in existing.items()}
     cadences.update({o.number: o.cadence for o in outcome_rows})
     readings_file = directory / "readings.csv"
-    reading_rows: list[ReadingRow] = []
+    staging = ReadingImport(session)
+    await staging.open()
     if readings_file.exists():
-        raw = read_rows(readings_file, READING_COLUMNS, problems)
-        reading_rows = parse_readings(raw, cadences, _has_ended(now, tz), problems)
+        await stage_file(staging, readings_file, cadences, _has_ended(now, tz), problems, progress)
     people_file = directory / PEOPLE_FILE
     people_rows = []
     if people_file.exists():
@@ -152,8 +151,10 @@ async def import_roadmap(
     await apply_revisions(session, revision_rows, outcomes, report.count, problems,
                           actor=actor, now=now)  # fmt: skip
     await roadmap.flush()
-    await _apply_readings(session, reading_rows, report, actor, now, tz, problems)
+    job = BulkImport(staging, problems, report.count, actor, now, tz, readings_file.name, progress)
+    await apply_staged(session, job)
     problems.raise_if_any()
+    await staging.close()
     await apply_plan_files(session, plans, report.count, actor=actor, now=now)
     return report
 
@@ -173,16 +174,28 @@ def _revise_targets(
 
 
 async def import_readings(
-    session: AsyncSession, file: Path, *, now: datetime, tz: tzinfo, actor: str = "import"
+    session: AsyncSession,
+    file: Path,
+    *,
+    now: datetime,
+    tz: tzinfo,
+    actor: str = "import",
+    progress: Progress = no_progress,
 ) -> ImportReport:
+    """Load a readings.csv (see `bulk_readings`): every problem is reported, and nothing is
+    imported unless all rows are good."""
     problems = Problems()
     cadences = {o.number: Cadence(o.cadence) for o in await RoadmapRepository(session).outcomes()}
-    raw = read_rows(file, READING_COLUMNS, problems)
-    rows = parse_readings(raw, cadences, _has_ended(now, tz), problems, file=file.name)
+    staging = ReadingImport(session)
+    await staging.open()
+    await stage_file(staging, file, cadences, _has_ended(now, tz), problems, progress)
     problems.raise_if_any()
     report = ImportReport()
-    await _apply_readings(session, rows, report, actor, now, tz, problems, file=file.name)
+    await apply_staged(
+        session, BulkImport(staging, problems, report.count, actor, now, tz, file.name, progress)
+    )
     problems.raise_if_any()
+    await staging.close()
     return report
 
 
@@ -306,81 +319,3 @@ def _apply_outcome(
                      before=before, after=after)  # fmt: skip
     else:
         report.count("unchanged", "outcomes")
-
-
-async def _apply_readings(
-    session: AsyncSession,
-    rows: list[ReadingRow],
-    report: ImportReport,
-    actor: str,
-    now: datetime,
-    tz: tzinfo,
-    problems: Problems,
-    file: str = "readings.csv",
-) -> None:
-    """Record each new row, checked as any figure is (a file has no one to ask, so a doubt
-    is a problem unless the row is marked `confirmed`); every problem is reported."""
-    if not rows:
-        return
-    roadmap = RoadmapRepository(session)
-    outcomes = {o.number: o for o in await roadmap.outcomes(numbers={r.outcome for r in rows})}
-    history: dict[tuple[int, str], list[Reading]] = {}
-    for number, reading in await ReadingRepository(session).everything():
-        history.setdefault((number, reading.period), []).append(reading)
-    for index, row in enumerate(rows, start=2):
-        outcome = outcomes[row.outcome]
-        known = history.get((row.outcome, row.period.label), [])
-        if any(_same(row, r) for r in known):
-            report.count("unchanged", "readings")
-            continue
-        submission = Submission(
-            outcome, row.value, row.period, row.submitted_by, Via.IMPORT, note=row.note,
-            reason=row.revision_reason, confirmed=row.confirmed, submitted_at=row.submitted_at,
-        )  # fmt: skip
-        try:
-            checked = await check_submission(
-                session, submission, admins=(), tz=tz, may_revise_published=True
-            )
-        except RefusedError as error:
-            problems.add(file, index, error.box.value, plain_mentions(str(error)))
-            continue
-        if checked.needs_reason:
-            problems.add(
-                file, index, "period",
-                f"{plain_mentions(checked.lock_words(tz))} To revise it, give the reason in a "
-                f"{REVISION_COLUMN} column.",
-            )  # fmt: skip
-            continue
-        if checked.unusual and not row.confirmed:
-            problems.add(
-                file, index, "value",
-                f"{plain_mentions(checked.unusual)} If it is right, write yes in a "
-                f"{CONFIRMED_COLUMN} column.",
-            )  # fmt: skip
-            continue
-        recorded = await record_checked(
-            session, checked, now=now, tz=tz, approval=_approval(row, actor, now)
-        )
-        history.setdefault((row.outcome, row.period.label), []).append(recorded.reading)
-        report.count("created", "readings")
-
-
-def _approval(row: ReadingRow, actor: str, now: datetime) -> Approval | None:
-    """Approved as the row says; a row that does not say is the council's record so far,
-    approved by whoever imports it."""
-    if row.state == ReadingState.PROVISIONAL:
-        return None
-    if row.state == ReadingState.APPROVED and row.approved_by:
-        return Approval(row.approved_by, row.approved_at or now)
-    return Approval(actor, now)
-
-
-def _same(row: ReadingRow, reading: Reading) -> bool:
-    if (row.value, row.submitted_by, row.note) != (
-        reading.value,
-        reading.submitted_by,
-        reading.note,
-    ):
-        return False
-    # Without a timestamp the row can only mean the period's current value.
-    return reading.submitted_at == row.submitted_at if row.submitted_at else reading.is_current

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import csv
 import re
-from collections.abc import Callable, Collection, Sequence
+from collections.abc import Callable, Collection, Iterator, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
@@ -144,10 +144,21 @@ def read_rows(
 ) -> list[dict[str, str]]:
     """Rows as dicts (numbered from 2, the first data row in a spreadsheet); header checked
     (columns in `optional` may be left out)."""
+    return list(iter_rows(path, columns, problems, optional=optional))
+
+
+def iter_rows(
+    path: Path,
+    columns: Sequence[str],
+    problems: Problems,
+    *,
+    optional: Collection[str] = OPTIONAL_COLUMNS,
+) -> Iterator[dict[str, str]]:
+    """`read_rows`, one row at a time, for files too big to hold."""
     name = path.name
     if not path.exists():
         problems.add(name, 0, "-", f"the file is missing (expected {path})")
-        return []
+        return
     with path.open(newline="", encoding="utf-8-sig") as handle:
         reader = csv.DictReader(handle)
         header = reader.fieldnames or []
@@ -159,8 +170,9 @@ def read_rows(
                 ", ".join(missing),
                 "missing from the header; it must be: " + ",".join(columns),
             )
-            return []
-        return [{k: (v or "").strip() for k, v in row.items() if k} for row in reader]
+            return
+        for row in reader:
+            yield {k: (v or "").strip() for k, v in row.items() if k}
 
 
 def _required(value: str) -> str:
@@ -325,13 +337,13 @@ def parse_readings(
     found: list[ReadingRow] = []
     for index, row in enumerate(rows, start=2):
         errors_before = len(problems.lines)
-        reading = _parse_reading(row, index, cadences, has_ended, problems, file)
+        reading = parse_reading(row, index, cadences, has_ended, problems, file)
         if reading is not None and len(problems.lines) == errors_before:
             found.append(reading)
     return found
 
 
-def _parse_reading(
+def parse_reading(
     row: dict[str, str],
     index: int,
     cadences: dict[int, Cadence],

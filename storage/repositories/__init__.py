@@ -16,6 +16,8 @@ from storage.repositories.guards import LockRepository, QuestionRepository
 from storage.repositories.outbox import OutboxRepository
 from storage.repositories.people import PeopleRepository
 from storage.repositories.plans import ActionRow, PlanRepository
+from storage.repositories.reading_import import BATCH as STAGED_BATCH
+from storage.repositories.reading_import import ReadingImport, StagedRow
 from storage.repositories.readings import AROUND_NEWEST, ReadingRepository, ReadingsAround
 from storage.repositories.reminders import ReminderRepository
 from storage.repositories.roadmap import RoadmapRepository
@@ -24,6 +26,7 @@ from storage.repositories.targets import TargetRevisionRepository
 
 __all__ = [
     "AROUND_NEWEST",
+    "STAGED_BATCH",
     "ActionRow",
     "AreaRow",
     "AuditRepository",
@@ -37,6 +40,7 @@ __all__ = [
     "PlanRepository",
     "PostRepository",
     "QuestionRepository",
+    "ReadingImport",
     "ReadingRepository",
     "ReadingRow",
     "ReadingsAround",
@@ -44,6 +48,7 @@ __all__ = [
     "ReminderRepository",
     "RoadmapRepository",
     "SentCardRepository",
+    "StagedRow",
     "TargetRevisionRepository",
     "UnreachableRepository",
 ]

@@ -81,4 +81,13 @@ def test_a_smoke_run_reports_every_figure(tmp_path: Path) -> None:
     assert 0 < resources["peak_rss_before_charts_mb"] <= resources["peak_rss_mb"]
     assert 0 < resources["healthy_seconds"] < 30
 
+    imported = run["import"]
+    assert imported["rows"] == SMOKE.readings
+    assert imported["output"] == [
+        f"Imported {imported['file']}: created {SMOKE.readings} readings."
+    ]
+    assert imported["bare_seconds"] > 0
+    assert imported["ratio"] > 0
+    assert imported["peak_rss_mb"] > 0
+
     assert {t["target"] for t in figures["targets"]} == {t.name for t in TARGETS}

@@ -3,6 +3,7 @@ signed requests in, recorded Web API calls out. Nothing in Bolt or slack-sdk is 
 
 from __future__ import annotations
 
+import asyncio
 import json
 import time
 from collections.abc import AsyncIterator, Callable
@@ -31,6 +32,10 @@ from playground.records import Message
 
 SECRET = "test-signing-secret"
 TOKEN = "xoxb-waymark-test"
+APP_TOKEN = "xapp-waymark-test"
+
+# How long waymark may take to connect in Socket Mode on a busy machine.
+START_SECONDS = 30.0
 
 BOT = User("U0WAYMARK", "waymark", is_bot=True)
 LEAD = User("U0CHILDLEAD", "Priya Shah", "Children's Trust lead")
@@ -131,22 +136,32 @@ def seeded_workspace() -> Workspace:
 
 @asynccontextmanager
 async def slack_harness(
-    database_url: str, now: datetime, *, clock: Callable[[], datetime] | None = None
+    database_url: str,
+    now: datetime,
+    *,
+    clock: Callable[[], datetime] | None = None,
+    socket_mode: bool = False,
 ) -> AsyncIterator[SlackHarness]:
-    """`clock`: the time as waymark reads it, for tests that move it on; `now` otherwise."""
+    """`clock`: the time as waymark reads it, for tests that move it on; `now` otherwise.
+    `socket_mode`: waymark connects with an app token, as without a public address, and
+    everything reaches it over the WebSocket, with no signing secret and no request URL."""
     app: web.Application = build_playground(
         workspace=seeded_workspace(),
         bot_events_url=None,
         signing_secret=SECRET,
         bot_token=TOKEN,
         public_url=None,
+        app_token=APP_TOKEN,
     )
     runner, url = await start_playground(app)
+    credentials = (
+        {"SLACK_APP_TOKEN": APP_TOKEN} if socket_mode else {"SLACK_SIGNING_SECRET": SECRET}
+    )
     settings = Settings.model_validate(
         {
             "DATABASE_URL": database_url,
             "SLACK_BOT_TOKEN": TOKEN,
-            "SLACK_SIGNING_SECRET": SECRET,
+            **credentials,
             "SLACK_API_URL": f"{url}/api/",
             "WAYMARK_ADMINS": ADMIN.id,
         }
@@ -156,7 +171,10 @@ async def slack_harness(
     )
     events_url = f"http://127.0.0.1:{running.port}/slack/events"
     playground = app[PLAYGROUND]
-    playground.delivery.url = events_url
+    if socket_mode:
+        await asyncio.wait_for(playground.socket_mode.connected.wait(), START_SECONDS)
+    else:
+        playground.delivery.url = events_url
     try:
         yield SlackHarness(playground, running, url, events_url)
     finally:

@@ -1,0 +1,349 @@
+"""Readings from a file at the database's speed (`readings import`, and `roadmap import`'s
+readings.csv), in memory that does not grow with the file.
+
+One streaming pass checks each row as it is read and stages the good ones in the database
+(`storage.repositories.reading_import`). Then the staged rows are read back a few outcomes at a
+time and checked against the readings stored and each other, in the file's order, as any figure
+is checked (`commands.readings.guards`: a file has no one to ask, so a doubt is a problem
+unless the row is marked `confirmed`), and written in batches with their audit rows. Every
+problem is reported; nothing is written unless all rows are good (the caller's transaction is
+rolled back)."""
+
+from __future__ import annotations
+
+from bisect import bisect_left, insort
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass, field
+from datetime import date, datetime, tzinfo
+from itertools import groupby
+from pathlib import Path
+from typing import Any
+
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from commands.domain.periods import Cadence, Period
+from commands.domain.rules import Polarity, Status, assess, parse_tolerance
+from commands.domain.status import path_under
+from commands.domain.targets import Revision, Targets, targets_in_force
+from commands.errors import UserError
+from commands.presentation.replies import plain_mentions
+from commands.readings.guards import check_after_baseline, locked_words, unusual_words
+from commands.readings.recording import Via, check_plausible
+from commands.roadmap_files.rows import (
+    CONFIRMED_COLUMN,
+    READING_COLUMNS,
+    REVISION_COLUMN,
+    Problems,
+    iter_rows,
+    parse_reading,
+)
+from storage.models import Outcome
+from storage.publication_models import PeriodLock, ReadingState
+from storage.repositories import (
+    STAGED_BATCH,
+    LockRepository,
+    ReadingImport,
+    RoadmapRepository,
+    StagedRow,
+    TargetRevisionRepository,
+)
+
+Progress = Callable[[str, int, int], None]
+Count = Callable[[str, str], None]  # ("created", "readings")
+
+# Staged rows read back at once: a few outcomes' worth, a few megabytes.
+_CHUNK_ROWS = 20_000
+_CHUNK_OUTCOMES = 500
+
+
+def no_progress(_what: str, _done: int, _total: int) -> None:
+    return None
+
+
+async def stage_file(
+    staging: ReadingImport,
+    path: Path,
+    cadences: dict[int, Cadence],
+    has_ended: Callable[[Period], bool],
+    problems: Problems,
+    progress: Progress = no_progress,
+) -> None:
+    """Check each row of `path` as it is read; stage the good ones while no row has a problem
+    (after one, the rest are only checked, so that every problem is reported)."""
+    total = max(_lines(path) - 1, 0)
+    batch: list[tuple[Any, ...]] = []
+    for index, raw in enumerate(iter_rows(path, READING_COLUMNS, problems), start=2):
+        row = parse_reading(raw, index, cadences, has_ended, problems, path.name)
+        if row is None or problems.lines:
+            continue
+        batch.append((
+            index, row.outcome, row.period.label, row.period.start, row.value, row.submitted_by,
+            row.submitted_at, row.note, row.state, row.approved_by, row.approved_at,
+            row.confirmed, row.revision_reason,
+        ))  # fmt: skip
+        if len(batch) >= STAGED_BATCH:
+            await staging.stage(batch)
+            batch.clear()
+            progress(f"Checking {path.name}", min(index - 1, total), total)
+    if not problems.lines:
+        await staging.stage(batch)
+    progress(f"Checking {path.name}", total, total)
+
+
+def _lines(path: Path) -> int:
+    if not path.exists():
+        return 0
+    with path.open("rb") as handle:
+        return sum(chunk.count(b"\n") for chunk in iter(lambda: handle.read(1 << 20), b""))
+
+
+@dataclass
+class _Known:
+    """A reading of the outcome being imported, stored before or written by this import."""
+
+    id: int
+    period: str
+    period_start: date
+    value: float
+    submitted_by: str
+    submitted_at: datetime
+    note: str
+    is_current: bool
+    audit: dict[str, Any]  # its values, as the audit log records them
+    new: dict[str, Any] | None = None  # its row to insert, when this import writes it
+
+
+@dataclass
+class _Writes:
+    readings: list[dict[str, Any]] = field(default_factory=list)
+    superseded: list[tuple[int, datetime]] = field(default_factory=list)
+    audit: list[dict[str, Any]] = field(default_factory=list)
+
+
+class _Rater:
+    """`ratings.rating_at` for many readings of one outcome: its targets and each period's
+    expected value worked out once, not once a row."""
+
+    def __init__(self, outcome: Outcome) -> None:
+        self.cadence = Cadence(outcome.cadence)
+        self.polarity = Polarity(outcome.polarity)
+        self.targets = Targets.of(outcome)
+        self.expected: dict[tuple[Targets, date], float] = {}
+
+    def rate(self, row: StagedRow, at: datetime, revisions: list[Revision]) -> tuple[Status, float]:
+        in_force = targets_in_force(at, self.targets, revisions) if revisions else None
+        targets = in_force.targets if in_force else self.targets
+        key = (targets, row.period_start)
+        expected = self.expected.get(key)
+        if expected is None:
+            end = Period(row.period_start, self.cadence).end
+            expected = self.expected[key] = path_under(targets, self.cadence).expected_at(end)
+        tolerance = parse_tolerance(targets.tolerance)
+        return assess(row.value, expected, self.polarity, tolerance).status, expected
+
+
+@dataclass(frozen=True)
+class BulkImport:
+    """What checking and writing staged rows needs besides the rows."""
+
+    staging: ReadingImport
+    problems: Problems
+    count: Count
+    actor: str
+    now: datetime
+    tz: tzinfo
+    file: str
+    progress: Progress = no_progress
+    # (row, column, message) of each problem, found an outcome at a time, reported in row order
+    found: list[tuple[int, str, str]] = field(default_factory=list)
+
+
+async def apply_staged(session: AsyncSession, job: BulkImport) -> None:
+    """Check the staged rows against what is stored and each other, and write them."""
+    counts = await job.staging.counts()
+    if not counts:
+        return
+    numbers = {number for number, _ in counts}
+    outcomes = {o.number: o for o in await RoadmapRepository(session).outcomes(numbers=numbers)}
+    revisions: dict[int, list[Revision]] = {}
+    for number, r in await TargetRevisionRepository(session).everything():
+        if number in numbers:
+            revision = Revision(r.at, r.by, r.reason, Targets.from_json(r.before),
+                                Targets.from_json(r.after))  # fmt: skip
+            revisions.setdefault(number, []).append(revision)
+    locks = list(await LockRepository(session).everything())
+    total, done = sum(c for _, c in counts), 0
+    for chunk in _chunks(counts):
+        staged = await job.staging.staged(chunk)
+        known: dict[int, list[Any]] = {}
+        for row in await job.staging.known(outcomes[n].id for n in chunk):
+            known.setdefault(row.outcome_id, []).append(row)
+        await job.staging.reserve_ids(len(staged))
+        writes = _Writes()
+        for number, rows in groupby(staged, key=lambda r: r.outcome):
+            outcome = outcomes[number]
+            history = _History(known.get(outcome.id, []), _Rater(outcome))
+            for row in rows:
+                _import_row(job, outcome, history, row, revisions.get(number, []), locks, writes)
+        if not job.found and not job.problems.lines:
+            await job.staging.write(writes.readings, writes.superseded, writes.audit)
+        done += len(staged)
+        job.progress(f"Writing {job.file}", done, total)
+    for row_no, column, message in sorted(job.found):
+        job.problems.add(job.file, row_no, column, message)
+
+
+def _chunks(counts: list[tuple[int, int]]) -> Iterable[list[int]]:
+    chunk: list[int] = []
+    rows = 0
+    for number, count in counts:
+        if chunk and (rows + count > _CHUNK_ROWS or len(chunk) >= _CHUNK_OUTCOMES):
+            yield chunk
+            chunk, rows = [], 0
+        chunk.append(number)
+        rows += count
+    if chunk:
+        yield chunk
+
+
+class _History:
+    """One outcome's readings by period, and which periods have a current one, in order."""
+
+    def __init__(self, stored: list[Any], rater: _Rater) -> None:
+        self.rater = rater
+        self.by_period: dict[date, list[_Known]] = {}
+        self.current: dict[date, _Known] = {}
+        self.starts: list[date] = []
+        for r in stored:
+            values = _audit_values(r._mapping)
+            self.add(_Known(r.id, r.period, r.period_start, r.value, r.submitted_by,
+                            r.submitted_at, r.note, r.is_current, values))  # fmt: skip
+
+    def add(self, reading: _Known) -> None:
+        self.by_period.setdefault(reading.period_start, []).append(reading)
+        if reading.is_current:
+            if reading.period_start not in self.current:
+                insort(self.starts, reading.period_start)
+            self.current[reading.period_start] = reading
+
+    def before(self, start: date) -> _Known | None:
+        """The current reading of the nearest earlier period that has one."""
+        at = bisect_left(self.starts, start)
+        return self.current[self.starts[at - 1]] if at else None
+
+
+def _import_row(
+    job: BulkImport,
+    outcome: Outcome,
+    history: _History,
+    row: StagedRow,
+    revisions: list[Revision],
+    locks: list[PeriodLock],
+    writes: _Writes,
+) -> None:
+    if any(_same(row, k) for k in history.by_period.get(row.period_start, [])):
+        job.count("unchanged", "readings")
+        return
+    problem = _problem(job, outcome, history, row, locks)
+    if problem is not None:
+        job.found.append((row.row_no, *problem))
+        return
+    at = row.submitted_at or job.now
+    status, expected = history.rater.rate(row, at, revisions if at < job.now else [])
+    state, approved_by, approved_at = _approval(row, job.actor, job.now)
+    new: dict[str, Any] = {
+        "id": job.staging.next_id(), "outcome_id": outcome.id, "period": row.period,
+        "period_start": row.period_start, "value": row.value, "submitted_by": row.submitted_by,
+        "submitted_at": at, "via": Via.IMPORT.value, "note": row.note.strip(), "source_key": None,
+        "is_current": True, "superseded_at": None, "supersedes_id": None, "state": state,
+        "approved_by": approved_by, "approved_at": approved_at, "confirmed": row.confirmed,
+        "revision_reason": row.revision_reason.strip() or None,
+        "status": status.value, "expected": expected,
+    }  # fmt: skip
+    current = history.current.get(row.period_start)
+    if current is not None and current.submitted_at > at:
+        # An older entry: it joins the history without displacing the newer one.
+        new["is_current"], new["superseded_at"] = False, at
+        current = None
+    elif current is not None:
+        current.is_current = False
+        new["supersedes_id"] = current.id
+        if current.new is not None:
+            current.new["is_current"], current.new["superseded_at"] = False, at
+        else:
+            writes.superseded.append((current.id, at))
+    after = _audit_values(new)
+    history.add(_Known(new["id"], row.period, row.period_start, row.value, row.submitted_by, at,
+                       new["note"], new["is_current"], after, new))  # fmt: skip
+    writes.readings.append(new)
+    writes.audit.append({
+        "at": job.now, "actor": row.submitted_by,
+        "action": "reading.corrected" if current is not None else "reading.recorded",
+        "subject": f"outcome:{outcome.number}:{row.period}",
+        "before": current.audit if current is not None else None, "after": after,
+    })  # fmt: skip
+    job.count("created", "readings")
+
+
+def _problem(
+    job: BulkImport, outcome: Outcome, history: _History, row: StagedRow, locks: list[PeriodLock]
+) -> tuple[str, str] | None:
+    """(column, message) of what is wrong with the row, as `guards.check_submission` finds it
+    for someone allowed to revise published periods."""
+    period = Period(row.period_start, Cadence(outcome.cadence))
+    try:
+        check_plausible(row.value, outcome)
+    except UserError as error:
+        return "value", plain_mentions(str(error))
+    try:
+        check_after_baseline(outcome, period)
+    except UserError as error:
+        return "period", plain_mentions(str(error))
+    lock = next((lock for lock in locks if lock.through >= period.end), None)
+    if lock is not None and not row.revision_reason.strip():
+        words = plain_mentions(locked_words(lock, period, job.tz))
+        return "period", f"{words} To revise it, give the reason in a {REVISION_COLUMN} column."
+    before = history.before(row.period_start)
+    unusual = before and unusual_words(row.value, before.value, before.period, outcome)
+    if unusual and not row.confirmed:
+        return "value", (
+            f"{plain_mentions(unusual)} If it is right, write yes in a {CONFIRMED_COLUMN} column."
+        )
+    return None
+
+
+def _approval(row: StagedRow, actor: str, now: datetime) -> tuple[str, str | None, datetime | None]:
+    """Approved as the row says; a row that does not say is the council's record so far,
+    approved by whoever imports it."""
+    if row.state == ReadingState.PROVISIONAL:
+        return ReadingState.PROVISIONAL.value, None, None
+    if row.state == ReadingState.APPROVED and row.approved_by:
+        return ReadingState.APPROVED.value, row.approved_by, row.approved_at or now
+    return ReadingState.APPROVED.value, actor, now
+
+
+def _same(row: StagedRow, reading: _Known) -> bool:
+    if (row.value, row.submitted_by, row.note) != (
+        reading.value,
+        reading.submitted_by,
+        reading.note,
+    ):
+        return False
+    # Without a timestamp the row can only mean the period's current value.
+    return reading.submitted_at == row.submitted_at if row.submitted_at else reading.is_current
+
+
+def _audit_values(reading: Any) -> dict[str, Any]:
+    """As `recording._audit_values` gives them, from a stored row or a row to insert."""
+    return {
+        "value": reading["value"],
+        "period": reading["period"],
+        "submitted_by": reading["submitted_by"],
+        "submitted_at": reading["submitted_at"].isoformat(),
+        "via": reading["via"],
+        "note": reading["note"],
+        "state": reading["state"],
+        "approved_by": reading["approved_by"],
+        "confirmed": reading["confirmed"],
+        "revision_reason": reading["revision_reason"],
+    }

@@ -1,0 +1,258 @@
+"""Bulk import of readings at the database's speed: a file's rows are staged in a temporary
+table as they are read (so memory does not grow with the file), then read back an outcome at a
+time and written set-based — `COPY` on PostgreSQL, batched `executemany` on SQLite — with ids
+given out beforehand, so that a reading superseding another from the same file needs no
+second pass."""
+
+from __future__ import annotations
+
+import json
+from collections import deque
+from collections.abc import Callable, Iterable, Sequence
+from dataclasses import dataclass
+from datetime import UTC, date, datetime
+from typing import Any, cast
+
+from sqlalchemy import (
+    Boolean,
+    Column,
+    Date,
+    Float,
+    Integer,
+    MetaData,
+    String,
+    Table,
+    Text,
+    bindparam,
+    func,
+    select,
+    text,
+    update,
+)
+from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy.schema import CreateTable, DropTable
+
+from storage.column_types import UTCDateTime
+from storage.models import AuditEntry, Reading
+
+# Rows staged or written per round trip: large enough that the round trips cost little, small
+# enough that a batch's Python objects stay a few megabytes.
+BATCH = 5_000
+
+_STAGED = Table(
+    "waymark_staged_readings",
+    MetaData(),
+    Column("row_no", Integer, primary_key=True),
+    Column("outcome", Integer, nullable=False, index=True),
+    Column("period", String(20), nullable=False),
+    Column("period_start", Date, nullable=False),
+    Column("value", Float, nullable=False),
+    Column("submitted_by", String(200), nullable=False),
+    Column("submitted_at", UTCDateTime(), nullable=True),
+    Column("note", Text, nullable=False),
+    Column("state", String(20), nullable=True),
+    Column("approved_by", String(200), nullable=True),
+    Column("approved_at", UTCDateTime(), nullable=True),
+    Column("confirmed", Boolean, nullable=False),
+    Column("revision_reason", Text, nullable=False),
+    prefixes=["TEMPORARY"],
+)
+STAGED_COLUMNS = tuple(c.name for c in _STAGED.columns)
+
+_READINGS = cast(Table, Reading.__table__)
+_AUDIT = cast(Table, AuditEntry.__table__)
+# What a superseded reading's audit row and the duplicate check need of the readings stored.
+_KNOWN = (
+    Reading.id,
+    Reading.outcome_id,
+    Reading.period,
+    Reading.period_start,
+    Reading.value,
+    Reading.submitted_by,
+    Reading.submitted_at,
+    Reading.via,
+    Reading.note,
+    Reading.is_current,
+    Reading.state,
+    Reading.approved_by,
+    Reading.confirmed,
+    Reading.revision_reason,
+)
+
+
+@dataclass(frozen=True)
+class StagedRow:
+    """A row of the file as staged (`row_no` is its row in the spreadsheet)."""
+
+    row_no: int
+    outcome: int
+    period: str
+    period_start: date
+    value: float
+    submitted_by: str
+    submitted_at: datetime | None
+    note: str
+    state: str | None
+    approved_by: str | None
+    approved_at: datetime | None
+    confirmed: bool
+    revision_reason: str
+
+
+class ReadingImport:
+    """The staging table of one import, and the batched writes it ends in. Used inside one
+    transaction: the staging table goes with it."""
+
+    def __init__(self, session: AsyncSession) -> None:
+        self.session = session
+        self._next_id: int | None = None
+        self._reserved: deque[int] = deque()
+
+    @property
+    def _postgres(self) -> bool:
+        return self.session.get_bind().dialect.name == "postgresql"
+
+    async def open(self) -> None:
+        await self.session.execute(DropTable(_STAGED, if_exists=True))
+        await self.session.execute(CreateTable(_STAGED))
+
+    async def close(self) -> None:
+        await self.session.execute(DropTable(_STAGED, if_exists=True))
+
+    async def stage(self, rows: Sequence[tuple[Any, ...]]) -> None:
+        """Stage rows given as tuples in `STAGED_COLUMNS` order."""
+        if rows:
+            await self._write(_STAGED, STAGED_COLUMNS, rows)
+
+    async def counts(self) -> list[tuple[int, int]]:
+        """(outcome number, rows staged for it), by outcome number."""
+        query = (
+            select(_STAGED.c.outcome, func.count())
+            .group_by(_STAGED.c.outcome)
+            .order_by(_STAGED.c.outcome)
+        )
+        return [(int(n), int(c)) for n, c in await self.session.execute(query)]
+
+    async def staged(self, numbers: Iterable[int]) -> list[StagedRow]:
+        """The rows staged for these outcomes, by outcome, then in the file's order."""
+        query = (
+            select(_STAGED)
+            .where(_STAGED.c.outcome.in_(list(numbers)))
+            .order_by(_STAGED.c.outcome, _STAGED.c.row_no)
+        )
+        return [StagedRow(*row) for row in await self.session.execute(query)]
+
+    async def known(self, outcome_ids: Iterable[int]) -> Sequence[Any]:
+        """The readings already stored for these outcomes (rows of `_KNOWN`), in period then
+        entry order."""
+        query = (
+            select(*_KNOWN)
+            .where(Reading.outcome_id.in_(list(outcome_ids)))
+            .order_by(Reading.outcome_id, Reading.period_start, Reading.submitted_at, Reading.id)
+        )
+        return (await self.session.execute(query)).all()
+
+    async def reserve_ids(self, count: int) -> None:
+        """Have `count` reading ids ready for `next_id()`: taken from PostgreSQL's sequence (so
+        other writers never get them), or counted on from the largest on SQLite (whose writer
+        holds the database's only write lock until it commits)."""
+        if self._postgres:
+            query = text(
+                "SELECT nextval(pg_get_serial_sequence('readings', 'id')) "
+                "FROM generate_series(1, :count)"
+            )
+            found = await self.session.scalars(query, {"count": count})
+            self._reserved.extend(int(i) for i in found)
+        elif self._next_id is None:
+            largest = await self.session.scalar(select(func.max(Reading.id)))
+            self._next_id = int(largest or 0) + 1
+
+    def next_id(self) -> int:
+        if self._reserved:
+            return self._reserved.popleft()
+        assert self._next_id is not None, "reserve_ids() first"
+        self._next_id += 1
+        return self._next_id - 1
+
+    async def write(
+        self,
+        readings: list[dict[str, Any]],
+        superseded: list[tuple[int, datetime]],
+        audit: list[dict[str, Any]],
+    ) -> None:
+        """Insert `readings` (dicts of every column, id included), mark the stored readings in
+        `superseded` (id, when) as no longer current, and add the `audit` rows."""
+        if readings:
+            columns = tuple(c.name for c in _READINGS.columns)
+            await self._write(_READINGS, columns, [tuple(r[c] for c in columns) for r in readings])
+        if superseded:
+            await self.session.execute(
+                update(_READINGS)
+                .where(_READINGS.c.id == bindparam("reading_id"))
+                .values(is_current=False, superseded_at=bindparam("at")),
+                [{"reading_id": i, "at": at} for i, at in superseded],
+                execution_options={"synchronize_session": False},
+            )
+        if audit:
+            columns = ("at", "actor", "action", "subject", "before", "after")
+            await self._write(_AUDIT, columns, [tuple(a[c] for c in columns) for a in audit])
+
+    async def _write(
+        self, table: Table, columns: Sequence[str], rows: Sequence[tuple[Any, ...]]
+    ) -> None:
+        if self._postgres:
+            await self._copy(table, columns, rows)
+            return
+        # SQLite: the driver's own executemany, the values converted as SQLAlchemy stores them.
+        convert = [_sqlite_value(table.c[name].type) for name in columns]
+        marks = ", ".join("?" * len(columns))
+        sql = f"INSERT INTO {table.name} ({', '.join(columns)}) VALUES ({marks})"  # noqa: S608
+        connection = await self.session.connection()
+        raw = await connection.get_raw_connection()
+        driver: Any = raw.driver_connection
+        for start in range(0, len(rows), BATCH):
+            batch = [
+                tuple(c(v) for c, v in zip(convert, r, strict=True))
+                for r in rows[start : start + BATCH]
+            ]
+            await driver.executemany(sql, batch)
+
+    async def _copy(
+        self, table: Table, columns: Sequence[str], rows: Sequence[tuple[Any, ...]]
+    ) -> None:
+        """PostgreSQL's `COPY`, through the connection the session's transaction is on. JSON
+        columns go as text (asyncpg's binary COPY sends `json` as its text)."""
+        json_columns = {c.name for c in table.columns if c.type.__class__.__name__ == "JSON"}
+        if json_columns:
+            at = [columns.index(c) for c in json_columns if c in columns]
+            rows = [tuple(_json(v) if i in at else v for i, v in enumerate(r)) for r in rows]
+        connection = await self.session.connection()
+        raw = await connection.get_raw_connection()
+        driver: Any = raw.driver_connection
+        await driver.copy_records_to_table(table.name, records=rows, columns=list(columns))
+
+
+def _sqlite_value(kind: Any) -> Callable[[Any], Any]:
+    """How a value of a column of type `kind` is stored on SQLite, as SQLAlchemy stores it."""
+    name = kind.__class__.__name__
+    if name == "UTCDateTime":
+        return _sqlite_time
+    if name == "Date":
+        return lambda v: None if v is None else v.isoformat()
+    if name == "JSON":
+        return _json
+    if name == "Boolean":
+        return lambda v: None if v is None else int(v)
+    return lambda v: v
+
+
+def _sqlite_time(at: datetime | None) -> str | None:
+    if at is None:
+        return None
+    if at.tzinfo is None:
+        raise ValueError("naive datetimes are ambiguous; pass an aware datetime")
+    return at.astimezone(UTC).replace(tzinfo=None).isoformat(sep=" ", timespec="microseconds")
+
+
+def _json(value: Any) -> str | None:
+    return None if value is None else json.dumps(value)
