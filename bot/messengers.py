@@ -55,29 +55,25 @@ async def platforms_needed(
 
 
 async def messengers_from(
-    settings: Settings, db: Database, *, reminders: bool = True, digest: bool = True
+    settings: Settings,
+    db: Database,
+    *,
+    reminders: bool = True,
+    digest: bool = True,
+    held: list[str] | None = None,
 ) -> dict[str, Messenger]:
     """A messenger for each platform that is set up. Stops, naming what to set, when a
     platform the run posts to (see `platforms_needed`) is not. Close them with
-    `close_messengers`."""
+    `close_messengers`. Given `held`, a road map in Slack and Teams with only one of them set
+    up is not refused whole: the other's messages wait in the outbox, a line each in `held`;
+    it stops only when no platform the run posts to is set up."""
     messengers, missing = await _messengers(settings, db, reminders=reminders, digest=digest)
-    if missing:
+    if missing and (held is None or not messengers.keys() - missing.keys()):
         await close_messengers(messengers)
         raise UserError("\n".join(_not_set(p, wanted) for p, wanted in missing.items()))
+    if held is not None:
+        held.extend(_held(p, wanted) for p, wanted in missing.items())
     return messengers
-
-
-async def messengers_holding(
-    settings: Settings, db: Database, *, reminders: bool = True, digest: bool = True
-) -> tuple[dict[str, Messenger], list[str]]:
-    """As `messengers_from`, but a road map in Slack and Teams with only one of them set up is
-    not refused whole: the other's messages wait in the outbox, each said in a line returned
-    with the messengers. Stops only when no platform the run posts to is set up."""
-    messengers, missing = await _messengers(settings, db, reminders=reminders, digest=digest)
-    if missing and not messengers.keys() - missing.keys():
-        await close_messengers(messengers)
-        raise UserError("\n".join(_not_set(p, wanted) for p, wanted in missing.items()))
-    return messengers, [_held(p, wanted) for p, wanted in missing.items()]
 
 
 async def _messengers(

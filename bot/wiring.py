@@ -25,7 +25,6 @@ from bot.messengers import (
     close_messengers,
     digest_targets,
     messengers_from,
-    messengers_holding,
     programme_target,
     teams_wanted,
 )
@@ -124,6 +123,7 @@ def timetable_from(settings: Settings) -> Timetable:
         working_hours=hours,
         escalation_days=(days[0], days[1], days[2]),
         heads_up_days=settings.heads_up_days,
+        repeat_days=settings.repeat_days,
         action_stale_days=settings.action_stale_days,
         bank_holidays=england_and_wales,
     )
@@ -172,13 +172,10 @@ async def jobs_for(
     Given `held`, a platform that is not set up holds its messages (a line each in `held`)
     rather than stop the run, as long as another platform it posts to is set up."""
     messengers: dict[str, Messenger] = {}
-    if post and held is not None:
-        messengers, lines = await messengers_holding(
-            rt.settings, rt.db, reminders=reminders, digest=digest
+    if post:
+        messengers = await messengers_from(
+            rt.settings, rt.db, reminders=reminders, digest=digest, held=held
         )
-        held.extend(lines)
-    elif post:
-        messengers = await messengers_from(rt.settings, rt.db, reminders=reminders, digest=digest)
     try:
         yield job_context(
             rt.settings, rt.db, messengers, lease=lease, clock=clock, housekeeping=housekeeping

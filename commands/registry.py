@@ -3,6 +3,7 @@ handler of a command event on every platform (`answer_command`)."""
 
 from __future__ import annotations
 
+import dataclasses
 import difflib
 import re
 from collections.abc import Awaitable, Callable
@@ -75,8 +76,9 @@ def help_reply(shared: bool = False, platform: str = "slack", *, greeting: bool 
     text = "\n".join(lines)
     if platform == "teams":
         footer = (
-            "Leads can also reply with a number in a reminder's thread, or type it in the "
-            "reminder's box and press Submit reading, to submit a reading."
+            "Add `private` to have the answer in your own chat with waymark, like "
+            "`/outcome 12 private`. Leads can also reply with a number in a reminder's thread, "
+            "or type it in the reminder's box and press Submit reading, to submit a reading."
         )
     else:
         footer = (
@@ -113,7 +115,17 @@ async def answer_command(services: Services, event: CommandEvent) -> Reply:
 
 
 async def dispatch(ctx: CommandContext, text: str) -> Reply:
-    """Parse what followed `/outcome` and run the matching sub-command."""
+    """Parse what followed `/outcome` and run the matching sub-command; `private` anywhere
+    asks for the answer in the person's own chat (Teams; Slack's answers are theirs alone)."""
+    private = any(w.lower() == "private" for w in text.split())
+    if private:
+        text = " ".join(w for w in text.split() if w.lower() != "private")
+        reply = await _dispatch(ctx, text)
+        return dataclasses.replace(reply, private=True, shared=False)
+    return await _dispatch(ctx, text)
+
+
+async def _dispatch(ctx: CommandContext, text: str) -> Reply:
     words = text.split()
     shared = any(w.lower() == "share" for w in words)
     words = [w for w in words if w.lower() != "share"]
@@ -157,7 +169,7 @@ async def dispatch(ctx: CommandContext, text: str) -> Reply:
 def command_name(text: str) -> str:
     """What a command asks for, from a short fixed list (`card`, `history`, `list`, `search`,
     `help`, `unknown`...): a label for metrics and logs that never carries the words typed."""
-    words, _ = _page([w for w in text.split() if w.lower() != "share"])
+    words, _ = _page([w for w in text.split() if w.lower() not in {"share", "private"}])
     if not words or words[0].lower() in {"help", "?"}:
         return "help"
     first = words[0].lower().lstrip("#")
@@ -172,7 +184,7 @@ def command_name(text: str) -> str:
 def writes(text: str) -> bool:
     """Whether what followed `/outcome` names a sub-command that writes. Everything else reads,
     and can be answered from a reading transaction that never waits for writers."""
-    words = [w for w in text.split() if w.lower() != "share"]
+    words = [w for w in text.split() if w.lower() not in {"share", "private"}]
     if len(words) < 2 or not words[0].lstrip("#").isdigit():
         return False
     command = _PER_OUTCOME.get(words[1].lower())

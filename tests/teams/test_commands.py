@@ -141,3 +141,23 @@ async def test_the_status_cards_box_takes_a_reading_in_a_personal_chat(teams: Te
     assert status == 200
     shown = "\n".join(words_of(answer["value"]))
     assert "⚠️ 'abc' is not a number. Type the value on its own" in shown
+
+
+async def test_a_private_answer_goes_to_the_persons_own_chat(teams: TeamsHarness) -> None:
+    """`@waymark outcome 12 private` in a channel: the card goes to the person's chat with
+    waymark and the thread only says so; before they have such a chat, the thread has the
+    answer with a note saying how to get private answers."""
+    message = channel_message(teams.service_url, "outcome 12 private")
+    await teams.send(message)
+    [in_thread] = teams.connector.sent
+    assert in_thread.words.startswith("I cannot answer you privately yet")
+    assert "Fewer children grow up in poverty" in in_thread.words
+
+    await teams.send(personal_message(teams.service_url, "hello"))
+    before = len(teams.connector.to(personal_chat_id(LEAD)))
+    message = channel_message(teams.service_url, "outcome 12 private")
+    await teams.send(message)
+    [card] = teams.connector.to(personal_chat_id(LEAD))[before:]
+    assert "Fewer children grow up in poverty" in card.words
+    [note] = teams.connector.to(f"{GENERAL};messageid={message['id']}")
+    assert note.words == "I have answered you in your own chat with waymark."
