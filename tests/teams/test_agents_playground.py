@@ -271,7 +271,7 @@ async def test_waymark_in_the_agents_playground(teams: TeamsHarness, now: dateti
 
 # A laptop window: with the Playground's chat list and log panel beside it, the chat column is
 # about 700 pixels wide, as a Teams chat beside its channel list is.
-WINDOW = {"width": 1366, "height": 900}
+WIDTH, HEIGHT = 1366, 900
 
 
 @pytest.fixture
@@ -281,7 +281,7 @@ async def browser() -> AsyncIterator[Browser]:
 
 
 async def opened(browser: Browser, playground: Playground) -> Page:
-    page = await browser.new_page(viewport=WINDOW)
+    page = await browser.new_page(viewport={"width": WIDTH, "height": HEIGHT})
     await page.goto(playground.url)
     await page.get_by_text("Personal Chat", exact=True).first.wait_for()
     return page
