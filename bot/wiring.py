@@ -21,6 +21,7 @@ from aiohttp import ClientSession, web
 from bot.adapter import Adapter
 from bot.background import Background
 from bot.clock import start_clock
+from bot.local_passes import LocalPasses
 from bot.messengers import (
     close_messengers,
     digest_targets,
@@ -32,6 +33,7 @@ from bot.metrics import Metrics, metrics_route
 from bot.server import Running, close_session_last, health_route, listen, socket_mode
 from bot.slack.app import EVENTS_PATH, BoltSlot, add_routes, build_app
 from bot.slack.messenger import SlackMessenger, posting_client, web_api_session
+from commands.comparators.importing import COMPARATORS_FILE, import_comparators
 from commands.conversations import Core
 from commands.delivery.outbox import LEASE
 from commands.domain.calendar import CalendarError, Timetable, parse_working_hours
@@ -42,7 +44,7 @@ from commands.reminders.bank_holidays import england_and_wales
 from commands.roadmap_files.importing import ImportReport, import_roadmap
 from config import EXAMPLE_ROADMAP
 from config.settings import Settings, SettingsError
-from scheduler.jobs import Housekeeping, JobContext, send_reminders, send_weekly_digest
+from scheduler.jobs import Housekeeping, JobContext
 from scheduler.setup import Clock
 from storage.db import Database
 from storage.repositories import RoadmapRepository
@@ -104,7 +106,9 @@ async def load_example_if_empty(
     async with db.transaction() as session:
         if not await RoadmapRepository(session).is_empty():
             return None
-        return await import_roadmap(session, EXAMPLE_ROADMAP, actor=actor, now=now, tz=tz)
+        report = await import_roadmap(session, EXAMPLE_ROADMAP, actor=actor, now=now, tz=tz)
+        await import_comparators(session, EXAMPLE_ROADMAP / COMPARATORS_FILE, actor=actor, now=now)
+        return report
 
 
 # ----- jobs
@@ -333,7 +337,7 @@ async def start_playground(
     core = core_for(settings, db, clock, metrics)
     workspace = await seed(db, settings, core.services.admins)
     token, secret = f"xoxb-playground-{secrets.token_hex(8)}", secrets.token_hex(16)
-    passes = LocalPasses(clock)
+    passes = LocalPasses(clock, workspace)
     web_app = build_playground(
         workspace=workspace, bot_events_url=None, signing_secret=secret, bot_token=token,
         public_url=None, run_reminders=passes.reminders, run_digest=passes.digest,
@@ -373,26 +377,3 @@ async def start_playground(
         "stops it.\n(It never reaches Slack or Teams; README explains how to connect them.)"
     )
     return running
-
-
-@dataclass
-class LocalPasses:
-    """The playground page's "Run reminders now" and "Run digest now": the scheduler's passes,
-    at the moment the page asks for (None: now)."""
-
-    clock: Clock
-    jobs: JobContext | None = None
-
-    def _ready(self) -> JobContext:
-        if self.jobs is None:
-            raise UserError("waymark is still starting: try again in a moment.")
-        return self.jobs
-
-    async def reminders(self, at: datetime | None) -> str:
-        summary = await send_reminders(self._ready(), at or self.clock())
-        if summary.startswith("No reminders at"):
-            summary += " To see them anyway, pick a weekday morning in 'As if it were'."
-        return summary
-
-    async def digest(self, at: datetime | None) -> str:
-        return await send_weekly_digest(self._ready(), at or self.clock())

@@ -63,7 +63,7 @@ def test_status_json_has_exactly_the_promised_keys(
     assert list(status) == [
         "number", "title", "area", "owner", "measure", "unit", "polarity", "latest",
         "previous", "expected", "status", "direction", "next_milestone", "due",
-        "target_revisions", "actions",
+        "target_revisions", "actions", "comparators",
     ]  # fmt: skip
     assert status["actions"] == []  # the test road map has no delivery plans
     # 85 at the end of 2024-Q1 (31 Mar 2024) to 89 at the end of 2026-Q1 (31 Mar 2026, 730 days);
