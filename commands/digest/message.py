@@ -131,7 +131,7 @@ async def digest_reply(
         _list_section(
             f"Readings received ({len(new)})",
             [
-                received_line(r, by_id[r.outcome_id], current_now, names.of(r.submitted_by))
+                received_line(r, by_id[r.outcome_id], current_now, names.in_chat(r.submitted_by))
                 for r in new
             ],
             "No readings came in this week.",
@@ -144,7 +144,8 @@ async def digest_reply(
         _list_section(
             f"Corrections ({len(corrections)})",
             [
-                f"{correction_line(r, by_id[r.outcome_id], every)}, by {names.of(r.submitted_by)}"
+                f"{correction_line(r, by_id[r.outcome_id], every)}, "
+                f"by {names.in_chat(r.submitted_by)}"
                 for r in corrections
             ],
             "No readings were corrected this week.",

@@ -145,13 +145,13 @@ VIA_WORDS = {
 def _provenance(s: OutcomeStatus, latest: ReadingView, tz: tzinfo, names: Names) -> str:
     """Who gave the latest reading, and whether it may be published yet."""
     words = (
-        f"Latest reading submitted by {names.of(latest.submitted_by)} on "
+        f"Latest reading submitted by {names.in_chat(latest.submitted_by)} on "
         f"{moment(latest.submitted_at, tz)} ({VIA_WORDS.get(latest.via, latest.via)})."
     )
     if latest.provisional:
         words += f" Provisional: waiting for approval (`/outcome {s.number} approve`)."
     elif latest.approved_by:
-        words += f" Approved by {names.of(latest.approved_by)}."
+        words += f" Approved by {names.in_chat(latest.approved_by)}."
     if latest.revision_reason:
         words += f" Revised after publication: {latest.revision_reason}."
     return words
@@ -269,7 +269,7 @@ def history_reply(
                 with_unit(expected, outcome.unit),
                 status,
                 direction,
-                names.of(r.submitted_by),
+                names.in_chat(r.submitted_by),
                 f"{r.submitted_at.astimezone(tz):%d %b %Y}",
                 _history_note(r, rating.status),
             )

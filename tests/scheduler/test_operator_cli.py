@@ -21,7 +21,7 @@ from tests.scheduler.conftest import CHILDREN, DIGEST, ECONOMY, PROGRAMME
 
 REMINDERS = [
     "reminder:children:13:2025-Q4:1",
-    "reminder:economy:20:2024:2",
+    "reminder:economy:20:2024:4",
     "escalation:economy:20:2024:3",
 ]
 

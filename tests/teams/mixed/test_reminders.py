@@ -211,6 +211,6 @@ async def test_remind_without_a_slack_token_reminds_teams_and_holds_slacks_part(
     assert len(teams.connector.to(CHILDREN)) == 1
     assert slack.posts == []
     async with teams.db.reading() as session:
-        held = await OutboxRepository(session).by_key("reminder:economy:20:2024:2")
+        held = await OutboxRepository(session).by_key("reminder:economy:20:2024:4")
     assert held is not None
     assert held.sent_at is None
