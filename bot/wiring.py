@@ -21,7 +21,6 @@ from aiohttp import ClientSession, web
 from bot.adapter import Adapter
 from bot.background import Background
 from bot.clock import start_clock
-from bot.local_passes import LocalPasses
 from bot.messengers import (
     close_messengers,
     digest_targets,
@@ -310,6 +309,7 @@ async def start_playground(
     "Run digest now" run the scheduler's own passes."""
     try:
         # A tool beside the product: an installation (the Docker image) may leave it out.
+        from bot.local_passes import LocalPasses
         from bot.local_workspace import local_settings, seed
         from playground import PLAYGROUND, build_playground
     except ModuleNotFoundError as error:
