@@ -21,7 +21,6 @@ from aiohttp import ClientSession, web
 from bot.adapter import Adapter
 from bot.background import Background
 from bot.clock import start_clock
-from bot.local_passes import LocalPasses
 from bot.messengers import (
     close_messengers,
     digest_targets,
@@ -104,7 +103,9 @@ async def load_example_if_empty(
 ) -> ImportReport | None:
     """Load the example road map into a database that holds none; None when it holds one."""
     async with db.transaction() as session:
-        if not await RoadmapRepository(session).is_empty():
+        roadmap = RoadmapRepository(session)
+        await roadmap.lock_for_loading()
+        if not await roadmap.is_empty():
             return None
         report = await import_roadmap(session, EXAMPLE_ROADMAP, actor=actor, now=now, tz=tz)
         await import_comparators(session, EXAMPLE_ROADMAP / COMPARATORS_FILE, actor=actor, now=now)
@@ -235,14 +236,14 @@ def slack_adapter(
 
 
 async def teams_if_wanted(
-    settings: Settings, web_app: web.Application, core: Core, background: Background
+    settings: Settings, web_app: web.Application, core: Core, background: Background, host: str
 ) -> TeamsRunning | None:
     """Serve Teams on `web_app` when it is set up (or TEAMS_ALLOW_ANONYMOUS says so)."""
     if not teams_wanted(settings):
         return None
     from bot.teams.app import start_teams
 
-    return await start_teams(settings, web_app, core=core, background=background)
+    return await start_teams(settings, web_app, core=core, background=background, host=host)
 
 
 async def start_server(
@@ -254,12 +255,12 @@ async def start_server(
     problems = missing_credentials(settings)
     if problems:
         raise SettingsError("\n".join(problems))
-    db = Database(settings.database_url)
+    db = Database(settings.database_url, timeout=settings.database_timeout)
     await db.migrate()
     background, metrics = Background(), Metrics()
     core = core_for(settings, db, clock, metrics)
     web_app = web.Application()
-    health_route(web_app, db)
+    health = health_route(web_app, db)
     metrics_route(web_app, db, metrics)
     services, app, session = None, None, None
     if settings.slack_bot_token:
@@ -276,8 +277,8 @@ async def start_server(
             session=session,
         )
         if not settings.slack_app_token:
-            add_routes(web_app, BoltSlot(app))
-    teams = await teams_if_wanted(settings, web_app, core, background)
+            add_routes(web_app, BoltSlot(app, settings.slack_signing_secret or ""))
+    teams = await teams_if_wanted(settings, web_app, core, background, host)
     try:
         runner, bound = await listen(web_app, host, port)
     except UserError:
@@ -287,7 +288,7 @@ async def start_server(
             await session.close()
         await db.dispose()
         raise
-    running = Running(runner, db, background, bound, services, teams)
+    running = Running(runner, db, background, bound, services, teams, health=health)
     if session is not None:
         close_session_last(running, session)
     banners = []
@@ -319,6 +320,7 @@ async def start_playground(
     "Run digest now" run the scheduler's own passes."""
     try:
         # A tool beside the product: an installation (the Docker image) may leave it out.
+        from bot.local_passes import LocalPasses
         from bot.local_workspace import local_settings, seed
         from playground import PLAYGROUND, build_playground
     except ModuleNotFoundError as error:
@@ -330,7 +332,7 @@ async def start_playground(
         ) from None
 
     settings = local_settings(settings, database_url)
-    db = Database(settings.database_url)
+    db = Database(settings.database_url, timeout=settings.database_timeout)
     await db.migrate()
     await load_example_if_empty(db, actor="waymark playground", now=clock(), tz=settings.zone)
     metrics = Metrics()
@@ -343,13 +345,13 @@ async def start_playground(
         public_url=None, run_reminders=passes.reminders, run_digest=passes.digest,
         time_zone=settings.timezone,
     )  # fmt: skip
-    health_route(web_app, db)
+    health = health_route(web_app, db)
     metrics_route(web_app, db, metrics)
     slot = BoltSlot()
     add_routes(web_app, slot)
     background = Background()
     # Teams beside the playground, for Microsoft's Agents Playground (TEAMS_ALLOW_ANONYMOUS).
-    teams = await teams_if_wanted(settings, web_app, core, background)
+    teams = await teams_if_wanted(settings, web_app, core, background, host)
     try:
         runner, bound = await listen(web_app, host, port)
     except UserError:
@@ -361,12 +363,13 @@ async def start_playground(
     workspace.public_url = url
     web_api = web_api_session()
     services = slack_adapter(core, background, token=token, api_url=f"{url}/api/", session=web_api)
+    slot.signing_secret = secret
     slot.app = build_app(
         token=token, signing_secret=secret, api_url=f"{url}/api/", adapter=services,
         session=web_api,
     )  # fmt: skip
     web_app[PLAYGROUND].delivery.url = f"{url}{EVENTS_PATH}"
-    running = Running(runner, db, background, bound, services, teams)
+    running = Running(runner, db, background, bound, services, teams, health=health)
     close_session_last(running, web_api)
     if teams is not None:
         running.closers.append(teams.stop)

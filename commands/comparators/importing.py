@@ -20,6 +20,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from commands.domain.comparators import published_period
 from commands.domain.periods import Cadence, PeriodError
 from commands.errors import UserError
+from commands.numbers import button_number
 from commands.roadmap_files.rows import Problems
 from storage.models import Outcome
 from storage.report_models import Comparator
@@ -147,7 +148,8 @@ def _waymark_figures(
     figures: list[Figure] = []
     for index, row in enumerate(rows, start=2):
         number = row.get("outcome", "")
-        outcome = outcomes.get(int(number)) if number.isdigit() else None
+        whole = button_number(number)  # `²` passes isdigit() but int() refuses it
+        outcome = outcomes.get(whole) if whole is not None else None
         if outcome is None:
             problems.add(name, index, "outcome", f"'{number}' is not an outcome's number")
             continue

@@ -117,7 +117,9 @@ async def teams_harness(
         core = Core(
             db, clock=clock or (lambda: now), tz=chosen.zone, admins=frozenset(chosen.admins)
         )
-        running = await start_teams(chosen, web_app, core=core, background=Background())
+        running = await start_teams(
+            chosen, web_app, core=core, background=Background(), host="127.0.0.1"
+        )
         assert running is not None
         # Unpaced, so tests run in no time; `test_pacing.py` checks the pace itself.
         running.messenger.pacer = Pacer(0)
