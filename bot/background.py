@@ -4,9 +4,13 @@ that shutdown and tests can wait for it instead of losing it."""
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import logging
-from collections.abc import Coroutine
+from collections.abc import Awaitable, Callable, Coroutine
 from typing import Any
+
+from commands.answer_cache import look, watch
+from storage.db import Database
 
 log = logging.getLogger(__name__)
 
@@ -32,3 +36,17 @@ class Background:
         except Exception:
             # Background work has nobody to report to but the log: say what failed.
             log.exception("background work failed: %s", what)
+
+
+async def watching_changes(db: Database) -> Callable[[], Awaitable[None]]:
+    """Start looking at the database's change count (`commands.answer_cache.watch`), having
+    looked once already, before any answer is kept; what stops it."""
+    await look(db)
+    task = asyncio.get_running_loop().create_task(watch(db))
+
+    async def stop() -> None:
+        task.cancel()
+        with contextlib.suppress(asyncio.CancelledError):
+            await task
+
+    return stop

@@ -19,7 +19,7 @@ from zoneinfo import ZoneInfo
 from aiohttp import ClientSession, web
 
 from bot.adapter import Adapter
-from bot.background import Background
+from bot.background import Background, watching_changes
 from bot.clock import start_clock
 from bot.messengers import (
     close_messengers,
@@ -278,6 +278,7 @@ async def start_server(
         await db.dispose()
         raise
     running = Running(runner, db, background, bound, services, teams)
+    running.closers.append(await watching_changes(db))
     if session is not None:
         close_session_last(running, session)
     banners = []
@@ -357,6 +358,7 @@ async def start_playground(
     )  # fmt: skip
     web_app[PLAYGROUND].delivery.url = f"{url}{EVENTS_PATH}"
     running = Running(runner, db, background, bound, services, teams)
+    running.closers.append(await watching_changes(db))
     close_session_last(running, web_api)
     if teams is not None:
         running.closers.append(teams.stop)

@@ -21,6 +21,8 @@ from sqlalchemy.ext.asyncio import (
     create_async_engine,
 )
 
+from storage.changes import ChangeWatch, WatchedSession, changed
+
 MIGRATIONS = Path(__file__).parent / "migrations"
 
 _WRITES = "waymark_writes"
@@ -97,7 +99,10 @@ class Database:
         if self.is_sqlite:
             event.listen(self.engine.sync_engine, "connect", _tune_sqlite)
             event.listen(self.engine.sync_engine, "begin", _begin)
-        self.sessions = async_sessionmaker(self.engine, expire_on_commit=False)
+        self.sessions = async_sessionmaker(
+            self.engine, expire_on_commit=False, sync_session_class=WatchedSession
+        )
+        self.changes = ChangeWatch(self.is_postgresql)
         self._writers: weakref.WeakKeyDictionary[asyncio.AbstractEventLoop, asyncio.Lock] = (
             weakref.WeakKeyDictionary()
         )
@@ -112,10 +117,16 @@ class Database:
 
     @asynccontextmanager
     async def transaction(self) -> AsyncIterator[AsyncSession]:
-        """A unit of work that writes: committed when the block ends, rolled back if it raises."""
-        async with self._writer_turn(), self.sessions() as session, session.begin():
-            await session.connection(execution_options={_WRITES: True})
-            yield session
+        """A unit of work that writes: committed when the block ends, rolled back if it raises.
+        A change to what answers show is counted (`storage.changes`)."""
+        async with self._writer_turn(), self.sessions() as session:
+            async with session.begin():
+                await session.connection(execution_options={_WRITES: True})
+                yield session
+                if changed(session):
+                    await self.changes.count_in(session)
+            if changed(session):
+                await self.changes.count_after(session)
 
     @asynccontextmanager
     async def _writer_turn(self) -> AsyncIterator[None]:

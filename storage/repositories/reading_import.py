@@ -32,6 +32,7 @@ from sqlalchemy import (
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.schema import CreateTable, DropTable
 
+from storage.changes import mark_changed
 from storage.column_types import UTCDateTime
 from storage.models import AuditEntry, Reading
 
@@ -113,6 +114,7 @@ class ReadingImport:
         return self.session.get_bind().dialect.name == "postgresql"
 
     async def open(self) -> None:
+        mark_changed(self.session)  # its writes go around the ORM
         await self.session.execute(DropTable(_STAGED, if_exists=True))
         await self.session.execute(CreateTable(_STAGED))
 
