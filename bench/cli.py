@@ -16,6 +16,7 @@ from pathlib import Path
 from typing import Any
 
 from bench.databases import postgres_available
+from bench.processes import use_ports
 from bench.report import check_targets, table, targets_table
 from bench.run import run_backend
 from bench.scales import SCALES
@@ -48,6 +49,13 @@ def build_parser() -> argparse.ArgumentParser:
         "fail if PostgreSQL is not there. A new database is created and dropped each time.",
     )
     parser.add_argument("--json", metavar="FILE", type=Path, help="also write the figures here")
+    parser.add_argument(
+        "--port-range",
+        metavar="LOW-HIGH",
+        type=_port_range,
+        help="listen only on ports LOW to HIGH on 127.0.0.1 (three are used per database); "
+        "default: any free port",
+    )
     parser.add_argument("--seed", type=int, default=2040, help="seed for the generated data")
     parser.add_argument(
         "--keep-logs",
@@ -56,6 +64,13 @@ def build_parser() -> argparse.ArgumentParser:
         help="keep the subprocesses' logs in DIR (default: a temporary folder, removed)",
     )
     return parser
+
+
+def _port_range(text: str) -> tuple[int, int]:
+    low, _, high = text.partition("-")
+    if not (low.isdigit() and high.isdigit()) or not 1024 <= int(low) <= int(high) <= 65535:
+        raise argparse.ArgumentTypeError(f"'{text}' is not a port range: write it like 20000-20099")
+    return int(low), int(high)
 
 
 async def _backends(choice: str) -> tuple[list[str], dict[str, str]]:
@@ -103,6 +118,8 @@ async def run(args: argparse.Namespace) -> dict[str, Any]:
 
 def main(argv: Sequence[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
+    if args.port_range:
+        use_ports(*args.port_range)
     figures = asyncio.run(run(args))
     print(table(figures["scale"], figures["runs"]))
     print()

@@ -10,6 +10,8 @@ from collections.abc import Awaitable, Callable, Coroutine
 from typing import Any
 
 from commands.answer_cache import look, watch
+from commands.conversations import Core
+from commands.outcomes.warming import keep_warm
 from storage.db import Database
 
 log = logging.getLogger(__name__)
@@ -38,15 +40,22 @@ class Background:
             log.exception("background work failed: %s", what)
 
 
-async def watching_changes(db: Database) -> Callable[[], Awaitable[None]]:
+async def watching_changes(db: Database, core: Core) -> Callable[[], Awaitable[None]]:
     """Start looking at the database's change count (`commands.answer_cache.watch`), having
-    looked once already, before any answer is kept; what stops it."""
+    looked once already, before any answer is kept, and keeping every outcome's card warm
+    (`commands.outcomes.warming`); what stops both."""
     await look(db)
-    task = asyncio.get_running_loop().create_task(watch(db))
+    loop = asyncio.get_running_loop()
+    tasks = [
+        loop.create_task(watch(db)),
+        loop.create_task(keep_warm(db, core.answers, core.clock, core.services.tz)),
+    ]
 
     async def stop() -> None:
-        task.cancel()
-        with contextlib.suppress(asyncio.CancelledError):
-            await task
+        for task in tasks:
+            task.cancel()
+        for task in tasks:
+            with contextlib.suppress(asyncio.CancelledError):
+                await task
 
     return stop

@@ -278,7 +278,7 @@ async def start_server(
         await db.dispose()
         raise
     running = Running(runner, db, background, bound, services, teams)
-    running.closers.append(await watching_changes(db))
+    running.closers.append(await watching_changes(db, core))
     if session is not None:
         close_session_last(running, session)
     banners = []
@@ -358,7 +358,7 @@ async def start_playground(
     )  # fmt: skip
     web_app[PLAYGROUND].delivery.url = f"{url}{EVENTS_PATH}"
     running = Running(runner, db, background, bound, services, teams)
-    running.closers.append(await watching_changes(db))
+    running.closers.append(await watching_changes(db, core))
     close_session_last(running, web_api)
     if teams is not None:
         running.closers.append(teams.stop)

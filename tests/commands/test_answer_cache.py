@@ -11,6 +11,9 @@ from zoneinfo import ZoneInfo
 from commands.answer_cache import look
 from commands.conversations import Core
 from commands.events import Command
+from commands.outcomes.warming import warm
+from commands.roadmap_files.importing import import_roadmap
+from config import EXAMPLE_ROADMAP
 from storage.db import Database
 from storage.repositories import ReceiptRepository, RoadmapRepository
 from tests.factories import load_roadmap
@@ -89,3 +92,20 @@ async def test_a_new_day_is_a_new_answer(
     assert core.answers.hits == 0
     async with db.reading() as session:
         assert await RoadmapRepository(session).outcome(12) is not None
+
+
+async def test_cards_worked_out_ahead_are_the_cards_asked_for(
+    db: Database, now: datetime, tz: ZoneInfo
+) -> None:
+    async with db.transaction() as session:
+        await import_roadmap(session, EXAMPLE_ROADMAP, actor="tests", now=now, tz=tz)
+    asked = Core(db, clock=Clock(now), tz=tz, admins=frozenset())
+    warmed = Core(db, clock=Clock(now), tz=tz, admins=frozenset())
+    count = await warm(db, warmed.answers, now.date(), tz)
+    async with db.reading() as session:
+        numbers = [o.number for o in await RoadmapRepository(session).outcomes()]
+    assert count == len(numbers) > 0
+    for number in numbers:
+        event = Command("slack", "C0ASKED", "U0ASKER", str(number))
+        assert await warmed.command(event) == await asked.command(event)
+    assert warmed.answers.hits == len(numbers)
