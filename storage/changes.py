@@ -109,8 +109,9 @@ class ChangeWatch:
         """After the commit of a unit of work that changed something."""
         self.version += 1
         if self.postgresql:
+            # In a transaction of its own, left to end when the session closes (a rollback
+            # here would expire what the unit of work loaded, which its caller still reads).
             await session.execute(text(f"SELECT nextval('{SEQUENCE}')"))
-            await session.rollback()
 
     async def poll(self, session: AsyncSession) -> bool:
         """Read the count; True (and `version` moved on) when it moved since the last look."""
