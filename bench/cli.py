@@ -50,6 +50,14 @@ def build_parser() -> argparse.ArgumentParser:
     )
     parser.add_argument("--json", metavar="FILE", type=Path, help="also write the figures here")
     parser.add_argument(
+        "--from-json",
+        metavar="FILE",
+        type=Path,
+        nargs="+",
+        help="measure nothing: print the tables from figures written with --json (one file per "
+        "database run, side by side), as README shows them",
+    )
+    parser.add_argument(
         "--port-range",
         metavar="LOW-HIGH",
         type=_port_range,
@@ -116,8 +124,23 @@ async def run(args: argparse.Namespace) -> dict[str, Any]:
     }
 
 
+def shown(files: Sequence[Path]) -> str:
+    """The tables again from figures written with `--json` (runs on separate databases, one
+    file each, side by side), as README's Performance section shows them."""
+    found = [json.loads(f.read_text()) for f in files]
+    scales = {f["scale"] for f in found}
+    if len(scales) != 1:
+        raise SystemExit(f"the files are of different scales ({', '.join(sorted(scales))})")
+    scale = scales.pop()
+    runs = {backend: run for f in found for backend, run in f["runs"].items()}
+    return table(scale, runs) + "\n\n" + targets_table(check_targets(scale, runs))
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
+    if args.from_json:
+        print(shown(args.from_json))
+        return 0
     if args.port_range:
         use_ports(*args.port_range)
     figures = asyncio.run(run(args))

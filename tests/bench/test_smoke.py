@@ -10,6 +10,7 @@ import sys
 from pathlib import Path
 from typing import Any
 
+from bench.cli import shown
 from bench.report import TARGETS
 from bench.scales import SCALES
 
@@ -33,6 +34,8 @@ def run_smoke(tmp_path: Path) -> dict[str, Any]:
     assert done.returncode == 0, done.stderr[-3000:]
     assert "/outcome N p50 / p90 / p99" in done.stdout
     figures: dict[str, Any] = json.loads(out.read_text())
+    # README's table is regenerated from the figures, measuring nothing.
+    assert shown([out]).splitlines()[0].startswith("| scale: smoke")
     return figures
 
 
