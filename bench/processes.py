@@ -79,10 +79,10 @@ class Process:
 
     def peak_rss_mb(self) -> float:
         """The process's resident-set high-water mark (VmHWM), in MB."""
-        return _status_kb(self.pid, "VmHWM") / 1024
+        return status_kb(self.pid, "VmHWM") / 1024
 
     def rss_mb(self) -> float:
-        return _status_kb(self.pid, "VmRSS") / 1024
+        return status_kb(self.pid, "VmRSS") / 1024
 
     def tail(self, lines: int = 30) -> str:
         try:
@@ -120,7 +120,7 @@ class Process:
             self.popen.wait(STOP_GRACE)
 
 
-def _status_kb(pid: int, field: str) -> float:
+def status_kb(pid: int, field: str) -> float:
     for line in Path(f"/proc/{pid}/status").read_text().splitlines():
         if line.startswith(field + ":"):
             return float(line.split()[1])
