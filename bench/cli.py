@@ -15,6 +15,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
+from bench.burst import burst_table, run_burst
 from bench.databases import postgres_available
 from bench.processes import use_ports
 from bench.report import check_targets, table, targets_table
@@ -47,6 +48,13 @@ def build_parser() -> argparse.ArgumentParser:
         help="auto (the default): SQLite, and PostgreSQL when a server answers "
         "(WAYMARK_BENCH_POSTGRES_URL, a PostgreSQL DATABASE_URL, or 127.0.0.1:5432); both: "
         "fail if PostgreSQL is not there. A new database is created and dropped each time.",
+    )
+    parser.add_argument(
+        "--burst",
+        metavar="N",
+        type=int,
+        help="instead of the full run: N `/outcome N` sent at once to one `waymark serve`, "
+        "reporting how many were answered after Slack's three seconds, and the slowest",
     )
     parser.add_argument("--json", metavar="FILE", type=Path, help="also write the figures here")
     parser.add_argument(
@@ -107,7 +115,10 @@ async def run(args: argparse.Namespace) -> dict[str, Any]:
             folder.mkdir(parents=True, exist_ok=True)
             print(f"{backend}: running the {scale.name} scale…", file=sys.stderr, flush=True)
             started = time.perf_counter()
-            runs[backend] = await run_backend(scale, backend, folder, args.seed)
+            if args.burst:
+                runs[backend] = await run_burst(scale, backend, folder, args.seed, args.burst)
+            else:
+                runs[backend] = await run_backend(scale, backend, folder, args.seed)
             runs[backend]["seconds"] = round(time.perf_counter() - started, 1)
     return {
         "scale": scale.name,
@@ -120,7 +131,7 @@ async def run(args: argparse.Namespace) -> dict[str, Any]:
         "seconds": round(time.perf_counter() - began, 1),
         "skipped": skipped,
         "runs": runs,
-        "targets": check_targets(scale.name, runs),
+        "targets": [] if args.burst else check_targets(scale.name, runs),
     }
 
 
@@ -144,6 +155,11 @@ def main(argv: Sequence[str] | None = None) -> int:
     if args.port_range:
         use_ports(*args.port_range)
     figures = asyncio.run(run(args))
+    if args.burst:
+        print(burst_table(args.burst, figures["runs"]))
+        if args.json:
+            args.json.write_text(json.dumps(figures, indent=2) + "\n")
+        return 0
     print(table(figures["scale"], figures["runs"]))
     print()
     print(targets_table(figures["targets"]))

@@ -12,12 +12,12 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
 from aiohttp import ClientSession, web
-from sqlalchemy import text
 
 from bot.adapter import Adapter
 from bot.background import Background
 from commands.errors import UserError
 from scheduler.jobs import JobContext
+from scheduler.setup import Ticker
 from storage.db import Database
 
 if TYPE_CHECKING:
@@ -27,6 +27,11 @@ if TYPE_CHECKING:
     from bot.teams.app import TeamsRunning
 
 Closer = Callable[[], Awaitable[None]]
+
+# How long /healthz gives the database: a health check must answer, not hang.
+HEALTH_TIMEOUT = 1.0
+# The scheduler's passes that must fail in a row before /healthz reports it.
+FAILING_PASSES = 3
 
 
 @dataclass
@@ -40,6 +45,7 @@ class Running:
     services: Adapter[SlackMessenger] | None = None
     teams: TeamsRunning | None = None
     jobs: JobContext | None = None
+    health: Health | None = None
     banner: str = ""
     closers: list[Closer] = field(default_factory=list)
 
@@ -51,16 +57,40 @@ class Running:
         await self.db.dispose()
 
 
-def health_route(web_app: web.Application, db: Database) -> None:
+@dataclass
+class Health:
+    """What `/healthz` checks: the database answers, and can be written, within
+    `HEALTH_TIMEOUT`; and the scheduler (when this process runs it) is not failing pass after
+    pass."""
+
+    db: Database
+    ticker: Ticker | None = None
+
+    async def problems(self) -> dict[str, str]:
+        """Each part that is unwell, with why; empty when all is well."""
+        found = {}
+        reason = await self.db.problem(HEALTH_TIMEOUT)
+        if reason is not None:
+            found["database"] = reason
+        failures = self.ticker.failures_in_a_row if self.ticker is not None else 0
+        if failures >= FAILING_PASSES:
+            found["scheduler"] = f"its last {failures} passes failed: the log says why"
+        return found
+
+
+def health_route(web_app: web.Application, db: Database) -> Health:
+    """`/healthz`: 200 `{"ok": true}`, or 503 with `"ok": false` and the reason for each part
+    that is unwell, for a load balancer or an orchestrator to act on."""
+    health = Health(db)
+
     async def healthz(_request: web.Request) -> web.Response:
-        try:
-            async with db.engine.connect() as conn:
-                await conn.execute(text("SELECT 1"))
-        except Exception as error:  # any failure means unhealthy; say why
-            return web.json_response({"ok": False, "error": repr(error)}, status=503)
+        problems = await health.problems()
+        if problems:
+            return web.json_response({"ok": False, **problems}, status=503)
         return web.json_response({"ok": True})
 
     web_app.router.add_get("/healthz", healthz)
+    return health
 
 
 async def listen(web_app: web.Application, host: str, port: int) -> tuple[web.AppRunner, int]:

@@ -21,6 +21,7 @@ from aiohttp import ClientSession, web
 from bot.adapter import Adapter
 from bot.background import Background, watching_changes
 from bot.clock import start_clock
+from bot.local_passes import LocalPasses
 from bot.messengers import (
     close_messengers,
     digest_targets,
@@ -32,6 +33,7 @@ from bot.metrics import Metrics, metrics_route
 from bot.server import Running, close_session_last, health_route, listen, socket_mode
 from bot.slack.app import EVENTS_PATH, BoltSlot, add_routes, build_app
 from bot.slack.messenger import SlackMessenger, posting_client, web_api_session
+from commands.comparators.importing import COMPARATORS_FILE, import_comparators
 from commands.conversations import Core
 from commands.delivery.outbox import LEASE
 from commands.domain.calendar import CalendarError, Timetable, parse_working_hours
@@ -42,7 +44,7 @@ from commands.reminders.bank_holidays import england_and_wales
 from commands.roadmap_files.importing import ImportReport, import_roadmap
 from config import EXAMPLE_ROADMAP
 from config.settings import Settings, SettingsError
-from scheduler.jobs import Housekeeping, JobContext, send_reminders, send_weekly_digest
+from scheduler.jobs import Housekeeping, JobContext
 from scheduler.setup import Clock
 from storage.db import Database
 from storage.repositories import RoadmapRepository
@@ -102,9 +104,13 @@ async def load_example_if_empty(
 ) -> ImportReport | None:
     """Load the example road map into a database that holds none; None when it holds one."""
     async with db.transaction() as session:
-        if not await RoadmapRepository(session).is_empty():
+        roadmap = RoadmapRepository(session)
+        await roadmap.lock_for_loading()
+        if not await roadmap.is_empty():
             return None
-        return await import_roadmap(session, EXAMPLE_ROADMAP, actor=actor, now=now, tz=tz)
+        report = await import_roadmap(session, EXAMPLE_ROADMAP, actor=actor, now=now, tz=tz)
+        await import_comparators(session, EXAMPLE_ROADMAP / COMPARATORS_FILE, actor=actor, now=now)
+        return report
 
 
 # ----- jobs
@@ -244,12 +250,12 @@ async def start_server(
     problems = missing_credentials(settings)
     if problems:
         raise SettingsError("\n".join(problems))
-    db = Database(settings.database_url)
+    db = Database(settings.database_url, timeout=settings.database_timeout)
     await db.migrate()
     background, metrics = Background(), Metrics()
     core = core_for(settings, db, clock, metrics)
     web_app = web.Application()
-    health_route(web_app, db)
+    health = health_route(web_app, db)
     metrics_route(web_app, db, metrics)
     services, app, session = None, None, None
     if settings.slack_bot_token:
@@ -266,7 +272,7 @@ async def start_server(
             session=session,
         )
         if not settings.slack_app_token:
-            add_routes(web_app, BoltSlot(app))
+            add_routes(web_app, BoltSlot(app, settings.slack_signing_secret or ""))
     teams = await teams_if_wanted(settings, web_app, core, background)
     try:
         runner, bound = await listen(web_app, host, port)
@@ -277,7 +283,7 @@ async def start_server(
             await session.close()
         await db.dispose()
         raise
-    running = Running(runner, db, background, bound, services, teams)
+    running = Running(runner, db, background, bound, services, teams, health=health)
     running.closers.append(await watching_changes(db, core))
     if session is not None:
         close_session_last(running, session)
@@ -321,20 +327,20 @@ async def start_playground(
         ) from None
 
     settings = local_settings(settings, database_url)
-    db = Database(settings.database_url)
+    db = Database(settings.database_url, timeout=settings.database_timeout)
     await db.migrate()
     await load_example_if_empty(db, actor="waymark playground", now=clock(), tz=settings.zone)
     metrics = Metrics()
     core = core_for(settings, db, clock, metrics)
     workspace = await seed(db, settings, core.services.admins)
     token, secret = f"xoxb-playground-{secrets.token_hex(8)}", secrets.token_hex(16)
-    passes = LocalPasses(clock)
+    passes = LocalPasses(clock, workspace)
     web_app = build_playground(
         workspace=workspace, bot_events_url=None, signing_secret=secret, bot_token=token,
         public_url=None, run_reminders=passes.reminders, run_digest=passes.digest,
         time_zone=settings.timezone,
     )  # fmt: skip
-    health_route(web_app, db)
+    health = health_route(web_app, db)
     metrics_route(web_app, db, metrics)
     slot = BoltSlot()
     add_routes(web_app, slot)
@@ -352,12 +358,13 @@ async def start_playground(
     workspace.public_url = url
     web_api = web_api_session()
     services = slack_adapter(core, background, token=token, api_url=f"{url}/api/", session=web_api)
+    slot.signing_secret = secret
     slot.app = build_app(
         token=token, signing_secret=secret, api_url=f"{url}/api/", adapter=services,
         session=web_api,
     )  # fmt: skip
     web_app[PLAYGROUND].delivery.url = f"{url}{EVENTS_PATH}"
-    running = Running(runner, db, background, bound, services, teams)
+    running = Running(runner, db, background, bound, services, teams, health=health)
     running.closers.append(await watching_changes(db, core))
     close_session_last(running, web_api)
     if teams is not None:
@@ -369,26 +376,3 @@ async def start_playground(
         "stops it.\n(It never reaches Slack or Teams; README explains how to connect them.)"
     )
     return running
-
-
-@dataclass
-class LocalPasses:
-    """The playground page's "Run reminders now" and "Run digest now": the scheduler's passes,
-    at the moment the page asks for (None: now)."""
-
-    clock: Clock
-    jobs: JobContext | None = None
-
-    def _ready(self) -> JobContext:
-        if self.jobs is None:
-            raise UserError("waymark is still starting: try again in a moment.")
-        return self.jobs
-
-    async def reminders(self, at: datetime | None) -> str:
-        summary = await send_reminders(self._ready(), at or self.clock())
-        if summary.startswith("No reminders at"):
-            summary += " To see them anyway, pick a weekday morning in 'As if it were'."
-        return summary
-
-    async def digest(self, at: datetime | None) -> str:
-        return await send_weekly_digest(self._ready(), at or self.clock())

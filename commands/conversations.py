@@ -8,6 +8,7 @@ apart, and a new flow is written once.
 
 from __future__ import annotations
 
+import logging
 from collections.abc import Callable
 from datetime import datetime
 from zoneinfo import ZoneInfo
@@ -27,6 +28,7 @@ from commands.events import (
     ThreadReply,
     UpdateSubmitted,
 )
+from commands.numbers import button_number
 from commands.people.directory import NameLookup, PeopleBook
 from commands.plans.updating import (
     answer_update_deletion,
@@ -35,14 +37,17 @@ from commands.plans.updating import (
     open_update_form,
 )
 from commands.ports import Observer, Unobserved
-from commands.presentation.replies import Action, Reply
+from commands.presentation.replies import Action, Reply, text_reply
 from commands.readings.buttons import press_on_reading
 from commands.readings.form import answer_form, open_form
 from commands.readings.thread_replies import answer_deletion, answer_reply
 from commands.registry import answer_command, command_name
-from storage.db import Database
+from storage.db import Database, DatabaseNotAnsweringError
+
+log = logging.getLogger(__name__)
 
 STALE_BUTTON = "That button does nothing any more."
+NOT_ANSWERING = "waymark's database is not answering; nothing was changed — try again in a minute."
 
 
 class Core:
@@ -72,7 +77,10 @@ class Core:
         """`/outcome ...`: the answer, or what to type instead."""
         name = command_name(event.text)
         with self.observer.handling(event.platform, name, event.user_id, event.channel_id):
-            return await answer_command(self.services, event)
+            try:
+                return await answer_command(self.services, event)
+            except DatabaseNotAnsweringError as error:
+                return _not_answering(error)
 
     async def thread_reply(self, event: ThreadReply) -> ThreadAnswer | None:
         """A reply in a thread: None unless the thread is about outcomes and the words are a
@@ -82,58 +90,92 @@ class Core:
         with self.observer.handling(
             event.platform, "thread reply", event.user_id, event.channel_id
         ):
-            answer = await answer_reply(self.services, event)
-            return answer if answer is not None else await answer_update_reply(self.services, event)
+            try:
+                answer = await answer_reply(self.services, event)
+                if answer is None:
+                    answer = await answer_update_reply(self.services, event)
+            except DatabaseNotAnsweringError as error:
+                return ThreadAnswer(_not_answering(error))
+            return answer
 
     async def reply_edited(self, event: ReplyEdited) -> ThreadAnswer | None:
         """An edited thread reply: a correction, recorded as a new entry."""
         with self.observer.handling(
             event.platform, "reply edited", event.user_id, event.channel_id
         ):
-            answer = await answer_reply(self.services, event)
-            return answer if answer is not None else await answer_update_reply(self.services, event)
+            try:
+                answer = await answer_reply(self.services, event)
+                if answer is None:
+                    answer = await answer_update_reply(self.services, event)
+            except DatabaseNotAnsweringError as error:
+                return ThreadAnswer(_not_answering(error))
+            return answer
 
     async def reply_deleted(self, event: ReplyDeleted) -> Reply | None:
         """A deleted thread reply: what to say in the thread, if it gave a reading or an
         update."""
         with self.observer.handling(event.platform, "reply deleted", "", event.channel_id):
-            notice = await answer_deletion(self.services, event)
-            return (
-                notice if notice is not None else await answer_update_deletion(self.services, event)
-            )
+            try:
+                notice = await answer_deletion(self.services, event)
+                if notice is None:
+                    notice = await answer_update_deletion(self.services, event)
+            except DatabaseNotAnsweringError as error:
+                return _not_answering(error)
+            return notice
 
     async def form_submitted(self, event: FormSubmitted) -> FormAnswer:
         """A reading typed in a form's boxes."""
         with self.observer.handling(event.platform, "form", event.user_id, event.channel_id):
-            return await answer_form(self.services, event)
+            try:
+                return await answer_form(self.services, event)
+            except DatabaseNotAnsweringError as error:
+                return FormAnswer({"value": _not_answering(error).fallback})
 
     async def update_submitted(self, event: UpdateSubmitted) -> FormAnswer:
         """An update to an action typed in a form."""
-        return await answer_update_form(self.services, event)
+        try:
+            return await answer_update_form(self.services, event)
+        except DatabaseNotAnsweringError as error:
+            return FormAnswer({"line": _not_answering(error).fallback})
 
     async def button_pressed(self, event: ButtonPressed) -> ButtonAnswer:
         """A button: open the reading or update form, approve a reading, keep a held figure, or
         show what the button's command shows."""
         with self.observer.handling(event.platform, "button", event.user_id, event.channel_id):
-            return await self._button(event)
+            try:
+                return await self._button(event)
+            except DatabaseNotAnsweringError as error:
+                return ButtonAnswer(reply=_not_answering(error))
 
     async def _button(self, event: ButtonPressed) -> ButtonAnswer:
-        if event.action == Action.SUBMIT_READING and event.value.isdigit():
-            return await open_form(self.services, event, int(event.value))
-        if event.action == Action.UPDATE_ACTION and event.value.isdigit():
+        number = button_number(event.value)
+        if event.action == Action.SUBMIT_READING and number is not None:
+            return await open_form(self.services, event, number)
+        if event.action == Action.UPDATE_ACTION and number is not None:
             return await open_update_form(self.services, event)
         if event.action in {Action.SHOW_OUTCOME, Action.NEXT_PAGE}:
             command = Command(event.platform, event.channel_id, event.user_id, event.value)
             return ButtonAnswer(reply=await answer_command(self.services, command))
-        if event.action in {Action.APPROVE_READING, Action.KEEP_FIGURE} and event.value.isdigit():
+        if event.action in {Action.APPROVE_READING, Action.KEEP_FIGURE} and number is not None:
             return await press_on_reading(self.services, event)
         return ButtonAnswer(note=STALE_BUTTON)
 
     async def person_seen(self, platform: str, user_id: str, lookup: NameLookup) -> None:
         """Someone used waymark: learn their name through `lookup` unless it is known (for
         platforms whose events carry only an id; Teams' carry the name, see `book`)."""
-        await self.people.learn(platform, user_id, lookup)
+        try:
+            await self.people.learn(platform, user_id, lookup)
+        except DatabaseNotAnsweringError as error:
+            # Learnt the next time they use waymark: not worth a traceback.
+            log.warning("could not note the name of %s now: %s", user_id, error)
 
     async def answer_posted(self, event: AnswerPosted) -> None:
         """An answer was posted: replies in its thread are readings of what it is about."""
         await record_answer(self.services, event)
+
+
+def _not_answering(error: DatabaseNotAnsweringError) -> Reply:
+    """The database stalled or cannot write: the unit of work was rolled back. The person is
+    told at once (inside Slack's three seconds), and the operators in the log."""
+    log.warning("the database is not answering: %s", error)
+    return text_reply(NOT_ANSWERING)

@@ -23,6 +23,9 @@ class Command:
     channel_id: str
     user_id: str
     text: str
+    # What makes this request unique (Slack: its signature). A command that changes something
+    # and comes again with the same receipt is a replay, and does nothing the second time.
+    receipt: str | None = None
 
 
 @dataclass(frozen=True)

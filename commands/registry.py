@@ -13,14 +13,18 @@ from commands.context import Args, CommandContext, Services
 from commands.domain.status import local_today
 from commands.errors import UserError
 from commands.events import Command as CommandEvent
+from commands.numbers import is_whole, looks_like_a_number, outcome_number
 from commands.outcomes import listings, managing, targets, viewing
 from commands.plans import viewing as plans
-from commands.presentation.replies import Context, Header, Reply, Section, error_reply
+from commands.presentation.replies import Context, Header, Reply, Section, error_reply, text_reply
 from commands.readings import approval, submit
+from commands.reports import chat as reports
 from storage.models import Outcome
-from storage.repositories import RoadmapRepository
+from storage.repositories import ReceiptRepository, RoadmapRepository
 
 Handler = Callable[[CommandContext, Args], Awaitable[Reply]]
+
+REPLAYED = "That command was received already, so nothing was done again."
 
 
 @dataclass(frozen=True)
@@ -61,6 +65,7 @@ COMMANDS: tuple[Command, ...] = (
     Command("group", listings.list_group, per_outcome=False),
     Command("search", listings.search_outcomes, per_outcome=False),
     Command("action", plans.show_action, per_outcome=False),
+    Command("report", reports.show_report, per_outcome=False),
 )
 
 _PER_OUTCOME = {c.name: c for c in COMMANDS if c.per_outcome}
@@ -99,8 +104,13 @@ async def answer_command(services: Services, event: CommandEvent) -> Reply:
         if found is not None:
             return found
     version = kept.version if kept is not None else 0
-    unit = services.db.transaction if writes(event.text) else services.db.reading
+    writing = writes(event.text)
+    unit = services.db.transaction if writing else services.db.reading
     async with unit() as session:
+        if writing and event.receipt:
+            receipts = ReceiptRepository(session)
+            if not await receipts.first_time(event.receipt, event.platform, services.clock()):
+                return text_reply(REPLAYED)
         ctx = services.context(session, event.platform, event.user_id, event.channel_id)
         try:
             reply = await dispatch(ctx, event.text)
@@ -120,8 +130,8 @@ async def dispatch(ctx: CommandContext, text: str) -> Reply:
     if not words or words[0].lower() in {"help", "?"}:
         return help_reply(shared)
     first = words[0].lower().lstrip("#")
-    if first.isdigit():
-        number = int(first)
+    if is_whole(first):
+        number = outcome_number(first)
         verb = words[1].lower() if len(words) > 1 else ""
         command = _PER_OUTCOME.get(verb)
         if command is None:
@@ -136,6 +146,8 @@ async def dispatch(ctx: CommandContext, text: str) -> Reply:
             outcome=outcome,
         )
         return await command.handler(ctx, args)
+    if looks_like_a_number(first):
+        outcome_number(first)  # `/outcome ²`: says how to write an outcome number
     command = _GENERAL.get(first)
     if command is None:
         # `/outcome poverty`: text that is not a number or a sub-command searches.
@@ -153,7 +165,7 @@ def command_name(text: str) -> str:
     if not words or words[0].lower() in {"help", "?"}:
         return "help"
     first = words[0].lower().lstrip("#")
-    if first.isdigit():
+    if is_whole(first):
         verb = words[1].lower() if len(words) > 1 else ""
         if verb not in _PER_OUTCOME:
             return "unknown"
@@ -165,7 +177,7 @@ def writes(text: str) -> bool:
     """Whether what followed `/outcome` names a sub-command that writes. Everything else reads,
     and can be answered from a reading transaction that never waits for writers."""
     words = [w for w in text.split() if w.lower() != "share"]
-    if len(words) < 2 or not words[0].lstrip("#").isdigit():
+    if len(words) < 2 or not is_whole(words[0].lstrip("#")):
         return False
     command = _PER_OUTCOME.get(words[1].lower())
     if command is None:

@@ -34,6 +34,11 @@ class Settings(BaseSettings):
     database_url: str = Field(
         default="sqlite:///waymark.db", validation_alias=AliasChoices("DATABASE_URL")
     )
+    # Seconds a chat answer may wait for the database (each statement, lock and connection)
+    # before saying it is not answering: inside Slack's three seconds.
+    database_timeout: float = Field(
+        default=2.0, gt=0, le=60, validation_alias=AliasChoices("WAYMARK_DATABASE_TIMEOUT")
+    )
     timezone: str = Field(
         default="Europe/London", validation_alias=AliasChoices("WAYMARK_TIMEZONE")
     )

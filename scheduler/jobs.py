@@ -125,6 +125,12 @@ def _hours(timetable: Timetable) -> str:
     )
 
 
+# How a pass that posted nothing begins, and what a digest pass adds when the week's digest was
+# posted already: the playground page says these its own way (bot/local_passes.py).
+NOTHING_DUE = "No reminders to post"
+AGAIN_HINT = " Use --force to post it again."
+
+
 async def send_reminders(ctx: JobContext, now: datetime, *, dry_run: bool = False) -> str:
     """Post the reminders due at `now` that were not posted before; with `dry_run`, say what
     would be posted and post nothing."""
@@ -159,7 +165,7 @@ async def send_reminders(ctx: JobContext, now: datetime, *, dry_run: bool = Fals
     lines = report.lines(tt.tz)
     if not queued and not lines:
         return (
-            f"No reminders to post at {when}: every reminder due then has been posted already, "
+            f"{NOTHING_DUE} at {when}: every reminder due then has been posted already, "
             "or none is due."
         )
     return "\n".join(
@@ -217,7 +223,7 @@ async def send_weekly_digest(
         )
     passed = [i for i, line in enumerate(lines) if line.endswith("nothing posted.")]
     if passed:
-        lines[passed[-1]] += " Use --force to post it again."
+        lines[passed[-1]] += AGAIN_HINT
     return "\n".join(lines)
 
 
@@ -253,7 +259,7 @@ async def _preview(
 
 async def _earlier(session: AsyncSession, run: DigestRun, timetable: Timetable) -> str:
     if run.outbox_id is None:
-        return "skipped: waymark was not running that week"
+        return "skipped: it was not posted that week, and a later week's digest has been since"
     row = await OutboxRepository(session).get(run.outbox_id)
     if row is None or row.state != "sent" or row.sent_at is None:
         return "queued already and is not posted yet (`waymark outbox` shows why)"

@@ -127,6 +127,8 @@ class Outcome(Base):
     milestones: Mapped[list[Any]] = mapped_column(JSON)
     tolerance: Mapped[str] = mapped_column(String(20), default="5%")
     source: Mapped[str] = mapped_column(Text, default="")
+    # The OHID Fingertips indicator its comparators are imported from: `90366`, or `90366:Male`.
+    fingertips_indicator: Mapped[str | None] = mapped_column(String(40), nullable=True)
     owner_id: Mapped[int | None] = mapped_column(ForeignKey("groups.id"), nullable=True)
     paused_reason: Mapped[str | None] = mapped_column(Text, nullable=True)
     paused_by: Mapped[str | None] = mapped_column(String(200), nullable=True, info=PERSON_ID)

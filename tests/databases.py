@@ -22,8 +22,9 @@ class PostgresUnavailableError(Exception):
     pass
 
 
-async def create_postgres_database() -> str:
-    """A fresh, migrated PostgreSQL database for this test run; returns its URL."""
+async def create_postgres_database(*, migrated: bool = True) -> str:
+    """A fresh PostgreSQL database for this test run, migrated unless asked for it empty;
+    returns its URL."""
     name = f"waymark_test_{uuid.uuid4().hex[:12]}"
     try:
         conn = await asyncpg.connect(POSTGRES_ADMIN_URL, timeout=5)
@@ -34,6 +35,8 @@ async def create_postgres_database() -> str:
     finally:
         await conn.close()
     url = POSTGRES_ADMIN_URL.rsplit("/", 1)[0] + f"/{name}"
+    if not migrated:
+        return url
     db = Database(url)
     await db.migrate()
     await db.dispose()

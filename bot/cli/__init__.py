@@ -8,7 +8,7 @@ import asyncio
 import sys
 from collections.abc import Sequence
 
-from bot.cli import database, operators, people, publication, roadmap, servers, teams
+from bot.cli import database, operators, people, publication, reports, roadmap, servers, teams
 from bot.cli.arguments import Handler, ServerHandler
 from bot.wiring import runtime
 from commands.errors import UserError
@@ -25,6 +25,7 @@ def build_parser() -> argparse.ArgumentParser:
     sub = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
     roadmap.register(sub)
     publication.register(sub)
+    reports.register(sub)
     operators.register(sub)
     database.register(sub)
     people.register(sub)

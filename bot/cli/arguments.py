@@ -10,6 +10,8 @@ from datetime import date, datetime
 from typing import Any, TypeAlias
 
 from bot.wiring import Runtime
+from commands import numbers
+from commands.errors import UserError
 from config.settings import Settings
 
 # A command that works on the database is given the runtime (settings, the migrated database,
@@ -67,6 +69,7 @@ def instant(text: str) -> datetime:
 
 
 def outcome_number(text: str) -> int:
-    if not text.isdigit():
-        raise argparse.ArgumentTypeError(f"'{text}' is not an outcome number: write it like 12")
-    return int(text)
+    try:
+        return numbers.outcome_number(text)
+    except UserError as error:
+        raise argparse.ArgumentTypeError(str(error).rstrip(".")) from None

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import argparse
 from collections.abc import Sequence
+from pathlib import Path
 from zoneinfo import ZoneInfo
 
 from tabulate import tabulate
@@ -78,6 +79,7 @@ def register(sub: Commands) -> None:
     p.add_argument("--clock-start", type=instant, help=argparse.SUPPRESS)
     p.add_argument("--clock-speed", type=float, default=1.0, help=argparse.SUPPRESS)
     p.add_argument("--clock-origin", type=float, help=argparse.SUPPRESS)
+    p.add_argument("--clock-file", type=Path, help=argparse.SUPPRESS)
     p.add_argument("--tick-seconds", type=float, default=TICK_SECONDS, help=argparse.SUPPRESS)
     p.add_argument("--run-until", type=instant, help=argparse.SUPPRESS)
 
@@ -184,7 +186,9 @@ async def run_scheduler(args: argparse.Namespace, rt: Runtime) -> int:
     configure_logging(settings.log_format)
     need_channel(settings.digest_channel, DIGEST_VARIABLE, "the weekly digest goes to")
     need_channel(settings.programme_channel, PROGRAMME_VARIABLE, "escalations go to")
-    clock, lease = scheduler_clock(args.clock_start, args.clock_speed, args.clock_origin)
+    clock, lease = scheduler_clock(
+        args.clock_start, args.clock_speed, args.clock_origin, args.clock_file
+    )
     async with jobs_for(rt, post=True, lease=lease, clock=clock, housekeeping=True) as ctx:
         tt = ctx.timetable
         digest = " and ".join(t.channel for t in ctx.digest_targets)
@@ -196,6 +200,12 @@ async def run_scheduler(args: argparse.Namespace, rt: Runtime) -> int:
         )
         if args.clock_start is not None:
             print(f"Simulated clock: it is {clock():%Y-%m-%d %H:%M} UTC.", flush=True)
-        await tick_until_stopped(ctx, clock, interval=args.tick_seconds, until=args.run_until)
+        await tick_until_stopped(
+            ctx,
+            clock,
+            interval=args.tick_seconds,
+            until=args.run_until,
+            report_passes=args.clock_file is not None,
+        )
     print("waymark scheduler stopped.", flush=True)
     return 0

@@ -15,13 +15,17 @@ from tabulate import tabulate
 from bot.cli.arguments import Commands, command, local_date_or_time, os_user, outcome_number
 from bot.cli.progress import ProgressBar
 from bot.wiring import Runtime, load_example_if_empty
+from commands.comparators.figures import comparisons_of
+from commands.comparators.importing import COMPARATORS_FILE, import_comparators
 from commands.context import get_outcome
+from commands.domain.comparators import latest_by_area
 from commands.domain.status import OutcomeStatus, ReadingView
 from commands.domain.targets import Revision, target_changes
 from commands.outcomes.statuses import list_statuses, outcome_status
 from commands.outcomes.targets import revisions_of
 from commands.people.directory import NO_NAMES, Names, names_for
 from commands.plans.queries import outcome_actions
+from commands.presentation.cards import comparison_words
 from commands.presentation.formatting import (
     DIRECTION_WORDS,
     STATUS_WORDS,
@@ -137,7 +141,12 @@ async def run_roadmap_import(args: argparse.Namespace, rt: Runtime) -> int:
             session, Path(args.directory), actor=args.by, now=rt.now, tz=rt.tz,
             reason=args.reason, progress=ProgressBar(after=2.0),
         )  # fmt: skip
+        comparators = Path(args.directory) / COMPARATORS_FILE
+        if comparators.exists():
+            found = await import_comparators(session, comparators, actor=args.by, now=rt.now)
     print(f"Imported {args.directory}: {report.summary()}.")
+    if comparators.exists():
+        print(f"Imported {comparators} ({found.summary()}).")
     return 0
 
 
@@ -172,11 +181,19 @@ async def run_status(args: argparse.Namespace, rt: Runtime) -> int:
         revisions = await revisions_of(session, outcome)
         actions = await outcome_actions(session, args.number, as_of=rt.now)
         names = await names_for(session, _submitters([status]) | {r.by for r in revisions})
+        figures = (await comparisons_of(session, [outcome.id])).get(outcome.id, [])
     if args.json:
-        found = {**status_json(status, revisions, names), "actions": [a.as_json() for a in actions]}
+        found = {
+            **status_json(status, revisions, names),
+            "actions": [a.as_json() for a in actions],
+            "comparators": [f.as_json() for f in figures],
+        }
         print(json.dumps(found, indent=2))
     else:
         print(status_text(status, rt.tz, names, revisions))
+        if figures:
+            shown = latest_by_area(figures, until=rt.today)
+            print(f"  Compared with: {comparison_words(shown, status.unit)}")
         for action in actions:
             due = f", due {day(action.due)}" if action.due else ""
             state = action.state.replace("_", " ")

@@ -14,11 +14,13 @@ from typing import Any
 
 import aiohttp
 from slack_bolt.async_app import AsyncAck, AsyncApp, AsyncRespond
+from slack_bolt.request.async_request import AsyncBoltRequest
+from slack_bolt.response import BoltResponse
 from slack_sdk.errors import SlackApiError
 from slack_sdk.web.async_client import AsyncWebClient
 
 from bot.adapter import Adapter
-from bot.slack import render
+from bot.slack import door, render
 from bot.slack.messenger import SlackMessenger
 from commands.answers import ThreadAnswer
 from commands.events import (
@@ -33,7 +35,14 @@ from commands.events import (
 )
 from commands.plans import updating
 from commands.ports import DeliveryError
-from commands.presentation.replies import Action, Chart, Reply, mention, text_reply
+from commands.presentation.replies import (
+    Action,
+    Chart,
+    Reply,
+    text_reply,
+    typed_mention,
+    without_mentions,
+)
 from commands.readings.form import CALLBACK, FormContext
 
 log = logging.getLogger(__name__)
@@ -53,10 +62,11 @@ _LINK = re.compile(r"<((?:https?|mailto):[^|>]+)(?:\|[^>]*)?>")
 
 
 def typed(text: str) -> str:
-    """What the person typed, with people named the core's way (`@{U0123}`): Slack sends a
+    """What the person typed, with people they mention as `@{U0123}` (a name the core reads, never
+    a mention it renders, see `replies.mention`) and nothing that is one: Slack sends a
     mention as `<@U0123|name>`, a channel as `<#C0123|name>`, a link as `<https://…>`, and
     `&`, `<` and `>` as entities."""
-    text = _USER.sub(lambda m: mention(m.group(1)), text)
+    text = _USER.sub(lambda m: typed_mention(m.group(1)), without_mentions(text))
     text = _CHANNEL.sub(r"#\1", _LINK.sub(r"\1", text))
     return text.replace("&lt;", "<").replace("&gt;", ">").replace("&amp;", "&")
 
@@ -96,12 +106,18 @@ def _learn_name(slack: Slack, client: AsyncWebClient, user_id: str) -> None:
 
 def _on_outcome_command(slack: Slack) -> Callable[..., Any]:
     async def on_outcome_command(
-        ack: AsyncAck, command: dict[str, Any], respond: AsyncRespond, client: AsyncWebClient
+        ack: AsyncAck,
+        command: dict[str, Any],
+        respond: AsyncRespond,
+        client: AsyncWebClient,
+        request: AsyncBoltRequest,
     ) -> None:
-        _learn_name(slack, client, command["user_id"])
-        channel = command["channel_id"]
-        text = typed(command.get("text", ""))
-        reply = await slack.core.command(Command(PLATFORM, channel, command["user_id"], text))
+        with door.reading("a slash command"):
+            user, channel = door.text(command["user_id"]), door.text(command["channel_id"])
+            text = typed(door.text(command.get("text", "")))
+        _learn_name(slack, client, user)
+        event = Command(PLATFORM, channel, user, text, receipt=door.receipt(request.headers))
+        reply = await slack.core.command(event)
         if reply.shared:
             await ack()
             slack.background.spawn(_share(slack, reply, channel, respond), f"sharing {text!r}")
@@ -148,7 +164,8 @@ def _on_message(slack: Slack) -> Callable[..., Any]:
     async def on_message(
         event: dict[str, Any], body: dict[str, Any], client: AsyncWebClient
     ) -> None:
-        subtype = event.get("subtype")
+        with door.reading("a message event"):
+            subtype = door.optional_text(event.get("subtype"))
         if subtype == "message_changed":
             await _on_edit(slack, event, body, client)
         elif subtype == "message_deleted":
@@ -162,32 +179,37 @@ def _on_message(slack: Slack) -> Callable[..., Any]:
 async def _on_reply(
     slack: Slack, event: dict[str, Any], body: dict[str, Any], client: AsyncWebClient
 ) -> None:
-    thread, ts, channel = event.get("thread_ts"), event["ts"], event["channel"]
-    if not thread or thread == ts or not event.get("user"):
+    with door.reading("a message event"):
+        thread, ts = door.optional_text(event.get("thread_ts")), door.text(event["ts"])
+        channel, user = door.text(event["channel"]), door.optional_text(event.get("user"))
+        words = typed(door.text(event.get("text") or ""))
+    if not thread or thread == ts or not user:
         return  # not a reply in a thread
-    _learn_name(slack, client, event["user"])
+    _learn_name(slack, client, user)
     reply = ThreadReply(
-        PLATFORM, channel, thread, ts, event["user"], typed(event.get("text", "")),
-        receipt=body.get("event_id"),
-    )  # fmt: skip
+        PLATFORM, channel, thread, ts, user, words, receipt=door.optional_text(body.get("event_id"))
+    )
     _answer_in_thread(slack, client, reply, await slack.core.thread_reply(reply))
 
 
 async def _on_edit(
     slack: Slack, event: dict[str, Any], body: dict[str, Any], client: AsyncWebClient
 ) -> None:
-    message = event.get("message") or {}
-    previous = event.get("previous_message") or {}
-    thread, ts, user = message.get("thread_ts"), message.get("ts"), message.get("user")
-    if not thread or not ts or thread == ts or not user or message.get("bot_id"):
-        return
-    if message.get("text", "") == previous.get("text", ""):
-        return  # an unfurl or a reaction, not a change of words
-    edited = (message.get("edited") or {}).get("ts") or event.get("event_ts") or event["ts"]
-    edit = ReplyEdited(
-        PLATFORM, event["channel"], thread, ts, user, typed(message.get("text", "")), edited,
-        receipt=body.get("event_id"),
-    )  # fmt: skip
+    with door.reading("an edit"):
+        message = event.get("message") or {}
+        previous = event.get("previous_message") or {}
+        thread = door.optional_text(message.get("thread_ts"))
+        ts, user = door.optional_text(message.get("ts")), door.optional_text(message.get("user"))
+        if not thread or not ts or thread == ts or not user or message.get("bot_id"):
+            return
+        words = door.text(message.get("text") or "")
+        if words == previous.get("text", ""):
+            return  # an unfurl or a reaction, not a change of words
+        edited = door.text(
+            (message.get("edited") or {}).get("ts") or event.get("event_ts") or event["ts"]
+        )
+        channel, receipt = door.text(event["channel"]), door.optional_text(body.get("event_id"))
+    edit = ReplyEdited(PLATFORM, channel, thread, ts, user, typed(words), edited, receipt=receipt)
     _answer_in_thread(slack, client, edit, await slack.core.reply_edited(edit))
 
 
@@ -227,11 +249,13 @@ async def _on_delete(
     slack: Slack, event: dict[str, Any], body: dict[str, Any], client: AsyncWebClient
 ) -> None:
     """Deleting a message does not delete its reading: the history is never rewritten."""
-    channel, deleted = event["channel"], event.get("deleted_ts")
-    thread = (event.get("previous_message") or {}).get("thread_ts")
+    with door.reading("a deletion"):
+        channel, deleted = door.text(event["channel"]), door.optional_text(event.get("deleted_ts"))
+        thread = door.optional_text((event.get("previous_message") or {}).get("thread_ts"))
+        receipt = door.optional_text(body.get("event_id"))
     if not deleted or not thread:
         return
-    gone = ReplyDeleted(PLATFORM, channel, thread, deleted, receipt=body.get("event_id"))
+    gone = ReplyDeleted(PLATFORM, channel, thread, deleted, receipt=receipt)
     notice = await slack.core.reply_deleted(gone)
     if notice is not None:
         slack.background.spawn(_say_in_thread(client, channel, thread, notice), "deletion")
@@ -243,21 +267,14 @@ def _on_form_button(slack: Slack, action: Action) -> Callable[..., Any]:
     async def on_form_button(
         ack: AsyncAck, body: dict[str, Any], client: AsyncWebClient, respond: AsyncRespond
     ) -> None:
+        pressed = _pressed(body, action)
         await ack()
-        _learn_name(slack, client, body["user"]["id"])
-        channel = (body.get("channel") or {}).get("id") or body["container"].get("channel_id", "")
-        message = body.get("message") or {}
-        pressed = ButtonPressed(
-            PLATFORM,
-            channel,
-            message.get("thread_ts") or message.get("ts"),
-            body["user"]["id"],
-            action,
-            str(body["actions"][0]["value"]),
-        )
+        _learn_name(slack, client, pressed.user_id)
         answer = await slack.core.button_pressed(pressed)
         if answer.form is not None:
-            await client.views_open(trigger_id=body["trigger_id"], view=render.modal(answer.form))
+            with door.reading("a button"):
+                trigger = door.text(body["trigger_id"])
+            await client.views_open(trigger_id=trigger, view=render.modal(answer.form))
             return
         reply = answer.reply or text_reply(answer.note)
         await respond(response_type="ephemeral", replace_original=False, **render.message(reply))
@@ -269,19 +286,14 @@ def _on_reading_button(slack: Slack, action: Action) -> Callable[..., Any]:
     async def on_reading_button(
         ack: AsyncAck, body: dict[str, Any], client: AsyncWebClient, respond: AsyncRespond
     ) -> None:
+        pressed = _pressed(body, action)
         await ack()
-        container = body.get("container") or {}
-        channel = (body.get("channel") or {}).get("id") or container.get("channel_id", "")
-        message = body.get("message") or {}
-        thread = message.get("thread_ts") or container.get("thread_ts") or message.get("ts")
-        pressed = ButtonPressed(
-            PLATFORM, channel, thread, body["user"]["id"], action, str(body["actions"][0]["value"])
-        )
+        ephemeral = (body.get("container") or {}).get("is_ephemeral")
         answer = await slack.core.button_pressed(pressed)
         reply = answer.reply or text_reply(answer.note)
-        if reply.shared and thread and not container.get("is_ephemeral"):
+        if reply.shared and pressed.thread_id and not ephemeral:
             # An approval is for everyone in the thread to see.
-            await _say_in_thread(client, channel, thread, reply)
+            await _say_in_thread(client, pressed.channel_id, pressed.thread_id, reply)
             return
         await respond(response_type="ephemeral", replace_original=False, **render.message(reply))
 
@@ -292,10 +304,12 @@ def _on_reading_form(slack: Slack) -> Callable[..., Any]:
     async def on_reading_form(
         ack: AsyncAck, body: dict[str, Any], view: dict[str, Any], client: AsyncWebClient
     ) -> None:
-        user = body["user"]["id"]
+        with door.reading("a reading form"):
+            user = door.text(body["user"]["id"])
+            where = FormContext.load(door.text(view.get("private_metadata") or "{}"))
+            door.optional_text(where.thread_id)
+            values = {k: typed(door.text(v)) for k, v in render.submitted_values(view).items()}
         _learn_name(slack, client, user)
-        where = FormContext.load(view.get("private_metadata") or "{}")
-        values = {k: typed(v) for k, v in render.submitted_values(view).items()}
         form = FormSubmitted(
             PLATFORM, where.channel_id, where.thread_id, user, where.number, values
         )
@@ -314,9 +328,11 @@ def _on_update_form(slack: Slack) -> Callable[..., Any]:
     async def on_update_form(
         ack: AsyncAck, body: dict[str, Any], view: dict[str, Any], client: AsyncWebClient
     ) -> None:
-        user = body["user"]["id"]
-        where = updating.FormContext.load(view.get("private_metadata") or "{}")
-        values = {k: typed(v) for k, v in render.submitted_values(view).items()}
+        with door.reading("an update form"):
+            user = door.text(body["user"]["id"])
+            where = updating.FormContext.load(door.text(view.get("private_metadata") or "{}"))
+            door.optional_text(where.thread_id)
+            values = {k: typed(door.text(v)) for k, v in render.submitted_values(view).items()}
         form = UpdateSubmitted(
             PLATFORM, where.channel_id, where.thread_id, user, where.action_id, values
         )
@@ -342,11 +358,30 @@ async def _confirm_form(
         )
 
 
+def _pressed(body: dict[str, Any], action: Action) -> ButtonPressed:
+    """The button a block_actions payload says was pressed, where."""
+    with door.reading("a button"):
+        container = body.get("container") or {}
+        message = body.get("message") or {}
+        channel = (body.get("channel") or {}).get("id") or container.get("channel_id") or ""
+        thread = message.get("thread_ts") or container.get("thread_ts") or message.get("ts")
+        door.text(body["response_url"])  # where the answer goes: Slack gives every button one
+        return ButtonPressed(
+            PLATFORM, door.text(channel), door.optional_text(thread),
+            door.text(body["user"]["id"]), action, door.text(body["actions"][0]["value"]),
+        )  # fmt: skip
+
+
 async def _on_ignored_action(ack: AsyncAck) -> None:
     await ack()
 
 
-async def _on_error(error: Exception, body: dict[str, Any], respond: AsyncRespond | None) -> None:
+async def _on_error(
+    error: Exception, body: dict[str, Any], respond: AsyncRespond | None
+) -> BoltResponse | None:
+    if isinstance(error, door.MalformedRequestError):
+        log.warning("refused a malformed Slack request (%s) with 400: %s", body.get("type"), error)
+        return BoltResponse(status=400, body="malformed request")
     log.error("failed to handle a Slack request (%s): %r", body.get("type"), error, exc_info=error)
     if respond is not None and body.get("response_url"):
         try:
@@ -358,3 +393,4 @@ async def _on_error(error: Exception, body: dict[str, Any], respond: AsyncRespon
             )
         except Exception:  # the error handler must never raise
             log.exception("could not tell the user about the error")
+    return None

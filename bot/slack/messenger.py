@@ -6,13 +6,16 @@ from __future__ import annotations
 import asyncio
 import logging
 import time
-from collections.abc import Awaitable, Callable
+from collections.abc import Awaitable, Callable, Mapping
 from datetime import datetime
 from typing import Any
 
 from aiohttp import ClientError, ClientSession, ClientTimeout
 from slack_sdk.errors import SlackApiError
 from slack_sdk.http_retry.builtin_async_handlers import AsyncRateLimitErrorRetryHandler
+from slack_sdk.http_retry.request import HttpRequest
+from slack_sdk.http_retry.response import HttpResponse
+from slack_sdk.http_retry.state import RetryState
 from slack_sdk.web.async_client import AsyncWebClient
 
 from bot.slack import render
@@ -26,6 +29,10 @@ METADATA_TYPE = "waymark_post"
 CHANNEL_INTERVAL = 1.0
 # What slack_sdk gives each call when it makes its own session.
 WEB_API_TIMEOUT = 30.0
+# The longest Retry-After a post waits out in the call. A longer one gives the message back to
+# the outbox, to go after that time: a call asleep for minutes outlives the sender's claim on
+# the row, and another sender would post it too.
+LONGEST_WAIT = 5
 
 
 def web_api_session() -> ClientSession:
@@ -45,8 +52,37 @@ def posting_client(
         token=token,
         base_url=base_url,
         session=session,
-        retry_handlers=[AsyncRateLimitErrorRetryHandler(max_retry_count=3)],
+        retry_handlers=[ShortRateLimitRetry(max_retry_count=3)],
     )
+
+
+class ShortRateLimitRetry(AsyncRateLimitErrorRetryHandler):
+    """slack_sdk's retry on 429, for a Retry-After of up to `LONGEST_WAIT` seconds only: a
+    longer one is answered as Slack's refusal, with its Retry-After, for the outbox to keep."""
+
+    async def _can_retry_async(
+        self,
+        *,
+        state: RetryState,
+        request: HttpRequest,
+        response: HttpResponse | None = None,
+        error: Exception | None = None,
+    ) -> bool:
+        if response is None or response.status_code != 429:
+            return False
+        return _retry_after(response.headers) <= LONGEST_WAIT
+
+
+def _retry_after(headers: Mapping[str, Any]) -> float:
+    """Slack's Retry-After in seconds (1 when it sent none or nonsense, as slack_sdk assumes)."""
+    for name, value in headers.items():
+        if name.lower() == "retry-after":
+            first = value[0] if isinstance(value, list | tuple) and value else value
+            try:
+                return float(first)
+            except (TypeError, ValueError):
+                return 1.0
+    return 1.0
 
 
 class SlackMessenger:
@@ -172,7 +208,7 @@ def _delivery_error(error: SlackApiError) -> DeliveryError:
     status = error.response.status_code if error.response else None
     retry_after = None
     if status == 429:
-        retry_after = float(error.response.headers.get("retry-after", 1))
+        retry_after = _retry_after(error.response.headers)
     if status is not None and status >= 500:
         # Slack failed on its side: the message may have been posted all the same.
         return DeliveryError(f"Slack answered {status}: {code}", ambiguous=True)

@@ -21,7 +21,14 @@ from bot.teams.inputs import Entry, input_id
 from bot.teams.messenger import Target, send
 from commands.answers import KeptCard
 from commands.events import ButtonPressed, FormSubmitted, UpdateSubmitted
-from commands.presentation.replies import Action, Reply, submit_numbers, text_reply
+from commands.numbers import button_number
+from commands.presentation.replies import (
+    Action,
+    Reply,
+    submit_numbers,
+    text_reply,
+    without_mentions,
+)
 
 Json = dict[str, Any]
 
@@ -34,10 +41,12 @@ def on_card_action(teams: Teams) -> Callable[..., Any]:
         verb = str(data.get("action") or action.get("verb") or "")
         await remember(teams, inbound)
         submit = verb == Action.SUBMIT_READING.value
-        if submit and str(data.get("outcome", "")).isdigit():
-            return await _submit_reading(teams, inbound, int(data["outcome"]), data)
-        if verb == Action.UPDATE_ACTION.value and str(data.get("action_id", "")).isdigit():
-            return await _submit_update(teams, inbound, int(data["action_id"]), data)
+        outcome = button_number(str(data.get("outcome", "")))
+        if submit and outcome is not None:
+            return await _submit_reading(teams, inbound, outcome, data)
+        action_id = button_number(str(data.get("action_id", "")))
+        if verb == Action.UPDATE_ACTION.value and action_id is not None:
+            return await _submit_update(teams, inbound, action_id, data)
         pressed = ButtonPressed(
             PLATFORM,
             inbound.channel_id,
@@ -139,7 +148,7 @@ def _typed_value(value: Any) -> str:
         return ""
     if isinstance(value, float) and value.is_integer():
         return str(int(value))
-    return str(value).strip()
+    return without_mentions(str(value)).strip()
 
 
 def _message_response(text: str) -> Json:

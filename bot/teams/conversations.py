@@ -21,7 +21,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from commands.delivery.conversation_book import Seen
-from commands.presentation.replies import mention
+from commands.presentation.replies import typed_mention, without_mentions
 
 PLATFORM = "teams"
 THREAD_MARK = ";messageid="
@@ -135,8 +135,9 @@ def seen(inbound: Inbound) -> Seen:
 
 def typed(inbound: Inbound) -> str:
     """What the person typed, without waymark's @mention and Teams' HTML; anyone else it
-    mentions is named the core's way (`@{ID}`, by their Microsoft Entra object id)."""
-    text = str(inbound.raw.get("text") or "")
+    mentions is named as the core reads a name (`@{ID}`, by their Microsoft Entra object id),
+    never as a mention waymark renders."""
+    text = without_mentions(str(inbound.raw.get("text") or ""))
     for entity in inbound.raw.get("entities") or []:
         if entity.get("type") != "mention" or not entity.get("text"):
             continue
@@ -145,7 +146,7 @@ def typed(inbound: Inbound) -> str:
             text = text.replace(str(entity["text"]), " ")
         elif mentioned.get("aadObjectId") or mentioned.get("id"):
             person = str(mentioned.get("aadObjectId") or mentioned.get("id"))
-            text = text.replace(str(entity["text"]), mention(person))
+            text = text.replace(str(entity["text"]), typed_mention(person))
     text = (
         re.sub(r"<at>[^<]*</at>", " ", text) if "<at>" in text and mentions_bot(inbound) else text
     )

@@ -187,8 +187,7 @@ def _late_notice(week: date, timetable: Timetable, late: bool, skipped: Sequence
     parts = []
     if late:
         parts.append(
-            f"This digest is late: it was due on {day(week)} at "
-            f"{timetable.digest_time:%H:%M}, when waymark was not running."
+            f"This digest is late: it was due on {day(week)} at {timetable.digest_time:%H:%M}."
         )
     if skipped:
         weeks = ", ".join(day(w) for w in skipped[:4])

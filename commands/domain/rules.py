@@ -17,6 +17,7 @@ import re
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date, timedelta
+from decimal import Decimal
 from enum import StrEnum
 
 from commands.domain.periods import Period, period_containing
@@ -93,7 +94,8 @@ def format_number(value: float) -> str:
     """The shortest faithful text for a number: 602, 23.4, 0.125 (never 602.0)."""
     if value == int(value) and abs(value) < 1e15:
         return str(int(value))
-    return repr(value)
+    # Never exponent notation: people do not read 1e-05 as a figure.
+    return format(Decimal(repr(value)), "f")
 
 
 @dataclass(frozen=True)

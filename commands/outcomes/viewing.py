@@ -2,11 +2,14 @@
 
 from __future__ import annotations
 
+from commands.comparators.figures import comparisons_of
 from commands.context import (
     Args,
     CommandContext,
+    get_outcome,
     outcome_named,
 )
+from commands.domain.comparators import latest_by_area
 from commands.outcomes.statuses import outcome_status
 from commands.outcomes.targets import revisions_of
 from commands.people.directory import names_for
@@ -20,12 +23,20 @@ from storage.repositories import (
 async def show_outcome(ctx: CommandContext, args: Args) -> Reply:
     """/outcome N — where outcome N stands: latest reading, expected value, status and why"""
     assert args.number is not None
-    status = await outcome_status(ctx.session, args.number, ctx.today, outcome=args.outcome)
+    outcome = args.outcome or await get_outcome(ctx.session, args.number)
+    status = await outcome_status(ctx.session, args.number, ctx.today, outcome=outcome)
+    figures = (await comparisons_of(ctx.session, [outcome.id])).get(outcome.id, [])
     latest = status.latest
     # Who gave the latest reading and who approved it, by name.
     people = [latest.submitted_by, latest.approved_by or ""] if latest else []
     names = await names_for(ctx.session, [p for p in people if p])
-    return status_card(status, ctx.tz, shared=args.shared, names=names)
+    return status_card(
+        status,
+        ctx.tz,
+        shared=args.shared,
+        names=names,
+        comparators=latest_by_area(figures, until=ctx.today),
+    )
 
 
 async def show_history(ctx: CommandContext, args: Args) -> Reply:
@@ -35,6 +46,8 @@ async def show_history(ctx: CommandContext, args: Args) -> Reply:
     readings = await ReadingRepository(ctx.session).history(outcome.id)
     revisions = await revisions_of(ctx.session, outcome)
     names = await names_for(ctx.session, {r.submitted_by for r in readings})
+    figures = (await comparisons_of(ctx.session, [outcome.id])).get(outcome.id, [])
     return history_reply(
-        outcome, readings, ctx.tz, shared=args.shared, revisions=revisions, names=names
-    )
+        outcome, readings, ctx.tz, shared=args.shared, revisions=revisions, names=names,
+        comparators=figures,
+    )  # fmt: skip

@@ -10,8 +10,9 @@ from datetime import date
 
 from commands.domain.dates import DateError, parse_day
 from commands.errors import UserError
+from commands.numbers import is_whole
 from commands.plans.states import STATES_TYPED, TYPED_STATES
-from commands.presentation.replies import MENTION_PATTERN
+from commands.presentation.replies import MENTION_PATTERN, TYPED_MENTION_PATTERN
 from storage.plan_models import ActionState
 
 # Longer than this, an update is not "one line": it belongs in a document, linked from here.
@@ -80,7 +81,7 @@ def read_owner(text: str, caller: str) -> str:
     word = text.strip()
     if word.lower() in {"me", "myself"}:
         return caller
-    for pattern in (MENTION_PATTERN, _SLACK_MENTION.pattern):
+    for pattern in (TYPED_MENTION_PATTERN, MENTION_PATTERN, _SLACK_MENTION.pattern):
         match = re.fullmatch(pattern, word)
         if match:
             return match.group(1)
@@ -165,7 +166,7 @@ def _outcomes(text: str, home: int) -> tuple[int, ...]:
     for part in re.split(r"[;,\s]+", text.strip()):
         if not part:
             continue
-        if not part.lstrip("#").isdigit():
+        if not is_whole(part.lstrip("#")) or len(part) > 12:
             raise UserError(
                 f"'{part}' is not an outcome's number: write the other outcomes an action "
                 "serves like `also 14` or `also 14;20`."

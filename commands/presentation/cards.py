@@ -6,6 +6,7 @@ from collections import Counter
 from collections.abc import Sequence
 from datetime import tzinfo
 
+from commands.domain.comparators import Comparison
 from commands.domain.ratings import rating_when_recorded
 from commands.domain.rules import Polarity, Status, direction_for, parse_tolerance
 from commands.domain.status import NEEDS_COMMENTARY, OutcomeStatus, ReadingView
@@ -51,7 +52,12 @@ def submit_button(number: int) -> Button:
 
 
 def status_card(
-    s: OutcomeStatus, tz: tzinfo, *, shared: bool = False, names: Names = NO_NAMES
+    s: OutcomeStatus,
+    tz: tzinfo,
+    *,
+    shared: bool = False,
+    names: Names = NO_NAMES,
+    comparators: Sequence[Comparison] = (),
 ) -> Reply:
     unit = s.unit
     facts = [
@@ -84,6 +90,8 @@ def status_card(
         ),
         Fact("Due", _due_words(s)),
     ]
+    if comparators:
+        facts.append(Fact("Compared with", comparison_words(comparators, unit)))
     if s.latest and (s.latest.note or s.latest.commentary_missing):
         facts.append(Fact("Commentary", s.latest.note or _missing(s.number)))
     if s.paused_reason:
@@ -105,6 +113,11 @@ def status_card(
         shared=shared,
         about=(s.number,),
     )
+
+
+def comparison_words(comparators: Sequence[Comparison], unit: str) -> str:
+    """`England 78.9 years (2020-22); East of England 79.8 years (2020-22)`."""
+    return "; ".join(f"{c.area} {with_unit(c.value, unit)} ({c.period})" for c in comparators)
 
 
 def _state_words(reading: ReadingView) -> str:
@@ -208,6 +221,7 @@ def history_reply(
     shared: bool = False,
     revisions: Sequence[Revision] = (),
     names: Names = NO_NAMES,
+    comparators: Sequence[Comparison] = (),
 ) -> Reply:
     """Every reading, corrections included, against the expected path: each with the status it
     was given when recorded, marked when that was under targets revised since."""
@@ -270,10 +284,15 @@ def history_reply(
         title=f"Outcome {outcome.number}: readings against the path",
         alt_text=(
             f"Chart of outcome {outcome.number}'s {len(rows)} readings against the expected path "
-            f"from {outcome.baseline_period} to 2040, with its milestones and tolerance band."
+            f"from {outcome.baseline_period} to 2040, with its milestones and tolerance band"
+            + (
+                f", beside {', '.join(sorted({c.area for c in comparators}))}."
+                if comparators
+                else "."
+            )
         ),
         filename=f"outcome-{outcome.number}-history.png",
-        draw=lambda: history_chart(outcome, readings),
+        draw=lambda: history_chart(outcome, readings, comparators),
     )
     return Reply(
         f"{title}: {len(rows)} readings.",

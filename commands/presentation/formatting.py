@@ -33,7 +33,7 @@ def rounded(value: float, places: int = 2) -> str:
 
 def with_unit(value: float, unit: str, places: int = 2) -> str:
     """`23.4%`, `£1,200`, `2,050`, `78.1 years`: figures with their unit, as people write them."""
-    magnitude = round(value, places)
+    magnitude = round(value, places) + 0.0  # never "-0%": -0.0 + 0.0 is 0.0
     text = f"{magnitude:,.{places}f}".rstrip("0").rstrip(".") if places else f"{magnitude:,.0f}"
     match unit:
         case "%":

@@ -11,13 +11,31 @@ from enum import StrEnum
 from commands.domain.rules import Status
 from commands.errors import UserError
 
+# A person waymark names is wrapped in two private-use characters: nothing a person types can
+# make one (the adapters remove them from everything that comes in), so only waymark's own code
+# produces a mention. `@{U123}` typed by someone is only text, escaped like any other.
+_OPEN, _CLOSE = "\ue000", "\ue001"
+
 
 def mention(user_id: str) -> str:
     """A person named in text; each platform renders it its own way (Slack: <@U123>)."""
+    return f"{_OPEN}{user_id}{_CLOSE}"
+
+
+MENTION_PATTERN = rf"{_OPEN}([A-Za-z0-9_:.-]+){_CLOSE}"
+# How the adapters hand over a person someone typed a mention of: readable as a name for an
+# owner (`owner @{U123}`), but never rendered as a mention.
+TYPED_MENTION_PATTERN = r"@\{([A-Za-z0-9_:.-]+)\}"
+
+
+def typed_mention(user_id: str) -> str:
+    """A person someone mentioned in what they typed, as the core reads it."""
     return f"@{{{user_id}}}"
 
 
-MENTION_PATTERN = r"@\{([A-Za-z0-9_:.-]+)\}"
+def without_mentions(text: str) -> str:
+    """Typed text with nothing in it that could render as waymark naming someone."""
+    return text.replace(_OPEN, "").replace(_CLOSE, "")
 
 
 def plain_mentions(text: str) -> str:
@@ -222,5 +240,7 @@ def submit_numbers(reply: Reply) -> list[int]:
         elif isinstance(block, Actions):
             buttons += block.buttons
     return [
-        int(b.value) for b in buttons if b.action is Action.SUBMIT_READING and b.value.isdigit()
+        int(b.value)
+        for b in buttons
+        if b.action is Action.SUBMIT_READING and re.fullmatch("[0-9]{1,10}", b.value)
     ]

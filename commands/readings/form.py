@@ -107,7 +107,7 @@ async def submit_form(ctx: CommandContext, values: dict[str, str], where: FormCo
     errors: dict[str, str] = {}
     value: float | None = None
     try:
-        value = parse_value(values.get("value", ""))
+        value = parse_value(values.get("value", ""), outcome.unit)
     except UserError as error:
         errors["value"] = str(error)
     period = None

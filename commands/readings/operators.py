@@ -32,8 +32,8 @@ async def submit_from_command_line(
     tz: tzinfo,
 ) -> Recorded:
     """`waymark submit`: record the reading, or say which option it needs."""
-    value = parse_value(value_text)
     outcome = await get_outcome(session, number)
+    value = parse_value(value_text, outcome.unit)
     period = reading_period(outcome, period_text, now, tz)
     submission = Submission(
         outcome, value, period, by, Via.CLI, note=note, reason=reason, confirmed=confirm,

@@ -15,21 +15,61 @@ from commands.domain.status import first_reportable, local_today
 from commands.errors import UserError
 from storage.models import Outcome
 
-_NUMBER = re.compile(r"[-+]?(?:\d{1,3}(?:,\d{3})+|\d+)(?:\.\d+)?|[-+]?\.\d+")
+# ASCII digits only: `²` or `٣` are not figures anyone means to record.
+_NUMBER = re.compile(r"[-+]?(?:[0-9]{1,3}(?:,[0-9]{3})+|[0-9]+)(?:\.[0-9]+)?|[-+]?\.[0-9]+")
+# Larger than any figure on the road map, and small enough to be stored and written exactly.
+_LARGEST = 1e15
+_POUNDS = {"GBP", "£"}
 
 
-def parse_value(text: str) -> float:
-    """A number as people type it: `23.4`, `23.4%`, `1,234`, `£1,200`."""
+def parse_value(text: str, unit: str | None = None) -> float:
+    """One figure as people type it: `23.4`, `23.4%`, `1,234`, `£1,200`. A `%` fits only a
+    measure in %, a `£` only one in pounds; `unit` None (a file row) takes either. `-0` is 0."""
     cleaned = text.strip()
-    if cleaned.startswith("£"):
-        cleaned = cleaned[1:]
+    pounds = cleaned.startswith("£")
+    cleaned = cleaned.removeprefix("£")
+    percent = cleaned.endswith("%")
     cleaned = cleaned.removesuffix("%").strip()
-    if not _NUMBER.fullmatch(cleaned):
+    if not _NUMBER.fullmatch(cleaned) or (pounds and percent):
         raise UserError(
-            f"'{text}' is not a number. Type the value on its own, "
-            "like 23.4, 23.4%, 1,234 or £1,200."
+            f"'{text}' is not a number. Type the value on its own, like {_examples(unit)}."
         )
-    return float(cleaned.replace(",", ""))
+    if unit is not None and ((percent and unit != "%") or (pounds and unit not in _POUNDS)):
+        sign = "%" if percent else "£"
+        raise UserError(
+            f"'{text}' has a {sign}, but this outcome is measured in {_unit_words(unit)}. "
+            f"Type the value like {_examples(unit)}."
+        )
+    value = float(cleaned.replace(",", ""))
+    if abs(value) >= _LARGEST:
+        raise UserError(
+            f"'{_shortened(text)}' is far larger than any figure on the road map. "
+            f"Type the value like {_examples(unit)}."
+        )
+    return value + 0.0  # -0.0 + 0.0 is 0.0: nobody means "-0%"
+
+
+def _examples(unit: str | None) -> str:
+    if unit == "%":
+        return "23.4 or 23.4%"
+    if unit in _POUNDS:
+        return "1,200 or £1,200"
+    if unit is None:
+        return "23.4, 23.4%, 1,234 or £1,200"
+    return "23.4 or 1,234"
+
+
+def _unit_words(unit: str) -> str:
+    return {"count": "a count", "": "plain numbers"}.get(unit, unit)
+
+
+def _shortened(text: str) -> str:
+    return text if len(text) <= 24 else f"{text[:20]}…"
+
+
+def is_value(word: str) -> bool:
+    """Whether `word` is a whole figure on its own (`9.1`, `£5`, `12%`), not the start of a note."""
+    return bool(_NUMBER.fullmatch(word.removeprefix("£").removesuffix("%")))
 
 
 def reading_period(outcome: Outcome, text: str | None, now: datetime, tz: tzinfo) -> Period:
@@ -72,19 +112,23 @@ def _cadence_words(cadence: Cadence) -> str:
     }[cadence]
 
 
+# A word that starts with a four-digit year is a period: `2025`, `2024/25`, `2025-Q1`.
+_YEAR = re.compile(r"^[0-9]{4}(?:$|[-/])")
+
+
 def split_period(words: tuple[str, ...]) -> tuple[str | None, str]:
     """`2025/26 provisional, ONS` -> ("2025/26", "provisional, ONS"). A first word that looks
     like a period (it starts with a four-digit year) is the period; the rest is the note."""
-    if words and re.match(r"^\d{4}(?:$|[-/])", words[0]):
+    if words and _YEAR.match(words[0]):
         return words[0], " ".join(words[1:])
     return None, " ".join(words)
 
 
 # A word that starts like a number: a digit, a sign, a point or a pound sign.
-_NUMBERISH = re.compile(r"^[£+\-.]?\d")
+_NUMBERISH = re.compile(r"^[£+\-.]?[0-9]")
 
 
-_OUTCOME_PREFIX = re.compile(r"^#?(\d{1,6}):(.*)$")
+_OUTCOME_PREFIX = re.compile(r"^#?([0-9]{1,6}):(.*)$")
 
 
 # Short replies that are conversation, not a failed attempt at a reading.
@@ -117,13 +161,14 @@ def read_reply(text: str) -> ReadingText | None:
         words = ([prefix.group(2)] if prefix.group(2) else []) + words[1:]
     elif (
         len(words) >= 2
-        and re.fullmatch(r"#?\d{1,6}", words[0])
+        and re.fullmatch(r"#?[0-9]{1,6}", words[0])
         and _NUMBERISH.match(words[1])
-        and not re.match(r"^\d{4}(?:$|[-/])", words[1])  # `12 2025/26` is a value and a period
+        and not _YEAR.match(words[1])  # `12 2025/26` is a value and a period
     ):
         number, words = int(words[0].lstrip("#")), words[1:]
     if not words:
         raise UserError(f"Give the value after the outcome number, like `{number}: 23.4`.")
+    one_value(tuple(words))
     if not _NUMBERISH.match(words[0]):
         if number is None and (len(words) > 1 or words[0].lower().strip(".,!") in _CHAT):
             return None
@@ -133,3 +178,12 @@ def read_reply(text: str) -> ReadingText | None:
         )
     period_text, note = split_period(tuple(words[1:]))
     return ReadingText(number, words[0], period_text, note)
+
+
+def one_value(words: tuple[str, ...]) -> None:
+    """Refuse `8.2 9.1`: two figures where one was meant, not a figure and a note."""
+    if len(words) >= 2 and is_value(words[0]) and is_value(words[1]) and not _YEAR.match(words[1]):
+        raise UserError(
+            f"'{words[0]} {words[1]}' is two figures; give one. Type the value, then the period "
+            f"and a note if you like: `{words[0]} 2025/26 provisional`."
+        )

@@ -8,7 +8,7 @@ from commands.presentation.formatting import with_unit
 from commands.presentation.replies import Action, Button, Reply, Section
 from commands.readings.guards import Checked, Submission, check_submission, record_as_caller
 from commands.readings.guards import split_extras as split_note
-from commands.readings.parsing import parse_value, reading_period, split_period
+from commands.readings.parsing import one_value, parse_value, reading_period, split_period
 from commands.readings.questions import hold, replaced
 from commands.readings.recording import Via, confirmation_reply
 from storage.publication_models import QuestionKind
@@ -25,7 +25,8 @@ async def submit_reading(ctx: CommandContext, args: Args) -> Reply:
         )
     outcome = await outcome_named(ctx, args)
     await require_submitter(ctx, outcome)
-    value = parse_value(args.words[0])
+    one_value(args.words)
+    value = parse_value(args.words[0], outcome.unit)
     period_text, rest = split_period(args.words[1:])
     note, reason, confirmed = split_note(rest)
     period = reading_period(outcome, period_text, ctx.now, ctx.tz)

@@ -178,7 +178,7 @@ async def check_reply(
     number = _which_outcome(reading, covers)
     outcome = await get_outcome(ctx.session, number)
     await require_submitter(ctx, outcome)
-    value = parse_value(reading.value_text)
+    value = parse_value(reading.value_text, outcome.unit)
     period_text = reading.period_text
     if period_text is None and corrected:
         message = source_key.split(":edit:")[0]

@@ -23,6 +23,7 @@ from commands.roadmap_files.revisions import REVISION_COLUMNS, REVISIONS_FILE, r
 from commands.roadmap_files.rows import (
     APPROVERS_COLUMN,
     CONFIRMED_COLUMN,
+    FINGERTIPS_COLUMN,
     GROUP_COLUMNS,
     OUTCOME_COLUMNS,
     PLATFORM_COLUMN,
@@ -44,6 +45,7 @@ async def export_roadmap(session: AsyncSession, directory: Path) -> list[Path]:
     if any(g.approvers for g in all_groups):
         group_columns.append(APPROVERS_COLUMN)
         groups = [[*row, " ".join(g.approvers)] for row, g in zip(groups, all_groups, strict=True)]
+    in_order = sorted(await roadmap.outcomes(), key=lambda o: o.number)
     outcomes = [
         [
             str(o.number),
@@ -61,12 +63,17 @@ async def export_roadmap(session: AsyncSession, directory: Path) -> list[Path]:
             o.owner.slug if o.owner else "",
             o.source,
         ]
-        for o in sorted(await roadmap.outcomes(), key=lambda o: o.number)
+        for o in in_order
     ]
+    outcome_columns = list(OUTCOME_COLUMNS)
+    indicators = [o.fingertips_indicator or "" for o in in_order]
+    if any(indicators):
+        outcome_columns.append(FINGERTIPS_COLUMN)
+        outcomes = [[*row, indicator] for row, indicator in zip(outcomes, indicators, strict=True)]
     actions, updates = await export_plan_files(session)
     return [
         _write(directory / "groups.csv", group_columns, groups),
-        _write(directory / "outcomes.csv", OUTCOME_COLUMNS, outcomes),
+        _write(directory / "outcomes.csv", outcome_columns, outcomes),
         await export_readings(session, directory / "readings.csv"),
         _write(directory / PEOPLE_FILE, PEOPLE_COLUMNS, await people_rows(session)),
         _write(directory / REVISIONS_FILE, REVISION_COLUMNS, await revision_rows(session)),

@@ -277,6 +277,7 @@ def _outcome_values(outcome: Outcome) -> dict[str, Any]:
         "tolerance": outcome.tolerance,
         "owner": outcome.owner.slug if outcome.owner else None,
         "source": outcome.source,
+        "fingertips_indicator": outcome.fingertips_indicator,
     }
 
 
@@ -307,6 +308,7 @@ def _apply_outcome(
     outcome.baseline_period, outcome.baseline_value = row.baseline_period, row.baseline_value
     outcome.milestones = row.milestones
     outcome.tolerance, outcome.source = row.tolerance, row.source
+    outcome.fingertips_indicator = row.fingertips_indicator
     outcome.owner = groups[row.owner] if row.owner else None
     after = _outcome_values(outcome)
     subject = f"outcome:{row.number}"

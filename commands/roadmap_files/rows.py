@@ -41,6 +41,7 @@ OUTCOME_COLUMNS = [
     "number", "title", "area", "measure", "unit", "polarity", "cadence", "lag_days",
     "baseline_period", "baseline_value", "milestones", "tolerance", "owner", "source",
 ]  # fmt: skip
+FINGERTIPS_COLUMN = "fingertips_indicator"  # written when some outcome has one: `90366:Male`
 
 
 READING_COLUMNS = ["outcome", "period", "value", "submitted_by", "submitted_at", "note"]
@@ -59,7 +60,7 @@ REVISION_COLUMN = "revision_reason"
 
 OPTIONAL_COLUMNS = {
     "submitted_at", "note", "source", "tolerance", "owner", "leads", "platform", "organisation",
-    APPROVERS_COLUMN, *STATE_COLUMNS, CONFIRMED_COLUMN, REVISION_COLUMN,
+    APPROVERS_COLUMN, FINGERTIPS_COLUMN, *STATE_COLUMNS, CONFIRMED_COLUMN, REVISION_COLUMN,
 }  # fmt: skip
 
 
@@ -118,6 +119,7 @@ class OutcomeRow:
     tolerance: str
     owner: str | None
     source: str
+    fingertips_indicator: str | None = None
 
 
 @dataclass(frozen=True)
@@ -313,6 +315,7 @@ def _parse_outcome(
         tolerance=str(tolerance) if tolerance else "",
         owner=owner,
         source=row.get("source", ""),
+        fingertips_indicator=row.get(FINGERTIPS_COLUMN, "") or None,
     )
     if outcome.unit == "%":
         targets = [("milestones", float(t)) for _, t in outcome.milestones]

@@ -19,7 +19,14 @@
     signatures: {},
     refreshing: null,
     refreshAgain: false,
+    // After the person sends something: where to bring the answer into view, which messages
+    // were there before, and until when (ms) an answer counts as theirs.
+    awaiting: null, // { pane: "channel" | "thread", seen: Set of ts, until }
+    firstLoad: true,
   };
+
+  // How long after sending a new message is still taken for the answer, brought into view.
+  const ANSWER_WINDOW_MS = 20000;
 
   const $ = function (testid) {
     return document.querySelector('[data-testid="' + testid + '"]');
@@ -139,11 +146,26 @@
       try {
         const response = await fetch("/ui/state?" + wanted.toString(), { cache: "no-store" });
         const data = await response.json();
+        if (page.firstLoad && data.view) {
+          // A form belongs to the page it was opened in: Slack closes it when the page goes,
+          // so one abandoned (error and all) does not come back after a reload.
+          page.firstLoad = false;
+          post("/ui/views/cancel", { view_id: data.view.id });
+          data.view = null;
+        }
+        page.firstLoad = false;
         page.data = data;
-        page.as = data.me;
-        page.channel = data.channel || "";
-        if (page.thread && !data.thread) {
-          page.thread = "";
+        // A choice made while this was on its way (a channel clicked, a person switched) wins:
+        // the refresh that follows fetches it.
+        const moved = page.as !== (wanted.get("as") || "") || page.channel !== (wanted.get("channel") || "") || page.thread !== (wanted.get("thread") || "");
+        if (moved) {
+          page.refreshAgain = true;
+        } else {
+          page.as = data.me;
+          page.channel = data.channel || "";
+          if (page.thread && !data.thread) {
+            page.thread = "";
+          }
         }
         syncUrl();
         render();
@@ -235,7 +257,7 @@
           event.preventDefault();
           openChannel(c.id);
         },
-      }, [el("span", { class: "hash", "aria-hidden": "true", text: c.is_private ? "🔒" : "#" }), c.name]);
+      }, [el("span", { class: "hash" + (c.is_private ? " private" : ""), "aria-hidden": "true", text: c.is_private ? "" : "#" }), c.name]);
       if (!c.bot_is_member) {
         anchor.title = page.data.bot.name + " is not in this channel, so it will not hear messages here.";
       }
@@ -269,16 +291,53 @@
     return list.scrollHeight - list.scrollTop - list.clientHeight < 80;
   }
 
+  function expectAnswer(pane) {
+    const shown = pane === "thread" ? ((page.data && page.data.thread) || { messages: [] }).messages : ((page.data && page.data.messages) || []);
+    page.awaiting = {
+      pane: pane,
+      seen: new Set(shown.map(function (m) { return m.ts; })),
+      until: Date.now() + ANSWER_WINDOW_MS,
+    };
+  }
+
+  // The first message the person has not seen yet, after they sent something into `pane`.
+  function newAnswer(list, pane) {
+    const awaiting = page.awaiting;
+    if (!awaiting || awaiting.pane !== pane) return null;
+    if (Date.now() > awaiting.until) {
+      page.awaiting = null;
+      return null;
+    }
+    const fresh = Array.from(list.querySelectorAll('[data-testid="message"], [data-testid="notice"]')).filter(function (node) {
+      return !awaiting.seen.has(node.dataset.ts);
+    });
+    fresh.forEach(function (node) { awaiting.seen.add(node.dataset.ts); });
+    return fresh.length ? fresh[0] : null;
+  }
+
+  // Show `node` whole if it fits, else its top: a long card is read from its title down.
+  function reveal(list, node) {
+    const listBox = list.getBoundingClientRect();
+    const box = node.getBoundingClientRect();
+    const top = list.scrollTop + (box.top - listBox.top);
+    if (box.height > list.clientHeight) {
+      list.scrollTop = top;
+    } else if (box.bottom > listBox.bottom || box.top < listBox.top) {
+      list.scrollTop = top + box.height - list.clientHeight;
+    }
+  }
+
   function renderTimeline() {
     const list = $("message-list");
     const stick = nearBottom(list) || list.childElementCount === 0;
+    const kept = list.scrollTop;
     list.replaceChildren();
     const items = page.data.messages.map(function (m) { return { ts: m.ts, node: messageNode(m, false) }; });
     page.data.notices.forEach(function (n) {
       items.push({
         ts: n.ts,
         node: el("li", { class: "notice", "data-testid": "notice", "data-ts": n.ts }, [
-          el("span", { class: "notice-icon", "aria-hidden": "true", text: "⚠️" }),
+          el("span", { class: "mark caution", role: "img", "aria-label": "warning" }),
           el("span", { text: n.text }),
           el("span", { class: "only-you", text: "Only visible to you" }),
         ]),
@@ -298,20 +357,40 @@
         return;
       }
     }
-    if (stick) list.scrollTop = list.scrollHeight;
+    const answer = newAnswer(list, "channel");
+    if (answer) {
+      list.scrollTop = list.scrollHeight;
+      reveal(list, answer);
+    } else if (stick) {
+      list.scrollTop = list.scrollHeight;
+    } else {
+      // Redrawn (a reply counted, a thread opened): the channel stays where the person was.
+      list.scrollTop = kept;
+    }
     restoreEditFocus(list);
   }
 
   function renderThread() {
     const pane = $("thread-pane");
     const thread = page.data.thread;
+    const channelList = $("message-list");
+    const wasAtBottom = nearBottom(channelList);
     pane.hidden = !thread;
     document.querySelector(".app").classList.toggle("with-thread", Boolean(thread));
+    // The channel narrows or widens: keep in view what the person was looking at.
+    const anchor = thread && channelList.querySelector('[data-ts="' + CSS.escape(thread.ts) + '"]');
+    if (wasAtBottom) {
+      channelList.scrollTop = channelList.scrollHeight;
+    } else if (anchor) {
+      reveal(channelList, anchor);
+    }
     const list = $("thread-messages");
     list.replaceChildren();
     if (!thread) return;
     thread.messages.forEach(function (m) { list.append(messageNode(m, true)); });
     list.scrollTop = list.scrollHeight;
+    const answer = newAnswer(list, "thread");
+    if (answer) reveal(list, answer);
     restoreEditFocus(list);
   }
 
@@ -380,24 +459,26 @@
         onclick: function () { openThread(m.thread_ts || m.ts); },
       }));
     }
+    if (canReplyInThread(m, inThread)) {
+      body.append(el("button", {
+        type: "button",
+        class: "reply-in-thread",
+        "data-testid": "reply-in-thread",
+        text: "Reply in thread",
+        onclick: function () { openThread(m.thread_ts || m.ts); },
+      }));
+    }
     node.append(body);
     node.append(messageMenu(m, inThread));
     return node;
   }
 
+  function canReplyInThread(m, inThread) {
+    return !inThread && !m.is_ephemeral && m.subtype !== "tombstone" && m.subtype !== "channel_join";
+  }
+
   function messageMenu(m, inThread) {
     const menu = el("div", { class: "message-menu" });
-    if (!inThread && !m.is_ephemeral && m.subtype !== "tombstone" && m.subtype !== "channel_join" && !m.reply_count) {
-      menu.append(el("button", {
-        type: "button",
-        class: "icon",
-        "data-testid": "reply-in-thread",
-        "aria-label": "Reply in thread",
-        title: "Reply in thread",
-        text: "💬",
-        onclick: function () { openThread(m.thread_ts || m.ts); },
-      }));
-    }
     if (m.is_own && m.subtype !== "tombstone") {
       menu.append(el("button", {
         type: "button",
@@ -405,7 +486,7 @@
         "data-testid": "edit-message",
         "aria-label": "Edit message",
         title: "Edit message",
-        text: "✏️",
+        text: "Edit",
         onclick: function () {
           page.editing = { ts: m.ts, channel: page.channel, draft: M.decodeSlack(m.text) };
           render();
@@ -417,7 +498,7 @@
         "data-testid": "delete-message",
         "aria-label": "Delete message",
         title: "Delete message",
-        text: "🗑️",
+        text: "Delete",
         onclick: function () {
           if (window.confirm("Delete this message? This cannot be undone.")) {
             post("/ui/messages/delete", { channel: page.channel, ts: m.ts });
@@ -612,7 +693,7 @@
       } else if (e.type === "channel") {
         html = '<span class="mention">#' + M.escapeHtml(context.channelName(e.channel_id) || e.channel_id) + "</span>";
       } else if (e.type === "emoji") {
-        html = M.escapeHtml(e.unicode ? String.fromCodePoint.apply(null, e.unicode.split("-").map(function (h) { return parseInt(h, 16); })) : (M.emojiGlyph(e.name) || ":" + e.name + ":"));
+        html = M.withMarks(M.escapeHtml(e.unicode ? String.fromCodePoint.apply(null, e.unicode.split("-").map(function (h) { return parseInt(h, 16); })) : (M.emojiGlyph(e.name) || ":" + e.name + ":")));
       } else {
         html = "";
       }
@@ -682,6 +763,7 @@
     } else if (where.message) {
       body.channel = where.message.channel || page.channel;
       body.message_ts = where.message.ts;
+      expectAnswer(where.message.thread_ts && where.message.thread_ts !== where.message.ts && page.thread ? "thread" : "channel");
     } else {
       return;
     }
@@ -704,14 +786,14 @@
         href: url + "?download=1",
         "data-testid": "message-file",
         "data-file-id": f.id,
-        text: "📄 " + (f.title || f.name),
+        text: f.title || f.name,
       });
     }));
   }
 
   function reactionsNode(reactions) {
     return el("ul", { class: "reactions", "aria-label": "Reactions" }, reactions.map(function (r) {
-      const glyph = M.emojiGlyph(r.name) || ":" + r.name + ":";
+      const glyph = M.emojiGlyph(r.name);
       const names = r.users.map(function (id) { return context.userName(id) || id; }).join(", ");
       return el("li", {
         class: "reaction",
@@ -719,7 +801,10 @@
         "data-name": r.name,
         title: names + " reacted with :" + r.name + ":",
         "aria-label": r.name + ": " + r.count,
-      }, [el("span", { class: "glyph", text: glyph }), el("span", { class: "count", text: String(r.count) })]);
+      }, [
+        el("span", { class: "glyph", html: glyph ? M.emojiHtml(r.name, glyph) : M.escapeHtml(":" + r.name + ":") }),
+        el("span", { class: "count", text: String(r.count) }),
+      ]);
     }));
   }
 
@@ -868,6 +953,7 @@
       if (!text.trim()) return;
       const button = form.querySelector("button[type=submit]");
       button.disabled = true;
+      expectAnswer(threadTs() ? "thread" : "channel");
       const answer = await post("/ui/messages", { channel: page.channel, text: text, thread_ts: threadTs() });
       button.disabled = false;
       if (answer.ok !== false || answer.notice) {
@@ -913,6 +999,11 @@
     wireComposer($("thread-composer"), $("thread-reply-input"), function () { return page.thread || null; });
     wireJobs();
     $("user-switcher").addEventListener("change", function (event) {
+      if (page.data && page.data.view) {
+        // Slack closes a form when its person leaves; it does not wait for them to come back.
+        post("/ui/views/cancel", { view_id: page.data.view.id });
+        forgetModal(page.data.view);
+      }
       page.as = event.target.value;
       page.thread = "";
       page.editing = null;

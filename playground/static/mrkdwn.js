@@ -74,6 +74,33 @@
     thinking_face: "🤔",
   };
 
+  // Status marks drawn with CSS, not an emoji font, which many machines (Debian's headless
+  // Chromium among them) do not have: an emoji shows there as an empty box.
+  const MARKS = {
+    "🟢": ["dot good", "green"],
+    "🟡": ["dot warning", "yellow"],
+    "🟠": ["dot warning", "amber"],
+    "🔴": ["dot bad", "red"],
+    "⚪": ["dot neutral", "grey"],
+    "⚫": ["dot dark", "black"],
+    "🔵": ["dot info", "blue"],
+    "✅": ["tick", "done"],
+    "✔": ["tick", "done"],
+    "❌": ["cross", "no"],
+    "⚠": ["caution", "warning"],
+  };
+  const MARK_PATTERN = new RegExp("(" + Object.keys(MARKS).join("|") + ")\uFE0F?", "gu");
+
+  function markHtml(glyph) {
+    const [kind, label] = MARKS[glyph];
+    return '<span class="mark ' + kind + '" role="img" aria-label="' + label + '" data-mark="' + label + '"></span>';
+  }
+
+  // For HTML made here: every status emoji becomes its drawn mark.
+  function withMarks(html) {
+    return html.replace(MARK_PATTERN, function (whole, glyph) { return markHtml(glyph); });
+  }
+
   const PLACEHOLDER = "\u0000";
 
   function escapeHtml(text) {
@@ -95,6 +122,10 @@
   }
 
   function emojiHtml(name, glyph) {
+    const bare = glyph.replace(/\uFE0F/g, "");
+    if (Object.prototype.hasOwnProperty.call(MARKS, bare)) {
+      return markHtml(bare);
+    }
     return '<span class="emoji" title=":' + escapeHtml(name) + ':">' + glyph + "</span>";
   }
 
@@ -194,7 +225,7 @@
       const glyph = emojiGlyph(name);
       return glyph === null ? whole : keep(emojiHtml(name, glyph));
     });
-    const html = quotes(formatting(escapeHtml(decodeSlack(work))));
+    const html = withMarks(quotes(formatting(escapeHtml(decodeSlack(work)))));
     const restore = new RegExp(PLACEHOLDER + "(\\d+)" + PLACEHOLDER, "g");
     return html.replace(restore, function (whole, index) {
       return saved[Number(index)];
@@ -202,7 +233,7 @@
   }
 
   function plainText(text, emoji) {
-    const escaped = escapeHtml(String(text || "")).replace(/\n/g, "<br>");
+    const escaped = withMarks(escapeHtml(String(text || "")).replace(/\n/g, "<br>"));
     return emoji === false ? escaped : withEmoji(escaped);
   }
 
@@ -218,6 +249,8 @@
     escapeHtml: escapeHtml,
     decodeSlack: decodeSlack,
     emojiGlyph: emojiGlyph,
+    emojiHtml: emojiHtml,
+    withMarks: withMarks,
     mrkdwn: mrkdwn,
     plainText: plainText,
     textObject: textObject,

@@ -20,6 +20,7 @@ from storage.repositories.reading_import import BATCH as STAGED_BATCH
 from storage.repositories.reading_import import ReadingImport, StagedRow
 from storage.repositories.readings import AROUND_NEWEST, ReadingRepository, ReadingsAround
 from storage.repositories.reminders import ReminderRepository
+from storage.repositories.reports import ComparatorRepository, PublishedReportRepository
 from storage.repositories.roadmap import RoadmapRepository
 from storage.repositories.rows import AreaRow, OutcomeRow, OwnerRow, ReadingRow
 from storage.repositories.targets import TargetRevisionRepository
@@ -30,6 +31,7 @@ __all__ = [
     "ActionRow",
     "AreaRow",
     "AuditRepository",
+    "ComparatorRepository",
     "ConversationRefRepository",
     "DigestRepository",
     "LockRepository",
@@ -39,6 +41,7 @@ __all__ = [
     "PeopleRepository",
     "PlanRepository",
     "PostRepository",
+    "PublishedReportRepository",
     "QuestionRepository",
     "ReadingImport",
     "ReadingRepository",

@@ -9,6 +9,7 @@ from sqlalchemy import delete, or_, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from storage.publication_models import PeriodLock, Question, QuestionAnswer, QuestionKind
+from storage.repositories.rows import storable
 
 
 class LockRepository:
@@ -47,6 +48,8 @@ class QuestionRepository:
         return question
 
     async def get(self, question_id: int) -> Question | None:
+        if not storable(question_id):
+            return None
         return await self.session.get(Question, question_id)
 
     async def from_source(self, source_key: str) -> Question | None:

@@ -20,6 +20,7 @@ from storage.plan_models import (
     PlanAction,
 )
 from storage.repositories._queries import insert_or_ignore
+from storage.repositories.rows import storable
 
 CLOSED = (ActionState.COMPLETE.value, ActionState.CANCELLED.value)
 
@@ -112,11 +113,15 @@ class PlanRepository:
         self.session = session
 
     async def get(self, action_id: int) -> PlanAction | None:
+        if not storable(action_id):
+            return None
         return await self.session.get(PlanAction, action_id)
 
     async def action(self, outcome_number: int, number: int) -> PlanAction | None:
         """Action `outcome_number.number`, with its home outcome, its group and the group's
         leads."""
+        if not storable(outcome_number, number):
+            return None
         query = (
             select(PlanAction)
             .join(Outcome, Outcome.id == PlanAction.outcome_id)

@@ -14,7 +14,7 @@ from sqlalchemy.orm import aliased
 from storage.models import Outcome, Reading
 from storage.publication_models import ReadingState
 from storage.repositories._queries import READING_COLUMNS, newest_id, reading_rows
-from storage.repositories.rows import ReadingRow
+from storage.repositories.rows import ReadingRow, storable
 
 
 def _latest_two(columns: Sequence[Any], ids: list[int] | None) -> Any:
@@ -177,6 +177,8 @@ class ReadingRepository:
         return dict((await self.session.execute(query)).tuples().all())
 
     async def get(self, reading_id: int) -> Reading | None:
+        if not storable(reading_id):
+            return None
         return await self.session.get(Reading, reading_id)
 
     async def current(self, outcome_id: int, period_start: date) -> Reading | None:

@@ -4,12 +4,15 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
 
-from sqlalchemy import bindparam, func, select
+from sqlalchemy import bindparam, func, select, text
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import joinedload
 
 from storage.models import Area, Group, GroupLead, Outcome
-from storage.repositories.rows import AreaRow, OutcomeRow, OwnerRow
+from storage.repositories.rows import AreaRow, OutcomeRow, OwnerRow, storable
+
+# Any number below 2**63 that no other part of waymark uses for an advisory lock.
+_LOADING_LOCK = 7305128
 
 _OUTCOME_COLUMNS = (
     Outcome.id,
@@ -67,6 +70,8 @@ class RoadmapRepository:
 
     async def outcome(self, number: int) -> Outcome | None:
         """One outcome with its area, owner and the owner's leads, in one query."""
+        if not storable(number):
+            return None
         found = await self.session.scalars(_OUTCOME_BY_NUMBER, {"number": number})
         return found.unique().one_or_none()
 
@@ -84,7 +89,7 @@ class RoadmapRepository:
         if owner_ids is not None:
             query = query.where(Outcome.owner_id.in_(list(owner_ids)))
         if numbers is not None:
-            query = query.where(Outcome.number.in_(list(numbers)))
+            query = query.where(Outcome.number.in_([n for n in numbers if storable(n)]))
         return (await self.session.scalars(query)).unique().all()
 
     async def outcome_rows(
@@ -106,7 +111,7 @@ class RoadmapRepository:
         if owner_ids is not None:
             query = query.where(Outcome.owner_id.in_(list(owner_ids)))
         if numbers is not None:
-            query = query.where(Outcome.number.in_(list(numbers)))
+            query = query.where(Outcome.number.in_([n for n in numbers if storable(n)]))
         areas: dict[str, AreaRow] = {}
         owners: dict[tuple[str, str], OwnerRow] = {}
         found = []
@@ -143,6 +148,16 @@ class RoadmapRepository:
             await self.session.execute(select(func.min(Outcome.number), func.max(Outcome.number)))
         ).one()
         return None if low is None else (int(low), int(high))
+
+    async def lock_for_loading(self) -> None:
+        """Let one process at a time look whether the road map is empty and load it, so that
+        several `waymark init` at once load it once and the others find it loaded. Ends with
+        the transaction. SQLite needs nothing: a writing transaction holds its write lock from
+        BEGIN."""
+        if self.session.get_bind().dialect.name == "postgresql":
+            await self.session.execute(
+                text("SELECT pg_advisory_xact_lock(:key)"), {"key": _LOADING_LOCK}
+            )
 
     async def is_empty(self) -> bool:
         return await self.session.scalar(select(func.count()).select_from(Outcome)) == 0

@@ -7,6 +7,16 @@ from dataclasses import dataclass
 from datetime import date, datetime
 from typing import Any
 
+# The widest key every database waymark runs on holds: PostgreSQL's INTEGER. SQLite holds more,
+# but a number beyond this names nothing on either, so it is never sent to be compared.
+_LARGEST_KEY = 2**31 - 1
+
+
+def storable(*numbers: int) -> bool:
+    """Whether each number fits an INTEGER column; a lookup of one that does not finds nothing
+    (PostgreSQL would refuse the query, SQLite beyond int64 too)."""
+    return all(-_LARGEST_KEY - 1 <= n <= _LARGEST_KEY for n in numbers)
+
 
 @dataclass(frozen=True, slots=True)
 class AreaRow:

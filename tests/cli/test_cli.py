@@ -63,7 +63,7 @@ def test_status_json_has_exactly_the_promised_keys(
     assert list(status) == [
         "number", "title", "area", "owner", "measure", "unit", "polarity", "latest",
         "previous", "expected", "status", "direction", "next_milestone", "due",
-        "target_revisions", "actions",
+        "target_revisions", "actions", "comparators",
     ]  # fmt: skip
     assert status["actions"] == []  # the test road map has no delivery plans
     # 85 at the end of 2024-Q1 (31 Mar 2024) to 89 at the end of 2026-Q1 (31 Mar 2026, 730 days);
@@ -162,6 +162,12 @@ def test_submit_then_status_shows_the_new_reading(
         (["submit", "12", "abc"], "'abc' is not a number"),
         (["submit", "12", "31", "--period", "2025-Q1"], "financial_year periods are written like"),
         (["submit", "12", "131"], "131 is not a percentage"),
+        # Numbers past PostgreSQL's int4 and SQLite's int64 name no outcome; they crash nothing.
+        (["status", "2147483648"], "There is no outcome 2147483648: outcomes are numbered"),
+        (["status", "99999999999999999999"], "There is no outcome 99999999999999999999"),
+        (["submit", "12", "£5"], "'£5' has a £, but this outcome is measured in %"),
+        (["submit", "12", "8.2 9.1"], "'8.2 9.1' is not a number"),
+        (["submit", "12", "9" * 400], "is far larger than any figure on the road map"),
         (["list", "--area", "space"], "'space' is not a priority area. The areas are:"),
     ],
 )

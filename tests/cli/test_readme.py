@@ -14,6 +14,8 @@ from pathlib import Path
 import pytest
 
 from bot.cli import main
+from playground.page import STATIC_DIR as STATIC
+from playground.standin import APP_TOKEN, BOT_TOKEN
 
 README = Path(__file__).resolve().parents[2] / "README.md"
 # Any day after the example's last reading for outcome 12 and before its next one is due.
@@ -71,3 +73,20 @@ def test_readme_figures_are_the_example_outcomes(
     due = date.fromisoformat(status["due"]["due_date"])
     assert f"**{due.day} {due:%B %Y}**, its due date" in section
     assert f"{status['due']['period']} ends on" in section
+
+
+def test_readme_says_how_to_open_a_thread_with_the_pages_own_words() -> None:
+    text = flattened(README.read_text(encoding="utf-8"))
+    page = (STATIC / "app.js").read_text(encoding="utf-8")
+    assert 'text: "Reply in thread"' in page
+    assert "Every message has **Reply in thread** under it" in text
+    assert "the thread opens in a pane on the right" in text
+
+
+def test_readme_tries_socket_mode_with_the_stand_ins_own_tokens() -> None:
+    text = flattened(README.read_text(encoding="utf-8"))
+    assert (
+        f"`SLACK_BOT_TOKEN={BOT_TOKEN} SLACK_APP_TOKEN={APP_TOKEN} "
+        "SLACK_API_URL=http://127.0.0.1:3100/api/ waymark serve --port 3101`"
+    ) in text
+    assert "`python -m playground.standin --port 3100`" in text

@@ -64,9 +64,27 @@ def test_slack_formatting_becomes_html(text: str, html: str) -> None:
 
 
 def test_known_emoji_become_glyphs_and_others_stay_as_names() -> None:
-    assert render(":white_check_mark: :no_such_emoji:") == (
-        '<span class="emoji" title=":white_check_mark:">✅</span> :no_such_emoji:'
+    assert render(":tada: :no_such_emoji:") == (
+        '<span class="emoji" title=":tada:">🎉</span> :no_such_emoji:'
     )
+
+
+@pytest.mark.parametrize(
+    ("text", "mark"),
+    [
+        ("🟢 On track", '<span class="mark dot good" role="img" aria-label="green"'),
+        ("🟠 At risk", '<span class="mark dot warning" role="img" aria-label="amber"'),
+        ("🔴 Off track", '<span class="mark dot bad" role="img" aria-label="red"'),
+        ("⚪ No data", '<span class="mark dot neutral" role="img" aria-label="grey"'),
+        (":white_check_mark: done", '<span class="mark tick" role="img" aria-label="done"'),
+        ("⚠️ late", '<span class="mark caution" role="img" aria-label="warning"'),
+    ],
+)
+def test_status_marks_are_drawn_shapes_not_emoji(text: str, mark: str) -> None:
+    """A machine without an emoji font (Debian's headless Chromium) shows emoji as boxes."""
+    html = render(text)
+    assert html.startswith(mark)
+    assert html.endswith(text.split(" ", 1)[1])
 
 
 @pytest.mark.parametrize(

@@ -3,7 +3,7 @@
 In this process: two replicas, each with its own engine and messenger, tick together over three
 weeks; and four senders race to drain one outbox. In real processes: two `waymark scheduler`
 processes against one PostgreSQL database and a local Slack Web API, on a shared simulated clock
-that runs eighteen days in about twenty seconds.
+that the test moves on three hours at a time, once both have had a pass: eighteen days in all.
 """
 
 from __future__ import annotations
@@ -12,7 +12,6 @@ import asyncio
 import os
 import subprocess
 import sys
-import time
 from collections.abc import AsyncIterator
 from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
@@ -102,8 +101,9 @@ async def test_senders_racing_for_one_outbox_post_each_message_once(
 
 START = "2026-02-27T12:00:00+00:00"  # a Friday, noon
 END = "2026-03-17T12:00:00+00:00"  # a Tuesday, noon, 18 days later
-SPEED = 72_000.0  # 20 simulated hours a second: 18 days in 21.6 seconds
-TICK_SECONDS = 0.04  # a pass every 48 simulated minutes
+SPEED = 72_000.0  # for the outbox's lease: five minutes real, so 250 days simulated
+TICK_SECONDS = 0.02
+STEP = timedelta(hours=3)  # 09:00, 12:00 and 15:00 each day: the digest, working hours
 
 
 def test_two_scheduler_processes_post_each_reminder_and_digest_once(
@@ -124,38 +124,48 @@ def test_two_scheduler_processes_post_each_reminder_and_digest_once(
                 "WAYMARK_DIGEST_CHANNEL": DIGEST,
                 "WAYMARK_PROGRAMME_CHANNEL": PROGRAMME,
             }
-            # Both are up and ticking before the clock starts, even on a busy two-core CI machine.
-            origin = time.time() + 15
+            # The clock stands at START; the test moves it on a step at a time, each time
+            # both processes have finished a pass at the step before: however slow the machine,
+            # both see every moment, and a process that starts late misses nothing.
+            clock_file = tmp_path / "clock"
             argv = [
                 sys.executable, "-m", "bot", "scheduler",
                 "--clock-start", START, "--clock-speed", str(SPEED),
-                "--clock-origin", str(origin), "--tick-seconds", str(TICK_SECONDS),
+                "--clock-file", str(clock_file), "--tick-seconds", str(TICK_SECONDS),
                 "--run-until", END,
             ]  # fmt: skip
-            processes = [
-                subprocess.Popen(  # noqa: S603 - our own command, our own arguments
-                    argv,
-                    cwd=ROOT,
-                    env=env,
-                    stdout=subprocess.PIPE,
-                    stderr=subprocess.PIPE,
-                    text=True,
-                )
-                for _ in range(2)
-            ]
-            outputs = []
-            for process in processes:
-                try:
-                    outputs.append(process.communicate(timeout=180))
-                except subprocess.TimeoutExpired:
-                    for p in processes:
-                        p.kill()
-                    raise
+            logs = [tmp_path / f"process-{n}.log" for n in range(2)]
+            processes = []
+            for log in logs:
+                with log.open("w") as stderr:
+                    processes.append(
+                        subprocess.Popen(  # noqa: S603 - our own command, our own arguments
+                            argv,
+                            cwd=ROOT,
+                            env=env,
+                            stdout=subprocess.PIPE,
+                            stderr=stderr,
+                            text=True,
+                        )
+                    )
+            try:
+                printed = ["", ""]
+                for moment in _steps(datetime.fromisoformat(START), datetime.fromisoformat(END)):
+                    _set_clock(clock_file, moment)
+                    for n, process in enumerate(processes):
+                        printed[n] += _until_a_pass_at(process, moment)
+                _set_clock(clock_file, datetime.fromisoformat(END))
+                for n, process in enumerate(processes):
+                    printed[n] += process.communicate(timeout=180)[0]
+            except BaseException:
+                for p in processes:
+                    p.kill()
+                raise
+            outputs = [(out, log.read_text()) for out, log in zip(printed, logs, strict=True)]
             for process, (out, err) in zip(processes, outputs, strict=True):
                 assert process.returncode == 0, err
                 assert "waymark scheduler running" in out
-                # Up before the simulated clock started, or the run would not be the one below.
-                assert "Simulated clock: it is 2026-02-27 12:00 UTC." in out, "started too late"
+                assert "Simulated clock: it is 2026-02-27 12:00 UTC." in out
                 assert "Traceback" not in err, err
             keys = slack.post_keys()
             charts = slack.charts()
@@ -180,6 +190,35 @@ def test_two_scheduler_processes_post_each_reminder_and_digest_once(
     # Each process says what it posted: together, each message once, and no second attempt.
     posted = [err.count(") posted to ") for _, err in outputs]
     assert sum(posted) == len(keys), f"posts per process: {posted}"
+
+
+def _steps(start: datetime, end: datetime) -> list[datetime]:
+    """Every STEP from `start` until before `end`."""
+    moments = []
+    while start < end:
+        moments.append(start)
+        start += STEP
+    return moments
+
+
+def _set_clock(clock_file: Path, moment: datetime) -> None:
+    """Both processes' clock, written whole and renamed into place, never read half written."""
+    written = clock_file.with_suffix(".new")
+    written.write_text(moment.isoformat())
+    written.replace(clock_file)
+
+
+def _until_a_pass_at(process: subprocess.Popen[str], moment: datetime) -> str:
+    """What the process printed until it finished a pass at `moment` (or ended)."""
+    assert process.stdout is not None
+    printed = ""
+    while True:
+        line = process.stdout.readline()
+        printed += line
+        if not line:  # it ended: its output says why
+            return printed
+        if line.startswith("Pass at ") and datetime.fromisoformat(line[8:-7]) >= moment:
+            return printed
 
 
 async def _load(url: str, directory: Path) -> None:

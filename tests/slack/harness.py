@@ -141,10 +141,12 @@ async def slack_harness(
     *,
     clock: Callable[[], datetime] | None = None,
     socket_mode: bool = False,
+    database_timeout: float | None = None,
 ) -> AsyncIterator[SlackHarness]:
     """`clock`: the time as waymark reads it, for tests that move it on; `now` otherwise.
     `socket_mode`: waymark connects with an app token, as without a public address, and
-    everything reaches it over the WebSocket, with no signing secret and no request URL."""
+    everything reaches it over the WebSocket, with no signing secret and no request URL.
+    `database_timeout`: WAYMARK_DATABASE_TIMEOUT, when a test wants it short."""
     app: web.Application = build_playground(
         workspace=seeded_workspace(),
         bot_events_url=None,
@@ -164,6 +166,7 @@ async def slack_harness(
             **credentials,
             "SLACK_API_URL": f"{url}/api/",
             "WAYMARK_ADMINS": ADMIN.id,
+            **({"WAYMARK_DATABASE_TIMEOUT": database_timeout} if database_timeout else {}),
         }
     )
     running = await start_server(

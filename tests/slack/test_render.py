@@ -83,3 +83,14 @@ def test_a_form_becomes_a_modal_and_its_values_come_back_by_input() -> None:
         }
     }
     assert render.submitted_values(submitted) == {"value": "23.4", "period": ""}
+
+
+def test_only_waymarks_own_code_makes_a_mention() -> None:
+    typed = "@{U0CTBLEAD01} <@U0CTBLEAD01> <!channel> <!here>"
+    reply = Reply("x", (Section(text=f"{typed} named by waymark: {mention('U0ADMIN')}"),))
+    text = render.message(reply)["blocks"][0]["text"]["text"]
+    assert text == (
+        "@{U0CTBLEAD01} &lt;@U0CTBLEAD01&gt; &lt;!channel&gt; &lt;!here&gt; "
+        "named by waymark: <@U0ADMIN>"
+    )
+    assert render.message(reply)["text"] == "x"

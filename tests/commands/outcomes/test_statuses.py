@@ -11,7 +11,6 @@ from sqlalchemy import event
 
 from commands.domain.rules import Status
 from commands.outcomes.statuses import list_statuses, outcome_status
-from commands.presentation.formatting import explanation
 from commands.roadmap_files.importing import import_roadmap
 from storage.db import Database
 from tests.factories import GROUPS, load_roadmap
@@ -78,13 +77,3 @@ async def test_one_outcome_is_a_handful_of_indexed_queries(
             status = await outcome_status(session, 12, now.date())
     assert status.status is Status.AT_RISK  # 36 against 35 expected; 5% of 35 is 1.75
     assert len(statements) <= 3
-
-
-async def test_readme_worked_example_is_what_waymark_says(
-    db: Database, tmp_path: Path, now: datetime, tz: ZoneInfo
-) -> None:
-    await load_roadmap(db, tmp_path, now, tz)
-    async with db.reading() as session:
-        status = await outcome_status(session, 12, now.date())
-    readme = (Path(__file__).parents[3] / "README.md").read_text()
-    assert explanation(status) in " ".join(readme.split())

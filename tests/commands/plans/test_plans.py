@@ -20,7 +20,15 @@ from commands.events import (
     UpdateSubmitted,
 )
 from commands.plans.queries import outcome_actions
-from commands.presentation.replies import Action, Actions, Context, Header, Reply, Section
+from commands.presentation.replies import (
+    Action,
+    Actions,
+    Context,
+    Header,
+    Reply,
+    Section,
+    mention,
+)
 from storage.db import Database
 from storage.repositories import AuditRepository, PlanRepository, ReadingRepository
 from tests.factories import load_roadmap_with_plans
@@ -96,7 +104,7 @@ async def test_a_lead_adds_an_action_and_the_plan_lists_it(core: Core, clock: Cl
     said = words(added)
     assert "Added action 12.3 to outcome 12's delivery plan." in said
     assert "12.3 Breakfast clubs in every primary school" in said
-    assert "Not started. Owner: @{U0CHILDLEA2}." in said
+    assert f"Not started. Owner: {mention('U0CHILDLEA2')}." in said
     assert "Due: Due Wed 31 Mar 2027" in said
     assert added.action_id is not None
     assert added.about == ()  # its thread takes updates, not readings
@@ -105,7 +113,10 @@ async def test_a_lead_adds_an_action_and_the_plan_lists_it(core: Core, clock: Cl
     assert "12. Fewer children grow up in poverty: delivery plan" in plan
     assert "3 actions: 1 not started, 2 on track; 1 past its due date" in plan
     assert plan.index("12.1 Auto-enrol") < plan.index("12.2 Pay care") < plan.index("12.3 Break")
-    assert "Last update: Tue 1 Sep 2026, @{U0CHILDLEA2}: On track — Data-sharing agreement" in plan
+    assert (
+        f"Last update: Tue 1 Sep 2026, {mention('U0CHILDLEA2')}: On track — Data-sharing agreement"
+        in plan
+    )
     # 12.1 serves outcome 13 too, and is listed under it, numbered from its home.
     assert "12.1 Auto-enrol free school meals" in await say(core, OUTSIDER, "13 plan")
     async with core.services.db.reading() as session:
@@ -118,7 +129,7 @@ async def test_a_lead_adds_an_action_and_the_plan_lists_it(core: Core, clock: Cl
 async def test_adding_is_for_the_groups_leads_and_says_what_to_type(core: Core) -> None:
     refused = await say(core, OUTSIDER, "12 plan add Breakfast clubs")
     assert "Only the leads of the Children's Trust Board and administrators can add" in refused
-    assert "@{U0CHILDLEAD}" in refused
+    assert mention("U0CHILDLEAD") in refused
     assert "Only the leads of the Inclusive Economy Board" in await say(
         core, LEAD, "20 plan add Breakfast clubs"
     )
@@ -147,7 +158,10 @@ async def test_one_action_with_its_updates_and_a_button(core: Core) -> None:
     assert "20.1 A jobs fair at the airport" in said
     assert "[Delayed]" in said
     assert "Lead organisation: London Luton Airport" in said
-    assert "Mon 28 Sep 2026, @{U0ECONLEAD1}: Delayed — Venue changed, new date January" in said
+    assert (
+        f"Mon 28 Sep 2026, {mention('U0ECONLEAD1')}: Delayed — Venue changed, new date January"
+        in said
+    )
     [buttons] = [b for b in shown.blocks if isinstance(b, Actions)]
     assert [(b.label, b.action) for b in buttons.buttons] == [
         ("Give an update", Action.UPDATE_ACTION)

@@ -1,0 +1,149 @@
+"""What is checked at waymark's Slack door before Bolt reads a byte: the signature, on the raw
+body (401), then that a signed body is something Slack could have sent (400). Neither parses
+anything unsigned, and each refusal is one log line, never a traceback."""
+
+from __future__ import annotations
+
+import hashlib
+import hmac
+import json
+import logging
+from collections.abc import Iterator, Mapping, Sequence
+from contextlib import contextmanager
+from dataclasses import dataclass
+from typing import Any
+from urllib.parse import parse_qsl
+
+log = logging.getLogger(__name__)
+
+# Slack's own rule: a request more than five minutes old is refused, so one captured in
+# transit cannot be replayed later.
+SIGNING_WINDOW = 5 * 60
+
+
+class MalformedRequestError(Exception):
+    """A signed request whose body does not have the shape Slack gives it: answered 400."""
+
+
+@dataclass(frozen=True)
+class Refusal:
+    status: int
+    reason: str
+
+
+def check(body: bytes, headers: Mapping[str, str], secret: str, now: float) -> Refusal | None:
+    """Why the request must be refused, or None to let Bolt have it."""
+    if not secret:
+        return Refusal(401, "waymark has no signing secret to check a signature against")
+    stamp = headers.get("X-Slack-Request-Timestamp", "")
+    given = headers.get("X-Slack-Signature", "")
+    if not (stamp.isascii() and stamp.isdigit() and len(stamp) <= 12):
+        return Refusal(401, "no timestamp, or one that is not whole seconds")
+    if abs(now - int(stamp)) > SIGNING_WINDOW:
+        return Refusal(401, "a timestamp outside the five-minute signing window")
+    if not signature_matches(secret, stamp, body, given):
+        return Refusal(401, "a signature that does not match")
+    try:
+        read_body(body, headers.get("Content-Type"))
+    except MalformedRequestError as error:
+        return Refusal(400, str(error))
+    return None
+
+
+def signature_matches(secret: str, stamp: str, body: bytes, given: str) -> bool:
+    basestring = b"v0:" + stamp.encode() + b":" + body
+    expected = "v0=" + hmac.new(secret.encode(), basestring, hashlib.sha256).hexdigest()
+    # Bytes, not str: compare_digest refuses a str that is not ASCII, and a header may be.
+    return hmac.compare_digest(expected.encode(), given.encode("utf-8", "surrogateescape"))
+
+
+def read_body(body: bytes, content_type: str | None) -> dict[str, Any]:
+    """The body as Bolt will read it (`slack_bolt.request.internals.parse_body`), refused with
+    MalformedRequestError when Bolt would fail or get something that is not an object."""
+    try:
+        text = body.decode("utf-8")
+    except UnicodeDecodeError:
+        raise MalformedRequestError("a body that is not UTF-8") from None
+    if not text:
+        return {}
+    kind = (content_type or "").split(";")[0].strip().lower()
+    try:
+        if kind == "application/json" or text.startswith("{"):
+            parsed: Any = json.loads(text)
+        elif "payload" in text:
+            payload = dict(parse_qsl(text, keep_blank_values=True)).get("payload")
+            parsed = {} if payload is None else json.loads(payload)
+        else:
+            parsed = dict(parse_qsl(text, keep_blank_values=True))
+    except ValueError:
+        raise MalformedRequestError("a body that is not JSON or a form") from None
+    if not isinstance(parsed, dict):
+        raise MalformedRequestError("a body that is not an object")
+    _check_shape(parsed)
+    return parsed
+
+
+# Where Bolt looks before any listener runs (team, user, channel, enterprise, the event): each
+# must be what Slack sends, or Bolt fails inside itself.
+_OBJECTS_OR_TEXT = ("team", "user", "channel", "enterprise")
+_OBJECTS = ("event", "view", "container", "message", "previous_message", "item")
+_TEXTS = ("type", "team_id", "user_id", "channel_id", "enterprise_id", "command", "text")
+
+
+def _check_shape(payload: Mapping[str, Any], depth: int = 0) -> None:
+    for key in _OBJECTS_OR_TEXT:
+        if key in payload and not isinstance(payload[key], dict | str | None):
+            raise MalformedRequestError(f"a '{key}' that is neither an object nor text")
+    for key in _OBJECTS:
+        if key in payload and not isinstance(payload[key], dict | None):
+            raise MalformedRequestError(f"a '{key}' that is not an object")
+    for key in _TEXTS:
+        if key in payload and not isinstance(payload[key], str | None):
+            raise MalformedRequestError(f"a '{key}' that is not text")
+    authorizations = payload.get("authorizations")
+    if authorizations is not None and not (
+        isinstance(authorizations, list) and all(isinstance(a, dict) for a in authorizations)
+    ):
+        raise MalformedRequestError("'authorizations' that are not a list of objects")
+    if depth < 2:
+        for key in ("event", "message", "previous_message", "view", "team", "user", "channel"):
+            inner = payload.get(key)
+            if isinstance(inner, dict):
+                _check_shape(inner, depth + 1)
+        for inner in authorizations or []:
+            _check_shape(inner, depth + 1)
+
+
+def refused(refusal: Refusal, path: str) -> None:
+    log.warning("refused a request to %s with %d: %s", path, refusal.status, refusal.reason)
+
+
+@contextmanager
+def reading(what: str) -> Iterator[None]:
+    """Reading a signed payload's fields: a field missing or of the wrong type is a malformed
+    request (400), not a failure of waymark's (500 and a traceback)."""
+    try:
+        yield
+    except (KeyError, TypeError, ValueError, AttributeError, IndexError) as error:
+        raise MalformedRequestError(
+            f"{what} without the fields Slack gives it ({error!r})"
+        ) from None
+
+
+def text(value: Any) -> str:
+    """A field that must be text (an id, a timestamp, what someone typed)."""
+    if not isinstance(value, str):
+        raise TypeError(f"{value!r} is not text")
+    return value
+
+
+def optional_text(value: Any) -> str | None:
+    return None if value is None else text(value)
+
+
+def receipt(headers: Mapping[str, Sequence[str]]) -> str | None:
+    """What makes a signed request unique: its signature covers its timestamp and body, so a
+    request sent again unchanged inside the signing window carries the same one (Slack never
+    resends a slash command; the same one twice is a replay). None in Socket Mode."""
+    signature = (headers.get("x-slack-signature") or [""])[0]
+    return f"slack-request:{signature}" if signature else None

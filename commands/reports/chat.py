@@ -1,0 +1,80 @@
+"""`/outcome report [AREA]`: the latest published progress report, in figures, and a fresh
+draft's figures as of today beside it, with what to type for the files."""
+
+from __future__ import annotations
+
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from commands.context import Args, CommandContext
+from commands.domain.rules import Status
+from commands.outcomes.statuses import find_area, whole_roadmap
+from commands.people.directory import names_for
+from commands.presentation.charts import status_by_area_chart
+from commands.presentation.formatting import STATUS_WORDS, moment
+from commands.presentation.replies import Context, Header, Reply, Section
+from commands.reports.content import ReportContent, report_content
+from commands.reports.snapshot import take_snapshot
+from storage.report_models import PublishedReport
+from storage.repositories import PublishedReportRepository
+
+ORDER = (Status.ON_TRACK, Status.AT_RISK, Status.OFF_TRACK, Status.NO_DATA)
+
+
+def _figures(content: ReportContent) -> str:
+    totals = content.totals
+    counts = ", ".join(f"{totals[s]} {STATUS_WORDS[s].lower()}" for s in ORDER)
+    return (
+        f"of {sum(totals.values())} outcomes, {counts}; {len(content.successes)} successes, "
+        f"{len(content.more_work)} needing more work"
+    )
+
+
+def _day(content: ReportContent) -> str:
+    return f"{content.as_of.day} {content.as_of:%B %Y}"
+
+
+async def _latest(session: AsyncSession, scope: str) -> PublishedReport | None:
+    reports = PublishedReportRepository(session)
+    return await reports.latest(scope) or (await reports.latest("") if scope else None)
+
+
+async def show_report(ctx: CommandContext, args: Args) -> Reply:
+    """/outcome report [AREA] — the latest published progress report, and a fresh draft"""
+    area_text = " ".join(args.words)
+    async with whole_roadmap():
+        area = await find_area(ctx.session, area_text) if area_text else None
+        published = await _latest(ctx.session, area.slug if area else "")
+        draft = report_content(
+            await take_snapshot(ctx.session, as_of=ctx.today, tz=ctx.tz, area=area_text or None)
+        )
+    blocks: list[Header | Section | Context] = [Header("Progress report")]
+    chart = None
+    if published is None:
+        said = "No progress report has been published yet."
+    else:
+        content = report_content(published.snapshot)
+        names = await names_for(ctx.session, {published.published_by})
+        said = (
+            f"Latest published: {published.title}, by {names.of(published.published_by)} on "
+            f"{moment(published.published_at, ctx.tz)}: {_figures(content)}."
+        )
+        rows = [
+            (a.name, a.counts[Status.ON_TRACK], a.counts[Status.AT_RISK],
+             a.counts[Status.OFF_TRACK], a.counts[Status.NO_DATA])
+            for a in content.areas
+        ]  # fmt: skip
+        chart = status_by_area_chart(rows, f"report as of {_day(content)}")
+    fresh = f"A fresh draft as of {_day(draft)} ({draft.scope_name}): {_figures(draft)}."
+    blocks += [Section(text=said), Section(text=fresh)]
+    as_of = published.as_of.isoformat() if published else draft.as_of.isoformat()
+    blocks.append(
+        Context(
+            (
+                f"The files (HTML and PDF): `waymark report --as-of {draft.as_of.isoformat()} "
+                f"--out DIR` for the draft; `waymark report publish --as-of {as_of} --by ADMIN` "
+                "makes a published one again, byte for byte.",
+            )
+        )
+    )
+    reply_blocks = (*blocks[:2], chart, *blocks[2:]) if chart else tuple(blocks)
+    return Reply(f"{said} {fresh}", reply_blocks, shared=args.shared)

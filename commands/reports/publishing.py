@@ -1,0 +1,84 @@
+"""Publishing the progress report: its snapshot is stored, so that the same file can be made
+again byte for byte whatever changes later, and the periods it reports are locked.
+
+Publishing the same date (and scope) again changes nothing: it makes the stored report again,
+from its snapshot, and says when and by whom it was published."""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from collections.abc import Iterable
+from dataclasses import dataclass
+from datetime import date, datetime, tzinfo
+
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from commands.readings.locks import lock_through
+from commands.reports.announcing import announce
+from commands.reports.building import MadeReport, PdfMaker, render
+from commands.reports.snapshot import take_snapshot
+from config.targets import Target
+from storage.report_models import PublishedReport
+from storage.repositories import AuditRepository, PublishedReportRepository
+
+
+@dataclass(frozen=True)
+class Publication:
+    made: MadeReport
+    record: PublishedReport
+    new: bool  # False: it had been published before, and is made again from its snapshot
+
+
+async def publish_report(
+    session: AsyncSession,
+    *,
+    as_of: date,
+    by: str,
+    now: datetime,
+    tz: tzinfo,
+    make_pdf: PdfMaker | None,
+    admins: Iterable[str] | None = None,
+    area: str | None = None,
+    group: str | None = None,
+    announce_to: Target | None = None,
+) -> Publication:
+    """Publish the report as of `as_of`; a new one is announced in `announce_to` (the
+    programme channel), when there is one."""
+    snapshot = await take_snapshot(session, as_of=as_of, tz=tz, area=area, group=group)
+    reports = PublishedReportRepository(session)
+    earlier = await reports.find(as_of, snapshot["scope"]["slug"])
+    if earlier is not None:
+        return Publication(render(earlier.snapshot, make_pdf), earlier, new=False)
+    # What is stored is what is rendered: the snapshot as it reads back from the database.
+    stored = json.loads(json.dumps(snapshot))
+    made = render(stored, make_pdf)
+    lock = await lock_through(
+        session, through=as_of, by=by, now=now, admins=admins,
+        reason=f"Published in the progress report as of {as_of.isoformat()}",
+    )  # fmt: skip
+    record = PublishedReport(
+        as_of=as_of,
+        scope=snapshot["scope"]["slug"],
+        title=made.title,
+        snapshot=stored,
+        sha256=hashlib.sha256(made.pdf if made.pdf is not None else made.html.encode()).hexdigest(),
+        published_by=by,
+        published_at=now,
+    )
+    reports.add(record)
+    await session.flush()
+    AuditRepository(session).record(
+        at=now,
+        actor=by,
+        action="report.published",
+        subject=f"report:{record.id}",
+        after={"as_of": as_of.isoformat(), "scope": record.scope, "lock": lock.id},
+    )
+    if announce_to is not None:
+        await announce(session, record, announce_to, now)
+    return Publication(made, record, new=True)
+
+
+async def published_reports(session: AsyncSession) -> list[PublishedReport]:
+    return list(await PublishedReportRepository(session).everything())

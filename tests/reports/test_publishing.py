@@ -1,0 +1,71 @@
+"""`waymark report publish`: what was published is stored and made again byte for byte,
+whatever changes later; its periods are locked; `report list` says who published what."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from tests.cli.test_cli import database_url, waymark
+
+__all__ = ["database_url"]
+
+ADMIN = "U0ADMIN0001"  # the example's performance officer, named in its people.csv
+
+
+def test_publishing_twice_gives_the_same_bytes_whatever_changed(
+    database_url: str,
+    tmp_path: Path,
+    capsys: pytest.CaptureFixture[str],
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    monkeypatch.setenv("WAYMARK_ADMINS", ADMIN)
+    waymark(capsys, "init")
+    first, again = tmp_path / "first", tmp_path / "again"
+    name = "progress-report-2026-09-30"
+
+    code, out, _ = waymark(capsys, "report", "publish", "--as-of", "2026-09-30", "--by", ADMIN,
+                           "--out", str(first))  # fmt: skip
+    assert code == 0
+    assert out.startswith("Published Road map progress report, 30 September 2026. Every ")
+    assert "now locked" in out
+
+    # England's figure for outcome 1 changes after publication.
+    changed = tmp_path / "comparators.csv"
+    changed.write_text("outcome,period,area,value,source\n1,2021-23,England,77.7,revised\n")
+    assert waymark(capsys, "comparators", "import", str(changed))[0] == 0
+
+    code, out, _ = waymark(capsys, "report", "publish", "--as-of", "2026-09-30", "--by", ADMIN,
+                           "--out", str(again))  # fmt: skip
+    assert code == 0
+    assert "was published on" in out
+    assert "by Joanne Clarke: made again from what it showed then" in out
+    for suffix in (".pdf", ".html"):
+        assert (again / f"{name}{suffix}").read_bytes() == (first / f"{name}{suffix}").read_bytes()
+    assert "England 79.1 years (2021-23)" in (again / f"{name}.html").read_text()
+
+    code, out, _ = waymark(capsys, "report", "list")
+    assert len(out.splitlines()) == 1
+    assert out.startswith("2026-09-30  Road map progress report, 30 September 2026  (published ")
+    assert out.rstrip().endswith("by Joanne Clarke)")
+
+    # The periods it reported are locked: a lead cannot change one now.
+    code, _, err = waymark(capsys, "submit", "5", "14.5", "--period", "2025", "--by", "U0HWBLEAD01")
+    assert code == 1
+    assert "locked" in err
+
+
+def test_only_an_administrator_publishes(
+    database_url: str,
+    tmp_path: Path,
+    capsys: pytest.CaptureFixture[str],
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    monkeypatch.setenv("WAYMARK_ADMINS", ADMIN)
+    waymark(capsys, "init")
+    code, _, err = waymark(capsys, "report", "publish", "--as-of", "2026-09-30", "--by",
+                           "U0HWBLEAD01", "--out", str(tmp_path))  # fmt: skip
+    assert code == 1
+    assert "Only administrators can lock periods" in err
+    assert waymark(capsys, "report", "list")[1].startswith("No report has been published yet")
