@@ -21,7 +21,6 @@ from aiohttp import ClientSession, web
 from bot.adapter import Adapter
 from bot.background import Background, watching_changes
 from bot.clock import start_clock
-from bot.local_passes import LocalPasses
 from bot.messengers import (
     close_messengers,
     digest_targets,
@@ -231,14 +230,14 @@ def slack_adapter(
 
 
 async def teams_if_wanted(
-    settings: Settings, web_app: web.Application, core: Core, background: Background
+    settings: Settings, web_app: web.Application, core: Core, background: Background, host: str
 ) -> TeamsRunning | None:
     """Serve Teams on `web_app` when it is set up (or TEAMS_ALLOW_ANONYMOUS says so)."""
     if not teams_wanted(settings):
         return None
     from bot.teams.app import start_teams
 
-    return await start_teams(settings, web_app, core=core, background=background)
+    return await start_teams(settings, web_app, core=core, background=background, host=host)
 
 
 async def start_server(
@@ -273,7 +272,7 @@ async def start_server(
         )
         if not settings.slack_app_token:
             add_routes(web_app, BoltSlot(app, settings.slack_signing_secret or ""))
-    teams = await teams_if_wanted(settings, web_app, core, background)
+    teams = await teams_if_wanted(settings, web_app, core, background, host)
     try:
         runner, bound = await listen(web_app, host, port)
     except UserError:
@@ -316,6 +315,7 @@ async def start_playground(
     "Run digest now" run the scheduler's own passes."""
     try:
         # A tool beside the product: an installation (the Docker image) may leave it out.
+        from bot.local_passes import LocalPasses
         from bot.local_workspace import local_settings, seed
         from playground import PLAYGROUND, build_playground
     except ModuleNotFoundError as error:
@@ -346,7 +346,7 @@ async def start_playground(
     add_routes(web_app, slot)
     background = Background()
     # Teams beside the playground, for Microsoft's Agents Playground (TEAMS_ALLOW_ANONYMOUS).
-    teams = await teams_if_wanted(settings, web_app, core, background)
+    teams = await teams_if_wanted(settings, web_app, core, background, host)
     try:
         runner, bound = await listen(web_app, host, port)
     except UserError:

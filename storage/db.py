@@ -45,7 +45,13 @@ _ASYNC_DRIVERS = {
 
 class DatabaseNotAnsweringError(Exception):
     """The database did not answer in time (a lock held, a stalled server), or cannot write
-    (a read-only file or server). The unit of work was rolled back: nothing was changed."""
+    (a read-only file or server). The unit of work was rolled back: nothing was changed.
+    `busy`: the database was never asked, as this process had no connection (or, on SQLite, no
+    turn to write) free in time: waymark itself is overloaded."""
+
+    def __init__(self, message: str, *, busy: bool = False) -> None:
+        super().__init__(message)
+        self.busy = busy
 
 
 class DatabaseUrlError(ValueError):
@@ -172,8 +178,13 @@ class Database:
             yield
             return
         writers = self._writers.setdefault(asyncio.get_running_loop(), asyncio.Lock())
-        async with asyncio.timeout(self._writer_wait):
-            await writers.acquire()
+        try:
+            async with asyncio.timeout(self._writer_wait):
+                await writers.acquire()
+        except TimeoutError:
+            raise DatabaseNotAnsweringError(
+                f"no turn to write within {self._writer_wait:g}s", busy=True
+            ) from None
         try:
             yield
         finally:
@@ -291,7 +302,9 @@ def _not_answering() -> Iterator[None]:
     """Say "the database is not answering" for the failures that mean it, whatever the driver."""
     try:
         yield
-    except (TimeoutError, PoolTimeoutError) as error:
+    except PoolTimeoutError as error:
+        raise DatabaseNotAnsweringError(f"no connection free: {error}", busy=True) from error
+    except TimeoutError as error:
         raise DatabaseNotAnsweringError(f"no answer in time: {error!r}") from error
     except DBAPIError as error:
         if not _not_now(error):

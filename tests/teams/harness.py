@@ -116,7 +116,9 @@ async def teams_harness(
         core = Core(
             db, clock=clock or (lambda: now), tz=chosen.zone, admins=frozenset(chosen.admins)
         )
-        running = await start_teams(chosen, web_app, core=core, background=Background())
+        running = await start_teams(
+            chosen, web_app, core=core, background=Background(), host="127.0.0.1"
+        )
         assert running is not None
         async with serve(web_app) as (_, url):
             harness = TeamsHarness(running, connector, url, db)
