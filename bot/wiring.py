@@ -19,7 +19,7 @@ from zoneinfo import ZoneInfo
 from aiohttp import ClientSession, web
 
 from bot.adapter import Adapter
-from bot.background import Background
+from bot.background import Background, watching_changes
 from bot.clock import start_clock
 from bot.messengers import (
     close_messengers,
@@ -289,6 +289,7 @@ async def start_server(
         await db.dispose()
         raise
     running = Running(runner, db, background, bound, services, teams, health=health)
+    running.closers.append(await watching_changes(db, core))
     if session is not None:
         close_session_last(running, session)
     banners = []
@@ -370,6 +371,7 @@ async def start_playground(
     )  # fmt: skip
     web_app[PLAYGROUND].delivery.url = f"{url}{EVENTS_PATH}"
     running = Running(runner, db, background, bound, services, teams, health=health)
+    running.closers.append(await watching_changes(db, core))
     close_session_last(running, web_api)
     if teams is not None:
         running.closers.append(teams.stop)

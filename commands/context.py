@@ -10,6 +10,7 @@ from zoneinfo import ZoneInfo
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from commands.answer_cache import AnswerCache
 from commands.domain.status import local_today
 from commands.errors import UserError
 from commands.ports import Observer, Unobserved
@@ -63,6 +64,8 @@ class Services:
     tz: ZoneInfo
     admins: frozenset[str]
     observer: Observer = field(default_factory=Unobserved)
+    # Answers kept in memory (`commands.answer_cache`); None: every answer is worked out.
+    answers: AnswerCache | None = None
 
     def context(
         self, session: AsyncSession, platform: str, user_id: str, channel_id: str

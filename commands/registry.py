@@ -9,7 +9,9 @@ import re
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 
+from commands.answer_cache import SHARED_ANSWERS, answer_key
 from commands.context import Args, CommandContext, Services
+from commands.domain.status import local_today
 from commands.errors import UserError
 from commands.events import Command as CommandEvent
 from commands.numbers import is_whole, looks_like_a_number, outcome_number
@@ -110,6 +112,14 @@ async def answer_command(services: Services, event: CommandEvent) -> Reply:
     """Run a command in one unit of work: a reading one for the many commands that only read
     (they never queue behind a reading being stored), a writing one for those that change
     something. A mistake the person can fix is answered with what to type instead."""
+    kept = services.answers
+    key = None
+    if kept is not None and command_name(event.text) in SHARED_ANSWERS:
+        key = answer_key(event.text, local_today(services.clock(), services.tz))
+        found = kept.get(key)
+        if found is not None:
+            return found
+    version = kept.version if kept is not None else 0
     writing = writes(event.text)
     unit = services.db.transaction if writing else services.db.reading
     async with unit() as session:
@@ -119,9 +129,12 @@ async def answer_command(services: Services, event: CommandEvent) -> Reply:
                 return text_reply(REPLAYED)
         ctx = services.context(session, event.platform, event.user_id, event.channel_id)
         try:
-            return await dispatch(ctx, event.text)
+            reply = await dispatch(ctx, event.text)
         except UserError as error:
             return error_reply(error)
+    if kept is not None and key is not None:
+        kept.keep(key, version, reply)
+    return reply
 
 
 async def dispatch(ctx: CommandContext, text: str) -> Reply:
