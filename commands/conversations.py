@@ -13,6 +13,7 @@ from collections.abc import Callable
 from datetime import datetime
 from zoneinfo import ZoneInfo
 
+from commands.answer_cache import AnswerCache
 from commands.answers import ButtonAnswer, FormAnswer, ThreadAnswer
 from commands.context import Services
 from commands.delivery.conversation_book import ConversationBook
@@ -47,6 +48,7 @@ log = logging.getLogger(__name__)
 
 STALE_BUTTON = "That button does nothing any more."
 NOT_ANSWERING = "waymark's database is not answering; nothing was changed — try again in a minute."
+TOO_BUSY = "waymark is too busy to answer just now; nothing was changed — try again in a minute."
 
 
 class Core:
@@ -62,7 +64,8 @@ class Core:
         observer: Observer | None = None,
     ) -> None:
         self.observer = observer or Unobserved()
-        self.services = Services(db, clock, tz, admins, self.observer)
+        self.answers = AnswerCache(db.changes)
+        self.services = Services(db, clock, tz, admins, self.observer, self.answers)
         # Teams' bookkeeping of where it may post; any platform that needs one shares it.
         self.book = ConversationBook(db, clock)
         self.people = PeopleBook(db, clock)
@@ -173,7 +176,11 @@ class Core:
 
 
 def _not_answering(error: DatabaseNotAnsweringError) -> Reply:
-    """The database stalled or cannot write: the unit of work was rolled back. The person is
-    told at once (inside Slack's three seconds), and the operators in the log."""
+    """The database stalled or cannot write, or this process had no connection free for it:
+    the unit of work was rolled back. The person is told at once (inside Slack's three
+    seconds), and the operators in the log."""
+    if error.busy:
+        log.warning("too busy to answer: %s", error)
+        return text_reply(TOO_BUSY)
     log.warning("the database is not answering: %s", error)
     return text_reply(NOT_ANSWERING)

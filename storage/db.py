@@ -23,6 +23,8 @@ from sqlalchemy.ext.asyncio import (
     create_async_engine,
 )
 
+from storage.changes import ChangeWatch, WatchedSession, changed
+
 MIGRATIONS = Path(__file__).parent / "migrations"
 
 _WRITES = "waymark_writes"
@@ -43,7 +45,13 @@ _ASYNC_DRIVERS = {
 
 class DatabaseNotAnsweringError(Exception):
     """The database did not answer in time (a lock held, a stalled server), or cannot write
-    (a read-only file or server). The unit of work was rolled back: nothing was changed."""
+    (a read-only file or server). The unit of work was rolled back: nothing was changed.
+    `busy`: the database was never asked, as this process had no connection (or, on SQLite, no
+    turn to write) free in time: waymark itself is overloaded."""
+
+    def __init__(self, message: str, *, busy: bool = False) -> None:
+        super().__init__(message)
+        self.busy = busy
 
 
 class DatabaseUrlError(ValueError):
@@ -130,7 +138,10 @@ class Database:
         if self.is_sqlite:
             event.listen(self.engine.sync_engine, "connect", _sqlite_tuning(wait))
             event.listen(self.engine.sync_engine, "begin", _begin)
-        self.sessions = async_sessionmaker(self.engine, expire_on_commit=False)
+        self.sessions = async_sessionmaker(
+            self.engine, expire_on_commit=False, sync_session_class=WatchedSession
+        )
+        self.changes = ChangeWatch(self.is_postgresql)
         self._writer_wait = wait
         self._writers: weakref.WeakKeyDictionary[asyncio.AbstractEventLoop, asyncio.Lock] = (
             weakref.WeakKeyDictionary()
@@ -146,11 +157,17 @@ class Database:
 
     @asynccontextmanager
     async def transaction(self) -> AsyncIterator[AsyncSession]:
-        """A unit of work that writes: committed when the block ends, rolled back if it raises."""
+        """A unit of work that writes: committed when the block ends, rolled back if it raises.
+        A change to what answers show is counted (`storage.changes`)."""
         with _not_answering():
-            async with self._writer_turn(), self.sessions() as session, session.begin():
-                await session.connection(execution_options={_WRITES: True})
-                yield session
+            async with self._writer_turn(), self.sessions() as session:
+                async with session.begin():
+                    await session.connection(execution_options={_WRITES: True})
+                    yield session
+                    if changed(session):
+                        await self.changes.count_in(session)
+                if changed(session):
+                    await self.changes.count_after(session)
 
     @asynccontextmanager
     async def _writer_turn(self) -> AsyncIterator[None]:
@@ -161,8 +178,13 @@ class Database:
             yield
             return
         writers = self._writers.setdefault(asyncio.get_running_loop(), asyncio.Lock())
-        async with asyncio.timeout(self._writer_wait):
-            await writers.acquire()
+        try:
+            async with asyncio.timeout(self._writer_wait):
+                await writers.acquire()
+        except TimeoutError:
+            raise DatabaseNotAnsweringError(
+                f"no turn to write within {self._writer_wait:g}s", busy=True
+            ) from None
         try:
             yield
         finally:
@@ -280,7 +302,9 @@ def _not_answering() -> Iterator[None]:
     """Say "the database is not answering" for the failures that mean it, whatever the driver."""
     try:
         yield
-    except (TimeoutError, PoolTimeoutError) as error:
+    except PoolTimeoutError as error:
+        raise DatabaseNotAnsweringError(f"no connection free: {error}", busy=True) from error
+    except TimeoutError as error:
         raise DatabaseNotAnsweringError(f"no answer in time: {error!r}") from error
     except DBAPIError as error:
         if not _not_now(error):
