@@ -20,6 +20,8 @@ from microsoft_teams.apps.utils import derive_graph_base_url
 
 from bot.adapter import Adapter
 from bot.background import Background
+from bot.teams import door
+from bot.teams.door import ServiceUrls
 from bot.teams.graph import ChannelReader, GraphToken
 from bot.teams.handlers import register
 from bot.teams.messenger import TeamsMessenger
@@ -36,8 +38,9 @@ class AiohttpAdapter:
     """The SDK's `HttpServerAdapter` on waymark's aiohttp application: the SDK registers its
     messaging route here and keeps its own JWT check; waymark's server runs it."""
 
-    def __init__(self, web_app: web.Application) -> None:
+    def __init__(self, web_app: web.Application, service_urls: ServiceUrls) -> None:
         self.web_app = web_app
+        self.service_urls = service_urls
 
     def register_route(self, method: HttpMethod, path: str, handler: HttpRouteHandler) -> None:
         async def route(request: web.Request) -> web.StreamResponse:
@@ -47,6 +50,14 @@ class AiohttpAdapter:
                 return web.json_response({"error": "the body is not JSON"}, status=400)
             if not isinstance(body, dict):
                 return web.json_response({"error": "the body is not an activity"}, status=400)
+            service_url = body.get("serviceUrl") or ""
+            if not isinstance(service_url, str):
+                door.refused(400, "a serviceUrl that is not text")
+                return web.json_response({"error": "the serviceUrl is not text"}, status=400)
+            if service_url and not self.service_urls.allows(service_url):
+                # Before the SDK sees it: nothing is ever sent to a host the caller chose.
+                door.refused(403, f"a serviceUrl that is not the Bot Framework's: {service_url!r}")
+                return web.json_response({"error": "serviceUrl not allowed"}, status=403)
             result = await handler(HttpRequest(body=body, headers=dict(request.headers)))
             if result.get("body") is None:
                 return web.Response(status=result["status"])
@@ -93,7 +104,9 @@ def build_app(settings: Settings, web_app: web.Application) -> tuple[App, bool]:
     anonymous = not settings.teams_configured
     options: dict[str, Any] = {
         "service_url": settings.teams_service_url,
-        "http_server_adapter": AiohttpAdapter(web_app),
+        "http_server_adapter": AiohttpAdapter(
+            web_app, ServiceUrls(settings, local_trial=anonymous)
+        ),
         "messaging_endpoint": MESSAGES_PATH,
         "state": False,
         "dangerously_allow_unauthenticated_requests": anonymous,
@@ -113,12 +126,17 @@ async def start_teams(
     *,
     core: Core,
     background: Background,
+    host: str,
 ) -> TeamsRunning | None:
     """Serve Teams at `POST /api/messages` on `web_app` (before its runner starts), when
-    Teams credentials are set or TEAMS_ALLOW_ANONYMOUS is; None otherwise."""
+    Teams credentials are set or TEAMS_ALLOW_ANONYMOUS is; None otherwise. Anonymous only for a
+    local trial: on loopback `host`, with no Slack credentials (SettingsError otherwise)."""
     if not teams_wanted(settings):
         return None
     app, anonymous = build_app(settings, web_app)
+    problem = door.anonymous_problem(settings, host) if anonymous else None
+    if problem:
+        raise SettingsError("Settings need fixing before waymark can start:\n" + problem)
     messenger = messenger_for(app, settings, core.book, anonymous=anonymous)
     services = Adapter(core, messenger, background)
     register(app, services)

@@ -15,7 +15,10 @@ async def test_slack_and_teams_in_one_server_share_one_core(tmp_path: Path) -> N
             "DATABASE_URL": f"sqlite:///{tmp_path / 'waymark.db'}",
             "SLACK_BOT_TOKEN": "xoxb-1",
             "SLACK_SIGNING_SECRET": "secret",
-            "TEAMS_ALLOW_ANONYMOUS": "true",
+            # Credentials, not TEAMS_ALLOW_ANONYMOUS: anonymous Teams is refused beside Slack.
+            "TEAMS_CLIENT_ID": "5f1c2a34-8d2e-4f5b-9b57-000000waymark",
+            "TEAMS_CLIENT_SECRET": "not-a-real-secret",
+            "TEAMS_TENANT_ID": "72f988bf-0000-4000-8000-2d7cd011db47",
             "WAYMARK_ADMINS": "U-ADMIN",
         }
     )
