@@ -17,6 +17,7 @@ from typing import Any
 
 from bench.burst import burst_table, run_burst
 from bench.databases import postgres_available
+from bench.processes import use_ports
 from bench.report import check_targets, table, targets_table
 from bench.run import run_backend
 from bench.scales import SCALES
@@ -56,6 +57,21 @@ def build_parser() -> argparse.ArgumentParser:
         "reporting how many were answered after Slack's three seconds, and the slowest",
     )
     parser.add_argument("--json", metavar="FILE", type=Path, help="also write the figures here")
+    parser.add_argument(
+        "--from-json",
+        metavar="FILE",
+        type=Path,
+        nargs="+",
+        help="measure nothing: print the tables from figures written with --json (one file per "
+        "database run, side by side), as README shows them",
+    )
+    parser.add_argument(
+        "--port-range",
+        metavar="LOW-HIGH",
+        type=_port_range,
+        help="listen only on ports LOW to HIGH on 127.0.0.1 (three are used per database); "
+        "default: any free port",
+    )
     parser.add_argument("--seed", type=int, default=2040, help="seed for the generated data")
     parser.add_argument(
         "--keep-logs",
@@ -64,6 +80,13 @@ def build_parser() -> argparse.ArgumentParser:
         help="keep the subprocesses' logs in DIR (default: a temporary folder, removed)",
     )
     return parser
+
+
+def _port_range(text: str) -> tuple[int, int]:
+    low, _, high = text.partition("-")
+    if not (low.isdigit() and high.isdigit()) or not 1024 <= int(low) <= int(high) <= 65535:
+        raise argparse.ArgumentTypeError(f"'{text}' is not a port range: write it like 20000-20099")
+    return int(low), int(high)
 
 
 async def _backends(choice: str) -> tuple[list[str], dict[str, str]]:
@@ -112,8 +135,25 @@ async def run(args: argparse.Namespace) -> dict[str, Any]:
     }
 
 
+def shown(files: Sequence[Path]) -> str:
+    """The tables again from figures written with `--json` (runs on separate databases, one
+    file each, side by side), as README's Performance section shows them."""
+    found = [json.loads(f.read_text()) for f in files]
+    scales = {f["scale"] for f in found}
+    if len(scales) != 1:
+        raise SystemExit(f"the files are of different scales ({', '.join(sorted(scales))})")
+    scale = scales.pop()
+    runs = {backend: run for f in found for backend, run in f["runs"].items()}
+    return table(scale, runs) + "\n\n" + targets_table(check_targets(scale, runs))
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
+    if args.from_json:
+        print(shown(args.from_json))
+        return 0
+    if args.port_range:
+        use_ports(*args.port_range)
     figures = asyncio.run(run(args))
     if args.burst:
         print(burst_table(args.burst, figures["runs"]))

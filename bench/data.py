@@ -24,6 +24,8 @@ from storage.db import Database
 from storage.models import Area, Group, GroupLead, Outcome, Post, Reading
 
 LAG_DAYS = 30
+# Relative and absolute (in percentage points), as road maps write them.
+TOLERANCES = ("5%", "2%", "10%", "1.5", "0.5")
 CHUNK = 20_000
 AREAS = (
     "Child friendly town",
@@ -120,7 +122,9 @@ async def generate(
     for n in range(1, outcomes + 1):
         group = (n - 1) // per_group + 1
         higher = n % 2 == 0
+        # Varied, so that statuses vary: baselines, how far the path goes, tolerances.
         start = rng.uniform(30, 60)
+        change = rng.uniform(0.1, 0.5)
         outcome_rows.append(
             {
                 "id": n,
@@ -135,10 +139,10 @@ async def generate(
                 "baseline_period": baseline.label,
                 "baseline_value": round(start, 1),
                 "milestones": [
-                    ["2030", round(start * (1.2 if higher else 0.8), 1)],
-                    ["2040", round(start * (1.4 if higher else 0.6), 1)],
+                    ["2030", round(start * (1 + change / 2 if higher else 1 - change / 2), 1)],
+                    ["2040", round(start * (1 + change if higher else 1 - change), 1)],
                 ],
-                "tolerance": "5%",
+                "tolerance": rng.choice(TOLERANCES),
                 "source": "bench",
                 "owner_id": group,
             }

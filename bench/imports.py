@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import asyncio
 import csv
-import os
 import sqlite3
 import subprocess
 import sys
@@ -24,7 +23,7 @@ from sqlalchemy.engine import make_url
 
 from bench.data import generate
 from bench.databases import fresh_database
-from bench.processes import clean_env
+from bench.processes import ProcessError, clean_env, status_kb
 from bench.scales import Scale
 from commands.domain.periods import Cadence, parse_period
 from storage.db import Database
@@ -146,8 +145,13 @@ async def _bare_postgres(url: str, file: Path) -> float:
 
 
 def _waymark_import(url: str, file: Path, folder: Path) -> tuple[float, float, str]:
-    """`waymark readings import FILE` in its own process: seconds, peak RSS (MB) and output."""
+    """`waymark readings import FILE` in its own process: seconds, peak RSS (MB) and output.
+
+    The peak is the child's own high-water mark (`VmHWM`), read while it runs: the kernel's
+    `ru_maxrss` for a child counts the memory of the process it was forked from (this one,
+    which holds the generated road map)."""
     log = folder / "readings-import.log"
+    peak_kb = 0.0
     with log.open("w") as out:
         began = time.perf_counter()
         process = subprocess.Popen(  # noqa: S603
@@ -156,10 +160,14 @@ def _waymark_import(url: str, file: Path, folder: Path) -> tuple[float, float, s
             stdout=out,
             stderr=subprocess.STDOUT,
         )
-        _pid, status, usage = os.wait4(process.pid, 0)
+        while process.poll() is None:
+            try:
+                peak_kb = max(peak_kb, status_kb(process.pid, "VmHWM"))
+            except (OSError, ProcessError):
+                continue  # it has just ended: poll() says so next
+            time.sleep(0.02)
         seconds = time.perf_counter() - began
-        process.returncode = os.waitstatus_to_exitcode(status)
     output = log.read_text()
     if process.returncode != 0:
         raise RuntimeError(f"waymark readings import failed:\n{output[-2000:]}")
-    return seconds, usage.ru_maxrss / 1024, output  # ru_maxrss: kilobytes, on Linux
+    return seconds, peak_kb / 1024, output

@@ -201,6 +201,7 @@ def summary_ms(sample: Sample) -> dict[str, float | int | str | None]:
         "count": sample.count,
         "errors": sample.errors,
         "p50_ms": round(sample.percentile(50) * 1000, 2),
+        "p90_ms": round(sample.percentile(90) * 1000, 2),
         "p99_ms": round(sample.percentile(99) * 1000, 2),
         "first_error": sample.first_error,
     }

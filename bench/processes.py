@@ -27,10 +27,31 @@ class ProcessError(RuntimeError):
     pass
 
 
+# Ports the processes may listen on (`--port-range`); None: any the system gives.
+_ports: list[int] | None = None
+
+
+def use_ports(low: int, high: int) -> None:
+    """Listen only on ports `low`..`high` (a firewall or another service may need it)."""
+    global _ports  # one setting for the run, from its command line
+    _ports = list(range(low, high + 1))
+
+
 def free_port() -> int:
+    """A port nobody listens on now: the next free one of `use_ports`, or any."""
     with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as s:
-        s.bind(("127.0.0.1", 0))
-        return int(s.getsockname()[1])
+        if _ports is None:
+            s.bind(("127.0.0.1", 0))
+            return int(s.getsockname()[1])
+    while _ports:
+        port = _ports.pop(0)
+        with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as s:
+            try:
+                s.bind(("127.0.0.1", port))
+            except OSError:
+                continue
+            return port
+    raise SystemExit("every port of --port-range is taken or used already: give a wider range")
 
 
 def clean_env(extra: Mapping[str, str]) -> dict[str, str]:
@@ -58,10 +79,10 @@ class Process:
 
     def peak_rss_mb(self) -> float:
         """The process's resident-set high-water mark (VmHWM), in MB."""
-        return _status_kb(self.pid, "VmHWM") / 1024
+        return status_kb(self.pid, "VmHWM") / 1024
 
     def rss_mb(self) -> float:
-        return _status_kb(self.pid, "VmRSS") / 1024
+        return status_kb(self.pid, "VmRSS") / 1024
 
     def tail(self, lines: int = 30) -> str:
         try:
@@ -99,7 +120,7 @@ class Process:
             self.popen.wait(STOP_GRACE)
 
 
-def _status_kb(pid: int, field: str) -> float:
+def status_kb(pid: int, field: str) -> float:
     for line in Path(f"/proc/{pid}/status").read_text().splitlines():
         if line.startswith(field + ":"):
             return float(line.split()[1])

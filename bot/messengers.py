@@ -55,11 +55,31 @@ async def platforms_needed(
 
 
 async def messengers_from(
-    settings: Settings, db: Database, *, reminders: bool = True, digest: bool = True
+    settings: Settings,
+    db: Database,
+    *,
+    reminders: bool = True,
+    digest: bool = True,
+    held: list[str] | None = None,
 ) -> dict[str, Messenger]:
     """A messenger for each platform that is set up. Stops, naming what to set, when a
     platform the run posts to (see `platforms_needed`) is not. Close them with
-    `close_messengers`."""
+    `close_messengers`. Given `held`, a road map in Slack and Teams with only one of them set
+    up is not refused whole: the other's messages wait in the outbox, a line each in `held`;
+    it stops only when no platform the run posts to is set up."""
+    messengers, missing = await _messengers(settings, db, reminders=reminders, digest=digest)
+    if missing and (held is None or not messengers.keys() - missing.keys()):
+        await close_messengers(messengers)
+        raise UserError("\n".join(_not_set(p, wanted) for p, wanted in missing.items()))
+    if held is not None:
+        held.extend(_held(p, wanted) for p, wanted in missing.items())
+    return messengers
+
+
+async def _messengers(
+    settings: Settings, db: Database, *, reminders: bool, digest: bool
+) -> tuple[dict[str, Messenger], dict[str, list[str]]]:
+    """The messengers that can be made, and what is needed on each platform that cannot."""
     needs = await platforms_needed(settings, db, reminders=reminders, digest=digest)
     messengers: dict[str, Messenger] = {}
     if settings.slack_bot_token:
@@ -71,20 +91,27 @@ async def messengers_from(
         teams = teams_messenger(settings, ConversationBook(db, lambda: datetime.now(UTC)))
         if teams is not None:
             messengers["teams"] = teams
-    missing = [_not_set(p, needs[p]) for p in sorted(needs) if p not in messengers]
-    if missing:
-        await close_messengers(messengers)
-        raise UserError("\n".join(missing))
-    return messengers
+    return messengers, {p: needs[p] for p in sorted(needs) if p not in messengers}
+
+
+def _held(platform: str, wanted: Sequence[str]) -> str:
+    unset, _, fix = _CREDENTIALS.get(platform, (f"{platform} is not set up", "", "Set it up"))
+    return (
+        f"{unset}, so nothing was posted to {_listed(wanted)}: those messages wait in the "
+        f"outbox (`waymark outbox`) and go at the next pass once it is. {fix}."
+    )
+
+
+def _listed(wanted: Sequence[str]) -> str:
+    return ", ".join(wanted[:3]) + (f" and {len(wanted) - 3} more" if len(wanted) > 3 else "")
 
 
 def _not_set(platform: str, wanted: Sequence[str]) -> str:
     unset, what, fix = _CREDENTIALS.get(
         platform, (f"{platform} is not set up", f"a {platform} connection", "Set it up")
     )
-    listed = ", ".join(wanted[:3]) + (f" and {len(wanted) - 3} more" if len(wanted) > 3 else "")
     return (
-        f"{unset}: waymark needs {what} to post to {listed}. "
+        f"{unset}: waymark needs {what} to post to {_listed(wanted)}. "
         f"{fix}, or add --dry-run to see what would be posted."
     )
 

@@ -19,9 +19,8 @@ from zoneinfo import ZoneInfo
 from aiohttp import ClientSession, web
 
 from bot.adapter import Adapter
-from bot.background import Background
+from bot.background import Background, watching_changes
 from bot.clock import start_clock
-from bot.local_passes import LocalPasses
 from bot.messengers import (
     close_messengers,
     digest_targets,
@@ -129,6 +128,7 @@ def timetable_from(settings: Settings) -> Timetable:
         working_hours=hours,
         escalation_days=(days[0], days[1], days[2]),
         heads_up_days=settings.heads_up_days,
+        repeat_days=settings.repeat_days,
         action_stale_days=settings.action_stale_days,
         bank_holidays=england_and_wales,
     )
@@ -169,13 +169,18 @@ async def jobs_for(
     lease: timedelta = LEASE,
     clock: Clock | None = None,
     housekeeping: bool = False,
+    held: list[str] | None = None,
 ) -> AsyncIterator[JobContext]:
     """The jobs' context for one run; with `post`, messengers for what the run posts (the
     reminders, the digest, or both), closed when the run ends. The outbox follows `clock` as
-    it sends; a run at a pretend time (`--at`, clock None) keeps that moment throughout."""
+    it sends; a run at a pretend time (`--at`, clock None) keeps that moment throughout.
+    Given `held`, a platform that is not set up holds its messages (a line each in `held`)
+    rather than stop the run, as long as another platform it posts to is set up."""
     messengers: dict[str, Messenger] = {}
     if post:
-        messengers = await messengers_from(rt.settings, rt.db, reminders=reminders, digest=digest)
+        messengers = await messengers_from(
+            rt.settings, rt.db, reminders=reminders, digest=digest, held=held
+        )
     try:
         yield job_context(
             rt.settings, rt.db, messengers, lease=lease, clock=clock, housekeeping=housekeeping
@@ -284,6 +289,7 @@ async def start_server(
         await db.dispose()
         raise
     running = Running(runner, db, background, bound, services, teams, health=health)
+    running.closers.append(await watching_changes(db, core))
     if session is not None:
         close_session_last(running, session)
     banners = []
@@ -315,6 +321,7 @@ async def start_playground(
     "Run digest now" run the scheduler's own passes."""
     try:
         # A tool beside the product: an installation (the Docker image) may leave it out.
+        from bot.local_passes import LocalPasses
         from bot.local_workspace import local_settings, seed
         from playground import PLAYGROUND, build_playground
     except ModuleNotFoundError as error:
@@ -364,6 +371,7 @@ async def start_playground(
     )  # fmt: skip
     web_app[PLAYGROUND].delivery.url = f"{url}{EVENTS_PATH}"
     running = Running(runner, db, background, bound, services, teams, health=health)
+    running.closers.append(await watching_changes(db, core))
     close_session_last(running, web_api)
     if teams is not None:
         running.closers.append(teams.stop)

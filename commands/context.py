@@ -10,6 +10,7 @@ from zoneinfo import ZoneInfo
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from commands.answer_cache import AnswerCache
 from commands.domain.status import local_today
 from commands.errors import UserError
 from commands.ports import Observer, Unobserved
@@ -63,6 +64,8 @@ class Services:
     tz: ZoneInfo
     admins: frozenset[str]
     observer: Observer = field(default_factory=Unobserved)
+    # Answers kept in memory (`commands.answer_cache`); None: every answer is worked out.
+    answers: AnswerCache | None = None
 
     def context(
         self, session: AsyncSession, platform: str, user_id: str, channel_id: str
@@ -103,20 +106,25 @@ async def may_submit(ctx: CommandContext, outcome: Outcome) -> bool:
     return outcome.owner is not None and ctx.caller.user_id in outcome.owner.lead_ids
 
 
-async def require_submitter(ctx: CommandContext, outcome: Outcome) -> None:
+async def require_submitter(
+    ctx: CommandContext, outcome: Outcome, action: str = "submit readings for"
+) -> None:
+    """Refuse anyone but the owning group's leads and admins; `action` says what was refused,
+    so the refusal names what the person tried (`snooze reminders about`)."""
     if not await may_submit(ctx, outcome):
-        raise who_can_submit(outcome)
+        raise who_can_submit(outcome, action)
 
 
-def who_can_submit(outcome: Outcome) -> UserError:
+def who_can_submit(outcome: Outcome, action: str = "submit readings for") -> UserError:
     if outcome.owner is None or not outcome.owner.lead_ids:
         return UserError(
-            f"Only administrators can submit readings for outcome {outcome.number}: "
+            f"Only administrators can {action} outcome {outcome.number}: "
             "no partnership group leads it yet."
         )
+    ask = "Ask a lead to post it:" if action == "submit readings for" else "Ask a lead:"
     return UserError(
-        f"Only the leads of the {outcome.owner.name} and administrators can submit readings "
-        f"for outcome {outcome.number}. Ask a lead to post it:",
+        f"Only the leads of the {outcome.owner.name} and administrators can {action} "
+        f"outcome {outcome.number}. {ask}",
         mentions=tuple(outcome.owner.lead_ids),
     )
 

@@ -13,6 +13,7 @@ from collections.abc import Callable
 from datetime import datetime
 from zoneinfo import ZoneInfo
 
+from commands.answer_cache import AnswerCache
 from commands.answers import ButtonAnswer, FormAnswer, ThreadAnswer
 from commands.context import Services
 from commands.delivery.conversation_book import ConversationBook
@@ -63,7 +64,8 @@ class Core:
         observer: Observer | None = None,
     ) -> None:
         self.observer = observer or Unobserved()
-        self.services = Services(db, clock, tz, admins, self.observer)
+        self.answers = AnswerCache(db.changes)
+        self.services = Services(db, clock, tz, admins, self.observer, self.answers)
         # Teams' bookkeeping of where it may post; any platform that needs one shares it.
         self.book = ConversationBook(db, clock)
         self.people = PeopleBook(db, clock)

@@ -3,12 +3,15 @@ handler of a command event on every platform (`answer_command`)."""
 
 from __future__ import annotations
 
+import dataclasses
 import difflib
 import re
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 
+from commands.answer_cache import SHARED_ANSWERS, answer_key
 from commands.context import Args, CommandContext, Services
+from commands.domain.status import local_today
 from commands.errors import UserError
 from commands.events import Command as CommandEvent
 from commands.numbers import is_whole, looks_like_a_number, outcome_number
@@ -70,30 +73,53 @@ _PER_OUTCOME = {c.name: c for c in COMMANDS if c.per_outcome}
 _GENERAL = {c.name: c for c in COMMANDS if not c.per_outcome}
 
 
-def help_reply(shared: bool = False) -> Reply:
+GREETINGS = frozenset({"hello", "hi", "hey", "hiya"})
+
+
+def help_reply(shared: bool = False, platform: str = "slack", *, greeting: bool = False) -> Reply:
+    """What /outcome can do, generated from the table; in Teams' words on Teams, where every
+    answer is seen in the channel (no `share`) and reminders carry a box for the reading."""
     lines = [c.usage for c in COMMANDS] + ["/outcome help — this list"]
     text = "\n".join(lines)
-    return Reply(
-        "What /outcome can do:\n" + text,
-        (
-            Header("What /outcome can do"),
-            Section(text=text),
-            Context(
-                (
-                    "Add `share` to show the answer to the whole channel, like "
-                    "`/outcome 12 share`. Leads can also reply with a number in a reminder's "
-                    "thread to submit a reading.",
-                )
-            ),
-        ),
-        shared=shared,
+    if platform == "teams":
+        footer = (
+            "Add `private` to have the answer in your own chat with waymark, like "
+            "`/outcome 12 private`. Leads can also reply with a number in a reminder's thread, "
+            "or type it in the reminder's box and press Submit reading, to submit a reading."
+        )
+    else:
+        footer = (
+            "Add `share` to show the answer to the whole channel, like `/outcome 12 share`. "
+            "Leads can also reply with a number in a reminder's thread to submit a reading."
+        )
+    title = "What /outcome can do"
+    blocks: tuple[Header | Section | Context, ...] = (
+        Header(title),
+        Section(text=text),
+        Context((footer,)),
     )
+    if greeting:
+        hello = (
+            "Hello: I am waymark, and I keep the road map's outcomes, readings and status. "
+            "Try `/outcome 12` for an outcome's card or `/outcome list` for them all."
+        )
+        blocks = (Section(text=hello), *blocks)
+        return Reply(hello + "\n" + text, blocks, shared=shared)
+    return Reply(f"{title}:\n{text}", blocks, shared=shared)
 
 
 async def answer_command(services: Services, event: CommandEvent) -> Reply:
     """Run a command in one unit of work: a reading one for the many commands that only read
     (they never queue behind a reading being stored), a writing one for those that change
     something. A mistake the person can fix is answered with what to type instead."""
+    kept = services.answers
+    key = None
+    if kept is not None and command_name(event.text) in SHARED_ANSWERS:
+        key = answer_key(event.text, local_today(services.clock(), services.tz))
+        found = kept.get(key)
+        if found is not None:
+            return found
+    version = kept.version if kept is not None else 0
     writing = writes(event.text)
     unit = services.db.transaction if writing else services.db.reading
     async with unit() as session:
@@ -103,19 +129,35 @@ async def answer_command(services: Services, event: CommandEvent) -> Reply:
                 return text_reply(REPLAYED)
         ctx = services.context(session, event.platform, event.user_id, event.channel_id)
         try:
-            return await dispatch(ctx, event.text)
+            reply = await dispatch(ctx, event.text)
         except UserError as error:
             return error_reply(error)
+    if kept is not None and key is not None:
+        kept.keep(key, version, reply)
+    return reply
 
 
 async def dispatch(ctx: CommandContext, text: str) -> Reply:
-    """Parse what followed `/outcome` and run the matching sub-command."""
+    """Parse what followed `/outcome` and run the matching sub-command; `private` anywhere
+    asks for the answer in the person's own chat (Teams; Slack's answers are theirs alone)."""
+    private = any(w.lower() == "private" for w in text.split())
+    if private:
+        text = " ".join(w for w in text.split() if w.lower() != "private")
+        reply = await _dispatch(ctx, text)
+        return dataclasses.replace(reply, private=True, shared=False)
+    return await _dispatch(ctx, text)
+
+
+async def _dispatch(ctx: CommandContext, text: str) -> Reply:
     words = text.split()
     shared = any(w.lower() == "share" for w in words)
     words = [w for w in words if w.lower() != "share"]
     words, page = _page(words)
     if not words or words[0].lower() in {"help", "?"}:
-        return help_reply(shared)
+        return help_reply(shared, ctx.caller.platform)
+    if len(words) <= 2 and words[0].lower().strip("!,.") in GREETINGS:
+        # `hello` (what README has admins send first) greets rather than search for the word.
+        return help_reply(shared, ctx.caller.platform, greeting=True)
     first = words[0].lower().lstrip("#")
     if is_whole(first):
         number = outcome_number(first)
@@ -136,6 +178,10 @@ async def dispatch(ctx: CommandContext, text: str) -> Reply:
     if looks_like_a_number(first):
         outcome_number(first)  # `/outcome ²`: says how to write an outcome number
     command = _GENERAL.get(first)
+    spelled = number_in_words(first)
+    if command is None and spelled is not None:
+        typed = " ".join(["/outcome", str(spelled), *words[1:]])
+        raise UserError(f"Outcome numbers are written in digits: `{typed}`.")
     if command is None:
         # `/outcome poverty`: text that is not a number or a sub-command searches.
         command = _GENERAL["search"]
@@ -148,7 +194,7 @@ async def dispatch(ctx: CommandContext, text: str) -> Reply:
 def command_name(text: str) -> str:
     """What a command asks for, from a short fixed list (`card`, `history`, `list`, `search`,
     `help`, `unknown`...): a label for metrics and logs that never carries the words typed."""
-    words, _ = _page([w for w in text.split() if w.lower() != "share"])
+    words, _ = _page([w for w in text.split() if w.lower() not in {"share", "private"}])
     if not words or words[0].lower() in {"help", "?"}:
         return "help"
     first = words[0].lower().lstrip("#")
@@ -163,7 +209,7 @@ def command_name(text: str) -> str:
 def writes(text: str) -> bool:
     """Whether what followed `/outcome` names a sub-command that writes. Everything else reads,
     and can be answered from a reading transaction that never waits for writers."""
-    words = [w for w in text.split() if w.lower() != "share"]
+    words = [w for w in text.split() if w.lower() not in {"share", "private"}]
     if len(words) < 2 or not is_whole(words[0].lstrip("#")):
         return False
     command = _PER_OUTCOME.get(words[1].lower())
@@ -177,6 +223,26 @@ def _page(words: list[str]) -> tuple[list[str], int]:
     if len(words) >= 2 and words[-2].lower() == "page" and re.fullmatch(r"\d{1,4}", words[-1]):
         return words[:-2], int(words[-1])
     return words, 1
+
+
+_UNITS = [
+    *("zero", "one", "two", "three", "four", "five", "six", "seven", "eight", "nine", "ten"),
+    *("eleven", "twelve", "thirteen", "fourteen", "fifteen", "sixteen", "seventeen"),
+    *("eighteen", "nineteen"),
+]
+_TENS = {"twenty": 20, "thirty": 30, "forty": 40, "fifty": 50, "sixty": 60, "seventy": 70}
+
+
+def number_in_words(word: str) -> int | None:
+    """`twelve` -> 12, `twenty-one` -> 21: a number spelled out, which people type for an
+    outcome's number and which would otherwise be searched for as a word."""
+    word = word.lower()
+    if word in _UNITS:
+        return _UNITS.index(word)
+    tens, _, unit = word.partition("-")
+    if tens in _TENS and (not unit or unit in _UNITS[1:10]):
+        return _TENS[tens] + (_UNITS.index(unit) if unit else 0)
+    return None
 
 
 def _unknown_verb(number: int, verb: str) -> UserError:

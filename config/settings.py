@@ -72,6 +72,8 @@ class Settings(BaseSettings):
     heads_up_days: int = Field(
         default=0, ge=0, validation_alias=AliasChoices("WAYMARK_HEADS_UP_DAYS")
     )
+    # After the escalation, a missing reading is reminded again every this many working days.
+    repeat_days: int = Field(default=14, ge=0, validation_alias=AliasChoices("WAYMARK_REPEAT_DAYS"))
     # Written as people say it: `6w`, `42d` or `42` (days).
     action_stale_days: int = Field(
         default=42, validation_alias=AliasChoices("WAYMARK_ACTION_STALE_AFTER")

@@ -97,7 +97,10 @@ class SocketMode:
     async def deliver(self, record: DeliveryRecord, ack_seconds: float) -> None:
         """Send ``record``'s payload as an envelope on the newest connection and wait for the
         acknowledgement, as Slack does; fill in ``record`` as a request URL's answer would."""
-        socket = next(s for s in reversed(self._sockets) if not s.closed)
+        socket = next((s for s in reversed(self._sockets) if not s.closed), None)
+        if socket is None:
+            record.error = "could not connect (the Socket Mode connection closed)"
+            return
         envelope_id = new_id("E").lower() + "-" + secrets.token_hex(4)
         envelope = {
             "envelope_id": envelope_id,

@@ -9,6 +9,7 @@ imported here, so that whatever part of storage is used first, the schema knows 
 
 from __future__ import annotations
 
+import storage.changes
 import storage.models
 import storage.plan_models
 import storage.report_models  # noqa: F401

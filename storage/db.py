@@ -23,13 +23,16 @@ from sqlalchemy.ext.asyncio import (
     create_async_engine,
 )
 
+from storage.changes import ChangeWatch, WatchedSession, changed
+
 MIGRATIONS = Path(__file__).parent / "migrations"
 
 _WRITES = "waymark_writes"
 # How long a statement, a lock or a writer's turn may take when no deadline is given (the
 # command line, migrations): long, as an operator is watching.
 _PATIENT = 30.0
-# PostgreSQL's answers that mean "not now": a statement or lock timeout, a read-only server.
+# PostgreSQL's answers that mean "not now": a statement or lock timeout, a read-only server, a
+# server shutting down or starting up, no connection slot left.
 _NOT_NOW_STATES = {"57014", "55P03", "25006", "57P01", "57P03", "53300"}
 # SQLite's: busy, locked, read-only, I/O error, cannot open (sqlite3's primary result codes).
 _NOT_NOW_CODES = {5, 6, 8, 10, 14}
@@ -136,7 +139,10 @@ class Database:
         if self.is_sqlite:
             event.listen(self.engine.sync_engine, "connect", _sqlite_tuning(wait))
             event.listen(self.engine.sync_engine, "begin", _begin)
-        self.sessions = async_sessionmaker(self.engine, expire_on_commit=False)
+        self.sessions = async_sessionmaker(
+            self.engine, expire_on_commit=False, sync_session_class=WatchedSession
+        )
+        self.changes = ChangeWatch(self.is_postgresql)
         self._writer_wait = wait
         self._writers: weakref.WeakKeyDictionary[asyncio.AbstractEventLoop, asyncio.Lock] = (
             weakref.WeakKeyDictionary()
@@ -152,11 +158,17 @@ class Database:
 
     @asynccontextmanager
     async def transaction(self) -> AsyncIterator[AsyncSession]:
-        """A unit of work that writes: committed when the block ends, rolled back if it raises."""
+        """A unit of work that writes: committed when the block ends, rolled back if it raises.
+        A change to what answers show is counted (`storage.changes`)."""
         with _not_answering():
-            async with self._writer_turn(), self.sessions() as session, session.begin():
-                await session.connection(execution_options={_WRITES: True})
-                yield session
+            async with self._writer_turn(), self.sessions() as session:
+                async with session.begin():
+                    await session.connection(execution_options={_WRITES: True})
+                    yield session
+                    if changed(session):
+                        await self.changes.count_in(session)
+                if changed(session):
+                    await self.changes.count_after(session)
 
     @asynccontextmanager
     async def _writer_turn(self) -> AsyncIterator[None]:

@@ -85,8 +85,11 @@ def register(sub: Commands) -> None:
 
 
 async def run_remind(args: argparse.Namespace, rt: Runtime) -> int:
-    async with jobs_for(rt, post=not args.dry_run, digest=False, clock=rt.clock) as ctx:
+    held: list[str] = []
+    async with jobs_for(rt, post=not args.dry_run, digest=False, clock=rt.clock, held=held) as ctx:
         print(await send_reminders(ctx, rt.now, dry_run=args.dry_run))
+    for line in held:
+        print(line)
     if ctx.programme is None:
         print(
             "WAYMARK_PROGRAMME_CHANNEL is not set, so escalations (readings overdue "
@@ -97,8 +100,13 @@ async def run_remind(args: argparse.Namespace, rt: Runtime) -> int:
 
 async def run_digest(args: argparse.Namespace, rt: Runtime) -> int:
     need_channel(rt.settings.digest_channel, DIGEST_VARIABLE, "the weekly digest goes to")
-    async with jobs_for(rt, post=not args.dry_run, reminders=False, clock=rt.clock) as ctx:
+    held: list[str] = []
+    async with jobs_for(
+        rt, post=not args.dry_run, reminders=False, clock=rt.clock, held=held
+    ) as ctx:
         print(await send_weekly_digest(ctx, rt.now, dry_run=args.dry_run, force=args.force))
+    for line in held:
+        print(line)
     return 0
 
 
@@ -147,7 +155,7 @@ def _print_overview(
         ]
         headers = ["id", "state", "tries", "next try", "channel", "message", "last error"]
         print("Waiting or failed:")
-        print(tabulate(rows, headers=headers))
+        print(tabulate(rows, headers=headers, disable_numparse=True))
         if unconfirmed:
             print(
                 f"\nUnconfirmed ({', '.join(map(str, unconfirmed))}): these may have been posted, "
@@ -162,7 +170,13 @@ def _print_overview(
     if posted:
         rows = [[r.id, _when_sent(r, tz), r.channel_id, r.summary, r.message_id] for r in posted]
         print("\nRecently posted:")
-        print(tabulate(rows, headers=["id", "posted", "channel", "message", "message id"]))
+        print(
+            tabulate(
+                rows,
+                headers=["id", "posted", "channel", "message", "message id"],
+                disable_numparse=True,
+            )
+        )
 
 
 def _next_try(row: OutboxMessage, tz: ZoneInfo) -> str:

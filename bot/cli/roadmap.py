@@ -29,6 +29,7 @@ from commands.presentation.cards import comparison_words
 from commands.presentation.formatting import (
     DIRECTION_WORDS,
     STATUS_WORDS,
+    counted,
     day,
     explanation,
     moment,
@@ -241,8 +242,8 @@ async def run_list(args: argparse.Namespace, rt: Runtime) -> int:
         for s in found
     ]
     headers = ["#", "outcome", "latest", "by", "expected", "status", "direction", "due"]
-    print(tabulate(rows, headers=headers))
-    print(f"\n{len(found)} outcomes, judged on {day(rt.today)}.")
+    print(tabulate(rows, headers=headers, disable_numparse=True))
+    print(f"\n{counted(len(found), 'outcome')}, judged on {day(rt.today)}.")
     return 0
 
 

@@ -18,6 +18,7 @@ from slack_sdk.http_retry.response import HttpResponse
 from slack_sdk.http_retry.state import RetryState
 from slack_sdk.web.async_client import AsyncWebClient
 
+from bot.pacing import CONVERSATION_INTERVAL, Pacer
 from bot.slack import render
 from commands.ports import CannotLookError, DeliveryError
 from commands.presentation.replies import Chart, Reply
@@ -25,8 +26,6 @@ from commands.presentation.replies import Chart, Reply
 log = logging.getLogger(__name__)
 
 METADATA_TYPE = "waymark_post"
-# Slack's guidance for chat.postMessage: about one message a second in each channel.
-CHANNEL_INTERVAL = 1.0
 # What slack_sdk gives each call when it makes its own session.
 WEB_API_TIMEOUT = 30.0
 # The longest Retry-After a post waits out in the call. A longer one gives the message back to
@@ -92,16 +91,12 @@ class SlackMessenger:
         self,
         client: AsyncWebClient,
         *,
-        interval: float = CHANNEL_INTERVAL,
+        interval: float = CONVERSATION_INTERVAL,
         sleep: Callable[[float], Awaitable[None]] = asyncio.sleep,
         clock: Callable[[], float] = time.monotonic,
     ) -> None:
         self.client = client
-        self.interval = interval
-        self._sleep = sleep
-        self._clock = clock
-        self._last_post: dict[str, float] = {}
-        self._locks: dict[str, asyncio.Lock] = {}
+        self.pacer = Pacer(interval, sleep=sleep, clock=clock)
 
     async def post(
         self, channel_id: str, reply: Reply, *, key: str | None = None, thread_id: str | None = None
@@ -117,7 +112,7 @@ class SlackMessenger:
             kwargs["thread_ts"] = thread_id
         if key:
             kwargs["metadata"] = {"event_type": METADATA_TYPE, "event_payload": {"key": key}}
-        async with self._paced(channel_id):
+        async with self.pacer.turn(channel_id):
             try:
                 response = await self.client.chat_postMessage(**kwargs)
             except SlackApiError as error:
@@ -173,30 +168,6 @@ class SlackMessenger:
             cursor = (page.get("response_metadata") or {}).get("next_cursor") or None
             if not page.get("has_more") or not cursor:
                 return None
-
-    def _paced(self, channel_id: str) -> _Pace:
-        lock = self._locks.setdefault(channel_id, asyncio.Lock())
-        return _Pace(self, channel_id, lock)
-
-
-class _Pace:
-    """Holds the channel's turn: waits until a second has passed since its last post."""
-
-    def __init__(self, messenger: SlackMessenger, channel_id: str, lock: asyncio.Lock) -> None:
-        self.messenger, self.channel_id, self.lock = messenger, channel_id, lock
-
-    async def __aenter__(self) -> None:
-        await self.lock.acquire()
-        m = self.messenger
-        last = m._last_post.get(self.channel_id)
-        if last is not None:
-            wait = m.interval - (m._clock() - last)
-            if wait > 0:
-                await m._sleep(wait)
-
-    async def __aexit__(self, *exc: object) -> None:
-        self.messenger._last_post[self.channel_id] = self.messenger._clock()
-        self.lock.release()
 
 
 # Answers to conversations.history that no later try will change.

@@ -12,7 +12,7 @@ from bot.teams import render
 from bot.teams.conversations import PLATFORM, Inbound, seen
 from bot.teams.messenger import Target, TeamsMessenger, send
 from commands.events import AnswerPosted
-from commands.presentation.replies import Reply, text_reply
+from commands.presentation.replies import Reply, Section, text_reply
 
 log = logging.getLogger(__name__)
 
@@ -52,7 +52,13 @@ async def say(teams: Teams, inbound: Inbound, reply: Reply) -> str:
 
 async def post_answer(teams: Teams, inbound: Inbound, reply: Reply) -> None:
     """Say a command's answer, then tell the core where it went: in a channel, replies in its
-    thread are readings of the outcomes it is about; a card with reading boxes is kept."""
+    thread are readings of the outcomes it is about; a card with reading boxes is kept. A
+    private answer asked for in a channel goes to the person's own chat with waymark."""
+    if reply.private and inbound.kind != "personal":
+        in_thread = await _answer_privately(teams, inbound, reply)
+        if in_thread is None:
+            return
+        reply = in_thread
     message_id = await say(teams, inbound, reply)
     posted = AnswerPosted(
         PLATFORM,
@@ -64,6 +70,29 @@ async def post_answer(teams: Teams, inbound: Inbound, reply: Reply) -> None:
         keep_card=render.has_inputs(reply),
     )
     await teams.core.answer_posted(posted)
+
+
+PRIVATELY = "I have answered you in your own chat with waymark."
+NO_CHAT_YET = (
+    "I cannot answer you privately yet: open a chat with waymark and say hello once, and "
+    "private answers will go there. Here is the answer, in this thread:"
+)
+
+
+async def _answer_privately(teams: Teams, inbound: Inbound, reply: Reply) -> Reply | None:
+    """Post `reply` in the person's own chat and say so in the thread (None: nothing more to
+    say); without such a chat, the reply to give in the thread instead, with a note first."""
+    chats = await teams.core.book.personal_chats([inbound.user_id])
+    if not chats:
+        note = Section(text=NO_CHAT_YET)
+        return Reply(reply.fallback, (note, *reply.blocks), about=reply.about)
+    target = Target.of(chats[0])
+    where = render.Where("outcome", await teams.core.book.names([reply]))
+    await send(teams.messenger.api, target, render.message(reply, where))
+    for chart in reply.charts:
+        teams.background.spawn(teams.messenger.post_chart(target, chart), chart.filename)
+    await say(teams, inbound, text_reply(PRIVATELY))
+    return None
 
 
 async def sorry(teams: Teams, inbound: Inbound) -> None:

@@ -1,5 +1,5 @@
 """Boxes on a card: Teams has no modal for a message, so a "Submit reading" button becomes a
-number box, a period box and Submit on the card itself, shown again with errors under the
+number box, a period box and Submit reading on the card itself, shown again with errors under the
 boxes, or with the confirmation in their place; a "Give an update" button becomes a state
 choice, a line of text and Give an update."""
 
@@ -87,7 +87,7 @@ def reading_inputs(number: int, entry: Entry) -> list[Json]:
         {
             "type": "ActionSet",
             "actions": [
-                execute("Submit", SUBMIT_VERB, {"outcome": number}, style="positive"),
+                execute("Submit reading", SUBMIT_VERB, {"outcome": number}, style="positive"),
             ],
         }
     )

@@ -35,7 +35,7 @@ WELCOME = Reply(
                 "Try `/outcome 12` for an outcome's card, `/outcome list` for them all, "
                 "or `/outcome help`. Reminders for a group whose channel is here will "
                 "come to this team; reply in a reminder's thread with the number, or type "
-                "it in the reminder's box and press Submit."
+                "it in the reminder's box and press Submit reading."
             ),
         ),
     ),

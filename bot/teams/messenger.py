@@ -25,6 +25,7 @@ import httpx
 from microsoft_teams.api import ApiClient
 from microsoft_teams.api.activities.message import MessageActivityInput
 
+from bot.pacing import Pacer
 from bot.teams import render
 from bot.teams.conversations import PLATFORM, thread_conversation
 from bot.teams.graph import ChannelReader
@@ -106,8 +107,12 @@ class TeamsMessenger:
         command: str = "@waymark outcome",
         graph: ChannelReader | None = None,
         closers: Iterable[Callable[[], Awaitable[None]]] = (),
+        pacer: Pacer | None = None,
     ) -> None:
         self.api = api
+        # One post a second in each conversation, as in Slack: seven reminders to one channel
+        # no longer arrive inside 163 ms.
+        self.pacer = pacer or Pacer()
         self.book = book
         self.admins = tuple(admins)
         self.command = command
@@ -137,10 +142,11 @@ class TeamsMessenger:
             )
         where = render.Where(self.command, await self.book.names([reply]))
         activity = render.message(reply, where, key=key)
-        try:
-            message_id = await send(self.api, Target.of(ref, thread_id), activity)
-        except (httpx.HTTPError, TimeoutError) as error:
-            raise delivery_error(error) from error
+        async with self.pacer.turn(channel_id):
+            try:
+                message_id = await send(self.api, Target.of(ref, thread_id), activity)
+            except (httpx.HTTPError, TimeoutError) as error:
+                raise delivery_error(error) from error
         if render.has_inputs(reply):
             await self.keep_card(channel_id, message_id, reply)
         for number, chart in enumerate(reply.charts):

@@ -1,8 +1,9 @@
 """Neutral replies as Adaptive Cards (schema 1.5). With `blocks.py` and `inputs.py`, the only
 Adaptive Card code in waymark.
 
-A reply becomes one message activity carrying one card: headers and paragraphs as text blocks,
-facts as a fact set, tables as `Table`, a status as a coloured word. Each chart goes in a card
+A reply becomes one message activity carrying one card: headers and each line of a paragraph
+as text blocks, facts as a fact set, a table's rows as compact entries that fit a narrow chat
+column, a status as a coloured word. Each chart goes in a card
 of its own, as an image (drawing it is slow, so it follows the words). A "Submit reading" button
 becomes a number box and a Submit action on the card itself: Teams has no Slack-style modal
 for a message, and the card is shown again with errors, or with thanks, when it comes back.
@@ -207,8 +208,9 @@ def _render(
             return _section(block, where, mentions, entries)
         case Context(items=items):
             return [
-                text_block(mentions.replace(_words(i, where)), size="Small", subtle=True)
+                block
                 for i in items
+                for block in paragraphs(mentions.replace(_words(i, where)), small=True)
             ]
         case Table():
             return _table(block, where)
@@ -229,7 +231,7 @@ def _section(
     if section.mentions:
         text = (text + " " if text else "") + " ".join(mentions.tag(u) for u in section.mentions)
     if text:
-        items.append(text_block(text))
+        items += paragraphs(text)
     if section.facts:
         items.append(
             {
@@ -243,6 +245,16 @@ def _section(
     if section.button is not None:
         items += _buttons((section.button,), where, entries)
     return [{"type": "Container", "items": items, "spacing": "Medium"}] if items else []
+
+
+def paragraphs(text: str, *, small: bool = False) -> list[Json]:
+    """A text block per line: Teams' card Markdown joins lines that one newline separates, so
+    a list or a "Last reading:" line would otherwise run on into the sentence before it."""
+    lines = [line for line in text.split("\n") if line.strip()]
+    blocks = [text_block(line, size="Small" if small else None, subtle=small) for line in lines]
+    for block in blocks[1:]:
+        block["spacing"] = "Small"
+    return blocks
 
 
 def _heading(title: str | None, badge: Badge | None, where: Where) -> Json:
@@ -289,16 +301,11 @@ def _buttons(buttons: tuple[Button, ...], where: Where, entries: Mapping[int, En
 
 
 def _table(table: Table, where: Where) -> list[Json]:
+    """A table as one compact entry per row, which fits a chat column of 320 pixels where a
+    `Table` of six columns cannot (its headers split mid-word, its `#` wraps): the first two
+    cells as a bold line, the rest as `Header: value` under it."""
     rows = table.rows[:MAX_TABLE_ROWS]
-    widths = _widths(table)
-    rendered: Json = {
-        "type": "Table",
-        "columns": [{"width": w} for w in widths],
-        "firstRowAsHeader": True,
-        "showGridLines": False,
-        "rows": [_row(table.headers, where, bold=True)] + [_row(r, where) for r in rows],
-    }
-    blocks = [rendered]
+    blocks: list[Json] = [_entry(table.headers, row, where) for row in rows]
     notes = []
     if len(table.rows) > len(rows):
         notes.append(
@@ -311,26 +318,22 @@ def _table(table: Table, where: Where) -> list[Json]:
     return blocks
 
 
-def _widths(table: Table) -> list[int]:
-    """Relative column widths from the longest cell, so short columns stay narrow."""
-    widths = []
-    for i, header in enumerate(table.headers):
-        longest = max([len(header)] + [len(r[i]) for r in table.rows if i < len(r)])
-        widths.append(max(1, min(longest, 40)))
-    return widths
-
-
-def _row(cells: tuple[str, ...], where: Where, *, bold: bool = False) -> Json:
-    return {
-        "type": "TableRow",
-        "cells": [
-            {
-                "type": "TableCell",
-                "items": [text_block(_plain(c, where), weight="Bolder" if bold else None)],
-            }
-            for c in cells
-        ],
-    }
+def _entry(headers: tuple[str, ...], row: tuple[str, ...], where: Where) -> Json:
+    cells = [_plain(c, where) for c in row]
+    # A number first (`#`) leads the title: "12. Fewer children grow up in poverty".
+    lead = 2 if len(cells) > 1 and headers[:1] == ("#",) else 1
+    title = ". ".join(c for c in cells[:lead] if c)
+    facts = [
+        cell if not header or cell.lower().startswith(header.lower()) else f"{header}: {cell}"
+        for header, cell in zip(headers[lead:], cells[lead:], strict=False)
+        if cell and cell != "-"
+    ]
+    items = [text_block(title, weight="Bolder")]
+    if facts:
+        detail = text_block(" · ".join(facts), size="Small")
+        detail["spacing"] = "None"
+        items.append(detail)
+    return {"type": "Container", "items": items, "spacing": "Small", "separator": True}
 
 
 def _within_limit(body: list[Json]) -> list[Json]:

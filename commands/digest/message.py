@@ -33,7 +33,7 @@ from commands.outcomes.statuses import statuses
 from commands.people.directory import names_for
 from commands.plans.digest import plan_lists
 from commands.presentation.charts import status_by_area_chart
-from commands.presentation.formatting import STATUS_WORDS, day
+from commands.presentation.formatting import STATUS_WORDS, counted, day
 from commands.presentation.replies import (
     Context,
     Divider,
@@ -131,7 +131,7 @@ async def digest_reply(
         _list_section(
             f"Readings received ({len(new)})",
             [
-                received_line(r, by_id[r.outcome_id], current_now, names.of(r.submitted_by))
+                received_line(r, by_id[r.outcome_id], current_now, names.in_chat(r.submitted_by))
                 for r in new
             ],
             "No readings came in this week.",
@@ -144,7 +144,8 @@ async def digest_reply(
         _list_section(
             f"Corrections ({len(corrections)})",
             [
-                f"{correction_line(r, by_id[r.outcome_id], every)}, by {names.of(r.submitted_by)}"
+                f"{correction_line(r, by_id[r.outcome_id], every)}, "
+                f"by {names.in_chat(r.submitted_by)}"
                 for r in corrections
             ],
             "No readings were corrected this week.",
@@ -178,7 +179,7 @@ async def digest_reply(
     fallback = (
         f"Road map digest, week of {day(week)}: "
         + ", ".join(f"{totals[s]} {STATUS_WORDS[s].lower()}" for s in STATUS_ORDER)
-        + f". {len(new)} readings received."
+        + f". {counted(len(new), 'reading')} received."
     )
     return Reply(fallback, (*blocks, chart), shared=True)
 
@@ -270,7 +271,8 @@ def _overdue_by_group(current: Sequence[OutcomeStatus], today: date) -> list[str
     for group in sorted(by_group):
         items = by_group[group]
         more = f" and {len(items) - 6} more" if len(items) > 6 else ""
-        lines.append(f"{group}: outcomes {', '.join(items[:6])}{more}")
+        noun = "outcome" if len(items) == 1 else "outcomes"
+        lines.append(f"{group}: {noun} {', '.join(items[:6])}{more}")
     return lines
 
 

@@ -10,7 +10,7 @@ Wales'), so that this module needs nothing outside the standard library.
 from __future__ import annotations
 
 import re
-from collections.abc import Callable, Collection, Sequence
+from collections.abc import Callable, Collection, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, time, timedelta, tzinfo
 from enum import IntEnum
@@ -67,6 +67,9 @@ class Level(IntEnum):
 
 
 GROUP_LEVELS = (Level.DUE, Level.OVERDUE)
+# Repeat n after the escalation is recorded as level ESCALATED + n: once per (outcome, period,
+# repeat), by the same unique key as the rungs of the ladder.
+REPEAT_BASE = int(Level.ESCALATED)
 
 
 @dataclass(frozen=True)
@@ -81,6 +84,9 @@ class Timetable:
     heads_up_days: int = 0
     # An action in a delivery plan with no update for this many days is asked for one.
     action_stale_days: int = 42
+    # After the escalation, the group is reminded again every this many working days until
+    # the reading arrives (0: never).
+    repeat_days: int = 14
     # Required, so that no timetable forgets them: reminders never arrive on a bank holiday.
     bank_holidays: BankHolidays = field(kw_only=True)
 
@@ -92,6 +98,8 @@ class Timetable:
             raise CalendarError("heads-up days cannot be negative; 0 turns heads-ups off.")
         if self.action_stale_days < 1:
             raise CalendarError("an action goes quiet after at least a day without an update.")
+        if self.repeat_days < 0:
+            raise CalendarError("repeat days cannot be negative; 0 turns repeats off.")
 
     def local(self, now: datetime) -> datetime:
         return now.astimezone(self.tz)
@@ -108,6 +116,15 @@ def next_working_day(day: date, bank_holidays: BankHolidays) -> date:
     """`day` itself if it is a working day, otherwise the first one after it."""
     while not is_working_day(day, bank_holidays):
         day += timedelta(days=1)
+    return day
+
+
+def working_days_after(day: date, count: int, bank_holidays: BankHolidays) -> date:
+    """The working day `count` working days after `day` (weekends and bank holidays skipped)."""
+    while count > 0:
+        day += timedelta(days=1)
+        if is_working_day(day, bank_holidays):
+            count -= 1
     return day
 
 
@@ -159,6 +176,12 @@ class DueReminder:
     level: Level
     due_on: date  # the period's due date
     since: datetime  # when it could first go out
+    repeat: int = 0  # after the escalation: the nth reminder again (level is ESCALATED)
+
+    @property
+    def rung_level(self) -> int:
+        """The level recorded for it: a repeat counts on from the escalation."""
+        return REPEAT_BASE + self.repeat if self.repeat else int(self.level)
 
 
 def ladder(due_on: date, timetable: Timetable) -> tuple[tuple[Level, datetime], ...]:
@@ -185,9 +208,12 @@ def reminders_due(
     reported: Sequence[Period],
     now: datetime,
     timetable: Timetable,
+    heard: Mapping[str, Heard] | None = None,
 ) -> tuple[DueReminder, ...]:
     """Every rung reached at `now` for one outcome (already-posted ones included: the caller
-    knows what was posted). None outside working hours or off working days: they wait.
+    knows what was posted), and after the escalation the next repeat, once it is owed given
+    when the group last `heard` about the due period (`heard` by period label). None outside
+    working hours or off working days: they wait.
 
     `first` is the first reportable period, `reported` the periods with a reading. Only the due
     period climbs the ladder; a reading for it or a later period stops it.
@@ -199,11 +225,11 @@ def reminders_due(
     due = due_period(first, lag_days, today)
     if due is not None and is_overdue(due, reported):
         due_on = due_date(due, lag_days)
-        found += [
-            DueReminder(due, level, due_on, at)
-            for level, at in ladder(due_on, timetable)
-            if at <= now
-        ]
+        steps = ladder(due_on, timetable)
+        found += [DueReminder(due, level, due_on, at) for level, at in steps if at <= now]
+        repeat = repeat_due(steps[-1][1], (heard or {}).get(due.label), now, timetable)
+        if repeat is not None:
+            found.append(DueReminder(due, Level.ESCALATED, due_on, repeat[1], repeat=repeat[0]))
     upcoming = due.next() if due is not None else first
     upcoming_due = due_date(upcoming, lag_days)
     heads_up = heads_up_instant(upcoming_due, timetable)
@@ -211,6 +237,33 @@ def reminders_due(
     if heads_up is not None and heads_up <= now and today <= upcoming_due and not received:
         found.append(DueReminder(upcoming, Level.HEADS_UP, upcoming_due, heads_up))
     return tuple(found)
+
+
+@dataclass(frozen=True)
+class Heard:
+    """When an outcome's group was last reminded about a period, and the repeats it has had."""
+
+    at: datetime
+    repeats: int = 0
+
+
+def repeat_due(
+    escalated: datetime, heard: Heard | None, now: datetime, timetable: Timetable
+) -> tuple[int, datetime] | None:
+    """The next repeat after an escalation that went out at `escalated`, and when it could
+    first go out, if that is by `now`: `repeat_days` working days after the group last heard
+    (or after the escalation, if that is later). Counting from what was posted, not from a
+    fixed calendar, means a catch-up after downtime is not followed by another the next day."""
+    if not timetable.repeat_days or escalated > now:
+        return None
+    since = max(escalated, heard.at) if heard else escalated
+    day = working_days_after(
+        timetable.local(since).date(), timetable.repeat_days, timetable.bank_holidays
+    )
+    at = reminder_instant(day, timetable)
+    if at > now:
+        return None
+    return (heard.repeats if heard else 0) + 1, at
 
 
 @dataclass(frozen=True)
@@ -222,14 +275,15 @@ class ReminderChoice:
 
 
 def choose_reminders(
-    due: Sequence[DueReminder], posted: Collection[tuple[str, Level]]
+    due: Sequence[DueReminder], posted: Collection[tuple[str, int]]
 ) -> ReminderChoice:
     """From the rungs reached, the ones to post given those already posted or passed over
-    (`posted` holds (period label, level)).
+    (`posted` holds (period label, recorded level)).
 
     After downtime, a snooze or a first start, several rungs may be reached at once. The group
-    gets one reminder, at the highest level reached, and the lower ones are passed over; the
-    programme channel is told as well when the last rung is reached.
+    gets one reminder, at the highest level reached (a repeat, once the escalation is past),
+    and the lower ones are passed over; the programme channel is told as well when the last
+    rung is reached.
     """
     post: list[DueReminder] = []
     supersede: list[DueReminder] = []
@@ -239,13 +293,22 @@ def choose_reminders(
     for label, rungs in by_period.items():
         done = {level for period, level in posted if period == label}
         group = [r for r in rungs if r.level in GROUP_LEVELS]
-        if group:
+        repeats = [r for r in rungs if r.repeat and r.rung_level not in done]
+        if repeats:
+            # The group hears the repeat; rungs it never heard are passed over for it.
+            post += repeats
+            supersede += [r for r in group if r.level not in done]
+        elif group:
             top = max(group, key=lambda r: r.level)
             if not any(level >= top.level for level in done if level in GROUP_LEVELS):
                 post.append(top)
                 supersede += [r for r in group if r is not top and r.level not in done]
         post += [
-            r for r in rungs if r.level in (Level.HEADS_UP, Level.ESCALATED) and r.level not in done
+            r
+            for r in rungs
+            if r.level in (Level.HEADS_UP, Level.ESCALATED)
+            and not r.repeat
+            and r.rung_level not in done
         ]
     return ReminderChoice(tuple(post), tuple(supersede))
 

@@ -195,6 +195,12 @@ def period_containing(day: date, cadence: Cadence) -> Period:
             return Period(date(day.year - POOLED_YEARS[cadence] + 1, 1, 1), cadence)
 
 
+def last_ended(day: date, cadence: Cadence) -> Period:
+    """The newest period that has ended before `day`: the one to offer as an example when
+    someone names a period that has not ended yet."""
+    return period_containing(day, cadence).previous()
+
+
 def milestone_end(key: str, cadence: Cadence) -> date:
     """The date a milestone key stands for: its period's end, or 31 December of a plain year."""
     cleaned = key.strip()

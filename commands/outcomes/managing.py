@@ -35,19 +35,19 @@ async def assign_outcome(ctx: CommandContext, args: Args) -> Reply:
     if group is None:
         raise UserError(f"There is no group '{args.words[0]}'. {await known_groups(ctx)}")
     outcome = await outcome_named(ctx, args)
-    before = outcome.owner.slug if outcome.owner else None
+    before = outcome.owner
     outcome.owner = group
     AuditRepository(ctx.session).record(
         at=ctx.now,
         actor=ctx.caller.user_id,
         action="outcome.assigned",
         subject=f"outcome:{outcome.number}",
-        before={"owner": before},
+        before={"owner": before.slug if before else None},
         after={"owner": group.slug},
     )
     text = f"Outcome {outcome.number} ({outcome.title}) now belongs to the {group.name}."
-    if before and before != group.slug:
-        text += f" It was with {before}."
+    if before is not None and before.slug != group.slug:
+        text += f" It was with the {before.name}."
     return Reply(text, (Section(text=text),), shared=args.shared, about=(outcome.number,))
 
 
@@ -55,7 +55,7 @@ async def snooze_outcome(ctx: CommandContext, args: Args) -> Reply:
     """/outcome N snooze 14d — no reminders about outcome N for a while (leads and admins)"""
     assert args.number is not None
     outcome = await outcome_named(ctx, args)
-    await require_submitter(ctx, outcome)
+    await require_submitter(ctx, outcome, "snooze reminders about")
     match = re.fullmatch(r"(\d{1,3})\s*([dw]?)", args.words[0].lower()) if args.words else None
     if match is None:
         raise UserError(

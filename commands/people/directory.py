@@ -18,6 +18,9 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from storage.db import Database
 from storage.repositories import PeopleRepository
 
+# Longer than any Slack user id (U0123456789, W…): an id from elsewhere, shortened in chat.
+LONG_ID = 20
+
 
 @dataclass(frozen=True)
 class Names:
@@ -28,6 +31,17 @@ class Names:
     def of(self, user_id: str) -> str:
         """The person's name, or their id when nobody has named them."""
         return self.known.get(user_id) or user_id
+
+    def in_chat(self, user_id: str) -> str:
+        """The person's name, as chat shows it: someone nobody has named yet is shown by the
+        end of their id when it is a long one (a Teams user's Entra id is 36 characters that
+        fill a narrow card and mean nothing to a reader)."""
+        name = self.known.get(user_id)
+        if name:
+            return name
+        if len(user_id) > LONG_ID:
+            return f"someone not yet named (id …{user_id[-4:]})"
+        return user_id
 
 
 async def names_for(session: AsyncSession, user_ids: Iterable[str]) -> Names:

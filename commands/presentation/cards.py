@@ -11,12 +11,14 @@ from commands.domain.ratings import rating_when_recorded
 from commands.domain.rules import Polarity, Status, direction_for, parse_tolerance
 from commands.domain.status import NEEDS_COMMENTARY, OutcomeStatus, ReadingView
 from commands.domain.targets import Revision
+from commands.errors import UserError
 from commands.people.directory import NO_NAMES, Names
 from commands.presentation.charts import history_chart
 from commands.presentation.formatting import (
     DIRECTION_WORDS,
     POLARITY_WORDS,
     STATUS_WORDS,
+    counted,
     day,
     explanation,
     moment,
@@ -130,16 +132,26 @@ def _missing(number: int) -> str:
     return f"Commentary missing: `/outcome {number} comment TEXT` adds it."
 
 
+# How a reading was given, in words that mean something on every platform.
+VIA_WORDS = {
+    "slash": "by command",
+    "thread": "in a thread reply",
+    "modal": "on the reading form",
+    "import": "from the road map's files",
+    "cli": "from the command line",
+}
+
+
 def _provenance(s: OutcomeStatus, latest: ReadingView, tz: tzinfo, names: Names) -> str:
     """Who gave the latest reading, and whether it may be published yet."""
     words = (
-        f"Latest reading submitted by {names.of(latest.submitted_by)} on "
-        f"{moment(latest.submitted_at, tz)} ({latest.via})."
+        f"Latest reading submitted by {names.in_chat(latest.submitted_by)} on "
+        f"{moment(latest.submitted_at, tz)} ({VIA_WORDS.get(latest.via, latest.via)})."
     )
     if latest.provisional:
         words += f" Provisional: waiting for approval (`/outcome {s.number} approve`)."
     elif latest.approved_by:
-        words += f" Approved by {names.of(latest.approved_by)}."
+        words += f" Approved by {names.in_chat(latest.approved_by)}."
     if latest.revision_reason:
         words += f" Revised after publication: {latest.revision_reason}."
     return words
@@ -186,7 +198,14 @@ def outcome_list(
     if not found:
         return Reply(empty, (Header(title), Section(text=empty)), shared=shared)
     pages = (len(found) + PAGE_SIZE - 1) // PAGE_SIZE
-    page = min(max(page, 1), pages)
+    if page > pages:
+        # Showing page 1 for `page 2` reads as if the command was not understood.
+        which = "page 1" if pages == 1 else f"pages 1 to {pages}"
+        raise UserError(
+            f"There is no page {page}: the {_outcomes(len(found))} fit on {which}. "
+            f"`{next_command or '/outcome list'}` shows {'it' if pages == 1 else 'the first'}."
+        )
+    page = max(page, 1)
     shown = found[(page - 1) * PAGE_SIZE : page * PAGE_SIZE]
     first = (page - 1) * PAGE_SIZE + 1
     blocks: list[Header | Section | Table | Context] = [
@@ -250,7 +269,7 @@ def history_reply(
                 with_unit(expected, outcome.unit),
                 status,
                 direction,
-                names.of(r.submitted_by),
+                names.in_chat(r.submitted_by),
                 f"{r.submitted_at.astimezone(tz):%d %b %Y}",
                 _history_note(r, rating.status),
             )
@@ -295,7 +314,7 @@ def history_reply(
         draw=lambda: history_chart(outcome, readings, comparators),
     )
     return Reply(
-        f"{title}: {len(rows)} readings.",
+        f"{title}: {counted(len(rows), 'reading')}.",
         (
             Header(title),
             Section(text=f"{outcome.measure} ({outcome.unit}), {POLARITY_WORDS[polarity]}."),
@@ -315,7 +334,7 @@ def _history_note(reading: Reading, given: str) -> str:
 
 
 def _outcomes(count: int) -> str:
-    return f"{count} outcome" if count == 1 else f"{count} outcomes"
+    return counted(count, "outcome")
 
 
 def _clip(text: str, width: int) -> str:

@@ -26,6 +26,11 @@ POLARITY_WORDS = {
 }
 
 
+def counted(count: int, noun: str, plural: str = "") -> str:
+    """`1 reading`, `2 readings`: a count with its noun in the right number."""
+    return f"{count} {noun}" if count == 1 else f"{count} {plural or noun + 's'}"
+
+
 def rounded(value: float, places: int = 2) -> str:
     """A figure as people read it: at most `places` decimals, no trailing zeros."""
     return format_number(round(value, places))

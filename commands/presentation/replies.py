@@ -155,6 +155,9 @@ class Reply:
     about: tuple[int, ...] = ()  # outcome numbers it concerns: replies in its thread are readings
     # The action of a delivery plan it is about (its id): replies in its thread are updates.
     action_id: int | None = None
+    # For the person who asked alone, even where every answer is seen by the channel (Teams):
+    # it goes to their own chat with waymark, and the thread is told where it went.
+    private: bool = False
 
     @property
     def charts(self) -> tuple[Chart, ...]:
@@ -162,7 +165,7 @@ class Reply:
 
     def without_charts(self) -> Reply:
         blocks = tuple(b for b in self.blocks if not isinstance(b, Chart))
-        return Reply(self.fallback, blocks, self.shared, self.about, self.action_id)
+        return Reply(self.fallback, blocks, self.shared, self.about, self.action_id, self.private)
 
 
 @dataclass(frozen=True)

@@ -51,7 +51,7 @@ def targets_reply(
         changed = "; ".join(target_changes(revision.before, revision.after)) or "nothing"
         sections.append(
             Section(
-                title=f"Revised on {short_day(revision.at, tz)} by {names.of(revision.by)}",
+                title=f"Revised on {short_day(revision.at, tz)} by {names.in_chat(revision.by)}",
                 text=f"Why: {revision.reason}\nChanged: {changed}.",
             )
         )

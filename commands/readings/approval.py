@@ -17,7 +17,7 @@ from commands.domain.periods import Cadence, PeriodError, parse_period
 from commands.domain.status import NEEDS_COMMENTARY
 from commands.errors import UserError
 from commands.presentation.cards import PAGE_SIZE
-from commands.presentation.formatting import day, moment, with_unit
+from commands.presentation.formatting import counted, day, moment, with_unit
 from commands.presentation.replies import Context, Header, Reply, Section, Table, mention
 from commands.readings.questions import set_commentary
 from storage.models import Outcome, Reading
@@ -239,4 +239,4 @@ async def list_pending(ctx: CommandContext, args: Args) -> Reply:
             )
         )
     )
-    return Reply(f"{title}: {total} readings.", tuple(blocks), shared=args.shared)
+    return Reply(f"{title}: {counted(total, 'reading')}.", tuple(blocks), shared=args.shared)

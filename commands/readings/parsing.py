@@ -9,7 +9,14 @@ import re
 from dataclasses import dataclass
 from datetime import datetime, tzinfo
 
-from commands.domain.periods import Cadence, Period, PeriodError, accepted_forms, parse_period
+from commands.domain.periods import (
+    Cadence,
+    Period,
+    PeriodError,
+    accepted_forms,
+    last_ended,
+    parse_period,
+)
 from commands.domain.rules import due_period
 from commands.domain.status import first_reportable, local_today
 from commands.errors import UserError
@@ -92,9 +99,10 @@ def reading_period(outcome: Outcome, text: str | None, now: datetime, tz: tzinfo
             )
         period = due
     if period.end >= today:
+        ended = last_ended(today, cadence)
         raise UserError(
             f"{period.label} has not ended yet (it ends on {period.end:%-d %B %Y}), so it cannot "
-            f"have a reading. Give a period that has ended, like {period.previous().label}."
+            f"have a reading. Give a period that has ended, like {ended.label}."
         )
     return period
 

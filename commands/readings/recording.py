@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import math
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import datetime, tzinfo
 from enum import StrEnum
 
@@ -78,6 +78,9 @@ class Recorded:
     superseded: Reading | None
     status: OutcomeStatus
     duplicate: bool  # the same message or request was already recorded; nothing new stored
+    # The period's current reading already says this (an edit that kept the value, a
+    # second submission of it): nothing new stored, rather than a correction of 89% by 89%.
+    unchanged: bool = False
 
     def summary(self) -> str:
         unit = self.outcome.unit
@@ -85,6 +88,8 @@ class Recorded:
             f"outcome {self.outcome.number} ({self.outcome.measure}), {self.reading.period}: "
             f"{with_unit(self.reading.value, unit)}"
         )
+        if self.unchanged:
+            return f"Already recorded {what}: nothing changed."
         if self.duplicate:
             return f"Already recorded {what}."
         if self.superseded is not None:
@@ -122,6 +127,9 @@ async def record_reading(
     check_plausible(value, outcome)
     at = submitted_at or now
     current = around.current
+    if current is not None and _says_the_same(current, value, note, at, approval, revision_reason):
+        recorded = _recorded(outcome, current, None, around.newest, now, tz, duplicate=True)
+        return replace(recorded, unchanged=True)
     # Targets revised since a backdated (imported) reading was given do not rate it.
     revisions = await _revisions(session, outcome) if at < now else []
     given = rating_at(_Given(period.label, value, at), outcome, revisions)
@@ -169,6 +177,25 @@ async def record_reading(
         newest.append(reading)
     newest.sort(key=lambda r: r.period_start, reverse=True)
     return _recorded(outcome, reading, current, newest, now, tz, duplicate=False)
+
+
+def _says_the_same(
+    current: Reading,
+    value: float,
+    note: str,
+    at: datetime,
+    approval: Approval | None,
+    revision_reason: str | None,
+) -> bool:
+    """Whether a new reading would only repeat the period's current one: same value, no new
+    note, nothing to approve or revise, and not an older entry being imported."""
+    return (
+        current.value == value
+        and note.strip() in {"", current.note}
+        and approval is None
+        and not revision_reason
+        and current.submitted_at <= at
+    )
 
 
 async def _revisions(session: AsyncSession, outcome: Outcome) -> list[Revision]:

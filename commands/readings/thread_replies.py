@@ -82,7 +82,7 @@ async def _answer(
             event.platform, event.channel_id, event.thread_id, event.user_id
         )
         if question is None:
-            return None
+            return _unreadable(event.text)
         answer = await answer_question(ctx, question, event.text)
         return None if answer is None else ThreadAnswer(answer)
     if await _handled_before(ctx, key):
@@ -106,6 +106,8 @@ async def _answer(
         await hold(ctx, checked, QuestionKind.CONFIRM, asked, thread_id=event.thread_id)
         return ThreadAnswer(text_reply(asked))
     recorded = await record_as_caller(ctx, checked)
+    if recorded.unchanged:
+        return ThreadAnswer(text_reply(recorded.summary()))
     if recorded.duplicate:
         return ThreadAnswer(None)
     reply = await confirm_kept(ctx, recorded, thread_id=event.thread_id)
@@ -245,4 +247,18 @@ async def deletion_notice(
     return (
         f"That message was deleted, but the reading it gave ({what}) stays in the history. To "
         "correct it, reply here with the right value."
+    )
+
+
+def _unreadable(text: str) -> ThreadAnswer | None:
+    """A reply with a figure in it that is not a reading (`about 40ish`): say so, rather than
+    leave the person thinking it was recorded. Chat without figures is left alone."""
+    if not any(c.isdigit() for c in text):
+        return None
+    return ThreadAnswer(
+        text_reply(
+            f"I could not read '{text.strip()}' as a reading, so nothing was recorded. Reply "
+            "with the value on its own, like `23.4`, or with its period too, like "
+            "`23.4 2025/26`."
+        )
     )

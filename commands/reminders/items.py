@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from datetime import date
 
-from commands.domain.calendar import Level
+from commands.domain.calendar import REPEAT_BASE, Level
 from commands.domain.status import ReadingView
 from commands.presentation.replies import Reply
 from storage.models import Group
@@ -48,10 +48,12 @@ class ReminderItem:
     due_on: date
     latest: ReadingView | None
     group: GroupRef
+    repeat: int = 0  # after the escalation: the nth reminder again (level is OVERDUE)
 
     @property
     def rung(self) -> tuple[int, str, int]:
-        return (self.outcome_id, self.period, int(self.level))
+        level = REPEAT_BASE + self.repeat if self.repeat else int(self.level)
+        return (self.outcome_id, self.period, level)
 
 
 @dataclass(frozen=True)

@@ -65,6 +65,11 @@ def _item_section(item: ReminderItem, today: date, timetable: Timetable) -> Sect
         first = (
             f"{item.measure}: the {item.period} reading was due {day(item.due_on)}, {late} overdue."
         )
+        if item.repeat:
+            first += (
+                " The programme team has been told; waymark reminds you again every "
+                f"{timetable.repeat_days} working days until it arrives."
+            )
     if item.latest is None:
         second = "Last reading: none yet."
     else:
@@ -138,7 +143,7 @@ def _group_message(
         fallback = f"{group.name}: {_count(len(soon), 'reading', 'readings')} due soon"
     fallback += f", {what}. Reply in the thread with the figures."
     return ReminderMessage(
-        key=f"reminder:{group.slug}:{first.number}:{first.period}:{int(first.level)}",
+        key=f"reminder:{group.slug}:{first.number}:{first.period}:{first.rung[2]}",
         group=group,
         platform=group.platform,
         channel_id=group.channel_id,
@@ -173,7 +178,7 @@ def _escalation_message(
     first = items[0]
     what = _outcomes(items)
     return ReminderMessage(
-        key=f"escalation:{group.slug}:{first.number}:{first.period}:{int(first.level)}",
+        key=f"escalation:{group.slug}:{first.number}:{first.period}:{first.rung[2]}",
         group=group,
         platform=programme.platform,
         channel_id=programme.channel,

@@ -1,6 +1,7 @@
 """Reminders: each partnership group hears about its overdue readings, in one message per run,
-climbing a ladder (the group, then its leads, then the programme channel) until a reading
-arrives. Replies in a reminder's thread are read as readings.
+climbing a ladder (the group, then its leads, then the programme channel), and after that
+reminded again every WAYMARK_REPEAT_DAYS working days, until a reading arrives. Replies in a
+reminder's thread are read as readings.
 
 Planning is a read of the road map plus one write: each rung, (outcome, period, level), is
 recorded under a unique key before its message is queued in the outbox, so it is posted at most
@@ -15,7 +16,14 @@ from datetime import date, datetime
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from commands.delivery.reply_codec import encode
-from commands.domain.calendar import Level, Timetable, choose_reminders
+from commands.domain.calendar import (
+    GROUP_LEVELS,
+    REPEAT_BASE,
+    Heard,
+    Level,
+    Timetable,
+    choose_reminders,
+)
 from commands.domain.calendar import reminders_due as rungs_reached
 from commands.domain.periods import Cadence, parse_period
 from commands.domain.status import ReadingView, first_reportable
@@ -46,15 +54,20 @@ async def plan_reminders(
     today = timetable.today(now)
     outcomes = await RoadmapRepository(session).outcomes()
     latest = await ReadingRepository(session).latest_for_all(o.id for o in outcomes)
-    recorded = await ReminderRepository(session).recorded(o.id for o in outcomes)
+    reminders = ReminderRepository(session)
+    recorded = await reminders.recorded(o.id for o in outcomes)
+    heard = await reminders.group_last_heard(
+        (o.id for o in outcomes), GROUP_LEVELS, repeat_base=REPEAT_BASE
+    )
     items: list[ReminderItem] = []
     superseded: list[tuple[int, str, int]] = []
     notes: list[str] = []
     for outcome in outcomes:
         readings = latest.get(outcome.id, [])
         reported = [parse_period(readings[0].period, Cadence(outcome.cadence))] if readings else []
+        told = {p: Heard(at, n) for (o, p), (at, n) in heard.items() if o == outcome.id}
         reached = rungs_reached(
-            first_reportable(outcome), outcome.lag_days, reported, now, timetable
+            first_reportable(outcome), outcome.lag_days, reported, now, timetable, told
         )
         if not reached:
             continue
@@ -67,10 +80,16 @@ async def plan_reminders(
         if outcome.owner is None:
             notes.append(f"Outcome {outcome.number} has no group to remind.")
             continue
-        done = {(period, Level(level)) for period, level in recorded.get(outcome.id, set())}
+        done = set(recorded.get(outcome.id, set()))
         choice = choose_reminders(reached, done)
         last = ReadingView.of(readings[0]) if readings else None
         for rung in choice.post:
+            if rung.repeat:
+                # Repeats go to the group itself, leads named, with or without a programme.
+                items.append(
+                    _item(outcome, rung.period.label, Level.OVERDUE, rung.due_on, last, rung.repeat)
+                )
+                continue
             if rung.level is Level.ESCALATED and not escalations:
                 notes.append(
                     f"Outcome {outcome.number} is due an escalation, but there is no "
@@ -83,7 +102,12 @@ async def plan_reminders(
 
 
 def _item(
-    outcome: Outcome, period: str, level: Level, due_on: date, latest: ReadingView | None
+    outcome: Outcome,
+    period: str,
+    level: Level,
+    due_on: date,
+    latest: ReadingView | None,
+    repeat: int = 0,
 ) -> ReminderItem:
     assert outcome.owner is not None
     return ReminderItem(
@@ -97,6 +121,7 @@ def _item(
         due_on=due_on,
         latest=latest,
         group=GroupRef.of(outcome.owner),
+        repeat=repeat,
     )
 
 

@@ -44,9 +44,10 @@ async def show_report(ctx: CommandContext, args: Args) -> Reply:
     async with whole_roadmap():
         area = await find_area(ctx.session, area_text) if area_text else None
         published = await _latest(ctx.session, area.slug if area else "")
-        draft = report_content(
-            await take_snapshot(ctx.session, as_of=ctx.today, tz=ctx.tz, area=area_text or None)
+        snapshot = await take_snapshot(
+            ctx.session, as_of=ctx.today, tz=ctx.tz, area=area_text or None, with_actions=False
         )
+        draft = report_content(snapshot)
     blocks: list[Header | Section | Context] = [Header("Progress report")]
     chart = None
     if published is None:

@@ -33,9 +33,11 @@ async def take_snapshot(
     area: str | None = None,
     group: str | None = None,
     include_provisional: bool = False,
+    with_actions: bool = True,
 ) -> dict[str, Any]:
     """Everything the report for `as_of` shows, for the whole road map, one area or one
-    group's outcomes."""
+    group's outcomes (without the delivery plans' actions, a query an outcome, when a chat
+    answer needs only the figures)."""
     roadmap = RoadmapRepository(session)
     scope = {"kind": "roadmap", "slug": "", "name": "the whole road map"}
     area_id = owner_ids = None

@@ -22,7 +22,7 @@ from typing import Any
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from commands.domain.periods import Cadence, Period
-from commands.domain.rules import Polarity, Status, assess, parse_tolerance
+from commands.domain.rules import Polarity, Status, Tolerance, assess, parse_tolerance
 from commands.domain.status import path_under
 from commands.domain.targets import Revision, Targets, targets_in_force
 from commands.errors import UserError
@@ -129,6 +129,7 @@ class _Rater:
         self.polarity = Polarity(outcome.polarity)
         self.targets = Targets.of(outcome)
         self.expected: dict[tuple[Targets, date], float] = {}
+        self.tolerances: dict[str, Tolerance] = {}
 
     def rate(self, row: StagedRow, at: datetime, revisions: list[Revision]) -> tuple[Status, float]:
         in_force = targets_in_force(at, self.targets, revisions) if revisions else None
@@ -138,7 +139,9 @@ class _Rater:
         if expected is None:
             end = Period(row.period_start, self.cadence).end
             expected = self.expected[key] = path_under(targets, self.cadence).expected_at(end)
-        tolerance = parse_tolerance(targets.tolerance)
+        tolerance = self.tolerances.get(targets.tolerance)
+        if tolerance is None:
+            tolerance = self.tolerances[targets.tolerance] = parse_tolerance(targets.tolerance)
         return assess(row.value, expected, self.polarity, tolerance).status, expected
 
 
@@ -299,7 +302,7 @@ def _problem(
         check_after_baseline(outcome, period)
     except UserError as error:
         return "period", plain_mentions(str(error))
-    lock = next((lock for lock in locks if lock.through >= period.end), None)
+    lock = next((lock for lock in locks if lock.through >= period.end), None) if locks else None
     if lock is not None and not row.revision_reason.strip():
         words = plain_mentions(locked_words(lock, period, job.tz))
         return "period", f"{words} To revise it, give the reason in a {REVISION_COLUMN} column."

@@ -32,6 +32,7 @@ from sqlalchemy import (
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.schema import CreateTable, DropTable
 
+from storage.changes import mark_changed
 from storage.column_types import UTCDateTime
 from storage.models import AuditEntry, Reading
 
@@ -113,6 +114,7 @@ class ReadingImport:
         return self.session.get_bind().dialect.name == "postgresql"
 
     async def open(self) -> None:
+        mark_changed(self.session)  # its writes go around the ORM
         await self.session.execute(DropTable(_STAGED, if_exists=True))
         await self.session.execute(CreateTable(_STAGED))
 
@@ -203,18 +205,25 @@ class ReadingImport:
         if self._postgres:
             await self._copy(table, columns, rows)
             return
-        # SQLite: the driver's own executemany, the values converted as SQLAlchemy stores them.
-        convert = [_sqlite_value(table.c[name].type) for name in columns]
+        # SQLite: the driver's own executemany, the values converted as SQLAlchemy stores them
+        # (only the columns that need it: most are stored as they are).
+        conversions = [
+            (i, convert)
+            for i, name in enumerate(columns)
+            if (convert := _sqlite_value(table.c[name].type)) is not None
+        ]
         marks = ", ".join("?" * len(columns))
         sql = f"INSERT INTO {table.name} ({', '.join(columns)}) VALUES ({marks})"  # noqa: S608
         connection = await self.session.connection()
         raw = await connection.get_raw_connection()
         driver: Any = raw.driver_connection
         for start in range(0, len(rows), BATCH):
-            batch = [
-                tuple(c(v) for c, v in zip(convert, r, strict=True))
-                for r in rows[start : start + BATCH]
-            ]
+            batch = []
+            for row in rows[start : start + BATCH]:
+                values = list(row)
+                for i, convert in conversions:
+                    values[i] = convert(values[i])
+                batch.append(values)
             await driver.executemany(sql, batch)
 
     async def _copy(
@@ -232,7 +241,7 @@ class ReadingImport:
         await driver.copy_records_to_table(table.name, records=rows, columns=list(columns))
 
 
-def _sqlite_value(kind: Any) -> Callable[[Any], Any]:
+def _sqlite_value(kind: Any) -> Callable[[Any], Any] | None:
     """How a value of a column of type `kind` is stored on SQLite, as SQLAlchemy stores it."""
     name = kind.__class__.__name__
     if name == "UTCDateTime":
@@ -243,7 +252,7 @@ def _sqlite_value(kind: Any) -> Callable[[Any], Any]:
         return _json
     if name == "Boolean":
         return lambda v: None if v is None else int(v)
-    return lambda v: v
+    return None
 
 
 def _sqlite_time(at: datetime | None) -> str | None:

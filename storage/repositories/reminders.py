@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Iterable, Sequence
 from datetime import datetime
 
-from sqlalchemy import select, update
+from sqlalchemy import func, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from storage.models import Reminder, ReminderState
@@ -26,6 +26,32 @@ class ReminderRepository:
         found: dict[int, set[tuple[str, int]]] = {}
         for outcome_id, period, level in await self.session.execute(query):
             found.setdefault(outcome_id, set()).add((period, level))
+        return found
+
+    async def group_last_heard(
+        self, outcome_ids: Iterable[int], levels: Iterable[int], repeat_base: int
+    ) -> dict[tuple[int, str], tuple[datetime, int]]:
+        """For each (outcome, period): when its group was last reminded (the newest posted
+        rung of `levels`, or a repeat: a level above `repeat_base`), and the highest repeat
+        posted (0: none)."""
+        heard = (Reminder.level.in_(list(levels))) | (Reminder.level > repeat_base)
+        query = (
+            select(
+                Reminder.outcome_id,
+                Reminder.period,
+                func.max(Reminder.planned_at),
+                func.max(Reminder.level),
+            )
+            .where(
+                Reminder.outcome_id.in_(list(outcome_ids)),
+                Reminder.state == ReminderState.POSTED,
+                heard,
+            )
+            .group_by(Reminder.outcome_id, Reminder.period)
+        )
+        found: dict[tuple[int, str], tuple[datetime, int]] = {}
+        for outcome_id, period, last, top in await self.session.execute(query):
+            found[(outcome_id, period)] = (last, max(top - repeat_base, 0))
         return found
 
     async def add(

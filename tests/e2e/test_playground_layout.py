@@ -16,6 +16,7 @@ from bot.server import Running
 from bot.wiring import start_playground
 from config.settings import Settings
 from tests.browser import chromium
+from tests.slack.harness import PATIENT_DATABASE
 
 pytestmark = pytest.mark.browser
 
@@ -39,7 +40,7 @@ async def browser() -> AsyncIterator[Browser]:
 @pytest.fixture
 async def waymark(tmp_path: Path) -> AsyncIterator[str]:
     running: Running = await start_playground(
-        Settings.model_validate({}),
+        Settings.model_validate({"WAYMARK_DATABASE_TIMEOUT": PATIENT_DATABASE}),
         host="127.0.0.1",
         port=0,
         database_url=f"sqlite:///{tmp_path / 'playground.db'}",
@@ -86,11 +87,15 @@ async def assert_nothing_overflows(page: Page) -> None:
 async def assert_top_in_view(page: Page, message: Locator) -> None:
     """The message's first lines are on screen, inside its list's visible part."""
     await expect(message).to_be_in_viewport(timeout=SLOW_MS)
-    box = await message.bounding_box()
-    list_box = await message.locator("xpath=ancestor::ol[1]").bounding_box()
-    assert box is not None
-    assert list_box is not None
-    assert list_box["y"] <= box["y"] + 4 < list_box["y"] + list_box["height"], (box, list_box)
+    # Measured in one go in the page: the list is redrawn as messages arrive.
+    top, list_top, list_bottom = await message.evaluate(
+        """node => {
+            const box = node.getBoundingClientRect();
+            const list = node.closest('ol').getBoundingClientRect();
+            return [box.top, list.top, list.bottom];
+        }"""
+    )
+    assert list_top <= top + 4 < list_bottom, (top, list_top, list_bottom)
 
 
 @pytest.mark.parametrize("screen", SCREENS)
@@ -117,6 +122,8 @@ async def test_your_answer_comes_into_view_and_nothing_overflows(
     )
     await expect(escalations).to_have_count(5)
     for line, title in [("/outcome 5", "5. Fewer Luton adults smoke"), ("/outcome 12", "12. ")]:
+        # Reading earlier messages, the person types a command: the answer still shows.
+        await admin.get_by_test_id("message-list").evaluate("list => { list.scrollTop = 0; }")
         await type_in_channel(admin, line)
         answer = admin.locator('[data-testid="message"][data-ephemeral="true"]', has_text=title)
         await assert_top_in_view(admin, answer.last)

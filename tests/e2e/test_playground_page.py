@@ -15,6 +15,7 @@ from bot.server import Running
 from bot.wiring import start_playground
 from config.settings import Settings
 from tests.browser import chromium
+from tests.slack.harness import PATIENT_DATABASE
 
 pytestmark = pytest.mark.browser
 
@@ -36,7 +37,7 @@ async def browser() -> AsyncIterator[Browser]:
 @pytest.fixture
 async def waymark(tmp_path: Path) -> AsyncIterator[tuple[Running, str]]:
     running = await start_playground(
-        Settings.model_validate({}),
+        Settings.model_validate({"WAYMARK_DATABASE_TIMEOUT": PATIENT_DATABASE}),
         host="127.0.0.1",
         port=0,
         database_url=f"sqlite:///{tmp_path / 'playground.db'}",

@@ -45,7 +45,7 @@ def test_copy_prints_each_table_checked_and_refuses_to_copy_twice(
 
     assert main(["db", "copy", "--to", target]) == 1
     out, err = capsys.readouterr()
-    assert "already holds rows (in areas, audit_log, chat_people" in err
+    assert "already holds rows (in areas, audit_log, changes, chat_people" in err
     assert "Nothing was copied." in err
 
 

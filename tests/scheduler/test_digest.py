@@ -103,7 +103,7 @@ async def test_the_digest_reports_the_week(db: Database, tmp_path: Path, slack: 
     assert "• Outcome 12, Fewer children grow up in poverty: at risk → on track" in words
     assert "• Outcome 13, More children are vaccinated: at risk → off track" in words
     assert "• Outcome 20, More jobs in the town: no data → at risk" in words
-    assert "• Children's Trust Board: outcomes 13 (2025-Q4, 8 days)" in words
+    assert "• Children's Trust Board: outcome 13 (2025-Q4, 8 days)" in words
     assert (
         "• Outcome 40, Long-term empty homes: 2026-02 due Fri 20 Mar 2026, "
         "Inclusive Economy Board" in words

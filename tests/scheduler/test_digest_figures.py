@@ -54,6 +54,7 @@ async def test_the_digest_shows_figures_as_they_stand_and_what_awaits_approval(
     )
     assert "2025-Q3 86.2%" not in words
     assert "Readings received (1)" in words
+    assert message.text.endswith(". 1 reading received.")  # what a notification shows
     assert "• Outcome 13, 2025-Q3: 86.2% corrected to 87.9%" in words
     assert "• Outcome 13, 2024-Q3: 85.5% corrected to 86.5% (UKHSA revision)" in words
     assert "Awaiting approval (2)" in words

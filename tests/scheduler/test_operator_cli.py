@@ -21,7 +21,7 @@ from tests.scheduler.conftest import CHILDREN, DIGEST, ECONOMY, PROGRAMME
 
 REMINDERS = [
     "reminder:children:13:2025-Q4:1",
-    "reminder:economy:20:2024:2",
+    "reminder:economy:20:2024:4",
     "escalation:economy:20:2024:3",
 ]
 
@@ -171,6 +171,9 @@ def test_outbox_lists_what_is_waiting_and_what_was_posted(
     assert "Slack refused the post: not_in_channel" in waiting
     assert "reminder to Inclusive Economy Board: outcome 20 (2024)" in posted
     assert "escalation for Inclusive Economy Board" in posted
+    # Slack's message ids are printed exactly, as `--posted ID --message` needs them.
+    for sent in slack.posts:
+        assert sent.ts in posted
 
 
 def test_a_failed_message_can_be_retried_by_an_operator(

@@ -31,7 +31,7 @@ from tests.scheduler.fakes import FakeMessenger
 TEN = at("2026-03-02T10:00")
 EXPECTED = [
     "reminder:children:13:2025-Q4:1",
-    "reminder:economy:20:2024:2",
+    "reminder:economy:20:2024:4",
     "escalation:economy:20:2024:3",
 ]
 

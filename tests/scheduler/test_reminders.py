@@ -37,15 +37,17 @@ async def test_the_ladder_over_three_weeks(roadmap: Database, messenger: FakeMes
     posted = await run(context(roadmap, messenger), days(*THREE_WEEKS))
 
     assert local_times(posted) == [
-        # Outcome 20 has been overdue since September: on the first working-hours pass the
-        # group hears once, at the level it has reached (its leads are named), and the
-        # programme channel is told. The first rung is passed over, never posted.
-        ("Mon 02 Mar 09:00", ECONOMY, "reminder:economy:20:2024:2"),
+        # Outcome 20 has been overdue since September, past its escalation: on the first
+        # working-hours pass the group hears once, a repeat (its leads are named), and the
+        # programme channel is told. The first two rungs are passed over, never posted.
+        ("Mon 02 Mar 09:00", ECONOMY, "reminder:economy:20:2024:4"),
         ("Mon 02 Mar 09:00", PROGRAMME, "escalation:economy:20:2024:3"),
         # Outcome 13's 2025-Q4 reading was due Sunday: Monday at 10:00, then a week apart.
         ("Mon 02 Mar 10:00", CHILDREN, "reminder:children:13:2025-Q4:1"),
         ("Mon 09 Mar 10:00", CHILDREN, "reminder:children:13:2025-Q4:2"),
         ("Mon 16 Mar 10:00", PROGRAMME, "escalation:children:13:2025-Q4:3"),
+        # Outcome 20 again, 14 working days after the group last heard, until it arrives.
+        ("Fri 20 Mar 10:00", ECONOMY, "reminder:economy:20:2024:5"),
     ]
     first, leads, escalation = (p for _, p in posted if p.key and ":13:" in p.key)
     assert first.mentions == ()
@@ -58,13 +60,21 @@ async def test_the_ladder_over_three_weeks(roadmap: Database, messenger: FakeMes
     assert "8 days overdue" in leads.words
     assert "Children's Trust Board has 1 reading overdue by 14 days or more" in escalation.words
     assert "Outcome 13: More children are vaccinated" in escalation.words
+    [repeat, again] = (p for _, p in posted if p.key and ":20:" in p.key and "reminder" in p.key)
+    assert repeat.mentions == again.mentions == ("U0ECONLEAD1",)
+    assert (
+        "The programme team has been told; waymark reminds you again every 14 working days "
+        "until it arrives." in again.words
+    )
 
     async with roadmap.reading() as session:
         rungs = await ReminderRepository(session).everything()
     assert {(r.period, r.level, r.state) for r in rungs} == {
         ("2024", 1, "superseded"),
-        ("2024", 2, "posted"),
+        ("2024", 2, "superseded"),
         ("2024", 3, "posted"),
+        ("2024", 4, "posted"),
+        ("2024", 5, "posted"),
         ("2025-Q4", 1, "posted"),
         ("2025-Q4", 2, "posted"),
         ("2025-Q4", 3, "posted"),
@@ -106,7 +116,8 @@ async def test_a_reading_that_arrives_stops_the_ladder(
     assert [p.key for p in messenger.sent if p.key and ":13:" in p.key] == [
         "reminder:children:13:2025-Q4:1"
     ]
-    assert later == []
+    # Outcome 20's reading is still missing: it alone is reminded again.
+    assert [p.key for _, p in later] == ["reminder:economy:20:2024:5"]
 
 
 async def test_paused_outcomes_get_nothing_and_snoozed_ones_resume_at_the_level_reached(
@@ -135,7 +146,7 @@ async def test_no_escalation_is_lost_while_there_is_no_programme_channel(
     roadmap: Database, messenger: FakeMessenger
 ) -> None:
     await run(context(roadmap, messenger, programme=None), [at("2026-03-02T09:00")])
-    assert messenger.channels.keys() == ["reminder:economy:20:2024:2"]
+    assert messenger.channels.keys() == ["reminder:economy:20:2024:4"]
     # Once the channel is set, the escalation owed goes out at the next pass.
     await run(context(roadmap, messenger), [at("2026-03-02T11:00")])
     assert messenger.channels.keys()[1:] == [

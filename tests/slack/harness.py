@@ -31,6 +31,9 @@ from playground.delivery import signature
 from playground.records import Message
 
 SECRET = "test-signing-secret"
+# Seconds waymark waits for the database in tests that do not ask for less: they check what is
+# said, not how fast, and a busy two-core machine must not turn a slow answer into "too busy".
+PATIENT_DATABASE = 30.0
 TOKEN = "xoxb-waymark-test"
 APP_TOKEN = "xapp-waymark-test"
 
@@ -166,7 +169,7 @@ async def slack_harness(
             **credentials,
             "SLACK_API_URL": f"{url}/api/",
             "WAYMARK_ADMINS": ADMIN.id,
-            **({"WAYMARK_DATABASE_TIMEOUT": database_timeout} if database_timeout else {}),
+            "WAYMARK_DATABASE_TIMEOUT": database_timeout or PATIENT_DATABASE,
         }
     )
     running = await start_server(

@@ -127,6 +127,12 @@ async def test_unknown_outcome_or_subcommand_says_what_to_type(slack: SlackHarne
     assert "The closest are `/outcome 13` or `/outcome 20`" in words
     words = text_of(await slack.command(OUTSIDER, GENERAL, "12 histroy"))
     assert "Did you mean `/outcome 12 history`?" in words
+    words = text_of(await slack.command(OUTSIDER, GENERAL, "twelve"))
+    assert "Outcome numbers are written in digits: `/outcome 12`." in words
+    words = text_of(await slack.command(OUTSIDER, GENERAL, "twenty history"))
+    assert "Outcome numbers are written in digits: `/outcome 20 history`." in words
+    words = text_of(await slack.command(OUTSIDER, GENERAL, "list page 2"))
+    assert "There is no page 2: the 3 outcomes fit on page 1. `/outcome list` shows it." in words
     words = text_of(await slack.command(OUTSIDER, GENERAL, "list space"))
     assert "'space' is not a priority area" in words
 
@@ -148,7 +154,10 @@ async def test_assign_is_for_admins(slack: SlackHarness) -> None:
     words = text_of(await slack.command(LEAD, CHILDREN, "12 assign economy"))
     assert "Only administrators can assign outcomes to groups" in words
     words = text_of(await slack.command(ADMIN, GENERAL, "12 assign economy"))
-    assert "now belongs to the Inclusive Economy Board. It was with children." in words
+    assert (
+        "now belongs to the Inclusive Economy Board. It was with the Children's Trust Board."
+        in (words)
+    )
     words = text_of(await slack.command(OUTSIDER, GENERAL, "group economy"))
     assert "Fewer children grow up in poverty" in words
     words = text_of(await slack.command(ADMIN, GENERAL, "12 assign nobody"))
@@ -156,6 +165,11 @@ async def test_assign_is_for_admins(slack: SlackHarness) -> None:
 
 
 async def test_snooze_pause_and_resume_show_on_the_card(slack: SlackHarness) -> None:
+    words = text_of(await slack.command(OUTSIDER, GENERAL, "13 snooze 14d"))
+    assert (
+        "Only the leads of the Children's Trust Board and administrators can snooze reminders "
+        "about outcome 13. Ask a lead:" in words
+    )
     words = text_of(await slack.command(LEAD, CHILDREN, "13 snooze 14d"))
     assert "snoozed until Thu 10 Dec 2026" in words
     assert "Reminders snoozed" in text_of(await slack.command(LEAD, CHILDREN, "13"))

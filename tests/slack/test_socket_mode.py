@@ -75,3 +75,21 @@ async def test_only_the_app_token_opens_a_connection(socket_slack: SlackHarness)
         headers = {"Authorization": f"Bearer {APP_TOKEN}"}
         async with session.post(web_api + "chat.postMessage", headers=headers) as got:
             assert (await got.json())["error"] == "not_allowed_token_type"
+
+
+async def test_a_button_and_its_form_work_over_the_socket(socket_slack: SlackHarness) -> None:
+    await socket_slack.command(LEAD, CHILDREN, "12 share")
+    card = socket_slack.workspace.history(CHILDREN)[0].ts
+    await socket_slack.playground.people.click(
+        LEAD.id, action_id="waymark.submit_reading", channel_id=CHILDREN, message_ts=card
+    )
+    await socket_slack.settle()
+    [view] = [v for v in socket_slack.workspace.views.values() if v.user_id == LEAD.id]
+    # A wrong value is refused in the acknowledgement, under the field, as over HTTP.
+    bad = await socket_slack.playground.people.submit(
+        LEAD.id, view.id, {"value": "about forty", "period": "2025/26"}
+    )
+    assert "is not a number" in bad.errors["value"]
+    kinds = [(d.kind, d.status) for d in socket_slack.workspace.deliveries]
+    assert ("block_actions", 200) in kinds
+    assert ("view_submission", 200) in kinds

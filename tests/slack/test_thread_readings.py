@@ -95,14 +95,20 @@ async def test_bad_replies_are_explained_and_store_nothing(slack: SlackHarness) 
     await slack.reply(LEAD, CHILDREN, thread, "23.4 2026/27")
     await slack.reply(LEAD, CHILDREN, thread, "13: 85")
     await slack.reply(LEAD, CHILDREN, thread, "thanks, will do")
+    await slack.reply(LEAD, CHILDREN, thread, "about 40ish")
     said = [m.text for m in slack.bot_replies(CHILDREN, thread)]
-    assert len(said) == 5  # the chatty reply is left alone
+    assert len(said) == 6  # the chatty reply is left alone
     assert "I could not read 'abc' as a number" in said[0]
     assert "Only the leads of the Children's Trust Board" in said[1]
     assert "<@U0CHILDLEAD>" in said[1]
     assert "123 is not a percentage" in said[2]
     assert "2026/27 has not ended yet" in said[3]
     assert "This thread is about outcome 12, not 13" in said[4]
+    # A figure in words is answered, never met with silence, and nothing is recorded.
+    assert said[5] == (
+        "I could not read 'about 40ish' as a reading, so nothing was recorded. Reply with the "
+        "value on its own, like `23.4`, or with its period too, like `23.4 2025/26`."
+    )
     assert await readings_of(slack, 12) == [("2024/25", 36.0, True)]
     assert slack.calls("reactions.add") == []
 

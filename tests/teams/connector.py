@@ -70,10 +70,17 @@ def find(node: Any, kind: str) -> list[Json]:
     return found
 
 
-def table_rows(card: Json) -> list[list[str]]:
-    """The cells of the card's first table, as a person reads them, header row first."""
-    table = find(card, "Table")[0]
-    return [[" ".join(words_of(cell)) for cell in row["cells"]] for row in table["rows"]]
+def entries(card: Json) -> list[list[str]]:
+    """The rows of the card's tables as a person reads them in a narrow column: each row's
+    lines (its bold title, then its details), one entry per row."""
+    return [
+        [str(item["text"]) for item in container["items"]]
+        for container in find(card, "Container")
+        if container.get("separator")
+        and container["items"]
+        and all(item.get("type") == "TextBlock" for item in container["items"])
+        and container["items"][0].get("weight") == "Bolder"
+    ]
 
 
 @dataclass

@@ -16,6 +16,7 @@ import aiohttp
 from aiohttp import web
 
 from bot.background import Background
+from bot.pacing import Pacer
 from bot.teams.app import MESSAGES_PATH, TeamsRunning, start_teams
 from commands.conversations import Core
 from commands.roadmap_files.importing import import_roadmap
@@ -120,6 +121,8 @@ async def teams_harness(
             chosen, web_app, core=core, background=Background(), host="127.0.0.1"
         )
         assert running is not None
+        # Unpaced, so tests run in no time; `test_pacing.py` checks the pace itself.
+        running.messenger.pacer = Pacer(0)
         async with serve(web_app) as (_, url):
             harness = TeamsHarness(running, connector, url, db)
             try:

@@ -4,7 +4,9 @@ chat window would, and its mocked Bot Connector takes waymark's replies, which i
 page (through the same conversation API and stream this test uses).
 
 Needs node and `npm install` in tests/teams/agents-playground; skipped with the reason when they
-are missing, except in CI (CI=true), where it must run.
+are missing, except in CI (CI=true), where it must run. The last test also draws the cards in
+the Playground's page in headless Chromium; with WAYMARK_SCREENSHOTS=DIR it saves the pictures
+there (README's are in docs/teams).
 """
 
 from __future__ import annotations
@@ -24,15 +26,18 @@ from zoneinfo import ZoneInfo
 
 import aiohttp
 import pytest
+from playwright.async_api import Browser, Page
 
 from bot.wiring import timetable_from
 from commands.roadmap_files.importing import import_roadmap
 from config.settings import Settings
-from scheduler.jobs import JobContext, send_reminders
+from config.targets import Target
+from scheduler.jobs import JobContext, send_reminders, send_weekly_digest
 from storage.db import Database
+from tests.browser import chromium
 from tests.factories import OUTCOMES, READINGS
 from tests.scheduler.conftest import at
-from tests.teams.connector import find, words_of
+from tests.teams.connector import entries, find, words_of
 from tests.teams.harness import TeamsHarness, teams_harness
 
 FOLDER = Path(__file__).parent / "agents-playground"
@@ -190,10 +195,42 @@ async def test_waymark_in_the_agents_playground(teams: TeamsHarness, now: dateti
         assert facts["Latest reading"] == "36% for 2024/25"
         assert "🟠 At risk" in words(card)
 
+        # Help: each command on a line of its own, not one run-on paragraph.
+        await playground.say(playground.personal_chat, "help")
+        helped = (await playground.next_message())["message"]["attachments"][0]["content"]
+        lines = [b["text"] for b in find(helped, "TextBlock")]
+        assert "outcome N history — every reading against the path to 2040, with a chart" in lines
+        assert "outcome list [AREA] — every outcome (or one priority area's) with its status" in (
+            lines
+        )
+
         # In the team's channel, @waymark: waymark now knows the channel and can post there.
         await playground.say(TEAM, "outcome list")
         listed = await playground.next_message()
         assert listed["actionConversationId"].startswith(f"{TEAM};messageid=")
+        # One compact entry per outcome that fits a narrow column, not a six-column table.
+        shown = listed["message"]["attachments"][0]["content"]
+        assert not find(shown, "Table")
+        assert [e[0] for e in entries(shown)][:2] == [
+            "12. Fewer children grow up in poverty",
+            "13. More children are vaccinated",
+        ]
+
+        # The digest's lists are a line each.
+        digest = JobContext(
+            db=teams.db,
+            messengers={"teams": teams.running.messenger},
+            timetable=timetable_from(Settings.model_validate({})),
+            digest_targets=(Target("teams", TEAM),),
+        )
+        assert "Posted: digest" in await send_weekly_digest(digest, now)
+        digest_card = (await playground.next_message())["message"]["attachments"][0]["content"]
+        lines = [b["text"] for b in find(digest_card, "TextBlock")]
+        overdue = lines[lines.index("Overdue readings by group") + 1 :]
+        assert overdue[0].startswith("• Children's Trust Board: outcome 13 (2025-Q4")
+        assert overdue[1].startswith("• Inclusive Economy Board: outcome 20 (2024")
+        chart = (await playground.next_message())["message"]["attachments"][0]["content"]
+        assert find(chart, "Image")  # the digest's chart follows it, in its thread
 
         # The Monday reminder reaches the channel, and Alex types the reading in its box.
         ctx = JobContext(
@@ -230,3 +267,75 @@ async def test_waymark_in_the_agents_playground(teams: TeamsHarness, now: dateti
         assert "Recorded outcome 13 (MMR coverage), 2025-Q4: 88%." in words(
             confirmation["message"]["attachments"][0]["content"]
         )
+
+
+# A laptop window: with the Playground's chat list and log panel beside it, the chat column is
+# about 700 pixels wide, as a Teams chat beside its channel list is.
+WIDTH, HEIGHT = 1366, 900
+
+
+@pytest.fixture
+async def browser() -> AsyncIterator[Browser]:
+    async for launched in chromium():
+        yield launched
+
+
+async def opened(browser: Browser, playground: Playground) -> Page:
+    page = await browser.new_page(viewport={"width": WIDTH, "height": HEIGHT})
+    await page.goto(playground.url)
+    await page.get_by_text("Personal Chat", exact=True).first.wait_for()
+    return page
+
+
+async def card_shown(page: Page, words: str) -> None:
+    await page.locator(".ac-adaptiveCard", has_text=words).last.wait_for(timeout=30_000)
+    await page.wait_for_timeout(500)  # let the card finish laying out
+
+
+async def nothing_overflows(page: Page) -> None:
+    """No card is wider than the chat column it is drawn in."""
+    too_wide = await page.evaluate(
+        """() => [...document.querySelectorAll('.ac-adaptiveCard')]
+            .filter(card => card.scrollWidth > card.clientWidth + 1).length"""
+    )
+    assert too_wide == 0
+
+
+def keep(page_shot: bytes, name: str, tmp_path: Path) -> None:
+    (tmp_path / name).write_bytes(page_shot)
+    folder = os.environ.get("WAYMARK_SCREENSHOTS")
+    if folder:
+        Path(folder).mkdir(parents=True, exist_ok=True)
+        (Path(folder) / name).write_bytes(page_shot)
+
+
+async def test_cards_read_well_in_the_agents_playground(
+    teams: TeamsHarness, browser: Browser, tmp_path: Path, now: datetime
+) -> None:
+    async with agents_playground(teams.url) as playground:
+        page = await opened(browser, playground)
+
+        await page.get_by_text("Personal Chat", exact=True).first.click()
+        await playground.say(playground.personal_chat, "help")
+        await card_shown(page, "this list")
+        # Each command is a line of its own in the drawn card.
+        lines = page.locator(".ac-adaptiveCard", has_text="this list").last.locator(".ac-textBlock")
+        assert await lines.filter(has_text="outcome N history").count() == 1
+        await nothing_overflows(page)
+        keep(await page.screenshot(), "help.png", tmp_path)
+
+        await playground.say(playground.personal_chat, "outcome list")
+        await card_shown(page, "Fewer children grow up in poverty")
+        await nothing_overflows(page)
+        keep(await page.screenshot(), "outcome-list.png", tmp_path)
+
+        ctx = JobContext(
+            db=teams.db,
+            messengers={"teams": teams.running.messenger},
+            timetable=timetable_from(Settings.model_validate({})),
+        )
+        await page.get_by_text("General", exact=True).first.click()
+        await send_reminders(ctx, now)
+        await card_shown(page, "Overdue readings: Children's Trust Board")
+        await nothing_overflows(page)
+        keep(await page.screenshot(), "reminder.png", tmp_path)

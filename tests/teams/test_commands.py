@@ -12,7 +12,7 @@ from tests.teams.activities import (
     personal_chat_id,
     personal_message,
 )
-from tests.teams.connector import find, table_rows, words_of
+from tests.teams.connector import entries, find, words_of
 from tests.teams.harness import TeamsHarness, teams_harness
 
 
@@ -38,10 +38,12 @@ async def test_a_channel_message_mentioning_waymark_is_answered_in_its_thread(
     assert status == 200
     [answer] = teams.connector.sent
     assert answer.conversation_id == f"{GENERAL};messageid={message['id']}"
-    rows = table_rows(answer.card)
-    assert rows[0] == ["#", "Outcome", "Latest", "Status", "Overdue"]
-    assert [r[0] for r in rows[1:]] == ["12", "13", "20"]
-    assert rows[1][3].endswith("At risk")
+    # One compact entry per outcome, to fit a narrow chat column: no table whose `#` wraps.
+    assert not find(answer.card, "Table")
+    rows = entries(answer.card)
+    assert [r[0].split(".")[0] for r in rows] == ["12", "13", "20"]
+    assert rows[0][0] == "12. Fewer children grow up in poverty"
+    assert rows[0][1] == "Latest: 36% (2024/25) · Status: At risk · OVERDUE 2025/26"
 
 
 async def test_commands_are_written_as_teams_users_type_them(teams: TeamsHarness) -> None:
@@ -49,6 +51,25 @@ async def test_commands_are_written_as_teams_users_type_them(teams: TeamsHarness
     [answer] = teams.connector.sent
     assert "@waymark outcome 12 history" in answer.words or "@waymark outcome N" in answer.words
     assert "/outcome" not in answer.words
+    # Each command on a line of its own, in Teams' words: no Slack `share` here.
+    lines = [b["text"] for b in find(answer.card, "TextBlock")]
+    assert (
+        "@waymark outcome N history — every reading against the path to 2040, with a chart" in lines
+    )
+    assert (
+        "@waymark outcome list [AREA] — every outcome (or one priority area's) with its status"
+        in (lines)
+    )
+    assert "share" not in answer.words
+    assert "press Submit reading" in answer.words
+
+
+async def test_hello_is_greeted_with_what_waymark_can_do(teams: TeamsHarness) -> None:
+    await teams.send(personal_message(teams.service_url, "hello"))
+    [answer] = teams.connector.to(personal_chat_id(LEAD))
+    assert answer.words.startswith("Hello: I am waymark")
+    assert "outcome N history" in answer.words
+    assert "Outcomes about" not in answer.words
 
 
 async def test_a_channel_message_not_for_waymark_is_left_alone(teams: TeamsHarness) -> None:
@@ -64,10 +85,11 @@ async def test_a_channel_message_not_for_waymark_is_left_alone(teams: TeamsHarne
 async def test_history_sends_its_chart_as_an_image_after_the_card(teams: TeamsHarness) -> None:
     await teams.send(personal_message(teams.service_url, "outcome 13 history"))
     card, chart = teams.connector.to(personal_chat_id(LEAD))
-    assert [row[:4] for row in table_rows(card.card)[1:]] == [
-        ["2024-Q2", "86%", "85.5%", "On track"],
-        ["2024-Q3", "85.5%", "86%", "At risk"],
-    ]
+    rows = entries(card.card)
+    assert [row[0] for row in rows] == ["2024-Q2", "2024-Q3"]
+    # Headers stay whole words beside their values, and people are named, not their ids.
+    assert rows[0][1].startswith("Reading: 86% · Expected: 85.5% · Status: On track · By: ")
+    assert "aad-" not in rows[0][1]
     [image] = find(chart.card, "Image")
     assert image["url"].startswith("data:image/png;base64,iVBORw0KGgo")
     assert image["altText"]
@@ -119,3 +141,23 @@ async def test_the_status_cards_box_takes_a_reading_in_a_personal_chat(teams: Te
     assert status == 200
     shown = "\n".join(words_of(answer["value"]))
     assert "⚠️ 'abc' is not a number. Type the value on its own" in shown
+
+
+async def test_a_private_answer_goes_to_the_persons_own_chat(teams: TeamsHarness) -> None:
+    """`@waymark outcome 12 private` in a channel: the card goes to the person's chat with
+    waymark and the thread only says so; before they have such a chat, the thread has the
+    answer with a note saying how to get private answers."""
+    message = channel_message(teams.service_url, "outcome 12 private")
+    await teams.send(message)
+    [in_thread] = teams.connector.sent
+    assert in_thread.words.startswith("I cannot answer you privately yet")
+    assert "Fewer children grow up in poverty" in in_thread.words
+
+    await teams.send(personal_message(teams.service_url, "hello"))
+    before = len(teams.connector.to(personal_chat_id(LEAD)))
+    message = channel_message(teams.service_url, "outcome 12 private")
+    await teams.send(message)
+    [card] = teams.connector.to(personal_chat_id(LEAD))[before:]
+    assert "Fewer children grow up in poverty" in card.words
+    [note] = teams.connector.to(f"{GENERAL};messageid={message['id']}")
+    assert note.words == "I have answered you in your own chat with waymark."

@@ -138,6 +138,18 @@ async def test_an_edit_delivered_twice_is_recorded_and_confirmed_once(
     assert len(said(teams, thread)) == 4
 
 
+async def test_an_edit_that_keeps_the_value_corrects_nothing(teams: TeamsHarness) -> None:
+    """Editing the note or spacing of a reading leaves it as it is: no "89% correcting 89%"."""
+    thread = await card_thread(teams)
+    message = await reply(teams, thread, "31 2025/26")
+    await send(teams, edited_message(message, "31%  2025/26"))
+    assert await readings_of(teams, 12) == [("2024/25", 36.0, True), ("2025/26", 31.0, True)]
+    assert (
+        said(teams, thread)[-1] == f"Already recorded {OUTCOME_12}, 2025/26: 31%: nothing changed."
+    )
+    assert not any("correcting 31%" in words for words in said(teams, thread))
+
+
 async def test_an_edit_that_is_no_longer_a_reading_keeps_the_reading(
     teams: TeamsHarness,
 ) -> None:

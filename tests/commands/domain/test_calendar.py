@@ -19,6 +19,7 @@ from hypothesis import strategies as st
 from commands.domain.calendar import (
     CalendarError,
     DueReminder,
+    Heard,
     Level,
     Timetable,
     WorkingHours,
@@ -207,6 +208,50 @@ def test_rungs_reached_for_an_overdue_quarter(
     found = reminders_due(FIRST, 60, reported, now, TT)
     assert [r.level for r in found] == levels
     assert all(r.period == Q4 and r.due_on == date(2026, 3, 1) for r in found)
+
+
+@pytest.mark.parametrize(
+    ("now", "heard", "repeat"),
+    [
+        # Escalated Mon 16 Mar. Fourteen working days on, past Good Friday and Easter Monday,
+        # is Tue 7 April: the first repeat goes out then, at ten.
+        (local("2026-04-02T10:00"), None, None),
+        (local("2026-04-07T09:59"), None, None),
+        (local("2026-04-07T10:00"), None, (1, local("2026-04-07T10:00"))),
+        # Once the group has heard it, the next is fourteen working days after that.
+        (local("2026-04-24T10:00"), Heard(local("2026-04-07T10:00"), 1), None),
+        (
+            local("2026-04-27T10:00"),
+            Heard(local("2026-04-07T10:00"), 1),
+            (2, local("2026-04-27T10:00")),
+        ),
+        # Back after weeks of downtime: one repeat now, the next a fortnight of working days on.
+        (
+            local("2026-05-20T10:00"),
+            Heard(local("2026-03-09T10:00"), 0),
+            (1, local("2026-04-07T10:00")),
+        ),
+    ],
+)
+def test_after_the_escalation_the_group_is_reminded_every_fourteen_working_days(
+    now: datetime, heard: Heard | None, repeat: tuple[int, datetime] | None
+) -> None:
+    found = [
+        r
+        for r in reminders_due(FIRST, 60, [], now, TT, {"2025-Q4": heard} if heard else None)
+        if r.repeat
+    ]
+    assert [(r.repeat, r.since) for r in found] == ([repeat] if repeat else [])
+    assert all(r.rung_level == 3 + r.repeat for r in found)
+
+
+def test_no_repeats_when_they_are_turned_off() -> None:
+    off = Timetable(LONDON, repeat_days=0, bank_holidays=england_and_wales)
+    assert [r.level for r in reminders_due(FIRST, 60, [], local("2026-05-20T10:00"), off)] == [
+        Level.DUE,
+        Level.OVERDUE,
+        Level.ESCALATED,
+    ]
 
 
 @pytest.mark.parametrize(

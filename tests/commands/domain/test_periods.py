@@ -7,6 +7,7 @@ import pytest
 from commands.domain.periods import (
     Cadence,
     PeriodError,
+    last_ended,
     milestone_end,
     parse_cadence,
     parse_period,
@@ -100,6 +101,23 @@ def test_a_bad_period_names_the_accepted_form(
 )
 def test_period_containing_a_day(day: date, cadence: Cadence, label: str) -> None:
     assert period_containing(day, cadence).label == label
+
+
+@pytest.mark.parametrize(
+    ("day", "cadence", "label"),
+    [
+        # 27 Nov 2026: November has not ended, October has; Q4 runs on, Q3 ended 30 September.
+        (date(2026, 11, 27), M, "2026-10"),
+        (date(2026, 11, 27), Q, "2026-Q3"),
+        (date(2026, 11, 30), M, "2026-10"),
+        (date(2026, 12, 1), M, "2026-11"),
+        (date(2026, 11, 27), FY, "2025/26"),
+        (date(2026, 11, 27), A, "2025"),
+        (date(2026, 11, 27), P3, "2023-25"),
+    ],
+)
+def test_the_last_period_that_has_ended(day: date, cadence: Cadence, label: str) -> None:
+    assert last_ended(day, cadence).label == label
 
 
 @pytest.mark.parametrize(

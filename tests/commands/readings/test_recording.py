@@ -156,6 +156,9 @@ async def test_the_period_defaults_to_the_due_period_and_never_the_future(
     assert reading_period(financial, None, now, tz).label == "2025/26"
     with pytest.raises(UserError, match=r"2026-Q4 has not ended yet .* like 2026-Q3"):
         reading_period(quarterly, "2026-Q4", now, tz)
+    # The example is a period that has ended, however far ahead the one typed was.
+    with pytest.raises(UserError, match=r"2027-Q1 has not ended yet .* like 2026-Q3\."):
+        reading_period(quarterly, "2027-Q1", now, tz)
     with pytest.raises(UserError, match="quarterly periods are written like 2025-Q1"):
         reading_period(quarterly, "2026/27", now, tz)
 

@@ -67,9 +67,12 @@ async def test_one_reminder_run_reminds_the_teams_and_the_slack_group_once_each(
     [reminder] = teams.connector.to(CHILDREN)
     assert "Overdue readings: Children's Trust Board" in reminder.words
     assert "Outcome 13: More children are vaccinated" in reminder.words
+    # "Last reading:" starts a line of its own rather than run on from the sentence before.
+    lines = [b["text"] for b in find(reminder.card, "TextBlock")]
+    assert any(line.startswith("Last reading: 2024-Q3, 85.5%") for line in lines), lines
     [box] = find(reminder.card, "Input.Number")
     assert box["id"] == "value-13"
-    [submit] = [a for a in find(reminder.card, "Action.Execute") if a["title"] == "Submit"]
+    [submit] = [a for a in find(reminder.card, "Action.Execute") if a["title"] == "Submit reading"]
     assert submit["data"] == {"action": "waymark.submit_reading", "outcome": 13}
     assert [m.channel for m in slack.posts] == [ECONOMY]
 
@@ -96,7 +99,12 @@ async def test_one_digest_run_reaches_the_teams_and_the_slack_channel_once_each(
     await teams.settle()
     digest, chart = teams.connector.in_channel(TEAMS_DIGEST)[said_hello:]
     assert digest.conversation_id == TEAMS_DIGEST
-    assert find(digest.card, "Table")
+    # Its lists are a line each, not one run-on paragraph.
+    lines = [b["text"] for b in find(digest.card, "TextBlock")]
+    assert lines[lines.index("Overdue readings by group") + 1 :][:2] == [
+        "• Children's Trust Board: outcome 13 (2025-Q4, 1 day)",
+        "• Inclusive Economy Board: outcome 20 (2024, 156 days)",
+    ]
     assert chart.conversation_id == f"{TEAMS_DIGEST};messageid={digest.id}"
     assert find(chart.card, "Image")[0]["url"].startswith("data:image/png;base64,")
     assert [(m.channel, m.key) for m in slack.posts] == [
@@ -178,3 +186,31 @@ async def test_a_teams_groups_escalation_goes_to_the_slack_programme_channel(
 
     await send_reminders(ctx, fortnight_late)
     assert len([m for m in slack.in_channel(PROGRAMME) if "children" in (m.key or "")]) == 1
+
+
+async def test_remind_without_a_slack_token_reminds_teams_and_holds_slacks_part(
+    teams: TeamsHarness, slack: StandIn, tz: ZoneInfo, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """A road map in Slack and Teams, run by someone with only Teams' credentials: the Teams
+    group is reminded, and the Slack group's reminder waits in the outbox, said in one line."""
+    await install(teams)
+    settings = both_platforms(teams, slack).model_copy(update={"slack_bot_token": None})
+    rt = Runtime(settings, teams.db, tz, at("2026-03-02T10:00"))
+    args = operator_command("remind", "--at", "2026-03-02T10:00")
+
+    assert await args.handler(args, rt) == 0
+    out = capsys.readouterr().out
+    assert (
+        f"Posted: reminder to Children's Trust Board: outcome 13 (2025-Q4), to {CHILDREN}." in out
+    )
+    assert (
+        "SLACK_BOT_TOKEN is not set, so nothing was posted to Inclusive Economy Board's channel: "
+        "those messages wait in the outbox (`waymark outbox`) and go at the next pass once it "
+        "is. Set it." in out
+    )
+    assert len(teams.connector.to(CHILDREN)) == 1
+    assert slack.posts == []
+    async with teams.db.reading() as session:
+        held = await OutboxRepository(session).by_key("reminder:economy:20:2024:4")
+    assert held is not None
+    assert held.sent_at is None

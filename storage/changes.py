@@ -1,0 +1,132 @@
+"""A count of the changes to what waymark shows, kept in the database, so that every replica
+knows when answers it keeps in memory may be out of date.
+
+A unit of work that wrote to a table whose rows answers show (anything but the bookkeeping in
+`QUIET_TABLES`) counts one change: on SQLite in the same transaction (`changes`, one row; its
+writers take turns anyway), on PostgreSQL just after the commit (`nextval` of the sequence
+`waymark_changes`, which takes no lock, so that writers never queue behind each other for it;
+counted after the commit, a change is never seen before the rows it counts are). The replica
+that wrote knows at once (`ChangeWatch.version`); the others when they next `poll()`.
+"""
+
+from __future__ import annotations
+
+from itertools import chain
+from typing import Any
+
+from sqlalchemy import BigInteger, Integer, event, select, text
+from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy.orm import Mapped, ORMExecuteState, Session, mapped_column
+
+from storage.base import Base
+
+SEQUENCE = "waymark_changes"
+_CHANGED = "waymark_changed"  # in `Session.info`: this unit of work changed what answers show
+
+# Bookkeeping no answer shows: writing it does not make a kept answer out of date.
+QUIET_TABLES = frozenset(
+    {
+        "audit_log",
+        "changes",
+        "conversation_refs",
+        "digests",
+        "event_receipts",
+        "outbox",
+        "outbox_attempts",
+        "posts",
+        "questions",
+        "reminders",
+        "sent_cards",
+        "unreachable_channels",
+    }
+)
+
+
+class ChangeCount(Base):
+    """How many changes SQLite has counted (one row, made by the first change)."""
+
+    __tablename__ = "changes"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    counted: Mapped[int] = mapped_column(BigInteger)
+
+
+class WatchedSession(Session):
+    """A session that notes whether it wrote anything answers show."""
+
+
+def mark_changed(session: AsyncSession | Session) -> None:
+    """Note a change made around the ORM (a bulk load through the driver)."""
+    sync = session.sync_session if isinstance(session, AsyncSession) else session
+    sync.info[_CHANGED] = True
+
+
+def changed(session: AsyncSession) -> bool:
+    return bool(session.sync_session.info.get(_CHANGED))
+
+
+def _loud(table: Any) -> bool:
+    return getattr(table, "name", None) not in QUIET_TABLES
+
+
+@event.listens_for(WatchedSession, "after_flush")
+def _flushed(session: Session, _context: Any) -> None:
+    if session.info.get(_CHANGED):
+        return
+    for instance in chain(session.new, session.dirty, session.deleted):
+        if _loud(getattr(type(instance), "__table__", None)):
+            session.info[_CHANGED] = True
+            return
+
+
+@event.listens_for(WatchedSession, "do_orm_execute")
+def _executed(state: ORMExecuteState) -> None:
+    writes = state.is_insert or state.is_update or state.is_delete
+    if writes and _loud(getattr(state.statement, "table", None)):
+        state.session.info[_CHANGED] = True
+
+
+class ChangeWatch:
+    """This process's view of the count. `version` moves whenever this process wrote, or saw
+    that another did: an answer kept under an older `version` may be out of date."""
+
+    def __init__(self, postgresql: bool) -> None:
+        self.postgresql = postgresql
+        self.version = 0
+        self._counted: int | None = None
+
+    async def count_in(self, session: AsyncSession) -> None:
+        """Before the commit of a unit of work that changed something (SQLite)."""
+        if self.postgresql:
+            return
+        updated = await session.execute(
+            text("UPDATE changes SET counted = counted + 1 WHERE id = 1")
+        )
+        if getattr(updated, "rowcount", 0) == 0:
+            await session.execute(text("INSERT INTO changes (id, counted) VALUES (1, 1)"))
+
+    async def count_after(self, session: AsyncSession) -> None:
+        """After the commit of a unit of work that changed something."""
+        self.version += 1
+        if self.postgresql:
+            # In a transaction of its own, left to end when the session closes (a rollback
+            # here would expire what the unit of work loaded, which its caller still reads).
+            await session.execute(text(f"SELECT nextval('{SEQUENCE}')"))
+
+    async def poll(self, session: AsyncSession) -> bool:
+        """Read the count; True (and `version` moved on) when it moved since the last look."""
+        if self.postgresql:
+            counted = await session.scalar(text(f"SELECT last_value FROM {SEQUENCE}"))  # noqa: S608
+        else:
+            counted = await session.scalar(select(ChangeCount.counted).where(ChangeCount.id == 1))
+        counted = int(counted or 0)
+        moved = self._counted is not None and counted != self._counted
+        self._counted = counted
+        if moved:
+            self.version += 1
+        return moved
+
+    def lost_track(self) -> None:
+        """The count could not be read: whatever was kept may be out of date."""
+        self.version += 1
+        self._counted = None
