@@ -48,6 +48,9 @@ def with_unit(value: float, unit: str, places: int = 2) -> str:
         case "count" | "":
             return text
         case _:
+            # "1 year", not "1 years": units are named in the plural in outcomes.csv.
+            if text in ("1", "-1") and unit.endswith("s"):
+                return f"{text} {unit[:-1]}"
             return f"{text} {unit}"
 
 

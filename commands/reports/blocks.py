@@ -63,7 +63,11 @@ def success_sentence(o: OutcomeReport) -> str:
             target = {str(k): float(t) for k, t in o.facts.milestones}[label]
             clauses.append(f"reaching its {label} milestone of {with_unit(target, unit)}")
     joined = ", and ".join([", ".join(clauses[:-1]), clauses[-1]] if len(clauses) > 1 else clauses)
-    return f"{s.title}: {with_unit(s.latest.value, unit)} in {s.latest.period}, {joined}."
+    # An outcome that improved can still be behind its path: the sentence must not let a reader
+    # repeat it as a success without that.
+    words = STATUS_WORDS[s.status].lower()
+    still = "" if s.status is Status.ON_TRACK else f", though still {words}"
+    return f"{s.title}: {with_unit(s.latest.value, unit)} in {s.latest.period}, {joined}{still}."
 
 
 def figure(value: float, unit: str) -> str:
@@ -72,7 +76,9 @@ def figure(value: float, unit: str) -> str:
 
 
 def more_work_words(o: OutcomeReport) -> str:
-    return "; ".join(MORE_WORK_WORDS[r] for r in o.more_work)
+    """Why the outcome needs more work, with the working a councillor can check."""
+    why = "; ".join(MORE_WORK_WORDS[r] for r in o.more_work)
+    return f"{why}. {explanation(o.status)}" if o.status.latest is not None else f"{why}."
 
 
 def commentary(o: OutcomeReport) -> str:

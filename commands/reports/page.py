@@ -185,7 +185,7 @@ def _more_work(content: ReportContent) -> str:
     found = content.more_work
     items = "".join(
         f'<li><h3><a href="#{anchor(o)}">{o.status.number}. {escape(o.status.title)}</a> '
-        f"{status_badge(o.status.status)}</h3><p>Why: {escape(more_work_words(o))}.</p>"
+        f"{status_badge(o.status.status)}</h3><p>Why: {escape(more_work_words(o))}</p>"
         f"<p>Commentary: {escape(commentary(o))}</p></li>"
         for o in found
     )

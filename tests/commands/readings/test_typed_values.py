@@ -79,3 +79,12 @@ def test_two_figures_in_a_reply_are_refused_not_read_as_a_figure_and_a_note() ->
 def test_a_figure_is_never_echoed_in_exponent_notation(value: float, shown: str) -> None:
     assert "e" not in rounded(value, 9)
     assert with_unit(value, "count", places=7 if value < 1 else 1) == shown
+
+
+@pytest.mark.parametrize(
+    ("value", "unit", "shown"),
+    [(1.0, "years", "1 year"), (1.5, "years", "1.5 years"), (2.0, "years", "2 years"),
+     (1.0, "kg", "1 kg"), (1.0, "%", "1%")],
+)  # fmt: skip
+def test_one_of_a_unit_is_singular(value: float, unit: str, shown: str) -> None:
+    assert with_unit(value, unit) == shown
