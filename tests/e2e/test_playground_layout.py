@@ -86,15 +86,23 @@ async def assert_nothing_overflows(page: Page) -> None:
 
 async def assert_top_in_view(page: Page, message: Locator) -> None:
     """The message's first lines are on screen, inside its list's visible part."""
-    await expect(message).to_be_in_viewport(timeout=SLOW_MS)
-    # Measured in one go in the page: the list is redrawn as messages arrive.
-    top, list_top, list_bottom = await message.evaluate(
-        """node => {
-            const box = node.getBoundingClientRect();
-            const list = node.closest('ol').getBoundingClientRect();
-            return [box.top, list.top, list.bottom];
-        }"""
-    )
+    # Measured in one go in the page: the list is redrawn as messages arrive, so the node found
+    # may have been replaced by the time it is measured (then it is found again).
+    for _ in range(20):
+        await expect(message).to_be_in_viewport(timeout=SLOW_MS)
+        measured = await message.evaluate(
+            """node => {
+                const list = node.closest('ol');
+                if (!list) return null;
+                const box = node.getBoundingClientRect(), edges = list.getBoundingClientRect();
+                return [box.top, edges.top, edges.bottom];
+            }"""
+        )
+        if measured is not None:
+            break
+    else:
+        pytest.fail("the message was redrawn every time it was measured")
+    top, list_top, list_bottom = measured
     assert list_top <= top + 4 < list_bottom, (top, list_top, list_bottom)
 
 
