@@ -38,6 +38,16 @@ def command(
     return parser
 
 
+def iso_date(text: str) -> date:
+    """A day written as ISO, e.g. `--through 2026-03-31`."""
+    try:
+        return date.fromisoformat(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(
+            f"'{text}' is not a date: write it like 2026-03-31"
+        ) from None
+
+
 def local_date_or_time(text: str) -> datetime | date:
     """`--at 2026-03-02` or `--at 2026-03-02T10:00`: a local date, or a local date and time."""
     try:

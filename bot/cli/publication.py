@@ -3,9 +3,8 @@
 from __future__ import annotations
 
 import argparse
-from datetime import date
 
-from bot.cli.arguments import Commands, command, os_user, outcome_number
+from bot.cli.arguments import Commands, command, iso_date, os_user, outcome_number
 from bot.wiring import Runtime
 from commands.presentation.replies import plain_mentions
 from commands.readings.locks import lock_summary, lock_through
@@ -28,20 +27,11 @@ def register(sub: Commands) -> None:
     p.add_argument("--by", default=os_user(), metavar="USER", help="who is commenting")
 
     p = command(sub, "lock", run_lock, "lock every reading whose period ends on or before DATE")
-    p.add_argument("--through", type=_date, required=True, metavar="DATE", help="YYYY-MM-DD")
+    p.add_argument("--through", type=iso_date, required=True, metavar="DATE", help="YYYY-MM-DD")
     p.add_argument("--by", required=True, metavar="ADMIN", help="the administrator locking")
     p.add_argument(
         "--reason", required=True, metavar="TEXT", help='why, e.g. "Published in the report"'
     )
-
-
-def _date(text: str) -> date:
-    try:
-        return date.fromisoformat(text)
-    except ValueError:
-        raise argparse.ArgumentTypeError(
-            f"'{text}' is not a date: write it like 2026-03-31"
-        ) from None
 
 
 async def run_approve(args: argparse.Namespace, rt: Runtime) -> int:

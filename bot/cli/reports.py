@@ -5,10 +5,9 @@ from __future__ import annotations
 
 import argparse
 import sys
-from datetime import date
 from pathlib import Path
 
-from bot.cli.arguments import Commands, command, os_user
+from bot.cli.arguments import Commands, command, iso_date, os_user
 from bot.messengers import programme_target
 from bot.pdf import INSTALL_HINT, weasyprint_pdf
 from bot.wiring import Runtime
@@ -25,7 +24,7 @@ def register(sub: Commands) -> None:
         sub, "report", run_report,
         "write the progress report as of a date to DIR: one self-contained HTML file and a PDF",
     )  # fmt: skip
-    p.add_argument("--as-of", type=_date, metavar="DATE", help="YYYY-MM-DD (default: today)")
+    p.add_argument("--as-of", type=iso_date, metavar="DATE", help="YYYY-MM-DD (default: today)")
     p.add_argument("--area", metavar="AREA", help="only this priority area (slug or name)")
     p.add_argument("--group", metavar="SLUG", help="only the outcomes this group owns")
     p.add_argument(
@@ -38,7 +37,7 @@ def register(sub: Commands) -> None:
         actions, "publish", run_publish,
         "publish the report as of DATE: store what it shows, lock its periods, write it to DIR",
     )  # fmt: skip
-    q.add_argument("--as-of", type=_date, required=True, metavar="DATE", help="YYYY-MM-DD")
+    q.add_argument("--as-of", type=iso_date, required=True, metavar="DATE", help="YYYY-MM-DD")
     q.add_argument("--by", required=True, metavar="ADMIN", help="the administrator publishing")
     q.add_argument("--area", metavar="AREA", help="only this priority area (slug or name)")
     q.add_argument("--group", metavar="SLUG", help="only the outcomes this group owns")
@@ -70,15 +69,6 @@ async def run_comparators_import(args: argparse.Namespace, rt: Runtime) -> int:
         )
     print(f"Imported {args.file} ({found.summary()}).")
     return 0
-
-
-def _date(text: str) -> date:
-    try:
-        return date.fromisoformat(text)
-    except ValueError:
-        raise argparse.ArgumentTypeError(
-            f"'{text}' is not a date: write it like 2026-03-31"
-        ) from None
 
 
 async def run_report(args: argparse.Namespace, rt: Runtime) -> int:
