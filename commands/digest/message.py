@@ -11,6 +11,7 @@ from datetime import date, datetime, timedelta
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from commands.comparators.figures import comparisons_of
 from commands.digest.reading_lines import (
     correction_line,
     current_at,
@@ -20,7 +21,6 @@ from commands.digest.reading_lines import (
     status_changes,
     waiting_line,
 )
-from commands.comparators.figures import comparisons_of
 from commands.domain.calendar import Timetable, digest_instant
 from commands.domain.comparators import FIRST_AREA, Comparison, latest_by_area
 from commands.domain.periods import Cadence
@@ -140,7 +140,7 @@ async def digest_reply(
                     current_now,
                     names.in_chat(r.submitted_by),
                     england.get(r.outcome_id),
-                )  # fmt: skip
+                )
                 for r in new
             ],
             "No readings came in this week.",
