@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import contextlib
 import secrets
+import socket
 from collections.abc import AsyncIterator, Callable, Mapping
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta
@@ -247,7 +248,13 @@ async def teams_if_wanted(
 
 
 async def start_server(
-    settings: Settings, *, host: str, port: int, clock: Clock = utc_now, tick: bool = True
+    settings: Settings,
+    *,
+    host: str,
+    port: int,
+    clock: Clock = utc_now,
+    tick: bool = True,
+    sock: socket.socket | None = None,
 ) -> Running:
     """`waymark serve`: Slack (HTTP on `port`, or Socket Mode when SLACK_APP_TOKEN is set) and
     Teams at `/api/messages` on the same port, each when its credentials are set, and the
@@ -280,7 +287,7 @@ async def start_server(
             add_routes(web_app, BoltSlot(app, settings.slack_signing_secret or ""))
     teams = await teams_if_wanted(settings, web_app, core, background, host)
     try:
-        runner, bound = await listen(web_app, host, port)
+        runner, bound = await listen(web_app, host, port, sock=sock)
     except UserError:
         if teams is not None:
             await teams.stop()

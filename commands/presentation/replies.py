@@ -142,7 +142,20 @@ class Chart:
     draw: Callable[[], bytes] = field(compare=False, repr=False)
 
 
-Block = Header | Section | Context | Divider | Table | Actions | Chart
+@dataclass(frozen=True)
+class Document:
+    """A file shared with the message (the published report's PDF), for people to open or
+    download. Slack posts it as a file message of its own; Teams, whose bots cannot attach a
+    file to a channel message, shows a card with a link to where waymark serves it (`link`)."""
+
+    title: str
+    filename: str
+    mimetype: str
+    content: bytes = field(repr=False)
+    link: str | None = None  # where waymark serves the same bytes, when it has a public address
+
+
+Block = Header | Section | Context | Divider | Table | Actions | Chart | Document
 
 
 @dataclass(frozen=True)
@@ -165,6 +178,10 @@ class Reply:
     @property
     def charts(self) -> tuple[Chart, ...]:
         return tuple(b for b in self.blocks if isinstance(b, Chart))
+
+    @property
+    def documents(self) -> tuple[Document, ...]:
+        return tuple(b for b in self.blocks if isinstance(b, Document))
 
     def without_charts(self) -> Reply:
         blocks = tuple(b for b in self.blocks if not isinstance(b, Chart))

@@ -1,5 +1,6 @@
-"""`/outcome report [AREA]`: the latest published progress report, in figures, and a fresh
-draft's figures as of today beside it, with what to type for the files."""
+"""`/outcome report [AREA]`: the latest published progress report, in figures, where its PDF
+was posted, and a fresh draft's figures as of today beside it, with what to type for the
+files."""
 
 from __future__ import annotations
 
@@ -14,8 +15,9 @@ from commands.presentation.formatting import STATUS_WORDS, moment
 from commands.presentation.replies import Context, Header, Reply, Section
 from commands.reports.content import ReportContent, report_content
 from commands.reports.snapshot import take_snapshot
+from storage.models import OutboxState
 from storage.report_models import PublishedReport
-from storage.repositories import PublishedReportRepository
+from storage.repositories import OutboxRepository, PublishedReportRepository
 
 ORDER = (Status.ON_TRACK, Status.AT_RISK, Status.OFF_TRACK, Status.NO_DATA)
 
@@ -38,6 +40,19 @@ async def _latest(session: AsyncSession, scope: str) -> PublishedReport | None:
     return await reports.latest(scope) or (await reports.latest("") if scope else None)
 
 
+async def _where_the_pdf_is(ctx: CommandContext, published: PublishedReport) -> str:
+    """Where the published PDF was posted (the outbox row that shared it), for people to open."""
+    row = await OutboxRepository(ctx.session).by_key(
+        f"report-file:{published.as_of.isoformat()}:{published.scope}"
+    )
+    if row is None:
+        # No programme channel then, or no PDF extra: the command below writes the file.
+        return "Its PDF was not posted in chat."
+    if row.state != OutboxState.SENT or row.sent_at is None:
+        return "Its PDF is on its way to the programme channel."
+    return f"Its PDF was posted in the programme channel on {moment(row.sent_at, ctx.tz)}."
+
+
 async def show_report(ctx: CommandContext, args: Args) -> Reply:
     """/outcome report [AREA] — the latest published progress report, and a fresh draft"""
     area_text = " ".join(args.words)
@@ -57,7 +72,8 @@ async def show_report(ctx: CommandContext, args: Args) -> Reply:
         names = await names_for(ctx.session, {published.published_by})
         said = (
             f"Latest published: {published.title}, by {names.of(published.published_by)} on "
-            f"{moment(published.published_at, ctx.tz)}: {_figures(content)}."
+            f"{moment(published.published_at, ctx.tz)}: {_figures(content)}. "
+            + await _where_the_pdf_is(ctx, published)
         )
         rows = [
             (a.name, a.counts[Status.ON_TRACK], a.counts[Status.AT_RISK],

@@ -50,13 +50,14 @@ async def publish_report(
     earlier = await reports.find(as_of, snapshot["scope"]["slug"])
     if earlier is not None:
         return Publication(render(earlier.snapshot, make_pdf), earlier, new=False)
-    # What is stored is what is rendered: the snapshot as it reads back from the database.
-    stored = json.loads(json.dumps(snapshot))
-    made = render(stored, make_pdf)
+    # Locking checks that `by` may publish: before the slow part, so that a refusal is quick.
     lock = await lock_through(
         session, through=as_of, by=by, now=now, admins=admins,
         reason=f"Published in the progress report as of {as_of.isoformat()}",
     )  # fmt: skip
+    # What is stored is what is rendered: the snapshot as it reads back from the database.
+    stored = json.loads(json.dumps(snapshot))
+    made = render(stored, make_pdf)
     record = PublishedReport(
         as_of=as_of,
         scope=snapshot["scope"]["slug"],
@@ -76,7 +77,9 @@ async def publish_report(
         after={"as_of": as_of.isoformat(), "scope": record.scope, "lock": lock.id},
     )
     if announce_to is not None:
-        await announce(session, record, announce_to, now)
+        await announce(
+            session, record, announce_to, now, filename=made.filename, pdf=made.pdf,
+        )  # fmt: skip
     return Publication(made, record, new=True)
 
 
