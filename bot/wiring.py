@@ -30,6 +30,7 @@ from bot.messengers import (
     teams_wanted,
 )
 from bot.metrics import Metrics, metrics_route
+from bot.report_files import report_files_route
 from bot.server import Running, close_session_last, health_route, listen, socket_mode
 from bot.slack.app import EVENTS_PATH, BoltSlot, add_routes, build_app
 from bot.slack.messenger import SlackMessenger, posting_client, web_api_session
@@ -269,6 +270,7 @@ async def start_server(
     web_app = web.Application()
     health = health_route(web_app, db)
     metrics_route(web_app, db, metrics)
+    report_files_route(web_app, db)
     services, app, session = None, None, None
     if settings.slack_bot_token:
         session = web_api_session()

@@ -12,7 +12,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from commands.delivery.reply_codec import encode
 from commands.domain.rules import Status
 from commands.presentation.charts import status_by_area_chart
-from commands.presentation.formatting import STATUS_WORDS
+from commands.presentation.formatting import STATUS_WORDS, counted
 from commands.presentation.replies import Context, Document, Header, Reply, Section, mention
 from commands.reports.content import report_content
 from config.targets import Target
@@ -32,9 +32,10 @@ def announcement(record: PublishedReport) -> Reply:
     text = (
         f"{mention(record.published_by)} published the progress report as of "
         f"{content.as_of.day} {content.as_of:%B %Y}: of {sum(totals.values())} outcomes, "
-        f"{counts}. {len(content.successes)} successes; "
-        f"{len(content.more_work)} outcomes need more work. Readings for periods ending by then "
-        "are now locked."
+        f"{counts}. {counted(len(content.successes), 'success', 'successes')}; "
+        f"{counted(len(content.more_work), 'outcome')} "
+        f"{'needs' if len(content.more_work) == 1 else 'need'} more work. Readings for periods "
+        "ending by then are now locked."
     )
     rows = [
         (a.name, a.counts[Status.ON_TRACK], a.counts[Status.AT_RISK], a.counts[Status.OFF_TRACK],
@@ -49,9 +50,8 @@ def announcement(record: PublishedReport) -> Reply:
             status_by_area_chart(rows, f"{content.as_of.day} {content.as_of:%B %Y}"),
             Context(
                 (
-                    "The PDF follows. `waymark report publish --as-of "
-                    f"{content.as_of.isoformat()}` makes it again, byte for byte, from what it "
-                    "showed.",
+                    f"The PDF follows. `{again(record)}` makes it again, byte for byte, from "
+                    "what it showed.",
                 )
             ),
         ),
@@ -59,9 +59,18 @@ def announcement(record: PublishedReport) -> Reply:
     )
 
 
+def again(record: PublishedReport, by: str = "") -> str:
+    """The command that makes this published report again: its date, and its area or group."""
+    scope = record.snapshot["scope"]
+    narrowed = f" --{scope['kind']} {scope['slug']}" if scope["kind"] in ("area", "group") else ""
+    return f"waymark report publish --as-of {record.as_of.isoformat()}{narrowed}" + (
+        f" --by {by}" if by else ""
+    )
+
+
 def report_file(record: PublishedReport, filename: str, pdf: bytes, link: str | None) -> Reply:
     """The published PDF, for the channel to open or pass on to the town's partners."""
-    words = f"{record.title}, as published (PDF, {_size(pdf)})."
+    words = f"The PDF, as published ({_size(pdf)}): to open, or to pass on to the town's partners."
     document = Document(record.title, f"{filename}.pdf", PDF, pdf, link)
     return Reply(words, (Section(text=words), document), shared=True)
 

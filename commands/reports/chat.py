@@ -13,6 +13,7 @@ from commands.people.directory import names_for
 from commands.presentation.charts import status_by_area_chart
 from commands.presentation.formatting import STATUS_WORDS, moment
 from commands.presentation.replies import Context, Header, Reply, Section
+from commands.reports.announcing import again
 from commands.reports.content import ReportContent, report_content
 from commands.reports.snapshot import take_snapshot
 from storage.models import OutboxState
@@ -83,12 +84,16 @@ async def show_report(ctx: CommandContext, args: Args) -> Reply:
         chart = status_by_area_chart(rows, f"report as of {_day(content)}")
     fresh = f"A fresh draft as of {_day(draft)} ({draft.scope_name}): {_figures(draft)}."
     blocks += [Section(text=said), Section(text=fresh)]
-    as_of = published.as_of.isoformat() if published else draft.as_of.isoformat()
+    republish = (
+        again(published, "ADMIN")
+        if published
+        else f"waymark report publish --as-of {draft.as_of.isoformat()} --by ADMIN"
+    )
     blocks.append(
         Context(
             (
-                f"The files (HTML and PDF): `waymark report --as-of {draft.as_of.isoformat()} "
-                f"--out DIR` for the draft; `waymark report publish --as-of {as_of} --by ADMIN` "
+                f"The files (HTML and PDF): `waymark report --as-of {draft.as_of.isoformat()}"
+                f"{f' --area {area.slug}' if area else ''} --out DIR` for the draft; `{republish}` "
                 "makes a published one again, byte for byte.",
             )
         )
