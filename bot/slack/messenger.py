@@ -21,7 +21,7 @@ from slack_sdk.web.async_client import AsyncWebClient
 
 from bot.pacing import CONVERSATION_INTERVAL, Pacer
 from bot.slack import documents, render
-from commands.ports import CannotLookError, DeliveryError
+from commands.ports import CannotLookError, DeliveryError, MessageGoneError
 from commands.presentation.replies import Chart, Reply
 
 log = logging.getLogger(__name__)
@@ -125,6 +125,21 @@ class SlackMessenger:
                 raise DeliveryError(f"no answer from Slack: {error!r}", ambiguous=True) from error
         return str(response["ts"])
 
+    async def update(self, channel_id: str, message_id: str, reply: Reply) -> None:
+        """chat.update: the message keeps its place, its thread and its metadata (the key).
+        Charts are not uploaded again: a refreshed card has none."""
+        content = render.message(reply.without_charts())
+        try:
+            await self.client.chat_update(channel=channel_id, ts=message_id, **content)
+        except SlackApiError as error:
+            code = error.response.get("error") if error.response else None
+            if code in _GONE:
+                gone = f"the message is no longer in {channel_id} ({code})"
+                raise MessageGoneError(gone) from error
+            raise _delivery_error(error) from error
+        except (ClientError, TimeoutError) as error:
+            raise DeliveryError(f"no answer from Slack: {error!r}", ambiguous=True) from error
+
     async def share_documents(
         self, channel_id: str, reply: Reply, *, thread_id: str | None = None
     ) -> str:
@@ -199,6 +214,8 @@ class SlackMessenger:
                 return None
 
 
+# Answers to chat.update meaning the message, or its channel, was deleted.
+_GONE = {"message_not_found", "channel_not_found", "is_archived"}
 # Answers to conversations.history that no later try will change.
 _CANNOT_READ = {"missing_scope", "not_in_channel", "channel_not_found", "access_denied"}
 

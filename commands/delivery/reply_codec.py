@@ -47,6 +47,8 @@ def encode(reply: Reply) -> Json:
     }
     if reply.action_id is not None:
         encoded["action"] = reply.action_id
+    if reply.card:
+        encoded["card"] = reply.card
     return encoded
 
 
@@ -58,6 +60,7 @@ def decode(payload: Json) -> Reply:
             shared=bool(payload.get("shared", False)),
             about=tuple(int(n) for n in payload.get("about", ())),
             action_id=int(payload["action"]) if payload.get("action") is not None else None,
+            card=str(payload.get("card") or ""),
         )
     except (KeyError, TypeError, ValueError) as error:
         raise CodecError(f"a stored message could not be read back: {error!r}") from error

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from enum import StrEnum
 
 from commands.domain.rules import Status
@@ -171,6 +171,9 @@ class Reply:
     # For the person who asked alone, even where every answer is seen by the channel (Teams):
     # it goes to their own chat with waymark, and the thread is told where it went.
     private: bool = False
+    # What kind of card it is, where waymark may draw it again as things change (`status`: an
+    # outcome's status card, refreshed in place when a reading arrives); "" for the rest.
+    card: str = ""
 
     @property
     def charts(self) -> tuple[Chart, ...]:
@@ -182,7 +185,7 @@ class Reply:
 
     def without_charts(self) -> Reply:
         blocks = tuple(b for b in self.blocks if not isinstance(b, Chart))
-        return Reply(self.fallback, blocks, self.shared, self.about, self.action_id, self.private)
+        return replace(self, blocks=blocks)
 
 
 @dataclass(frozen=True)
