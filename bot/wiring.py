@@ -227,7 +227,10 @@ def missing_credentials(settings: Settings) -> list[str]:
 def core_for(settings: Settings, db: Database, clock: Clock, metrics: Metrics) -> Core:
     """The one core a server's Slack and Teams adapters share, watched by `metrics`."""
     admins = frozenset(settings.admins)
-    return Core(db, clock=clock, tz=settings.zone, admins=admins, observer=metrics)
+    return Core(
+        db, clock=clock, tz=settings.zone, admins=admins, observer=metrics,
+        public_url=settings.public_url,
+    )  # fmt: skip
 
 
 def slack_adapter(

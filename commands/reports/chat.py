@@ -14,7 +14,9 @@ from commands.presentation.charts import status_by_area_chart
 from commands.presentation.formatting import STATUS_WORDS, moment
 from commands.presentation.replies import Context, Header, Reply, Section
 from commands.reports.announcing import again
+from commands.reports.building import render_filename
 from commands.reports.content import ReportContent, report_content
+from commands.reports.publishing import file_address
 from commands.reports.snapshot import take_snapshot
 from storage.models import OutboxState
 from storage.report_models import PublishedReport
@@ -42,16 +44,22 @@ async def _latest(session: AsyncSession, scope: str) -> PublishedReport | None:
 
 
 async def _where_the_pdf_is(ctx: CommandContext, published: PublishedReport) -> str:
-    """Where the published PDF was posted (the outbox row that shared it), for people to open."""
+    """Where the published PDF was posted (the outbox row that shared it), and, where waymark
+    has a public address, a link that opens it (the one a Teams card gives)."""
     row = await OutboxRepository(ctx.session).by_key(
         f"report-file:{published.as_of.isoformat()}:{published.scope}"
     )
     if row is None:
         # No programme channel then, or no PDF extra: the command below writes the file.
-        return "Its PDF was not posted in chat."
-    if row.state != OutboxState.SENT or row.sent_at is None:
-        return "Its PDF is on its way to the programme channel."
-    return f"Its PDF was posted in the programme channel on {moment(row.sent_at, ctx.tz)}."
+        said = "Its PDF was not posted in chat."
+    elif row.state != OutboxState.SENT or row.sent_at is None:
+        said = "Its PDF is on its way to the programme channel."
+    else:
+        said = f"Its PDF was posted in the programme channel on {moment(row.sent_at, ctx.tz)}."
+    if ctx.public_url and published.file_token:
+        name = render_filename(published.snapshot)
+        said += f" Open it: {file_address(ctx.public_url, published.file_token, name)}"
+    return said
 
 
 async def show_report(ctx: CommandContext, args: Args) -> Reply:

@@ -5,6 +5,7 @@ download, whatever fails between the three steps of files upload v2."""
 from __future__ import annotations
 
 import asyncio
+import re
 from collections.abc import Iterator
 from datetime import date, datetime, timedelta
 from pathlib import Path
@@ -15,8 +16,10 @@ import pytest
 
 from bot.pdf import weasyprint_pdf
 from bot.slack.messenger import SlackMessenger, posting_client
+from commands.context import Args, Caller, CommandContext
 from commands.delivery.outbox import drain
 from commands.reports.building import PdfMaker
+from commands.reports.chat import show_report
 from commands.reports.publishing import Publication, publish_report
 from config.targets import Target
 from playground.standin import BOT_TOKEN, StandIn, running_standin
@@ -91,6 +94,16 @@ async def test_the_published_pdf_follows_the_announcement_as_a_file_to_download(
 
     await send(db, slack, now + timedelta(hours=1))
     assert len(slack.in_channel(PROGRAMME)) == 2
+
+    # `/outcome report` says where the PDF is, and links to it where waymark has an address.
+    async with db.reading() as session:
+        ctx = CommandContext(
+            session, Caller("U0ANYONE", "C0GENERAL", "slack", is_admin=False), now, tz,
+            public_url="https://waymark.luton.example",
+        )  # fmt: skip
+        said = (await show_report(ctx, Args())).fallback
+    assert "Its PDF was posted in the programme channel on Thu 26 Nov 2026, 12:00." in said
+    assert re.search(r"Open it: https://waymark\.luton\.example/reports/\S+/" + NAME, said)
 
 
 async def test_an_unclear_failure_sharing_the_file_is_looked_for_not_shared_twice(

@@ -1,8 +1,8 @@
 """`waymark report publish`: what was published is stored and made again byte for byte,
 whatever changes later; its periods are locked; `report list` says who published what.
 
-One priority area's report, not the whole road map's: the same code makes both, and a fifth of
-the pages takes a fifth of the time (test_report.py renders the whole one)."""
+One group's report (three outcomes), not the whole road map's (forty): the same code makes
+both, in a fraction of the time; test_report.py renders the whole one."""
 
 from __future__ import annotations
 
@@ -15,8 +15,8 @@ from tests.cli.test_cli import database_url, waymark
 __all__ = ["database_url"]
 
 ADMIN = "U0ADMIN0001"  # the example's performance officer, named in its people.csv
-AREA = "population-wellbeing"  # outcomes 1 to 8
-TITLE = "Road map progress report: Population wellbeing, 30 September 2026"
+GROUP = "health-equality"  # outcomes 1 to 3
+TITLE = "Road map progress report: Health Equality Town Partnership, 30 September 2026"
 
 
 def test_publishing_twice_gives_the_same_bytes_whatever_changed(
@@ -28,10 +28,10 @@ def test_publishing_twice_gives_the_same_bytes_whatever_changed(
     monkeypatch.setenv("WAYMARK_ADMINS", ADMIN)
     waymark(capsys, "init")
     first, again = tmp_path / "first", tmp_path / "again"
-    name = f"progress-report-2026-09-30-{AREA}"
+    name = f"progress-report-2026-09-30-{GROUP}"
 
     code, out, _ = waymark(capsys, "report", "publish", "--as-of", "2026-09-30", "--by", ADMIN,
-                           "--area", AREA, "--out", str(first))  # fmt: skip
+                           "--group", GROUP, "--out", str(first))  # fmt: skip
     assert code == 0
     assert out.startswith(f"Published {TITLE}. Every ")
     assert "now locked" in out
@@ -42,7 +42,7 @@ def test_publishing_twice_gives_the_same_bytes_whatever_changed(
     assert waymark(capsys, "comparators", "import", str(changed))[0] == 0
 
     code, out, _ = waymark(capsys, "report", "publish", "--as-of", "2026-09-30", "--by", ADMIN,
-                           "--area", AREA, "--out", str(again))  # fmt: skip
+                           "--group", GROUP, "--out", str(again))  # fmt: skip
     assert code == 0
     assert "was published on" in out
     assert "by Joanne Clarke: made again from what it showed then" in out
