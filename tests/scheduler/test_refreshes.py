@@ -12,6 +12,7 @@ from commands.ports import DeliveryError
 from commands.presentation.replies import Section
 from commands.readings.operators import approve_from_command_line
 from commands.readings.recording import Via, record_reading
+from scheduler.jobs import tick
 from storage.db import Database
 from storage.models import OutboxMessage
 from storage.repositories import OutboxRepository
@@ -59,7 +60,11 @@ async def test_a_refused_change_is_tried_again_later_and_made_once(
     await give(roadmap, 88.1, at("2026-03-02T10:30"))
     messenger.failures[CHILDREN] = [DeliveryError("Slack refused: ratelimited", ambiguous=False)]
 
-    await run(ctx, [at("2026-03-02T10:30")])
+    report = await tick(ctx, at("2026-03-02T10:30"))
+    assert report.lines(LONDON) == [
+        f"Not done yet: Refresh the reminder for outcome 13 in {CHILDREN} (Slack refused: "
+        "ratelimited); trying again from Mon 2 Mar 2026, 10:31."
+    ]
     [row] = await refresh_rows(roadmap)
     assert (row.state, row.last_error) == ("pending", "Slack refused: ratelimited")
     assert row.not_before == at("2026-03-02T10:31")  # a minute after the first refusal
