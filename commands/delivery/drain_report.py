@@ -30,6 +30,7 @@ class Undelivered:
     retry_at: datetime | None  # None: left for an operator, `failed` or `unconfirmed`
     row_id: int = 0
     unconfirmed: bool = False  # it may have been posted: look in the channel first
+    changed: bool = False  # a change to a message posted already (its summary says which)
 
 
 @dataclass
@@ -53,6 +54,14 @@ class DrainReport:
                     f"({u.error}). Look in the channel: if it is there, `waymark outbox "
                     f"--posted {u.row_id}`; if not, `waymark outbox --retry {u.row_id}`."
                 )
+            elif u.changed:
+                then = (
+                    f"Fix the cause, then `waymark outbox --retry {u.row_id}`"
+                    if u.retry_at is None
+                    else f"trying again from {moment(u.retry_at, tz)}"
+                )
+                given_up = ", and given up" if u.retry_at is None else " yet"
+                lines.append(f"Not done{given_up}: {u.summary} ({u.error}); {then}.")
             elif u.retry_at is None:
                 lines.append(
                     f"Not posted, and given up: {u.summary}, to {u.channel_id} ({u.error}). "

@@ -291,7 +291,9 @@ async def _retry(
         await OutboxRepository(session).retry_later(row.id, token, at, error)
     log.warning("outbox %s (%s) not posted: %s; trying again from %s", row.id, row.key, error, at)
     report.undelivered.append(
-        Undelivered(row.key, row.summary, row.channel_id, error, at, row_id=row.id)
+        Undelivered(
+            row.key, row.summary, row.channel_id, error, at, row.id, changed=row.kind == REFRESH
+        )
     )
 
 
@@ -335,7 +337,9 @@ def _given_up(row: OutboxMessage, error: str, report: DrainReport) -> None:
         row.id,
     )
     report.undelivered.append(
-        Undelivered(row.key, row.summary, row.channel_id, error, None, row_id=row.id)
+        Undelivered(
+            row.key, row.summary, row.channel_id, error, None, row.id, changed=row.kind == REFRESH
+        )
     )
 
 

@@ -30,6 +30,7 @@ from commands.presentation.replies import Action, Block, Context, Header, Reply,
 from storage.models import Outcome, Post, Reading
 from storage.repositories import (
     ComparatorRepository,
+    ConversationRefRepository,
     OutboxRepository,
     PostRepository,
     ReadingRepository,
@@ -109,7 +110,7 @@ async def queue_refreshes(
             kind=REFRESH,
             platform=post.platform,
             channel_id=post.channel_id,
-            summary=f"Refresh the {what} for outcome {number} in {post.channel_id}",
+            summary=f"Refresh the {what} for outcome {number} in {await _where(session, post)}",
             payload=encode(reply),
             not_before=now,
             created_at=now,
@@ -118,6 +119,12 @@ async def queue_refreshes(
         )
         queued += row is not None
     return queued
+
+
+async def _where(session: AsyncSession, post: Post) -> str:
+    """The channel by its name where waymark was told it (Teams), by its id otherwise."""
+    ref = await ConversationRefRepository(session).get(post.platform, post.channel_id)
+    return f"#{ref.name}" if ref is not None and ref.name else post.channel_id
 
 
 async def _reminder_now(
@@ -143,9 +150,8 @@ async def _reminder_now(
     latest = await ReadingRepository(session).latest(outcome.id)
     status = status_of(outcome, latest, local_today(now, tz))
     words = (
-        f"The {reading.period} reading has arrived: {with_unit(reading.value, outcome.unit)}, "
-        f"on {day(reading.submitted_at.astimezone(tz).date())}. "
-        f"Status now: {STATUS_WORDS[status.status]}."
+        f"The {reading.period} reading arrived on {day(reading.submitted_at.astimezone(tz).date())}"
+        f": {with_unit(reading.value, outcome.unit)}. Status now: {STATUS_WORDS[status.status]}."
     )
     return received(last, outcome.number, words)
 

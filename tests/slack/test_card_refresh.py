@@ -106,7 +106,7 @@ async def test_a_reminder_marks_the_reading_received_and_a_digest_stays_as_it_wa
 
     [update] = updates_of(slack, reminder.ts)
     words = text_of([slack.workspace.message(ECONOMY, reminder.ts)])
-    assert "The 2025 reading has arrived: 23.4" in words
+    assert "The 2025 reading arrived on Thu 26 Nov 2026: 23.4" in words
     assert "Every reading asked for here has arrived" in words
     assert "overdue" not in words.lower()
     assert update["channel"] == ECONOMY
