@@ -13,7 +13,8 @@ metadata, so the file is recognised instead by its name, which is unique to the 
 (`progress-report-2026-09-30.pdf`), among the bot's own messages since the first attempt.
 
 Slack shares the file in the background: its answer to step 3 holds no message ts. `files.info`
-gives it once the share is done; until then the file id stands for the message."""
+gives it once the share is done; until then, or without the `files:read` scope (the manifest does
+not ask for it: nothing needs the ts), the file id stands for the message in the outbox."""
 
 from __future__ import annotations
 

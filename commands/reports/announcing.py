@@ -47,7 +47,7 @@ def announcement(record: PublishedReport) -> Reply:
         (
             Header(record.title),
             Section(text=text),
-            status_by_area_chart(rows, f"{content.as_of.day} {content.as_of:%B %Y}"),
+            status_by_area_chart(rows, "", when=f"as of {content.as_of.day} {content.as_of:%B %Y}"),
             Context(
                 (
                     f"The PDF follows. `{again(record)}` makes it again, byte for byte, from "

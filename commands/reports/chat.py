@@ -89,7 +89,7 @@ async def show_report(ctx: CommandContext, args: Args) -> Reply:
              a.counts[Status.OFF_TRACK], a.counts[Status.NO_DATA])
             for a in content.areas
         ]  # fmt: skip
-        chart = status_by_area_chart(rows, f"report as of {_day(content)}")
+        chart = status_by_area_chart(rows, "", when=f"as of {_day(content)}")
     fresh = f"A fresh draft as of {_day(draft)} ({draft.scope_name}): {_figures(draft)}."
     blocks += [Section(text=said), Section(text=fresh)]
     republish = (
