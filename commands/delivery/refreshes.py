@@ -44,7 +44,7 @@ REMINDER = "reminder"  # the kind reminders are posted under (`commands.reminder
 REFRESHED = (STATUS_CARD, REMINDER)
 # Older cards have scrolled out of anyone's sight; redrawing them would only cost calls.
 RECENT = timedelta(days=90)
-MOST = 20
+MOST = 10
 
 
 async def current_card(
@@ -91,6 +91,7 @@ async def queue_refreshes(
         if number in post.outcomes and (post.kind != STATUS_CARD or len(post.outcomes) == 1)
     ][:MOST]
     outbox = OutboxRepository(session)
+    where = _Places(session)
     card: Reply | None = None
     queued = 0
     for post in posts:
@@ -110,7 +111,7 @@ async def queue_refreshes(
             kind=REFRESH,
             platform=post.platform,
             channel_id=post.channel_id,
-            summary=f"Refresh the {what} for outcome {number} in {await _where(session, post)}",
+            summary=f"Refresh the {what} for outcome {number} in {await where(post)}",
             payload=encode(reply),
             not_before=now,
             created_at=now,
@@ -121,10 +122,20 @@ async def queue_refreshes(
     return queued
 
 
-async def _where(session: AsyncSession, post: Post) -> str:
-    """The channel by its name where waymark was told it (Teams), by its id otherwise."""
-    ref = await ConversationRefRepository(session).get(post.platform, post.channel_id)
-    return f"#{ref.name}" if ref is not None and ref.name else post.channel_id
+class _Places:
+    """Channels by their names where waymark was told them (Teams), by their ids otherwise;
+    each looked up once, as most cards showing an outcome are in its group's channel."""
+
+    def __init__(self, session: AsyncSession) -> None:
+        self.refs = ConversationRefRepository(session)
+        self.known: dict[tuple[str, str], str] = {}
+
+    async def __call__(self, post: Post) -> str:
+        place = (post.platform, post.channel_id)
+        if place not in self.known:
+            ref = await self.refs.get(*place)
+            self.known[place] = f"#{ref.name}" if ref is not None and ref.name else post.channel_id
+        return self.known[place]
 
 
 async def _reminder_now(
