@@ -95,9 +95,11 @@ def _plot(axes: Any, figures: dict[str, Any]) -> None:
     allowance = figures["allowance"]
     # The band is drawn on the side that counts: below the path when higher is better.
     sign = -1 if figures["polarity"] == Polarity.HIGHER_IS_BETTER.value else 1
+    # Dark enough to see in greyscale print: at 0.22 the band all but vanished.
     edge = [v + sign * a for v, a in zip(expected, allowance, strict=True)]
     axes.fill_between(
-        x, expected, edge, color=INK["band"], alpha=0.22, hatch="///", linewidth=0,
+        x, expected, edge, facecolor=INK["band"], edgecolor=INK["band"], alpha=0.35, hatch="///",
+        linewidth=0,
         label=f"at risk (within {figures.get('band', figures['tolerance'])})",
     )  # fmt: skip
     axes.plot(x, expected, color=INK["path"], linestyle="--", label="expected path")

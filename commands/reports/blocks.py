@@ -162,10 +162,16 @@ def _chart(o: OutcomeReport) -> str:
     svg = draw_trajectory(figures, image_format="svg", salt=str(s.number), height=2.3)
     readings = "; ".join(f"{p.period}: {with_unit(p.value, s.unit)}" for p in o.points)
     beside = f" Beside them: {comparison_words(o.comparators, s.unit)}." if o.comparators else ""
+    # What a sighted reader gets from the chart, in words: the milestones and the band too.
+    milestones = ", ".join(
+        f"{with_unit(float(target), s.unit)} by {label}" for label, target in o.facts.milestones
+    )
+    side = "below" if s.polarity is Polarity.HIGHER_IS_BETTER else "above"
     description = (
         f"Readings against the expected path from {s.baseline.label} "
-        f"({with_unit(s.baseline.value, s.unit)}) through its milestones, with the tolerance band "
-        f"on the side that counts. Readings: {readings or 'none yet'}.{beside}"
+        f"({with_unit(s.baseline.value, s.unit)}) through its milestones ({milestones}); the band "
+        f"{side} the path is where a reading is at risk (within {figures['band']}). "
+        f"Readings: {readings or 'none yet'}.{beside}"
     )
     title = f"Outcome {s.number}: readings against the path"
     return (

@@ -101,3 +101,15 @@ async def test_an_outcomes_block_reads_as_sentences(
     assert "Wide confidence interval." in block
     # What is illustrative: the area's figures, not the area.
     assert "East of England's figures: Illustrative." in block
+
+
+async def test_a_charts_description_gives_the_milestones_and_the_band_in_words(
+    db: Database, tmp_path: Path, now: datetime, tz: ZoneInfo
+) -> None:
+    # A screen reader heard "through its milestones" and no milestone.
+    content = await _content(db, tmp_path, now, tz)
+    [poverty] = [o for o in content.outcomes if o.status.number == 12]
+    assert (
+        "through its milestones (30% by 2025/26, 10% by 2040); the band above the path is where "
+        "a reading is at risk (within 5% of the path). Readings: 2024/25: 34%."
+    ) in outcome_block(poverty)
