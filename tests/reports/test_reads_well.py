@@ -15,6 +15,7 @@ from commands.presentation.formatting import status_counts, with_unit
 from commands.presentation.trajectory import draw_trajectory, trajectory_figures
 from commands.reports.blocks import outcome_block, success_sentence
 from commands.reports.content import ReportContent, report_content
+from commands.reports.method import METHOD
 from commands.reports.snapshot import take_snapshot
 from commands.roadmap_files.importing import import_roadmap
 from storage.db import Database
@@ -113,3 +114,12 @@ async def test_a_charts_description_gives_the_milestones_and_the_band_in_words(
         "through its milestones (30% by 2025/26, 10% by 2040); the band above the path is where "
         "a reading is at risk (within 5% of the path). Readings: 2024/25: 34%."
     ) in outcome_block(poverty)
+
+
+def test_the_method_page_does_not_claim_comparators_are_for_the_same_period() -> None:
+    # England 65% (2024-03) sat beside a 2026-08 reading while the method page said "the
+    # published figures for the same measure and period"; some are illustrative.
+    words = " ".join(METHOD.split())
+    assert "same measure and period" not in words
+    assert "for the period written beside each" in words
+    assert 'a figure whose source says "illustrative" is an example' in words
