@@ -78,8 +78,9 @@ def success_sentence(o: OutcomeReport) -> str:
 
 
 def figure(value: float, unit: str) -> str:
-    """A figure worked out on the path, as precise as a reader needs: whole numbers when large."""
-    return with_unit(value, unit, places=0 if abs(value) >= 1000 else 2)
+    """A figure worked out on the path, to two places as the status sentence gives it: the
+    table once said "Expected 9,040" under a sentence that said "an expected 9,040.07"."""
+    return with_unit(value, unit)
 
 
 def more_work_words(o: OutcomeReport) -> str:

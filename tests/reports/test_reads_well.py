@@ -123,3 +123,15 @@ def test_the_method_page_does_not_claim_comparators_are_for_the_same_period() ->
     assert "same measure and period" not in words
     assert "for the period written beside each" in words
     assert 'a figure whose source says "illustrative" is an example' in words
+
+
+async def test_the_expected_figure_is_the_same_in_the_sentence_and_the_table(
+    db: Database, tmp_path: Path, now: datetime, tz: ZoneInfo
+) -> None:
+    # Jobs: 93,000 at the end of 2023, 100,000 by the end of 2030 (2,557 days later). At the end
+    # of 2024, 366 days on: 93,000 + 7,000 × 366 / 2,557 = 94,001.96.
+    content = await _content(db, tmp_path, now, tz)
+    [jobs] = [o for o in content.outcomes if o.status.number == 20]
+    block = outcome_block(jobs)
+    assert "the path expects 94,001.96." in block
+    assert "<td>94,001.96 for 2024</td>" in block
