@@ -85,8 +85,13 @@ def figure(value: float, unit: str) -> str:
 
 def more_work_words(o: OutcomeReport) -> str:
     """Why the outcome needs more work, with the working a councillor can check."""
-    why = "; ".join(MORE_WORK_WORDS[r] for r in o.more_work)
-    return f"{why}. {explanation(o.status)}" if o.status.latest is not None else f"{why}."
+    # The working ends "…, so off track": "Why: off track." before it said it twice.
+    reasons = [r for r in o.more_work if r != "off_track" or o.status.latest is None]
+    why = "; ".join(MORE_WORK_WORDS[r] for r in reasons)
+    if o.status.latest is None:
+        return f"{why}."
+    working = explanation(o.status)
+    return f"{why}. {working}" if why else working
 
 
 def commentary(o: OutcomeReport) -> str:

@@ -13,7 +13,7 @@ from commands.comparators.importing import import_comparators
 from commands.domain.rules import Status
 from commands.presentation.formatting import status_counts, with_unit
 from commands.presentation.trajectory import draw_trajectory, trajectory_figures
-from commands.reports.blocks import outcome_block, success_sentence
+from commands.reports.blocks import more_work_words, outcome_block, success_sentence
 from commands.reports.content import ReportContent, report_content
 from commands.reports.method import METHOD
 from commands.reports.snapshot import take_snapshot
@@ -25,6 +25,7 @@ from tests.factories import CADENCE_OUTCOMES, OUTCOMES, write_roadmap
 READINGS = """outcome,period,value,submitted_by,submitted_at,note
 12,2024/25,34,U0CHILDLEAD,2025-10-01T09:00:00Z,
 13,2024-Q2,86,U0CHILDLEAD,2024-09-01T09:00:00Z,
+13,2024-Q3,84,U0CHILDLEAD,2024-12-01T09:00:00Z,clinics from March
 21,2021-23,78.2,U0CHILDLEAD,2025-03-10T17:27:00Z,wide confidence interval
 """
 COMPARATORS = """outcome,period,area,value,source
@@ -135,3 +136,17 @@ async def test_the_expected_figure_is_the_same_in_the_sentence_and_the_table(
     block = outcome_block(jobs)
     assert "the path expects 94,001.96." in block
     assert "<td>94,001.96 for 2024</td>" in block
+
+
+async def test_more_work_gives_the_working_once(
+    db: Database, tmp_path: Path, now: datetime, tz: ZoneInfo
+) -> None:
+    # MMR: 85% at the end of 2024-Q1, 89% by the end of 2026-Q1 (730 days). At the end of
+    # 2024-Q3, 183 days on: 85 + 4 × 183 / 730 = 86.00; 84% misses by 2 points, more than 1.
+    content = await _content(db, tmp_path, now, tz)
+    [mmr] = [o for o in content.more_work if o.status.number == 13]
+    assert more_work_words(mmr) == (
+        "2024-Q3 reading 84% against an expected 86% at the end of 2024-Q3 (higher is better): "
+        "it misses by 2 percentage points, more than the tolerance of 1 percentage point, so off "
+        "track."
+    )  # not "off track. 2024-Q3 reading …, so off track."
