@@ -1,7 +1,8 @@
 # waymark: the chat-ops bot for a partnership road map.
 
-# Build: waymark and what it needs at run time (Slack, Teams and charts; no dev tools) into
-# /opt/waymark, at exactly the versions uv.lock pins. uv stays in this stage.
+# Build: waymark and what it needs at run time (Slack, Teams, charts and the progress report's
+# PDF; no dev tools) into /opt/waymark, at exactly the versions uv.lock pins. uv stays in this
+# stage.
 FROM python:3.11-slim AS build
 
 ENV PIP_NO_CACHE_DIR=1 \
@@ -17,7 +18,7 @@ WORKDIR /src
 # Dependencies in their own layer: rebuilt only when pyproject.toml or uv.lock changes.
 COPY pyproject.toml uv.lock ./
 RUN pip install "uv==$(sed -n '/^name = "uv"$/{n;s/^version = "\(.*\)"$/\1/p;}' uv.lock)" \
-    && uv sync --locked --no-install-project --no-editable --extra teams --extra charts
+    && uv sync --locked --no-install-project --no-editable --extra teams --extra charts --extra reports
 
 COPY README.md ./
 COPY bot ./bot
@@ -26,7 +27,7 @@ COPY storage ./storage
 COPY scheduler ./scheduler
 COPY config ./config
 COPY teams ./teams
-RUN uv sync --locked --no-editable --extra teams --extra charts
+RUN uv sync --locked --no-editable --extra teams --extra charts --extra reports
 
 
 FROM python:3.11-slim
@@ -36,6 +37,13 @@ ENV PYTHONDONTWRITEBYTECODE=1 \
     PATH=/opt/waymark/bin:$PATH
 
 COPY --from=build /opt/waymark /opt/waymark
+
+# WeasyPrint (the `reports` extra) draws the progress report's PDF with Pango, and the report's
+# own font is DejaVu Sans; without them `waymark report` writes the HTML alone. Only these
+# libraries and one font family, without recommends, and no apt lists left behind.
+RUN apt-get update \
+    && apt-get install -y --no-install-recommends libpango-1.0-0 libpangoft2-1.0-0 fonts-dejavu-core \
+    && rm -rf /var/lib/apt/lists/*
 
 RUN useradd --create-home --uid 10001 waymark && mkdir -p /data && chown waymark /data
 USER waymark

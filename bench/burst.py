@@ -16,7 +16,7 @@ from bench.data import generate
 from bench.databases import fresh_database
 from bench.load import Check, Sample, Sender, command_body, run_load
 from bench.passes import LONDON
-from bench.processes import free_port, started
+from bench.processes import free_port, started, waymark_serve
 from bench.run import ASKED_IN, ASKER, HEALTHY_TIMEOUT, SECRET, TOKEN, StandIn
 from bench.scales import Scale
 from storage.db import Database
@@ -55,7 +55,7 @@ async def run_burst(
                 "SLACK_API_URL": f"{standin.url}/api/",
                 "DATABASE_URL": url,
             }
-            waymark_args = ["bot", "serve", "--port", str(waymark_port)]
+            waymark_args = waymark_serve(waymark_port)
             async with started("waymark", waymark_args, env, folder, waymark_port) as waymark:
                 await waymark.wait_healthy("/healthz", HEALTHY_TIMEOUT)
                 connector = aiohttp.TCPConnector(limit=size + 10)

@@ -17,7 +17,7 @@ from typing import Any
 
 from bench.burst import burst_table, run_burst
 from bench.databases import postgres_available
-from bench.processes import use_ports
+from bench.processes import use_ports, use_workers
 from bench.report import check_targets, table, targets_table
 from bench.run import run_backend
 from bench.scales import SCALES
@@ -71,6 +71,13 @@ def build_parser() -> argparse.ArgumentParser:
         type=_port_range,
         help="listen only on ports LOW to HIGH on 127.0.0.1 (three are used per database); "
         "default: any free port",
+    )
+    parser.add_argument(
+        "--workers",
+        metavar="N",
+        type=int,
+        default=1,
+        help="start `waymark serve --workers N` (default 1); peak RSS then adds up its processes",
     )
     parser.add_argument("--seed", type=int, default=2040, help="seed for the generated data")
     parser.add_argument(
@@ -137,6 +144,7 @@ async def run(args: argparse.Namespace) -> dict[str, Any]:
             "platform": platform.platform(),
         },
         "seconds": round(time.perf_counter() - began, 1),
+        "workers": args.workers,
         "skipped": skipped,
         "runs": runs,
         "targets": [] if args.burst else check_targets(scale.name, runs),
@@ -162,6 +170,9 @@ def main(argv: Sequence[str] | None = None) -> int:
         return 0
     if args.port_range:
         use_ports(*args.port_range)
+    if args.workers < 1:
+        raise SystemExit(f"--workers must be 1 or more, not {args.workers}")
+    use_workers(args.workers)
     figures = asyncio.run(run(args))
     if args.burst:
         print(burst_table(args.burst, figures["runs"]))

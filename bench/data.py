@@ -209,7 +209,7 @@ async def generate(
             await conn.execute(insert(Reading), rows)
         if db.is_postgresql:
             await _advance_sequences(conn)
-    # What `waymark serve` would do at start (the backfill of migration 0012), timed apart.
+    # What `waymark serve` would do at start (the backfill of migration 0013), timed apart.
     began = perf_counter()
     await keep_statuses_once_migrated(db)
     kept = perf_counter() - began

@@ -37,6 +37,22 @@ def use_ports(low: int, high: int) -> None:
     _ports = list(range(low, high + 1))
 
 
+# How many processes `waymark serve` answers with (`--workers`).
+_workers = 1
+
+
+def use_workers(count: int) -> None:
+    """Start `waymark serve --workers COUNT`."""
+    global _workers  # one setting for the run, from its command line
+    _workers = count
+
+
+def waymark_serve(port: int) -> list[str]:
+    """The module arguments that start `waymark serve` on `port`, with the run's workers."""
+    workers = ["--workers", str(_workers)] if _workers > 1 else []
+    return ["bot", "serve", "--port", str(port), *workers]
+
+
 def free_port() -> int:
     """A port nobody listens on now: the next free one of `use_ports`, or any."""
     with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as s:
@@ -78,11 +94,19 @@ class Process:
         return self.popen.pid
 
     def peak_rss_mb(self) -> float:
-        """The process's resident-set high-water mark (VmHWM), in MB."""
-        return status_kb(self.pid, "VmHWM") / 1024
+        """The resident-set high-water mark (VmHWM) of the process and of the processes it
+        started (`waymark serve --workers`), added up, in MB."""
+        return sum(status_kb(pid, "VmHWM") for pid in self.family()) / 1024
 
     def rss_mb(self) -> float:
-        return status_kb(self.pid, "VmRSS") / 1024
+        return sum(status_kb(pid, "VmRSS") for pid in self.family()) / 1024
+
+    def family(self) -> list[int]:
+        children = Path(f"/proc/{self.pid}/task/{self.pid}/children")
+        try:
+            return [self.pid, *(int(pid) for pid in children.read_text().split())]
+        except OSError:
+            return [self.pid]
 
     def tail(self, lines: int = 30) -> str:
         try:

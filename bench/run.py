@@ -29,7 +29,7 @@ from bench.load import (
     summary_ms,
 )
 from bench.passes import LONDON
-from bench.processes import Process, free_port, started
+from bench.processes import Process, free_port, started, waymark_serve
 from bench.scales import CONCURRENCY, Scale
 from storage.db import Database
 from storage.models import Reading
@@ -145,7 +145,7 @@ async def _serve_and_load(
             "SLACK_API_URL": f"{standin_process.url}/api/",
             "DATABASE_URL": url,
         }
-        waymark_args = ["bot", "serve", "--port", str(waymark_port)]
+        waymark_args = waymark_serve(waymark_port)
         async with started("waymark", waymark_args, env, folder, waymark_port) as waymark:
             healthy = await waymark.wait_healthy("/healthz", HEALTHY_TIMEOUT)
             floor_args = ["bench.floor", "--port", str(floor_port)]

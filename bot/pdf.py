@@ -23,17 +23,16 @@ def weasyprint_pdf() -> PdfMaker | None:
         # The report is self-contained: nothing is fetched, so it is the same offline.
         raise ValueError(f"the progress report fetches nothing ({url})")
 
+    # WeasyPrint reads the charts' SVG style attributes as CSS first and logs each SVG property
+    # (`fill`, `stroke`) as unknown, then draws them, and logs each step of its work: those lines
+    # say nothing to an operator. Set once, not around each PDF: two reports made at once in
+    # threads would each put back the other's level, and let the lines through.
+    logging.getLogger("weasyprint").setLevel(logging.ERROR)
+    logging.getLogger("weasyprint.progress").setLevel(logging.ERROR)
+
     def make(html: str) -> bytes:
-        # WeasyPrint reads the charts' SVG style attributes as CSS first and logs each SVG
-        # property (`fill`, `stroke`) as unknown, then draws them; those lines say nothing.
-        css_log = logging.getLogger("weasyprint")
-        level = css_log.level
-        css_log.setLevel(logging.ERROR)
-        try:
-            document = weasyprint.HTML(string=html, url_fetcher=refuse_fetch)
-            pdf: bytes = document.write_pdf(pdf_variant="pdf/ua-1")
-        finally:
-            css_log.setLevel(level)
+        document = weasyprint.HTML(string=html, url_fetcher=refuse_fetch)
+        pdf: bytes = document.write_pdf(pdf_variant="pdf/ua-1")
         return pdf
 
     return make

@@ -7,6 +7,7 @@ from __future__ import annotations
 import asyncio
 import errno
 import signal
+import socket
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
@@ -93,26 +94,49 @@ def health_route(web_app: web.Application, db: Database) -> Health:
     return health
 
 
-async def listen(web_app: web.Application, host: str, port: int) -> tuple[web.AppRunner, int]:
-    """Serve `web_app` on host:port; the port it got (port 0 picks a free one). A port that is
-    taken, or an address this machine does not have, stops with a one-line UserError."""
+async def listen(
+    web_app: web.Application, host: str, port: int, *, sock: socket.socket | None = None
+) -> tuple[web.AppRunner, int]:
+    """Serve `web_app` on host:port, or on `sock` when one is given (a socket another process
+    bound: see `bot.workers`); the port it got (port 0 picks a free one). A port that is taken,
+    or an address this machine does not have, stops with a one-line UserError."""
     runner = web.AppRunner(web_app, access_log=None)
     await runner.setup()
+    site: web.BaseSite = (
+        web.SockSite(runner, sock) if sock is not None else web.TCPSite(runner, host, port)
+    )
     try:
-        await web.TCPSite(runner, host, port).start()
+        await site.start()
     except OSError as error:
         await runner.cleanup()
-        if error.errno == errno.EADDRINUSE:
-            raise UserError(
-                f"Port {port} on {host} is already in use (is waymark running already?): stop "
-                "what is using it, or choose another port with --port."
-            ) from None
-        raise UserError(
-            f"waymark cannot listen on {host}:{port} ({error.strerror or error}): choose "
-            "another --host or --port."
-        ) from None
+        raise cannot_listen(error, host, port) from None
     bound = runner.addresses[0][1] if runner.addresses else port
     return runner, int(bound)
+
+
+def bound_socket(host: str, port: int) -> socket.socket:
+    """A listening socket on host:port, for several processes to accept from (`bot.workers`);
+    the same one-line UserError as `listen` when it cannot be had."""
+    try:
+        family, _, _, _, address = socket.getaddrinfo(
+            host, port, type=socket.SOCK_STREAM, flags=socket.AI_PASSIVE
+        )[0]
+        return socket.create_server(address[:2], family=family, backlog=1024)
+    except OSError as error:
+        raise cannot_listen(error, host, port) from None
+
+
+def cannot_listen(error: OSError, host: str, port: int) -> UserError:
+    """What to tell an operator whose server could not listen on host:port."""
+    if error.errno == errno.EADDRINUSE:
+        return UserError(
+            f"Port {port} on {host} is already in use (is waymark running already?): stop "
+            "what is using it, or choose another port with --port."
+        )
+    return UserError(
+        f"waymark cannot listen on {host}:{port} ({error.strerror or error}): choose "
+        "another --host or --port."
+    )
 
 
 def close_session_last(running: Running, session: ClientSession) -> None:

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import contextlib
 import secrets
+import socket
 from collections.abc import AsyncIterator, Callable, Mapping
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta
@@ -29,6 +30,7 @@ from bot.messengers import (
     teams_wanted,
 )
 from bot.metrics import Metrics, metrics_route
+from bot.report_files import report_files_route
 from bot.server import Running, close_session_last, health_route, listen, socket_mode
 from bot.slack.app import EVENTS_PATH, BoltSlot, add_routes, build_app
 from bot.slack.messenger import SlackMessenger, posting_client, web_api_session
@@ -227,7 +229,10 @@ def missing_credentials(settings: Settings) -> list[str]:
 def core_for(settings: Settings, db: Database, clock: Clock, metrics: Metrics) -> Core:
     """The one core a server's Slack and Teams adapters share, watched by `metrics`."""
     admins = frozenset(settings.admins)
-    return Core(db, clock=clock, tz=settings.zone, admins=admins, observer=metrics)
+    return Core(
+        db, clock=clock, tz=settings.zone, admins=admins, observer=metrics,
+        public_url=settings.public_url,
+    )  # fmt: skip
 
 
 def slack_adapter(
@@ -249,7 +254,13 @@ async def teams_if_wanted(
 
 
 async def start_server(
-    settings: Settings, *, host: str, port: int, clock: Clock = utc_now, tick: bool = True
+    settings: Settings,
+    *,
+    host: str,
+    port: int,
+    clock: Clock = utc_now,
+    tick: bool = True,
+    sock: socket.socket | None = None,
 ) -> Running:
     """`waymark serve`: Slack (HTTP on `port`, or Socket Mode when SLACK_APP_TOKEN is set) and
     Teams at `/api/messages` on the same port, each when its credentials are set, and the
@@ -265,6 +276,7 @@ async def start_server(
     web_app = web.Application()
     health = health_route(web_app, db)
     metrics_route(web_app, db, metrics)
+    report_files_route(web_app, db)
     services, app, session = None, None, None
     if settings.slack_bot_token:
         session = web_api_session()
@@ -283,7 +295,7 @@ async def start_server(
             add_routes(web_app, BoltSlot(app, settings.slack_signing_secret or ""))
     teams = await teams_if_wanted(settings, web_app, core, background, host)
     try:
-        runner, bound = await listen(web_app, host, port)
+        runner, bound = await listen(web_app, host, port, sock=sock)
     except UserError:
         if teams is not None:
             await teams.stop()

@@ -48,6 +48,8 @@ class CommandContext:
     tz: ZoneInfo
     observer: Observer = field(default_factory=Unobserved)
     admins: frozenset[str] = frozenset()
+    # Where people reach waymark's own server (WAYMARK_PUBLIC_URL), for links to what it serves.
+    public_url: str | None = None
 
     @property
     def today(self) -> date:
@@ -66,14 +68,16 @@ class Services:
     observer: Observer = field(default_factory=Unobserved)
     # Answers kept in memory (`commands.answer_cache`); None: every answer is worked out.
     answers: AnswerCache | None = None
+    public_url: str | None = None  # where people reach waymark's own server
 
     def context(
         self, session: AsyncSession, platform: str, user_id: str, channel_id: str
     ) -> CommandContext:
         caller = Caller(user_id, channel_id, platform, is_admin=user_id in self.admins)
         return CommandContext(
-            session, caller, self.clock(), self.tz, self.observer, admins=self.admins
-        )
+            session, caller, self.clock(), self.tz, self.observer, admins=self.admins,
+            public_url=self.public_url,
+        )  # fmt: skip
 
 
 async def get_outcome(session: AsyncSession, number: int) -> Outcome:

@@ -62,10 +62,13 @@ class Core:
         tz: ZoneInfo,
         admins: frozenset[str],
         observer: Observer | None = None,
+        public_url: str | None = None,
     ) -> None:
         self.observer = observer or Unobserved()
         self.answers = AnswerCache(db.changes)
-        self.services = Services(db, clock, tz, admins, self.observer, self.answers)
+        self.services = Services(
+            db, clock, tz, admins, self.observer, self.answers, public_url=public_url
+        )
         # Teams' bookkeeping of where it may post; any platform that needs one shares it.
         self.book = ConversationBook(db, clock)
         self.people = PeopleBook(db, clock)

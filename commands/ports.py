@@ -29,6 +29,14 @@ class CannotLookError(DeliveryError):
         super().__init__(message, ambiguous=True)
 
 
+class MessageGoneError(DeliveryError):
+    """The message to change is no longer there: deleted, or its channel is. There is nothing
+    to change, and nothing is posted in its place."""
+
+    def __init__(self, message: str) -> None:
+        super().__init__(message, ambiguous=False)
+
+
 class Messenger(Protocol):
     """Posts to one chat platform's channels."""
 
@@ -47,6 +55,13 @@ class Messenger(Protocol):
         """The id of a message posted since `since` carrying `key`, if there is one; `reply`
         is what it holds, for what the platform keeps of a post (Teams: cards with boxes). Raises
         `DeliveryError` when looking failed for now, `CannotLookError` when it never can."""
+        ...
+
+    async def update(self, channel_id: str, message_id: str, reply: Reply) -> None:
+        """Show `reply` in the message `message_id` instead of what it says now: the same
+        message, edited in place, never a new one. Doing it twice ends as doing it once, so
+        an unclear failure is simply tried again. Raises `MessageGoneError` when the message was
+        deleted, `DeliveryError` when the platform refused or did not answer."""
         ...
 
 

@@ -104,6 +104,9 @@ class Settings(BaseSettings):
     # Microsoft Graph, where waymark reads a channel to check whether a post whose answer was
     # lost arrived. Default: the Graph of the app's cloud; tests point it at a stand-in.
     teams_graph_url: str | None = _env("TEAMS_GRAPH_URL")
+    # Where people reach this server (https://waymark.example.gov.uk): a Teams card opens the
+    # published report's PDF from it, since Teams will not carry the file (see bot/report_files).
+    public_url: str | None = _env("WAYMARK_PUBLIC_URL")
 
     @field_validator("timezone")
     @classmethod
@@ -163,6 +166,13 @@ class Settings(BaseSettings):
                 f"'{value}' is not a URL; write one like https://smba.trafficmanager.net/teams"
             )
         return value.rstrip("/")
+
+    @field_validator("public_url")
+    @classmethod
+    def _a_public_url(cls, value: str | None) -> str | None:
+        if value is not None and not value.startswith(("https://", "http://")):
+            raise ValueError(f"'{value}' is not a URL; write one like https://waymark.example.org")
+        return value.rstrip("/") if value else value
 
     @field_validator("teams_graph_url")
     @classmethod

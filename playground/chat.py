@@ -59,6 +59,8 @@ class ChatMethods(MethodGroup):
     def _bot_message(self, params: Params, ts_field: str, refusal: str) -> Message:
         channel = self.workspace.channel(need(params, "channel", "channel_not_found"))
         message = self.workspace.message(channel.id, need(params, ts_field, "message_not_found"))
+        if message.subtype == "tombstone":  # deleted, its thread kept: nothing to change
+            raise SlackError("message_not_found")
         if message.user != self.workspace.bot.id:
             raise SlackError(refusal)
         return message
@@ -75,6 +77,8 @@ class ChatMethods(MethodGroup):
             blocks=blocks if "blocks" in params else None,
             attachments=attachments if "attachments" in params else None,
             metadata=self.metadata(params),
+            # Slack marks the message edited, and its page says "(edited)" beside it.
+            edited_by=self.workspace.bot.id,
         )
         self.feed.edited_later(message, previous)
         body = {

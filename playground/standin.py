@@ -80,6 +80,7 @@ class Posted:
     blocks: list[dict[str, Any]]
     metadata: dict[str, Any] | None
     thread_ts: str | None
+    files: tuple[str, ...] = ()  # the ids of the files shared with it
 
     @property
     def key(self) -> str | None:
@@ -149,7 +150,15 @@ class StandIn:
             found += [m for m in ws.all_messages(channel) if m.user == ws.bot.id and not m.subtype]
         found.sort(key=lambda m: ts_value(m.ts))
         return [
-            Posted(m.channel, m.ts, m.text, list(m.blocks or []), m.metadata, m.thread_ts)
+            Posted(
+                m.channel,
+                m.ts,
+                m.text,
+                list(m.blocks or []),
+                m.metadata,
+                m.thread_ts,
+                tuple(m.files),
+            )
             for m in found
         ]
 

@@ -17,7 +17,8 @@ from datetime import date, datetime, timedelta
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from commands.delivery.outbox import LEASE, DrainReport, drain
+from commands.delivery.drain_report import DrainReport
+from commands.delivery.outbox import LEASE, drain
 from commands.delivery.reply_codec import as_text
 from commands.digest.weekly import KIND as DIGEST
 from commands.digest.weekly import LATE_AFTER, build_digest, queue_digest, queue_digest_again

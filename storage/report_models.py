@@ -10,7 +10,7 @@ from __future__ import annotations
 from datetime import date, datetime
 from typing import Any
 
-from sqlalchemy import JSON, Date, Float, ForeignKey, String, Text, UniqueConstraint
+from sqlalchemy import JSON, Date, Float, ForeignKey, LargeBinary, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column
 
 from storage.base import Base
@@ -50,5 +50,9 @@ class PublishedReport(Base):
     sha256: Mapped[str] = mapped_column(String(64))  # of the PDF (or the HTML without the extra)
     published_by: Mapped[str] = mapped_column(String(200), info=PERSON_ID)
     published_at: Mapped[datetime] = mapped_column()
+    # The PDF as published (None without the PDF extra), served to Teams at an address holding
+    # `file_token`: random, so that only those shown the link can open it.
+    pdf: Mapped[bytes | None] = mapped_column(LargeBinary, nullable=True, deferred=True)
+    file_token: Mapped[str | None] = mapped_column(String(64), nullable=True, unique=True)
 
     __table_args__ = (UniqueConstraint("as_of", "scope"),)

@@ -103,7 +103,7 @@ async def run_publish(args: argparse.Namespace, rt: Runtime) -> int:
         published = await publish_report(
             session, as_of=args.as_of, by=args.by, now=rt.now, tz=rt.tz, make_pdf=make_pdf,
             admins=rt.settings.admins, area=args.area, group=args.group,
-            announce_to=programme_target(rt.settings),
+            announce_to=programme_target(rt.settings), public_url=rt.settings.public_url,
         )  # fmt: skip
         names = await names_for(session, {published.record.published_by})
     record = published.record

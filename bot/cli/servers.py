@@ -9,6 +9,7 @@ from bot.cli.arguments import Commands, command
 from bot.logs import configure_logging
 from bot.server import serve_forever
 from bot.wiring import start_playground, start_server
+from bot.workers import serve_as_worker, serve_with_workers
 from commands.errors import UserError
 from config.settings import Settings
 
@@ -27,6 +28,16 @@ def register(sub: Commands) -> None:
     )
     p.add_argument("--port", type=int, default=3000, help="HTTP port (default 3000)")
     p.add_argument("--host", default="127.0.0.1", help="address to listen on (default 127.0.0.1)")
+    p.add_argument(
+        "--workers",
+        type=int,
+        default=1,
+        metavar="N",
+        help="answer with N processes on the one port (default 1); the first runs the scheduler",
+    )
+    # How the first process starts the others (`bot.workers`); not for people to type.
+    p.add_argument("--worker", type=int, help=argparse.SUPPRESS)
+    p.add_argument("--listening-fd", type=int, help=argparse.SUPPRESS)
 
     p = command(
         sub,
@@ -52,6 +63,17 @@ def register(sub: Commands) -> None:
 
 async def run_serve(args: argparse.Namespace, settings: Settings) -> int:
     configure_logging(settings.log_format)
+    if args.listening_fd is not None:
+        return await serve_as_worker(
+            settings,
+            host=args.host,
+            port=args.port,
+            fd=args.listening_fd,
+        )
+    if args.workers != 1:
+        return await serve_with_workers(
+            settings, host=args.host, port=args.port, workers=args.workers
+        )
     await serve_forever(lambda: start_server(settings, host=args.host, port=args.port))
     return 0
 

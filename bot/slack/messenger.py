@@ -1,5 +1,6 @@
 """Posting to Slack: Block Kit, charts as files in the message's thread, a key in the message
-metadata for reconciliation, and at most one message a second per channel."""
+metadata for reconciliation, and at most one message a second per channel. A reply carrying
+documents (the published report's PDF) is shared as a file message instead (`documents`)."""
 
 from __future__ import annotations
 
@@ -19,8 +20,8 @@ from slack_sdk.http_retry.state import RetryState
 from slack_sdk.web.async_client import AsyncWebClient
 
 from bot.pacing import CONVERSATION_INTERVAL, Pacer
-from bot.slack import render
-from commands.ports import CannotLookError, DeliveryError
+from bot.slack import documents, render
+from commands.ports import CannotLookError, DeliveryError, MessageGoneError
 from commands.presentation.replies import Chart, Reply
 
 log = logging.getLogger(__name__)
@@ -97,10 +98,13 @@ class SlackMessenger:
     ) -> None:
         self.client = client
         self.pacer = Pacer(interval, sleep=sleep, clock=clock)
+        self._bot_user: str | None = None
 
     async def post(
         self, channel_id: str, reply: Reply, *, key: str | None = None, thread_id: str | None = None
     ) -> str:
+        if reply.documents:
+            return await self.share_documents(channel_id, reply, thread_id=thread_id)
         uploaded = {}
         for chart in reply.charts:
             file_id = await self.upload_chart(chart)
@@ -121,6 +125,42 @@ class SlackMessenger:
                 raise DeliveryError(f"no answer from Slack: {error!r}", ambiguous=True) from error
         return str(response["ts"])
 
+    async def update(self, channel_id: str, message_id: str, reply: Reply) -> None:
+        """chat.update: the message keeps its place, its thread and its metadata (the key).
+        Charts are not uploaded again: a refreshed card has none."""
+        content = render.message(reply.without_charts())
+        try:
+            await self.client.chat_update(channel=channel_id, ts=message_id, **content)
+        except SlackApiError as error:
+            code = error.response.get("error") if error.response else None
+            if code in _GONE:
+                gone = f"the message is no longer in {channel_id} ({code})"
+                raise MessageGoneError(gone) from error
+            raise _delivery_error(error) from error
+        except (ClientError, TimeoutError) as error:
+            raise DeliveryError(f"no answer from Slack: {error!r}", ambiguous=True) from error
+
+    async def share_documents(
+        self, channel_id: str, reply: Reply, *, thread_id: str | None = None
+    ) -> str:
+        """Share the reply's files in the channel as one message, the reply's text its comment
+        (files upload v2; see `documents` for what each step's failure means)."""
+        uploaded = {await documents.upload(self.client, d): d for d in reply.documents}
+        comment = render.message(reply)["text"]
+        async with self.pacer.turn(channel_id):
+            return await documents.complete(self.client, channel_id, uploaded, comment, thread_id)
+
+    async def bot_user(self) -> str:
+        """The bot's own user id, which its file shares carry (asked once)."""
+        if self._bot_user is None:
+            try:
+                self._bot_user = str((await self.client.auth_test())["user_id"])
+            except SlackApiError as error:
+                raise _delivery_error(error) from error
+            except (ClientError, TimeoutError) as error:
+                raise DeliveryError(f"no answer from Slack: {error!r}", ambiguous=True) from error
+        return self._bot_user
+
     async def upload_chart(self, chart: Chart) -> str | None:
         """Upload a chart without sharing it, for an image block to show inside the message.
         A failed upload loses a picture, not a reading or a reminder: logged, and the message
@@ -140,6 +180,7 @@ class SlackMessenger:
         self, channel_id: str, key: str, since: datetime, *, reply: Reply
     ) -> str | None:
         cursor: str | None = None
+        me = await self.bot_user() if reply.documents else ""
         while True:
             try:
                 page = await self.client.conversations_history(
@@ -165,11 +206,16 @@ class SlackMessenger:
                 payload = metadata.get("event_payload") or {}
                 if metadata.get("event_type") == METADATA_TYPE and payload.get("key") == key:
                     return str(found["ts"])
+                # A file share carries no metadata: it is known by its files' names.
+                if me and documents.is_share_of(found, reply, me):
+                    return str(found["ts"])
             cursor = (page.get("response_metadata") or {}).get("next_cursor") or None
             if not page.get("has_more") or not cursor:
                 return None
 
 
+# Answers to chat.update meaning the message, or its channel, was deleted.
+_GONE = {"message_not_found", "channel_not_found", "is_archived"}
 # Answers to conversations.history that no later try will change.
 _CANNOT_READ = {"missing_scope", "not_in_channel", "channel_not_found", "access_denied"}
 

@@ -20,6 +20,7 @@ from commands.presentation.replies import (
     Chart,
     Context,
     Divider,
+    Document,
     Form,
     Header,
     Reply,
@@ -67,6 +68,8 @@ def message(reply: Reply, chart_files: dict[str, str] | None = None) -> dict[str
             file_id = (chart_files or {}).get(block.filename)
             blocks.extend([image(file_id, block)] if file_id else [])
             continue
+        if isinstance(block, Document):
+            continue  # shared as a file, with the message's text as its comment
         blocks.extend(_render(block))
     return {"text": clip(escape(reply.fallback), MAX_FALLBACK), "blocks": _within_limit(blocks)}
 

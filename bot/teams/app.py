@@ -58,6 +58,10 @@ class AiohttpAdapter:
                 # Before the SDK sees it: nothing is ever sent to a host the caller chose.
                 door.refused(403, f"a serviceUrl that is not the Bot Framework's: {service_url!r}")
                 return web.json_response({"error": "serviceUrl not allowed"}, status=403)
+            problem = door.not_an_activity(body)
+            if problem is not None:
+                door.refused(400, problem)
+                return web.json_response({"error": "the body is not a Teams activity"}, status=400)
             result = await handler(HttpRequest(body=body, headers=dict(request.headers)))
             if result.get("body") is None:
                 return web.Response(status=result["status"])

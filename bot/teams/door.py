@@ -5,7 +5,12 @@ from __future__ import annotations
 
 import ipaddress
 import logging
+from typing import Any
 from urllib.parse import urlsplit
+
+from microsoft_teams.api import ActivityTypeAdapter
+from microsoft_teams.apps.events import CoreActivity
+from pydantic import ValidationError
 
 from config.settings import Settings
 
@@ -86,3 +91,21 @@ class ServiceUrls:
 
 def refused(status: int, reason: str) -> None:
     log.warning("refused a Teams activity with %d: %s", status, reason)
+
+
+def not_an_activity(body: dict[str, Any]) -> str | None:
+    """Why `body` is not an activity the Teams SDK can read, or None when it is. The SDK reads
+    each body twice over (its core fields, then the activity of its type) and answers a body
+    that fails either with a 500 and a logged traceback; waymark answers 400 first, with one
+    line in its log, and the SDK never sees it. Teams itself never sends such a body."""
+    try:
+        core = CoreActivity.model_validate(body)
+        ActivityTypeAdapter.validate_python(core.model_dump(by_alias=True, exclude_none=True))
+    except ValidationError as error:
+        first = error.errors()[0]
+        where = ".".join(str(part) for part in first["loc"][:4]) or "the activity"
+        return (
+            f"not a Teams activity ({error.error_count()} problems; the first at {where!r}: "
+            f"{first['msg']})"
+        )
+    return None

@@ -30,7 +30,7 @@ from bot.teams import render
 from bot.teams.conversations import PLATFORM, thread_conversation
 from bot.teams.graph import ChannelReader
 from commands.delivery.conversation_book import Address, ConversationBook
-from commands.ports import CannotLookError, DeliveryError
+from commands.ports import CannotLookError, DeliveryError, MessageGoneError
 from commands.presentation.replies import Chart, Reply
 
 log = logging.getLogger(__name__)
@@ -39,6 +39,8 @@ log = logging.getLogger(__name__)
 TELL_ADMINS_EVERY = timedelta(days=1)
 # Server and gateway errors after which the Bot Connector may still have delivered the message.
 _UNCLEAR = {500, 502, 504}
+# What the Bot Connector answers an update of a message that was deleted.
+_GONE = {404, 410}
 
 
 @dataclass(frozen=True)
@@ -153,6 +155,44 @@ class TeamsMessenger:
             chart_key = render.chart_key(key, number) if key else None
             await self.post_chart(Target.of(ref, thread_id or message_id), chart, chart_key)
         return message_id
+
+    async def update(self, channel_id: str, message_id: str, reply: Reply) -> None:
+        """The Bot Connector's update activity (PUT v3/conversations/{id}/activities/{id}),
+        through the service URL kept for the channel. A card with reading boxes is kept
+        again as it now is, so that a later submission shows it, not the card it replaced."""
+        ref = await self.book.address(channel_id)
+        if ref is None:
+            raise DeliveryError(
+                f"waymark cannot reach the Teams channel {channel_id} to change its message: "
+                "add the waymark app to the channel's team again",
+                ambiguous=False,
+            )
+        where = render.Where(self.command, await self.book.names([reply]))
+        activity = render.message(reply.without_charts(), where)
+        target = Target.of(ref)
+        params = MessageActivityInput.model_validate(
+            {
+                **activity,
+                "id": message_id,
+                "from": {"id": target.bot_id},
+                "conversation": {"id": target.conversation_id},
+            }
+        )
+        try:
+            await self.api.conversations.update_activity(
+                target.conversation_id, message_id, params, service_url=target.service_url
+            )
+        except httpx.HTTPStatusError as error:
+            if error.response.status_code in _GONE:
+                raise MessageGoneError(
+                    f"the message is no longer in the Teams channel {channel_id} "
+                    f"({error.response.status_code})"
+                ) from error
+            raise delivery_error(error) from error
+        except (httpx.HTTPError, TimeoutError) as error:
+            raise delivery_error(error) from error
+        if render.has_inputs(reply):
+            await self.book.keep_card(channel_id, message_id, reply, replace=True)
 
     async def find_post(
         self, channel_id: str, key: str, since: datetime, *, reply: Reply

@@ -32,6 +32,7 @@ from commands.presentation.replies import (
     Chart,
     Context,
     Divider,
+    Document,
     Header,
     Reply,
     Section,
@@ -218,7 +219,24 @@ def _render(
             return _buttons(buttons, where, entries)
         case Chart():
             return []  # sent after the message, as an image card of its own
+        case Document():
+            return _document(block, where)
     raise TypeError(f"no Adaptive Card for {type(block).__name__}")
+
+
+def _document(document: Document, where: Where) -> list[Json]:
+    """A file, as a link to open it. Teams gives a bot no way to attach a file to a channel
+    message: a file attachment is for personal chats only, after the person accepts it (a
+    FileConsentCard), and putting it in the channel's SharePoint folder needs Graph permissions
+    over the team's files. So the card opens the copy waymark serves itself (`link`), or, with no
+    public address to serve it from, says where the file is."""
+    size = f"{len(document.content) / 1024:.0f} KB"
+    name = _plain(f"{document.filename} ({size})", where)
+    if document.link is None:
+        note = "Teams cannot carry the file itself: ask the performance team for it."
+        return [text_block(name, weight="Bolder"), text_block(note, size="Small", subtle=True)]
+    open_it = {"type": "Action.OpenUrl", "title": "Open the report", "url": document.link}
+    return [text_block(name, weight="Bolder"), {"type": "ActionSet", "actions": [open_it]}]
 
 
 def _section(

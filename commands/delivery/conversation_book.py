@@ -161,11 +161,20 @@ class ConversationBook:
         async with self.db.reading() as session:
             return await PeopleRepository(session).names(self.platform, ids)
 
-    async def keep_card(self, conversation_id: str, message_id: str, reply: Reply) -> None:
-        """Keep a posted card with reading boxes, to show it again when it is submitted."""
+    async def keep_card(
+        self, conversation_id: str, message_id: str, reply: Reply, *, replace: bool = False
+    ) -> None:
+        """Keep a posted card with reading boxes, to show it again when it is submitted;
+        `replace`: the card was changed in place, and is kept as it now is."""
         async with self.db.transaction() as session:
             await keep_card(
-                session, self.platform, conversation_id, message_id, reply, self.clock()
+                session,
+                self.platform,
+                conversation_id,
+                message_id,
+                reply,
+                self.clock(),
+                replace=replace,
             )
 
     async def cannot_reach(self, channel_id: str, reason: str, *, tell_every: timedelta) -> bool:
@@ -213,9 +222,12 @@ async def keep_card(
     message_id: str,
     reply: Reply,
     now: datetime,
+    *,
+    replace: bool = False,
 ) -> None:
     """Keep a posted card with reading boxes; one that cannot be stored is left (its boxes
-    are then answered with words instead of the card)."""
+    are then answered with words instead of the card). With `replace`, a card kept before
+    under this id is kept as `reply` now says, with no confirmations shown yet."""
     try:
         payload = {"reply": encode(reply.without_charts()), "done": {}}
     except CodecError as error:
@@ -229,6 +241,7 @@ async def keep_card(
         message_id=message_id,
         payload=payload,
         posted_at=now,
+        replace=replace,
     )
 
 

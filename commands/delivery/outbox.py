@@ -11,6 +11,13 @@ dropped connection) is looked up before any new attempt. Where the platform cann
 asking kept failing, the row is parked `unconfirmed` for an operator: never posted blindly a
 second time. Nothing is dropped silently: a row that keeps being refused ends `failed`; both
 are logged, and `waymark outbox` lists them with what to do.
+
+A `refresh` row changes a message posted already (its `message_id`, known from the start)
+instead of posting one (`refreshes`). Changing a message twice ends as changing it once, so
+nothing is looked for before a new attempt and nothing is parked: any failure, clear or not, is
+tried again with backoff until it ends `failed`. A row overtaken by a later change to the same
+message is done with nothing to do, as is one whose message was deleted: that is never posted
+again as a new message.
 """
 
 from __future__ import annotations
@@ -18,15 +25,16 @@ from __future__ import annotations
 import logging
 import uuid
 from collections.abc import Callable, Collection, Mapping
-from dataclasses import dataclass, field
-from datetime import datetime, timedelta, tzinfo
+from datetime import datetime, timedelta
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from commands.delivery.drain_report import Delivered, DrainReport, Undelivered
+from commands.delivery.refreshes import REFRESH
 from commands.delivery.reply_codec import CodecError, decode
 from commands.domain.calendar import Timetable, may_remind, next_reminder_moment
-from commands.ports import CannotLookError, DeliveryError, Messenger
-from commands.presentation.formatting import moment
+from commands.ports import CannotLookError, DeliveryError, MessageGoneError, Messenger
+from commands.presentation.replies import Reply
 from storage.db import Database
 from storage.models import OutboxMessage
 from storage.repositories import OutboxRepository, PostRepository
@@ -40,57 +48,6 @@ MAX_BATCHES = 50
 MAX_ATTEMPTS = 10
 FIRST_RETRY = timedelta(minutes=1)
 LAST_RETRY = timedelta(hours=1)
-
-
-@dataclass(frozen=True)
-class Delivered:
-    key: str
-    summary: str
-    channel_id: str
-    message_id: str
-    found: bool  # it had been posted before a crash or timeout, and was found, not reposted
-
-
-@dataclass(frozen=True)
-class Undelivered:
-    key: str
-    summary: str
-    channel_id: str
-    error: str
-    retry_at: datetime | None  # None: left for an operator, `failed` or `unconfirmed`
-    row_id: int = 0
-    unconfirmed: bool = False  # it may have been posted: look in the channel first
-
-
-@dataclass
-class DrainReport:
-    delivered: list[Delivered] = field(default_factory=list)
-    undelivered: list[Undelivered] = field(default_factory=list)
-
-    def lines(self, tz: tzinfo) -> list[str]:
-        """What happened, for people; times in `tz`."""
-        lines = []
-        for d in self.delivered:
-            how = "found already posted" if d.found else "posted"
-            lines.append(f"{how.capitalize()}: {d.summary}, to {d.channel_id}.")
-        for u in self.undelivered:
-            if u.unconfirmed:
-                lines.append(
-                    f"Perhaps posted, and waymark cannot check: {u.summary}, to {u.channel_id} "
-                    f"({u.error}). Look in the channel: if it is there, `waymark outbox "
-                    f"--posted {u.row_id}`; if not, `waymark outbox --retry {u.row_id}`."
-                )
-            elif u.retry_at is None:
-                lines.append(
-                    f"Not posted, and given up: {u.summary}, to {u.channel_id} ({u.error}). "
-                    f"Fix the cause, then `waymark outbox --retry {u.row_id}`."
-                )
-            else:
-                lines.append(
-                    f"Not posted yet: {u.summary}, to {u.channel_id} ({u.error}); "
-                    f"trying again from {moment(u.retry_at, tz)}."
-                )
-        return lines
 
 
 def retry_delay(attempts: int) -> timedelta:
@@ -187,6 +144,9 @@ async def _deliver(
         else:
             await _retry(db, row, token, now, hours, f"no {row.platform} connection", report)
         return
+    if row.kind == REFRESH:
+        await _change(db, messenger, row, token, now, reply, report)
+        return
     found: str | None = None
     if row.look_first:
         # An earlier attempt may have reached the channel: look before posting again.
@@ -245,6 +205,49 @@ async def _deliver(
     )
 
 
+async def _change(
+    db: Database,
+    messenger: Messenger,
+    row: OutboxMessage,
+    token: str,
+    now: datetime,
+    reply: Reply,
+    report: DrainReport,
+) -> None:
+    """Change the message of a `refresh` row to `reply`: idempotent, so never looked for."""
+    assert row.message_id is not None, f"refresh {row.id} names no message to change"
+    note = ""
+    async with db.transaction() as session:
+        newer = await OutboxRepository(session).newer_of_kind(row)
+    if newer:
+        # A later reading redrew the card since: this drawing is out of date.
+        note = "nothing to do, a later change replaces it"
+    else:
+        try:
+            await messenger.update(row.channel_id, row.message_id, reply)
+        except MessageGoneError as error:
+            note = f"nothing to do, the message was deleted ({error})"
+        except DeliveryError as error:
+            if row.attempts >= MAX_ATTEMPTS:
+                await _give_up(db, row, token, str(error), report)
+            else:
+                await _retry(db, row, token, now, None, str(error), report, error.retry_after)
+            return
+    async with db.transaction() as session:
+        outbox = OutboxRepository(session)
+        if note:
+            marked = await outbox.mark_done(row.id, token, now, note)
+        else:
+            marked = await outbox.mark_sent(row.id, token, row.message_id, now)
+    if not marked:
+        log.warning("outbox %s (%s): another sender took it over", row.id, row.key)
+        return
+    log.info("outbox %s (%s) changed %s: %s", row.id, row.key, row.message_id, note or "done")
+    report.delivered.append(
+        Delivered(row.key, row.summary, row.channel_id, row.message_id, False, True, note)
+    )
+
+
 async def record_thread(
     session: AsyncSession,
     row: OutboxMessage,
@@ -288,7 +291,9 @@ async def _retry(
         await OutboxRepository(session).retry_later(row.id, token, at, error)
     log.warning("outbox %s (%s) not posted: %s; trying again from %s", row.id, row.key, error, at)
     report.undelivered.append(
-        Undelivered(row.key, row.summary, row.channel_id, error, at, row_id=row.id)
+        Undelivered(
+            row.key, row.summary, row.channel_id, error, at, row.id, changed=row.kind == REFRESH
+        )
     )
 
 
@@ -332,7 +337,9 @@ def _given_up(row: OutboxMessage, error: str, report: DrainReport) -> None:
         row.id,
     )
     report.undelivered.append(
-        Undelivered(row.key, row.summary, row.channel_id, error, None, row_id=row.id)
+        Undelivered(
+            row.key, row.summary, row.channel_id, error, None, row.id, changed=row.kind == REFRESH
+        )
     )
 
 

@@ -7,6 +7,7 @@ from them when the message is sent (see `commands.presentation.charts`).
 
 from __future__ import annotations
 
+import base64
 from typing import Any
 
 from tabulate import tabulate
@@ -21,6 +22,7 @@ from commands.presentation.replies import (
     Chart,
     Context,
     Divider,
+    Document,
     Fact,
     Header,
     Reply,
@@ -45,6 +47,8 @@ def encode(reply: Reply) -> Json:
     }
     if reply.action_id is not None:
         encoded["action"] = reply.action_id
+    if reply.card:
+        encoded["card"] = reply.card
     return encoded
 
 
@@ -56,6 +60,7 @@ def decode(payload: Json) -> Reply:
             shared=bool(payload.get("shared", False)),
             about=tuple(int(n) for n in payload.get("about", ())),
             action_id=int(payload["action"]) if payload.get("action") is not None else None,
+            card=str(payload.get("card") or ""),
         )
     except (KeyError, TypeError, ValueError) as error:
         raise CodecError(f"a stored message could not be read back: {error!r}") from error
@@ -118,6 +123,17 @@ def _encode_block(block: Block) -> Json:
                 "kind": block.draw.kind,
                 "params": block.draw.params,
             }
+        case Document():
+            # The bytes travel with the row, so that what is posted is what was published;
+            # payloads of sent rows are cleared after a while (`clear_payloads_sent_before`).
+            return {
+                "type": "document",
+                "title": block.title,
+                "filename": block.filename,
+                "mimetype": block.mimetype,
+                "content": base64.b64encode(block.content).decode("ascii"),
+                "link": block.link,
+            }
     raise CodecError(f"no stored form for {type(block).__name__}")
 
 
@@ -154,6 +170,14 @@ def _decode_block(data: Json) -> Block:
                 alt_text=data["alt_text"],
                 filename=data["filename"],
                 draw=ChartDrawing(data["kind"], data["params"]),
+            )
+        case "document":
+            return Document(
+                title=data["title"],
+                filename=data["filename"],
+                mimetype=data["mimetype"],
+                content=base64.b64decode(data["content"], validate=True),
+                link=data.get("link"),
             )
     raise CodecError(f"unknown stored block type {data['type']!r}")
 
@@ -193,6 +217,9 @@ def as_text(reply: Reply) -> str:
                 lines += [" ".join(f"[{b.label}]" for b in buttons), ""]
             case Chart():
                 lines += [f"(chart: {block.title}, {block.alt_text})", ""]
+            case Document():
+                size = f"{len(block.content) / 1024:.0f} KB"
+                lines += [f"(file: {block.filename}, {block.title}, {size})", ""]
     return "\n".join(lines).rstrip()
 
 

@@ -7,6 +7,7 @@ from __future__ import annotations
 from commands.context import Services
 from commands.delivery.conversation_book import keep_card
 from commands.events import AnswerPosted
+from commands.presentation.cards import STATUS_CARD
 from storage.repositories import PostRepository
 
 
@@ -24,11 +25,14 @@ async def record_answer(services: Services, event: AnswerPosted) -> None:
                 session, event.platform, event.channel_id, event.message_id, event.reply, now
             )
         if about or action_id is not None:
+            # A status card that starts its own thread is redrawn when a reading arrives (a
+            # post's message is its thread's root, so one answered inside a thread is not).
+            card = event.reply.card == STATUS_CARD and event.thread_id is None
             await PostRepository(session).record(
                 platform=event.platform,
                 channel_id=event.channel_id,
                 message_id=event.thread_id or event.message_id,
-                kind="card",
+                kind=STATUS_CARD if card else "card",
                 outcomes=about,
                 posted_at=now,
                 action_id=action_id,

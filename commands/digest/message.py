@@ -11,6 +11,7 @@ from datetime import date, datetime, timedelta
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from commands.comparators.figures import comparisons_of
 from commands.digest.reading_lines import (
     correction_line,
     current_at,
@@ -26,6 +27,7 @@ from commands.digest.standing_lines import (
     standing_lines,
 )
 from commands.domain.calendar import Timetable, digest_instant
+from commands.domain.comparators import FIRST_AREA, Comparison, latest_by_area
 from commands.domain.rules import Status
 from commands.people.directory import names_for
 from commands.plans.digest import plan_lists
@@ -111,11 +113,18 @@ async def digest_reply(
     new = received_now(received, held_at_start, current_now)
     corrections = [r for r in received if r.supersedes_id is not None]
     names = await names_for(session, {r.submitted_by for r in (*received, *new)})
+    england = await _england(session, {r.outcome_id for r in new}, today)
     blocks += [
         _list_section(
             f"Readings received ({len(new)})",
             [
-                received_line(r, by_id[r.outcome_id], current_now, names.in_chat(r.submitted_by))
+                received_line(
+                    r,
+                    by_id[r.outcome_id],
+                    current_now,
+                    names.in_chat(r.submitted_by),
+                    england.get(r.outcome_id),
+                )
                 for r in new
             ],
             "No readings came in this week.",
@@ -167,6 +176,19 @@ async def digest_reply(
         + f". {counted(len(new), 'reading')} received."
     )
     return Reply(fallback, (*blocks, chart), shared=True)
+
+
+async def _england(
+    session: AsyncSession, outcome_ids: set[int], today: date
+) -> dict[int, Comparison]:
+    """England's latest published figure for each of these outcomes that has one: one figure a
+    line keeps the digest short (the card and `/outcome N history` show the other areas)."""
+    found = await comparisons_of(session, outcome_ids) if outcome_ids else {}
+    return {
+        oid: latest[0]
+        for oid, figures in found.items()
+        if (latest := latest_by_area(figures, until=today)) and latest[0].area == FIRST_AREA
+    }
 
 
 def _late_notice(week: date, timetable: Timetable, late: bool, skipped: Sequence[date]) -> str:

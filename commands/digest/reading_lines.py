@@ -1,5 +1,6 @@
 """The digest's lines about readings: those received this week, each compared with the
-reading before it as both stand now, corrections, what awaits approval, and status changes."""
+reading before it as both stand now and with England's latest figure, corrections, what awaits
+approval, and status changes."""
 
 from __future__ import annotations
 
@@ -7,6 +8,7 @@ from collections.abc import Iterable, Sequence
 from datetime import date, datetime
 
 from commands.domain.calendar import Timetable
+from commands.domain.comparators import Comparison
 from commands.domain.rules import Polarity, Status, direction_for
 from commands.domain.status import NEEDS_COMMENTARY
 from commands.presentation.formatting import DIRECTION_WORDS, STATUS_WORDS, day, with_unit
@@ -53,10 +55,14 @@ def received_now(
 
 
 def received_line(
-    reading: ReadingRow, outcome: StandingRow, current_now: dict[int, list[ReadingRow]], by: str
+    reading: ReadingRow,
+    outcome: StandingRow,
+    current_now: dict[int, list[ReadingRow]],
+    by: str,
+    england: Comparison | None = None,
 ) -> str:
     """`current_now`: each outcome's current readings, newest first: like is compared with like.
-    `by`: who gave it, by name."""
+    `by`: who gave it, by name. `england`: England's latest figure, read beside it."""
     value = with_unit(reading.value, outcome.unit)
     previous = next(
         (r for r in current_now.get(outcome.id, []) if r.period_start < reading.period_start),
@@ -69,6 +75,8 @@ def received_line(
         direction = direction_for(reading.value, previous.value, Polarity(outcome.polarity))
         was = with_unit(previous.value, outcome.unit)
         line = f"{head}, {DIRECTION_WORDS[direction]} (was {was} in {previous.period})"
+    if england is not None:
+        line += f"; {england.area} {with_unit(england.value, outcome.unit)} in {england.period}"
     return f"{line}, from {by}{reading_marks(reading)}"
 
 

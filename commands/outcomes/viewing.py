@@ -9,11 +9,10 @@ from commands.context import (
     get_outcome,
     outcome_named,
 )
-from commands.domain.comparators import latest_by_area
-from commands.outcomes.statuses import outcome_status
+from commands.delivery.refreshes import current_card
 from commands.outcomes.targets import revisions_of
 from commands.people.directory import names_for
-from commands.presentation.cards import history_reply, status_card
+from commands.presentation.cards import history_reply
 from commands.presentation.replies import Reply
 from storage.repositories import (
     ReadingRepository,
@@ -24,19 +23,7 @@ async def show_outcome(ctx: CommandContext, args: Args) -> Reply:
     """/outcome N — where outcome N stands: latest reading, expected value, status and why"""
     assert args.number is not None
     outcome = args.outcome or await get_outcome(ctx.session, args.number)
-    status = await outcome_status(ctx.session, args.number, ctx.today, outcome=outcome)
-    figures = (await comparisons_of(ctx.session, [outcome.id])).get(outcome.id, [])
-    latest = status.latest
-    # Who gave the latest reading and who approved it, by name.
-    people = [latest.submitted_by, latest.approved_by or ""] if latest else []
-    names = await names_for(ctx.session, [p for p in people if p])
-    return status_card(
-        status,
-        ctx.tz,
-        shared=args.shared,
-        names=names,
-        comparators=latest_by_area(figures, until=ctx.today),
-    )
+    return await current_card(ctx.session, outcome, ctx.today, ctx.tz, shared=args.shared)
 
 
 async def show_history(ctx: CommandContext, args: Args) -> Reply:

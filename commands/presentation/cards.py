@@ -44,6 +44,9 @@ from commands.presentation.targets import rated_earlier, short_day
 from storage.models import Outcome, Reading
 
 PAGE_SIZE = 40
+# `Reply.card` of an outcome's status card, and the kind of post it is once shared: one
+# outcome's standing now, which waymark redraws in place when a reading arrives.
+STATUS_CARD = "status"
 
 
 def badge(status: Status) -> Badge:
@@ -115,6 +118,7 @@ def status_card(
         ),
         shared=shared,
         about=(s.number,),
+        card=STATUS_CARD,
     )
 
 

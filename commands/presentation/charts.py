@@ -61,8 +61,11 @@ class ChartDrawing:
         return drawer(self.params)
 
 
-def status_by_area_chart(rows: Sequence[tuple[str, int, int, int, int]], week: str) -> Chart:
-    """`rows` are (area, on track, at risk, off track, no data), in road-map order."""
+def status_by_area_chart(
+    rows: Sequence[tuple[str, int, int, int, int]], week: str, *, when: str | None = None
+) -> Chart:
+    """`rows` are (area, on track, at risk, off track, no data), in road-map order. The title
+    says `week of {week}`, or `when` for a moment that is not a week (a report's date)."""
     shown: list[tuple[str, list[int]]] = [(r[0], list(r[1:])) for r in rows[:MAX_BARS]]
     rest = rows[MAX_BARS:]
     if rest:
@@ -74,7 +77,7 @@ def status_by_area_chart(rows: Sequence[tuple[str, int, int, int, int]], week: s
         for area, counts in shown
     )
     alt = f"Bar chart of outcome status by priority area. {description}"
-    title = f"Status by priority area, week of {week}"
+    title = f"Status by priority area, {when or f'week of {week}'}"
     return Chart(
         title=title,
         alt_text=alt if len(alt) <= MAX_ALT_TEXT else alt[: MAX_ALT_TEXT - 1] + "…",

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from enum import StrEnum
 
 from commands.domain.rules import Status
@@ -142,7 +142,20 @@ class Chart:
     draw: Callable[[], bytes] = field(compare=False, repr=False)
 
 
-Block = Header | Section | Context | Divider | Table | Actions | Chart
+@dataclass(frozen=True)
+class Document:
+    """A file shared with the message (the published report's PDF), for people to open or
+    download. Slack posts it as a file message of its own; Teams, whose bots cannot attach a
+    file to a channel message, shows a card with a link to where waymark serves it (`link`)."""
+
+    title: str
+    filename: str
+    mimetype: str
+    content: bytes = field(repr=False)
+    link: str | None = None  # where waymark serves the same bytes, when it has a public address
+
+
+Block = Header | Section | Context | Divider | Table | Actions | Chart | Document
 
 
 @dataclass(frozen=True)
@@ -158,14 +171,21 @@ class Reply:
     # For the person who asked alone, even where every answer is seen by the channel (Teams):
     # it goes to their own chat with waymark, and the thread is told where it went.
     private: bool = False
+    # What kind of card it is, where waymark may draw it again as things change (`status`: an
+    # outcome's status card, refreshed in place when a reading arrives); "" for the rest.
+    card: str = ""
 
     @property
     def charts(self) -> tuple[Chart, ...]:
         return tuple(b for b in self.blocks if isinstance(b, Chart))
 
+    @property
+    def documents(self) -> tuple[Document, ...]:
+        return tuple(b for b in self.blocks if isinstance(b, Document))
+
     def without_charts(self) -> Reply:
         blocks = tuple(b for b in self.blocks if not isinstance(b, Chart))
-        return Reply(self.fallback, blocks, self.shared, self.about, self.action_id, self.private)
+        return replace(self, blocks=blocks)
 
 
 @dataclass(frozen=True)

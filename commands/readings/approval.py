@@ -13,6 +13,7 @@ from datetime import datetime, tzinfo
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from commands.context import Args, CommandContext, may_submit, outcome_named, who_can_submit
+from commands.delivery.refreshes import queue_refreshes
 from commands.domain.periods import Cadence, PeriodError, parse_period
 from commands.domain.status import NEEDS_COMMENTARY
 from commands.errors import UserError
@@ -119,6 +120,7 @@ async def approve(
         before={"state": ReadingState.PROVISIONAL.value},
         after={"state": ReadingState.APPROVED.value, "value": reading.value},
     )
+    await queue_refreshes(session, outcome, reading, now=now, tz=tz)
     return (
         f"Approved {what} (submitted by {mention(reading.submitted_by)}): it can be published. "
         f"Approved by {mention(by)}."

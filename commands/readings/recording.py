@@ -13,6 +13,7 @@ from sqlalchemy import event
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from commands.context import CommandContext
+from commands.delivery.refreshes import queue_refreshes
 from commands.domain.periods import Period
 from commands.domain.ratings import rating_at
 from commands.domain.rules import format_number
@@ -174,6 +175,10 @@ async def record_reading(
         before=_audit_values(current),
         after=_audit_values(reading),
     )
+    if via != Via.IMPORT:
+        # Cards in chat showing the outcome say so too. Not for the road map's files: their
+        # readings are history, often hundreds at once; a card catches up at the next reading.
+        await queue_refreshes(session, outcome, reading, now=now, tz=tz)
     # The outcome's latest readings now: those it had, less the one superseded, plus the new one.
     newest = [r for r in around.newest if r is not current]
     if reading.is_current:

@@ -81,7 +81,7 @@ async def keep_every_status(session: AsyncSession) -> int:
 
 async def keep_statuses_once_migrated(db: Database) -> int:
     """What every entry point runs after migrating: the backfill of a database whose statuses
-    were never kept (migration 0012), and a no-op query ever after."""
+    were never kept (migration 0013), and a no-op query ever after."""
     async with db.transaction() as session:
         kept = await keep_every_status(session)
         if kept:

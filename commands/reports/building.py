@@ -39,12 +39,17 @@ def render(snapshot: dict[str, Any], make_pdf: PdfMaker | None) -> MadeReport:
     """The report from its snapshot alone: the same snapshot gives the same bytes."""
     content = report_content(snapshot)
     html = report_html(content)
-    scope = snapshot["scope"]["slug"]
-    filename = f"progress-report-{content.as_of.isoformat()}" + (f"-{scope}" if scope else "")
     pdf = None
     if make_pdf is not None:
         pdf = make_pdf(html)
-    return MadeReport(report_title(content), _safe(filename), html, pdf, snapshot)
+    return MadeReport(report_title(content), render_filename(snapshot), html, pdf, snapshot)
+
+
+def render_filename(snapshot: dict[str, Any]) -> str:
+    """`progress-report-2026-11-26`, or `…-net-zero` for one area: without its extension."""
+    scope = snapshot["scope"]["slug"]
+    filename = f"progress-report-{snapshot['as_of']}" + (f"-{scope}" if scope else "")
+    return _safe(filename)
 
 
 async def draft_report(

@@ -1,5 +1,6 @@
-"""`/outcome report [AREA]`: the latest published progress report, in figures, and a fresh
-draft's figures as of today beside it, with what to type for the files."""
+"""`/outcome report [AREA]`: the latest published progress report, in figures, where its PDF
+was posted, and a fresh draft's figures as of today beside it, with what to type for the
+files."""
 
 from __future__ import annotations
 
@@ -12,10 +13,14 @@ from commands.people.directory import names_for
 from commands.presentation.charts import status_by_area_chart
 from commands.presentation.formatting import STATUS_WORDS, moment
 from commands.presentation.replies import Context, Header, Reply, Section
+from commands.reports.announcing import again
+from commands.reports.building import render_filename
 from commands.reports.content import ReportContent, report_content
+from commands.reports.publishing import file_address
 from commands.reports.snapshot import take_snapshot
+from storage.models import OutboxState
 from storage.report_models import PublishedReport
-from storage.repositories import PublishedReportRepository
+from storage.repositories import OutboxRepository, PublishedReportRepository
 
 ORDER = (Status.ON_TRACK, Status.AT_RISK, Status.OFF_TRACK, Status.NO_DATA)
 
@@ -38,6 +43,25 @@ async def _latest(session: AsyncSession, scope: str) -> PublishedReport | None:
     return await reports.latest(scope) or (await reports.latest("") if scope else None)
 
 
+async def _where_the_pdf_is(ctx: CommandContext, published: PublishedReport) -> str:
+    """Where the published PDF was posted (the outbox row that shared it), and, where waymark
+    has a public address, a link that opens it (the one a Teams card gives)."""
+    row = await OutboxRepository(ctx.session).by_key(
+        f"report-file:{published.as_of.isoformat()}:{published.scope}"
+    )
+    if row is None:
+        # No programme channel then, or no PDF extra: the command below writes the file.
+        said = "Its PDF was not posted in chat."
+    elif row.state != OutboxState.SENT or row.sent_at is None:
+        said = "Its PDF is on its way to the programme channel."
+    else:
+        said = f"Its PDF was posted in the programme channel on {moment(row.sent_at, ctx.tz)}."
+    if ctx.public_url and published.file_token:
+        name = render_filename(published.snapshot)
+        said += f" Open it: {file_address(ctx.public_url, published.file_token, name)}"
+    return said
+
+
 async def show_report(ctx: CommandContext, args: Args) -> Reply:
     """/outcome report [AREA] — the latest published progress report, and a fresh draft"""
     area_text = " ".join(args.words)
@@ -57,22 +81,27 @@ async def show_report(ctx: CommandContext, args: Args) -> Reply:
         names = await names_for(ctx.session, {published.published_by})
         said = (
             f"Latest published: {published.title}, by {names.of(published.published_by)} on "
-            f"{moment(published.published_at, ctx.tz)}: {_figures(content)}."
+            f"{moment(published.published_at, ctx.tz)}: {_figures(content)}. "
+            + await _where_the_pdf_is(ctx, published)
         )
         rows = [
             (a.name, a.counts[Status.ON_TRACK], a.counts[Status.AT_RISK],
              a.counts[Status.OFF_TRACK], a.counts[Status.NO_DATA])
             for a in content.areas
         ]  # fmt: skip
-        chart = status_by_area_chart(rows, f"report as of {_day(content)}")
+        chart = status_by_area_chart(rows, "", when=f"as of {_day(content)}")
     fresh = f"A fresh draft as of {_day(draft)} ({draft.scope_name}): {_figures(draft)}."
     blocks += [Section(text=said), Section(text=fresh)]
-    as_of = published.as_of.isoformat() if published else draft.as_of.isoformat()
+    republish = (
+        again(published, "ADMIN")
+        if published
+        else f"waymark report publish --as-of {draft.as_of.isoformat()} --by ADMIN"
+    )
     blocks.append(
         Context(
             (
-                f"The files (HTML and PDF): `waymark report --as-of {draft.as_of.isoformat()} "
-                f"--out DIR` for the draft; `waymark report publish --as-of {as_of} --by ADMIN` "
+                f"The files (HTML and PDF): `waymark report --as-of {draft.as_of.isoformat()}"
+                f"{f' --area {area.slug}' if area else ''} --out DIR` for the draft; `{republish}` "
                 "makes a published one again, byte for byte.",
             )
         )

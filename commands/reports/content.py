@@ -192,12 +192,13 @@ def _as_reading(r: dict[str, Any]) -> _Reading:
     return _Reading(
         period=r["period"],
         value=r["value"],
-        submitted_by=r["submitted_by"],
+        # Not kept in snapshots (see `snapshot`); those published before may still have them.
+        submitted_by="",
         submitted_at=datetime.fromisoformat(r["submitted_at"]),
         via=r["via"],
         note=r["note"],
         state=r["state"],
-        approved_by=r["approved_by"],
+        approved_by=None,
         revision_reason=r["revision_reason"],
         status=r["status"],
     )

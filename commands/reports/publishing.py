@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+import secrets
 from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import date, datetime, tzinfo
@@ -16,7 +17,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from commands.readings.locks import lock_through
 from commands.reports.announcing import announce
-from commands.reports.building import MadeReport, PdfMaker, render
+from commands.reports.building import MadeReport, PdfMaker, render, render_filename
 from commands.reports.snapshot import take_snapshot
 from config.targets import Target
 from storage.report_models import PublishedReport
@@ -42,21 +43,24 @@ async def publish_report(
     area: str | None = None,
     group: str | None = None,
     announce_to: Target | None = None,
+    public_url: str | None = None,
 ) -> Publication:
     """Publish the report as of `as_of`; a new one is announced in `announce_to` (the
-    programme channel), when there is one."""
+    programme channel), when there is one. With `public_url` (where people reach waymark's
+    server), the announcement links to the PDF there, for Teams, which cannot carry the file."""
     snapshot = await take_snapshot(session, as_of=as_of, tz=tz, area=area, group=group)
     reports = PublishedReportRepository(session)
     earlier = await reports.find(as_of, snapshot["scope"]["slug"])
     if earlier is not None:
         return Publication(render(earlier.snapshot, make_pdf), earlier, new=False)
-    # What is stored is what is rendered: the snapshot as it reads back from the database.
-    stored = json.loads(json.dumps(snapshot))
-    made = render(stored, make_pdf)
+    # Locking checks that `by` may publish: before the slow part, so that a refusal is quick.
     lock = await lock_through(
         session, through=as_of, by=by, now=now, admins=admins,
         reason=f"Published in the progress report as of {as_of.isoformat()}",
     )  # fmt: skip
+    # What is stored is what is rendered: the snapshot as it reads back from the database.
+    stored = json.loads(json.dumps(snapshot))
+    made = render(stored, make_pdf)
     record = PublishedReport(
         as_of=as_of,
         scope=snapshot["scope"]["slug"],
@@ -65,6 +69,8 @@ async def publish_report(
         sha256=hashlib.sha256(made.pdf if made.pdf is not None else made.html.encode()).hexdigest(),
         published_by=by,
         published_at=now,
+        pdf=made.pdf,
+        file_token=secrets.token_urlsafe(24) if made.pdf is not None else None,
     )
     reports.add(record)
     await session.flush()
@@ -76,8 +82,28 @@ async def publish_report(
         after={"as_of": as_of.isoformat(), "scope": record.scope, "lock": lock.id},
     )
     if announce_to is not None:
-        await announce(session, record, announce_to, now)
+        link = None
+        if public_url and record.file_token:
+            link = file_address(public_url, record.file_token, made.filename)
+        await announce(
+            session, record, announce_to, now, filename=made.filename, pdf=made.pdf, link=link,
+        )  # fmt: skip
     return Publication(made, record, new=True)
+
+
+def file_address(public_url: str, token: str, filename: str) -> str:
+    """Where waymark's own server gives the published PDF (see `published_pdf`)."""
+    return f"{public_url.rstrip('/')}/reports/{token}/{filename}.pdf"
+
+
+async def published_pdf(session: AsyncSession, token: str, name: str) -> tuple[str, bytes] | None:
+    """The published PDF at `/reports/{token}/{name}`: its file name and bytes, or None when
+    no report has that token (a wrong or made-up address) or the name is not its own."""
+    record = await PublishedReportRepository(session).by_file_token(token)
+    if record is None or record.pdf is None:
+        return None
+    filename = render_filename(record.snapshot)
+    return (filename + ".pdf", record.pdf) if name == filename + ".pdf" else None
 
 
 async def published_reports(session: AsyncSession) -> list[PublishedReport]:

@@ -4,7 +4,11 @@ for byte, whatever changes in the database later.
 
 A report as of a date shows the readings submitted by the end of that day (in the road map's
 time zone) that were current then, and, unless provisional ones are asked for, only those
-approved by the time the report is made."""
+approved by the time the report is made.
+
+It holds no one's user id: the report names no one (who submitted or approved a reading, who
+owns an action), and `waymark people forget` rewrites ids wherever they are kept, which would
+change what a published report's snapshot makes. Without them, it makes the same bytes."""
 
 from __future__ import annotations
 
@@ -17,7 +21,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from commands.comparators.figures import comparisons_of
 from commands.errors import UserError
 from commands.outcomes.statuses import find_area
-from commands.plans.queries import outcome_actions
+from commands.plans.queries import ActionView, outcome_actions
 from storage.models import Outcome, Reading
 from storage.publication_models import ReadingState
 from storage.repositories import PublishedReportRepository, ReadingRepository, RoadmapRepository
@@ -75,7 +79,7 @@ async def take_snapshot(
                     if c.period_end <= as_of
                 ],
                 "actions": [
-                    a.as_json() for a in await outcome_actions(session, o.number, as_of=cutoff)
+                    _action(a) for a in await outcome_actions(session, o.number, as_of=cutoff)
                 ],
             }
             for o in outcomes
@@ -143,8 +147,18 @@ def _reading(r: Reading) -> dict[str, Any]:
         "note": r.note,
         "revision_reason": r.revision_reason,
         "status": r.status,
-        "submitted_by": r.submitted_by,
         "submitted_at": r.submitted_at.isoformat(),
         "via": r.via,
-        "approved_by": r.approved_by,
+    }
+
+
+def _action(a: ActionView) -> dict[str, Any]:
+    """What the report shows of an action: not its owner, nor who last updated it."""
+    return {
+        "number": a.number,
+        "title": a.title,
+        "kind": a.kind,
+        "lead_org": a.lead_org,
+        "due": a.due.isoformat() if a.due else None,
+        "state": a.state,
     }

@@ -59,6 +59,15 @@ class PostRepository:
         await self.session.flush()
         return post
 
+    async def recent(self, kinds: Sequence[str], since: datetime) -> Sequence[Post]:
+        """Posts of `kinds` posted since `since`, newest first."""
+        query = (
+            select(Post)
+            .where(Post.kind.in_(list(kinds)), Post.posted_at >= since)
+            .order_by(Post.posted_at.desc(), Post.id.desc())
+        )
+        return (await self.session.scalars(query)).all()
+
     async def find(self, platform: str, channel_id: str, message_id: str) -> Post | None:
         return await self.session.scalar(
             _POST_BY_MESSAGE,
@@ -217,8 +226,14 @@ class SentCardRepository:
         message_id: str,
         payload: dict[str, Any],
         posted_at: datetime,
+        replace: bool = False,
     ) -> None:
-        if await self.find(platform, conversation_id, message_id) is not None:
+        """Keep a card; one kept already under this id stays as it was, unless `replace`."""
+        kept = await self.find(platform, conversation_id, message_id)
+        if kept is not None:
+            if replace:
+                kept.payload = payload
+                await self.session.flush()
             return
         self.session.add(
             SentCard(

@@ -46,8 +46,10 @@ class OutboxRepository:
         created_at: datetime,
         group_id: int | None = None,
         thread_id: str | None = None,
+        message_id: str | None = None,
     ) -> OutboxMessage | None:
-        """The new row, or None when a row with this key already exists."""
+        """The new row, or None when a row with this key already exists. `message_id` is
+        given for a row that changes a message posted already, instead of posting one."""
         statement = (
             insert_or_ignore(self.session, OutboxMessage)
             .values(
@@ -57,6 +59,7 @@ class OutboxRepository:
                 channel_id=channel_id,
                 thread_id=thread_id,
                 group_id=group_id,
+                message_id=message_id,
                 summary=summary,
                 payload=payload,
                 state=OutboxState.PENDING,
@@ -133,6 +136,13 @@ class OutboxRepository:
             sent_at=at,
             lease_until=None,
             last_error=None,
+        )
+
+    async def mark_done(self, row_id: int, token: str, at: datetime, note: str) -> bool:
+        """Nothing is left to do for it (`note` says why): it ends as if sent, never tried
+        again and never posted."""
+        return await self._update_claimed(
+            row_id, token, state=OutboxState.SENT, sent_at=at, lease_until=None, last_error=note
         )
 
     async def retry_later(self, row_id: int, token: str, at: datetime, error: str) -> bool:
@@ -233,6 +243,32 @@ class OutboxRepository:
         row.message_id, row.last_error = message_id, None
         await self.session.flush()
         return row
+
+    async def for_message(
+        self, platform: str, channel_id: str, message_id: str
+    ) -> Sequence[OutboxMessage]:
+        """The rows that posted, or since changed, one message, oldest first."""
+        query = (
+            select(OutboxMessage)
+            .where(
+                OutboxMessage.platform == platform,
+                OutboxMessage.channel_id == channel_id,
+                OutboxMessage.message_id == message_id,
+            )
+            .order_by(OutboxMessage.id)
+        )
+        return (await self.session.scalars(query)).all()
+
+    async def newer_of_kind(self, row: OutboxMessage) -> bool:
+        """Whether a later row of the same kind is about the same message."""
+        query = select(OutboxMessage.id).where(
+            OutboxMessage.kind == row.kind,
+            OutboxMessage.platform == row.platform,
+            OutboxMessage.channel_id == row.channel_id,
+            OutboxMessage.message_id == row.message_id,
+            OutboxMessage.id > row.id,
+        )
+        return await self.session.scalar(query.limit(1)) is not None
 
     async def get(self, row_id: int) -> OutboxMessage | None:
         return await self.session.get(OutboxMessage, row_id)

@@ -87,3 +87,10 @@ class ReminderRepository:
     async def everything(self) -> Sequence[Reminder]:
         query = select(Reminder).order_by(Reminder.outcome_id, Reminder.period, Reminder.level)
         return (await self.session.scalars(query)).all()
+
+    async def periods_asked(self, outbox_id: int, outcome_id: int) -> set[str]:
+        """The periods of an outcome whose readings the message `outbox_id` asked for."""
+        query = select(Reminder.period).where(
+            Reminder.outbox_id == outbox_id, Reminder.outcome_id == outcome_id
+        )
+        return set((await self.session.scalars(query)).all())

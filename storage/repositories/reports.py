@@ -7,6 +7,7 @@ from datetime import date
 
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy.orm import undefer
 
 from storage.models import Outcome
 from storage.report_models import Comparator, PublishedReport
@@ -71,6 +72,10 @@ class PublishedReportRepository:
             PublishedReport.as_of == as_of, PublishedReport.scope == scope
         )
         return await self.session.scalar(query)
+
+    async def by_file_token(self, token: str) -> PublishedReport | None:
+        query = select(PublishedReport).where(PublishedReport.file_token == token)
+        return await self.session.scalar(query.options(undefer(PublishedReport.pdf)))
 
     async def latest(self, scope: str | None = None) -> PublishedReport | None:
         """The report published for the latest date (of `scope`, or of any)."""

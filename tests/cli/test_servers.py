@@ -16,23 +16,15 @@ import aiohttp
 import pytest
 
 from bot.cli import main
+from tests.cli.conftest import OURS
 
 ROOT = Path(__file__).resolve().parents[2]
-# Whatever the shell that runs the tests has set must not decide what waymark does here.
-OURS = ("SLACK_", "TEAMS_", "WAYMARK_", "DATABASE_URL")
 STARTED_WITHIN = 60.0
 
 
 def clean_env(**more: str) -> dict[str, str]:
     env = {k: v for k, v in os.environ.items() if not k.startswith(OURS)}
     return {**env, "PYTHONUNBUFFERED": "1", **more}
-
-
-@pytest.fixture
-def no_credentials(monkeypatch: pytest.MonkeyPatch) -> None:
-    for name in list(os.environ):
-        if name.startswith(OURS):
-            monkeypatch.delenv(name)
 
 
 @pytest.fixture

@@ -67,7 +67,9 @@ async def test_expired_receipts_posted_words_and_questions_go_once_a_day_and_not
     await build_history(db)
     start = await held(db)
     assert start["receipts"] == 2
-    assert start["sent with words"] == 10  # with the stale action 18.1's reminder
+    # With the stale action 18.1's reminder, and the two redrawings of outcome 13's shared card
+    # (its reading, then the correction), done: the card was not one the messenger posted.
+    assert start["sent with words"] == 12
     assert start["waiting with words"] == 3
     assert start["questions"] == 1  # the leaver's commentary, asked for on 26 Nov for 7 days
 

@@ -249,6 +249,9 @@ async def test_update_changes_the_text_and_keeps_blocks_it_was_not_given(
     assert answer["message"]["blocks"][0]["text"] == SECTION["text"]
     cleared = await client.chat_update(channel=GENERAL.id, ts=posted["ts"], text="Bare", blocks=[])
     assert "blocks" not in cleared["message"]
+    # The same message, marked edited as Slack marks it (the page says "(edited)"), in its place.
+    assert cleared["message"]["edited"]["user"] == running.workspace.bot.id
+    assert [m.ts for m in running.workspace.history(GENERAL.id)] == [posted["ts"]]
 
 
 async def test_update_refuses_what_the_bot_may_not_change(running: Running) -> None:
@@ -265,6 +268,20 @@ async def test_update_refuses_what_the_bot_may_not_change(running: Running) -> N
     assert someone_elses.response["error"] == "cant_update_message"
     assert missing.response["error"] == "message_not_found"
     assert ws.message(GENERAL.id, persons.ts).text == "Mine"
+
+
+async def test_a_deleted_message_whose_thread_stays_cannot_be_updated(running: Running) -> None:
+    ws = running.workspace
+    posted = await running.client.chat_postMessage(channel=GENERAL.id, text="Card")
+    ws.post(GENERAL.id, user=AMIRA.id, text="31.5", thread_ts=posted["ts"])
+    ws.delete(ws.message(GENERAL.id, posted["ts"]))  # "This message was deleted.", thread kept
+
+    gone = await slack_error(
+        running.client.chat_update(channel=GENERAL.id, ts=posted["ts"], text="Redrawn")
+    )
+
+    assert gone.response["error"] == "message_not_found"
+    assert ws.message(GENERAL.id, posted["ts"]).text == "This message was deleted."
 
 
 async def test_delete_removes_the_bots_message(running: Running) -> None:

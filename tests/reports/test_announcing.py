@@ -4,6 +4,8 @@ no more."""
 
 from __future__ import annotations
 
+import json
+import re
 from datetime import date, datetime
 from pathlib import Path
 from zoneinfo import ZoneInfo
@@ -16,7 +18,7 @@ from commands.reports.publishing import publish_report
 from config.targets import Target
 from storage.db import Database
 from storage.models import OutboxMessage
-from tests.factories import load_roadmap
+from tests.factories import load_roadmap, load_roadmap_with_plans
 
 PROGRAMME = Target("slack", "C0PROGRAMME")
 
@@ -47,4 +49,24 @@ async def test_a_new_report_is_announced_once_in_the_programme_channel(
     # 13 at risk (85.5 against 86.0), and 20 with no reading.
     assert "published the progress report as of 30 September 2026: of 3 outcomes" in words
     assert "0 on track, 2 at risk, 0 off track, 1 no data" in words
-    assert [c.filename for c in reply.blocks if isinstance(c, Chart)] == ["status-by-area.png"]
+    [chart] = [c for c in reply.blocks if isinstance(c, Chart)]
+    assert chart.filename == "status-by-area.png"
+    assert chart.title == "Status by priority area, as of 30 September 2026"  # not a week
+
+
+async def test_what_is_published_names_no_one(
+    db: Database, tmp_path: Path, now: datetime, tz: ZoneInfo
+) -> None:
+    """`waymark people forget` rewrites people's ids where they are kept: a snapshot that kept
+    them would make a different file after. The report names no one, so the snapshot keeps
+    no one: not who submitted or approved a reading, nor who owns or updated an action."""
+    await load_roadmap_with_plans(db, tmp_path / "map", now, tz)
+    async with db.transaction() as session:
+        published = await publish_report(
+            session, as_of=date(2026, 9, 30), by="U0ADMIN", now=now, tz=tz, make_pdf=None,
+            admins={"U0ADMIN"},
+        )  # fmt: skip
+    stored = json.dumps(published.record.snapshot)
+    assert "Pay care workers the Real Living Wage" in stored  # the actions are there
+    assert re.findall(r"U0[A-Z0-9]+", stored) == []
+    assert "Pay care workers the Real Living Wage" in published.made.html

@@ -7,6 +7,7 @@ from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
 from datetime import datetime
 
+from commands.ports import MessageGoneError
 from commands.presentation.replies import Reply, Section
 
 
@@ -36,6 +37,9 @@ class Platform:
     """The channels as the platform holds them."""
 
     posts: list[Posted] = field(default_factory=list)
+    # Messages changed in place, in order: (channel, message id, what it shows now).
+    updates: list[tuple[str, str, Reply]] = field(default_factory=list)
+    deleted: set[str] = field(default_factory=set)  # message ids
 
     def keys(self) -> list[str | None]:
         return [p.key for p in self.posts]
@@ -82,3 +86,13 @@ class FakeMessenger:
             hook, self.while_looking = self.while_looking, None
             await hook()
         return found[0].message_id if found else None
+
+    async def update(self, channel_id: str, message_id: str, reply: Reply) -> None:
+        await asyncio.sleep(0)
+        if self.failures.get(channel_id):
+            raise self.failures[channel_id].pop(0)
+        if message_id in self.channels.deleted or not any(
+            p.message_id == message_id for p in self.channels.posts
+        ):
+            raise MessageGoneError(f"no message {message_id} in {channel_id}")
+        self.channels.updates.append((channel_id, message_id, reply))

@@ -11,6 +11,7 @@ import pytest
 
 from bot.slack import render
 from bot.slack.messenger import SlackMessenger, posting_client
+from commands.comparators.importing import import_comparators
 from commands.digest.weekly import build_digest
 from commands.domain.calendar import Timetable
 from commands.reminders.bank_holidays import england_and_wales
@@ -138,6 +139,33 @@ async def test_the_digest_names_who_sent_each_reading(
     # Nobody has named the economy lead: shown by their id, never an error.
     assert "2024 94,000, the first reading, from U0ECONLEAD1" in words
     assert "U0CHILDLEAD" not in words
+
+
+async def test_the_digest_sets_englands_latest_figure_beside_a_reading_received(
+    db: Database, tmp_path: Path, slack: StandIn
+) -> None:
+    await load(db, tmp_path / "map", OUTCOMES + HOUSING, WEEK_READINGS)
+    figures = tmp_path / "comparators.csv"
+    figures.write_text(
+        "outcome,period,area,value,source\n"
+        "13,2024-Q3,England,83.3,UKHSA COVER\n"
+        "13,2025-Q2,England,83.9,UKHSA COVER\n"
+        "13,2025-Q3,East of England,88.0,UKHSA COVER\n"
+    )
+    async with db.transaction() as session:
+        await import_comparators(session, figures, actor="tests", now=at("2026-03-09T12:00"))
+
+    await send_weekly_digest(slack_ctx(db, slack), at("2026-03-09T09:00"))
+
+    (message,) = slack.in_channel(DIGEST)
+    words = message.words
+    # England's latest only, compactly: the card and the history chart show the other areas.
+    assert (
+        "• Outcome 13, MMR coverage: 2025-Q3 86.2%, improving (was 85.5% in 2024-Q3); "
+        "England 83.9% in 2025-Q2, from U0CHILDLEAD" in words
+    )
+    assert "East of England" not in words
+    assert "• Outcome 20, Jobs in the town: 2024 94,000, the first reading, from" in words
 
 
 async def test_a_second_pass_posts_nothing_and_force_posts_again(

@@ -279,3 +279,18 @@ def test_marking_posted_with_another_platforms_link_changes_nothing(
     code, out, _ = waymark(capsys, "outbox", "--posted", str(row), "--message", slack_link)
     assert code == 0
     assert out.endswith("is marked posted; waymark will not post it.\n")
+
+
+def test_outbox_lists_a_reminder_to_refresh_in_peoples_words(
+    slack: StandIn, capsys: pytest.CaptureFixture[str]
+) -> None:
+    waymark(capsys, "remind", "--at", "2026-03-02T10:00")
+    code, _, err = waymark(
+        capsys, "submit", "13", "95", "--period", "2025-Q4", "--at", "2026-03-02T10:30"
+    )
+    assert code == 0, err
+
+    code, out, _ = waymark(capsys, "outbox")
+
+    waiting, _ = out.split("Recently posted:")
+    assert f"Refresh the reminder for outcome 13 in {CHILDREN}" in waiting

@@ -24,4 +24,5 @@ async def test_report_gives_the_latest_published_and_a_fresh_draft(
     words = text_of(await slack.command(OUTSIDER, GENERAL, "report"))
     assert "Latest published: Road map progress report, 30 September 2026, by" in words
     assert "of 3 outcomes, 0 on track, 2 at risk, 0 off track, 1 no data" in words
+    assert "Its PDF was not posted in chat." in words  # no programme channel was given
     assert "`waymark report publish --as-of 2026-09-30 --by ADMIN`" in words

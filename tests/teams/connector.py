@@ -3,7 +3,8 @@
 Teams' own service answers a bot at the `serviceUrl` of each activity; pointing that (and
 TEAMS_SERVICE_URL) here sends every reply, card and proactive post to this recorder instead.
 It serves what waymark calls: posting and updating activities, listing a team's channels and a
-conversation's members, a team's details. `refuse_next` makes the next post fail with a
+conversation's members, a team's details. A message in `deleted` answers an update with 404,
+as one deleted in Teams does. `refuse_next` makes the next post fail with a
 status, as Teams can; `lose_next_answer` takes the next post and answers a gateway timeout, as
 when the answer is lost on its way back.
 """
@@ -89,6 +90,7 @@ class Connector:
     members: dict[str, list[Json]] = field(default_factory=dict)  # conversation id -> people
     sent: list[Sent] = field(default_factory=list)
     updated: list[Sent] = field(default_factory=list)
+    deleted: set[str] = field(default_factory=set)  # ids of messages deleted in Teams since
     refuse_next: int | None = None
     lose_next_answer: bool = False
     groups: dict[str, str] = field(default_factory=dict)  # team id -> Microsoft 365 group id
@@ -124,6 +126,8 @@ class Connector:
         return web.json_response({"id": sent.id}, status=201)
 
     async def _update(self, request: web.Request) -> web.Response:
+        if request.match_info["id"] in self.deleted:
+            return web.json_response({"error": {"code": "ActivityNotFound"}}, status=404)
         activity = await request.json()
         self.updated.append(
             Sent(request.match_info["conversation"], activity, request.match_info["id"])

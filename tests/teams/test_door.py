@@ -3,6 +3,7 @@ Slack beside it), and no post ever to a serviceUrl that is not the Bot Framework
 
 from __future__ import annotations
 
+import logging
 from collections.abc import AsyncIterator
 from datetime import datetime
 from pathlib import Path
@@ -77,6 +78,27 @@ async def test_a_hostile_service_url_is_refused_and_never_called(real_teams: Tea
     assert status == 403
     assert called == []
     assert real_teams.connector.sent == []
+
+
+async def test_a_body_that_is_not_an_activity_is_answered_400_in_one_line(
+    db: Database, tmp_path: Path, now: datetime, tz: ZoneInfo, caplog: pytest.LogCaptureFixture
+) -> None:
+    """The Teams SDK answers such a body with a 500 and logs a traceback; waymark refuses it
+    first (Teams itself never sends one; `test_door_fuzz.py` throws many more)."""
+    await load_mixed_roadmap(db, tmp_path / "roadmap", now, tz)
+    async with teams_harness(db, now) as teams:
+        broken = personal_message(teams.service_url, "outcome 12")
+        broken["conversation"]["conversationType"] = []
+        with caplog.at_level(logging.WARNING):
+            status, body = await teams.send(broken)
+    assert status == 400
+    assert body == {"error": "the body is not a Teams activity"}
+    [refusal] = [r for r in caplog.records if r.name == "bot.teams.door"]
+    assert refusal.getMessage().startswith(
+        "refused a Teams activity with 400: not a Teams activity"
+    )
+    assert [r for r in caplog.records if r.levelno >= logging.ERROR] == []
+    assert teams.connector.sent == []
 
 
 def settings_with(**values: str) -> Settings:

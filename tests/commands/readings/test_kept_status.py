@@ -217,7 +217,7 @@ async def test_a_database_from_before_statuses_were_kept_is_filled_in_at_start(
     (folder / "readings.csv").write_text(READINGS)
     async with db.transaction() as session:
         await import_roadmap(session, folder, actor="tests", now=NOW, tz=LONDON)
-    # As migration 0012 leaves a database: nothing kept yet.
+    # As migration 0013 leaves a database: nothing kept yet.
     async with db.transaction() as session:
         for outcome in (await session.scalars(select(Outcome))).all():
             outcome.status, outcome.latest_period_start = None, None
