@@ -45,8 +45,6 @@ from commands.presentation.replies import (
 from storage.repositories import (
     DigestRepository,
     ReadingRepository,
-    StandingRepository,
-    StandingRow,
 )
 
 _IDS_AT_MOST = 500
@@ -78,14 +76,15 @@ async def digest_reply(
     today = timetable.today(now)
     window_end = digest_instant(week, timetable)
     window_start = digest_instant(week - timedelta(days=7), timetable)
-    # Statuses as kept: none is worked out here (see `commands.readings.standing`).
-    standing = await standing_lines(session, today)
-    rows, totals = standing.rows, standing.totals
     digests = DigestRepository(session)
     history = await digests.around(window_start, window_end)
     received = received_in(history, window_start, window_end)
     waiting, waiting_total = await ReadingRepository(session).awaiting_approval(MAX_ITEMS + 1)
-    by_id = await _outcomes(session, {*history, *(r.outcome_id for _, r in waiting)})
+    named = {*history, *(r.outcome_id for _, r in waiting)}
+    # Statuses as kept: none is worked out here (see `commands.readings.standing`). A long IN
+    # list costs more than reading every outcome (and PostgreSQL caps parameters).
+    standing = await standing_lines(session, today, named if len(named) <= _IDS_AT_MOST else None)
+    rows, totals, by_id = standing.rows, standing.totals, standing.named
     # Worked out once per outcome, not once per reading received: a busy week is thousands.
     held_at_start = {
         oid: {r.period_start for r in current_at(readings, window_start)}
@@ -262,12 +261,3 @@ def _list_section(
     if left > 0:
         text += f"\n…and {left} more. {pointer}"
     return Section(title=title, text=text)
-
-
-async def _outcomes(session: AsyncSession, ids: set[int]) -> dict[int, StandingRow]:
-    """The outcomes the week's readings and those awaiting approval are of."""
-    if not ids:
-        return {}
-    # A long IN list costs more than reading every outcome (and PostgreSQL caps parameters).
-    wanted = ids if len(ids) <= _IDS_AT_MOST else None
-    return {o.id: o for o in await StandingRepository(session).rows(ids=wanted)}

@@ -14,7 +14,7 @@ from commands.domain.periods import Cadence, Period
 from commands.domain.rules import Status, due_date
 from commands.domain.status import due_period_of, first_period_of
 from commands.presentation.formatting import day
-from storage.repositories import BehindRow, Schedule, StandingRepository
+from storage.repositories import Schedule, StandingRepository, StandingRow
 
 STATUS_ORDER = (Status.ON_TRACK, Status.AT_RISK, Status.OFF_TRACK, Status.NO_DATA)
 UPCOMING_DAYS = 14
@@ -31,12 +31,16 @@ class StandingLines:
     overdue: list[str]  # per group, the outcomes whose due reading has not arrived
     upcoming: list[str]  # the first lines of what is due in the next `UPCOMING_DAYS` days
     upcoming_total: int
+    named: dict[int, StandingRow]  # the outcomes asked for by id
 
 
-async def standing_lines(session: AsyncSession, today: date) -> StandingLines:
+async def standing_lines(
+    session: AsyncSession, today: date, named: set[int] | None
+) -> StandingLines:
     """In two statements: how many outcomes have each status per area, what is overdue (a
     period is due once its lag has passed, and overdue until it or a later period has a
-    reading), and what is due in the next `UPCOMING_DAYS` days and not yet in, soonest first."""
+    reading), what is due in the next `UPCOMING_DAYS` days and not yet in, soonest first, and
+    the outcomes `named` by id (all of them, for None)."""
     standing = StandingRepository(session)
     counts: dict[str, dict[Status, int]] = {}
     schedules: set[Schedule] = set()
@@ -63,18 +67,24 @@ async def standing_lines(session: AsyncSession, today: date) -> StandingLines:
         due_on = due_date(following, lag)
         if today <= due_on <= today + timedelta(days=UPCOMING_DAYS):
             upcoming[schedule] = (following, due_on)
-    late, soon, soon_total = await standing.behind(
+    behind = await standing.behind(
         {s: p.start for s, (p, _) in due.items()},
         # Soonest first, then by number, across schedules due the same day too.
         {s: (p.start, due_on.toordinal()) for s, (p, due_on) in upcoming.items()},
+        named,
     )
     return StandingLines(
-        rows, totals, _overdue_lines(late, due, today), _upcoming_lines(soon, upcoming), soon_total
+        rows,
+        totals,
+        _overdue_lines(behind.overdue, due, today),
+        _upcoming_lines(behind.upcoming, upcoming),
+        behind.upcoming_total,
+        behind.named,
     )
 
 
 def _overdue_lines(
-    late: list[BehindRow], due: dict[Schedule, tuple[Period, date]], today: date
+    late: list[StandingRow], due: dict[Schedule, tuple[Period, date]], today: date
 ) -> list[str]:
     by_group: dict[str, list[str]] = {}
     for row in late:
@@ -94,7 +104,7 @@ def _overdue_lines(
 
 
 def _upcoming_lines(
-    soon: list[BehindRow], upcoming: dict[Schedule, tuple[Period, date]]
+    soon: list[StandingRow], upcoming: dict[Schedule, tuple[Period, date]]
 ) -> list[str]:
     lines = []
     for row in soon:
@@ -106,5 +116,5 @@ def _upcoming_lines(
     return lines
 
 
-def _schedule(row: BehindRow) -> Schedule:
+def _schedule(row: StandingRow) -> Schedule:
     return (row.cadence, row.baseline_period, row.lag_days)

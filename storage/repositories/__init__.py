@@ -24,13 +24,18 @@ from storage.repositories.reports import ComparatorRepository, PublishedReportRe
 from storage.repositories.roadmap import RoadmapRepository
 from storage.repositories.rows import (
     AreaRow,
-    BehindRow,
     OutcomeRow,
     OwnerRow,
     ReadingRow,
     StandingRow,
 )
-from storage.repositories.standing import BEHIND_SHOWN, NO_DATA, Schedule, StandingRepository
+from storage.repositories.standing import (
+    BEHIND_SHOWN,
+    NO_DATA,
+    Behind,
+    Schedule,
+    StandingRepository,
+)
 from storage.repositories.targets import TargetRevisionRepository
 
 __all__ = [
@@ -41,7 +46,7 @@ __all__ = [
     "ActionRow",
     "AreaRow",
     "AuditRepository",
-    "BehindRow",
+    "Behind",
     "ComparatorRepository",
     "ConversationRefRepository",
     "DigestRepository",

@@ -99,16 +99,3 @@ class StandingRow:
     latest_period_start: date | None
     latest_period: str | None
     latest_value: float | None
-
-
-@dataclass(frozen=True, slots=True)
-class BehindRow:
-    """An outcome without a reading for a period: what the digest's lists say of it."""
-
-    number: int
-    measure: str
-    cadence: str
-    baseline_period: str
-    lag_days: int
-    paused_reason: str | None
-    owner_name: str | None

@@ -6,6 +6,7 @@ What a status *is* is the road map's rule (`commands.domain.status`); this only 
 from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
 from datetime import date
 from typing import Any, cast
 
@@ -16,6 +17,7 @@ from sqlalchemy import (
     case,
     func,
     literal,
+    null,
     or_,
     select,
     text,
@@ -26,7 +28,7 @@ from sqlalchemy import (
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from storage.models import Area, Group, Outcome, Reading
-from storage.repositories.rows import BehindRow, StandingRow
+from storage.repositories.rows import StandingRow
 
 # The value `outcomes.status` holds for an outcome without readings (`Status.NO_DATA`).
 NO_DATA = "no_data"
@@ -62,15 +64,16 @@ _STANDING_COLUMNS = (
 )
 
 
-_BEHIND_COLUMNS = (
-    Outcome.number,
-    Outcome.measure,
-    Outcome.cadence,
-    Outcome.baseline_period,
-    Outcome.lag_days,
-    Outcome.paused_reason,
-    Group.name,
-)
+@dataclass
+class Behind:
+    """What `StandingRepository.behind` finds (rows without their latest figure)."""
+
+    overdue: list[StandingRow]
+    upcoming: list[StandingRow]
+    upcoming_total: int
+    named: dict[int, StandingRow]
+
+
 # Outcomes `behind(first=...)` gives: the most a digest list shows.
 BEHIND_SHOWN = 8
 
@@ -179,50 +182,61 @@ class StandingRepository:
         ]
 
     async def behind(
-        self, overdue: dict[Schedule, date], upcoming: dict[Schedule, tuple[date, int]]
-    ) -> tuple[list[BehindRow], list[BehindRow], int]:
-        """In one statement: the outcomes of each schedule in `overdue` with no current reading
-        of a period starting on or after its date (the period due, or a later one), in road-map
-        order; and of those behind a schedule's date in `upcoming` (with its rank: soonest
-        first), the first `BEHIND_SHOWN` by rank then number, and how many in all."""
-        parts = []
-        if overdue:
-            parts.append(
-                select(literal(0).label("part"), *_BEHIND_COLUMNS, literal(0), Area.position)
+        self,
+        overdue: dict[Schedule, date],
+        upcoming: dict[Schedule, tuple[date, int]],
+        ids: set[int] | None,
+    ) -> Behind:
+        """In one statement (a digest is allowed few): the outcomes of each schedule in
+        `overdue` with no current reading of a period starting on or after its date (the period
+        due, or a later one), in road-map order; of those behind a schedule's date in `upcoming`
+        (with its rank: soonest first), the first `BEHIND_SHOWN` by rank then number, and how
+        many in all; and the outcomes with these `ids` (every one, for None)."""
+        plain = (*_STANDING_COLUMNS[:-2], null(), null())
+
+        def part(n: int, *extra: Any) -> Any:
+            return (
+                select(literal(n).label("part"), *plain, *extra)
                 .join(Area, Area.id == Outcome.area_id)
                 .outerjoin(Group, Group.id == Outcome.owner_id)
-                .where(_behind(overdue))
             )
+
+        parts = []
+        if overdue:
+            parts.append(part(0, literal(0), Area.position).where(_behind(overdue)))
         if upcoming:
             rank = case(
                 *((_of(schedule), n) for schedule, (_, n) in upcoming.items()),
                 else_=max(n for _, n in upcoming.values()) + 1,
             )
             first = (
-                select(literal(1).label("part"), *_BEHIND_COLUMNS, func.count().over(), rank)
-                .outerjoin(Group, Group.id == Outcome.owner_id)
+                part(1, func.count().over(), rank)
                 .where(_behind({s: at for s, (at, _) in upcoming.items()}))
                 .order_by(rank, Outcome.number)
                 .limit(BEHIND_SHOWN)
                 .subquery()
             )
             parts.append(select(*first.c))
+        if ids is None or ids:
+            named = part(2, literal(0), literal(0))
+            parts.append(named if ids is None else named.where(Outcome.id.in_(list(ids))))
+        found = Behind([], [], 0, {})
         if not parts:
-            return [], [], 0
-        query = union_all(*parts) if len(parts) > 1 else parts[0]
-        late: list[tuple[int, BehindRow]] = []
-        soon: list[tuple[int, BehindRow]] = []
-        total = 0
-        for part, *columns, count, order in await self.session.execute(query):
-            row = BehindRow(*columns)
-            if part == 0:
+            return found
+        late: list[tuple[int, StandingRow]] = []
+        soon: list[tuple[int, StandingRow]] = []
+        for which, *columns, count, order in await self.session.execute(union_all(*parts)):
+            row = StandingRow(*columns)
+            if which == 0:
                 late.append((order, row))
-            else:
+            elif which == 1:
                 soon.append((order, row))
-                total = int(count)
-        late.sort(key=lambda f: (f[0], f[1].number))
-        soon.sort(key=lambda f: (f[0], f[1].number))
-        return [r for _, r in late], [r for _, r in soon], total
+                found.upcoming_total = int(count)
+            else:
+                found.named[row.id] = row
+        found.overdue.extend(r for _, r in sorted(late, key=lambda f: (f[0], f[1].number)))
+        found.upcoming.extend(r for _, r in sorted(soon, key=lambda f: (f[0], f[1].number)))
+        return found
 
     async def hold(self, outcome_id: int) -> tuple[str | None, date | None]:
         """The outcome's kept (status, latest period start) as they are now, its row held
