@@ -230,13 +230,18 @@ def _document(document: Document, where: Where) -> list[Json]:
     FileConsentCard), and putting it in the channel's SharePoint folder needs Graph permissions
     over the team's files. So the card opens the copy waymark serves itself (`link`), or, with no
     public address to serve it from, says where the file is."""
-    size = f"{len(document.content) / 1024:.0f} KB"
-    name = _plain(f"{document.filename} ({size})", where)
+    kb = len(document.content) / 1024
+    size = f"{kb / 1024:.1f} MB" if kb >= 1024 else f"{kb:.0f} KB"
+    # The report's title first (which report this is), then the file a reader will get.
+    named = [
+        text_block(_plain(document.title, where), weight="Bolder"),
+        text_block(_plain(f"{document.filename}, PDF, {size}", where), size="Small", subtle=True),
+    ]
     if document.link is None:
         note = "Teams cannot carry the file itself: ask the performance team for it."
-        return [text_block(name, weight="Bolder"), text_block(note, size="Small", subtle=True)]
+        return [*named, text_block(note, size="Small", subtle=True)]
     open_it = {"type": "Action.OpenUrl", "title": "Open the report", "url": document.link}
-    return [text_block(name, weight="Bolder"), {"type": "ActionSet", "actions": [open_it]}]
+    return [*named, {"type": "ActionSet", "actions": [open_it]}]
 
 
 def _section(

@@ -107,7 +107,7 @@ async def queue_refreshes(
         if reply is None:
             continue
         row = await outbox.add(
-            key=f"refresh:{post.id}:{reading.id}:{reading.state}",
+            key=_key(post, reading),
             kind=REFRESH,
             platform=post.platform,
             channel_id=post.channel_id,
@@ -120,6 +120,13 @@ async def queue_refreshes(
         )
         queued += row is not None
     return queued
+
+
+def _key(post: Post, reading: Reading) -> str:
+    """Once per card and reading; a status card again once the reading is approved (it says
+    who approved it), a reminder not (it says the same either way)."""
+    key = f"refresh:{post.id}:{reading.id}"
+    return f"{key}:{reading.state}" if post.kind == STATUS_CARD else key
 
 
 class _Places:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from datetime import date, datetime, tzinfo
 
 from commands.domain.rules import Direction, Polarity, Status, Tolerance, format_number
@@ -44,6 +45,9 @@ def with_unit(value: float, unit: str, places: int = 2) -> str:
         case "%":
             return f"{text}%"
         case "GBP" | "£":
+            # Pounds and pence: £36.50, never £36.5.
+            if "." in text and len(text.rsplit(".", 1)[1]) == 1:
+                text += "0"
             return f"£{text}"
         case "count" | "":
             return text
@@ -52,6 +56,17 @@ def with_unit(value: float, unit: str, places: int = 2) -> str:
             if text in ("1", "-1") and unit.endswith("s"):
                 return f"{text} {unit[:-1]}"
             return f"{text} {unit}"
+
+
+COUNT_ORDER = (Status.ON_TRACK, Status.AT_RISK, Status.OFF_TRACK, Status.NO_DATA)
+
+
+def status_counts(counts: Mapping[Status, int]) -> str:
+    """`20 on track, 8 at risk, 8 off track, 4 with no data`: "4 no data" reads as none."""
+    return ", ".join(
+        f"{counts.get(s, 0)} {'with no data' if s is Status.NO_DATA else STATUS_WORDS[s].lower()}"
+        for s in COUNT_ORDER
+    )
 
 
 def difference(amount: float, unit: str) -> str:

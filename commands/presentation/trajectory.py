@@ -19,6 +19,7 @@ from commands.domain.comparators import Comparison
 from commands.domain.periods import Cadence, parse_period
 from commands.domain.rules import Polarity, parse_tolerance
 from commands.domain.status import OutcomeFacts, path_of
+from commands.presentation.formatting import difference
 
 INK = {"reading": "#1d4e89", "path": "#4b5563", "band": "#f59e0b", "milestone": "#111827"}
 # Comparator areas in greys and markers of their own: England first.
@@ -48,6 +49,12 @@ def trajectory_figures(
         "unit": outcome.unit,
         "polarity": outcome.polarity,
         "tolerance": str(tolerance),
+        # The legend's words: "5%" alone on a chart of percentages reads as 5 points.
+        "band": (
+            f"{tolerance} of the path"
+            if tolerance.relative
+            else difference(tolerance.amount, outcome.unit)
+        ),
         "path": [[d.toordinal(), v] for d, v in zip(days, expected, strict=True)],
         "allowance": [tolerance.allowance(v) for v in expected],
         "milestones": [[m.on.toordinal(), m.value] for m in path.milestones],
@@ -88,10 +95,12 @@ def _plot(axes: Any, figures: dict[str, Any]) -> None:
     allowance = figures["allowance"]
     # The band is drawn on the side that counts: below the path when higher is better.
     sign = -1 if figures["polarity"] == Polarity.HIGHER_IS_BETTER.value else 1
+    # Dark enough to see in greyscale print: at 0.22 the band all but vanished.
     edge = [v + sign * a for v, a in zip(expected, allowance, strict=True)]
     axes.fill_between(
-        x, expected, edge, color=INK["band"], alpha=0.22, hatch="///", linewidth=0,
-        label=f"at risk (within {figures['tolerance']})",
+        x, expected, edge, facecolor=INK["band"], edgecolor=INK["band"], alpha=0.35, hatch="///",
+        linewidth=0,
+        label=f"at risk (within {figures.get('band', figures['tolerance'])})",
     )  # fmt: skip
     axes.plot(x, expected, color=INK["path"], linestyle="--", label="expected path")
     if figures["milestones"]:
@@ -119,7 +128,8 @@ def _plot(axes: Any, figures: dict[str, Any]) -> None:
     axes.set_ylabel(figures["unit"])
     axes.grid(alpha=0.3)
     axes.spines[["top", "right"]].set_visible(False)
-    axes.legend(loc="best", fontsize=7)
+    # Beside the plot, not on it: inside, it covered the path and the milestones to 2040.
+    axes.legend(loc="upper left", bbox_to_anchor=(1.01, 1.0), fontsize=7, frameon=False)
 
 
 def inline_svg(svg: bytes, title: str, description: str, element_id: str) -> str:

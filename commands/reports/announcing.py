@@ -12,7 +12,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from commands.delivery.reply_codec import encode
 from commands.domain.rules import Status
 from commands.presentation.charts import status_by_area_chart
-from commands.presentation.formatting import STATUS_WORDS, counted
+from commands.presentation.formatting import counted, status_counts
 from commands.presentation.replies import Context, Document, Header, Reply, Section, mention
 from commands.reports.content import report_content
 from config.targets import Target
@@ -28,7 +28,7 @@ ORDER = (Status.ON_TRACK, Status.AT_RISK, Status.OFF_TRACK, Status.NO_DATA)
 def announcement(record: PublishedReport) -> Reply:
     content = report_content(record.snapshot)
     totals = content.totals
-    counts = ", ".join(f"{totals[s]} {STATUS_WORDS[s].lower()}" for s in ORDER)
+    counts = status_counts(totals)
     text = (
         f"{mention(record.published_by)} published the progress report as of "
         f"{content.as_of.day} {content.as_of:%B %Y}: of {sum(totals.values())} outcomes, "
@@ -70,14 +70,10 @@ def again(record: PublishedReport, by: str = "") -> str:
 
 def report_file(record: PublishedReport, filename: str, pdf: bytes, link: str | None) -> Reply:
     """The published PDF, for the channel to open or pass on to the town's partners."""
-    words = f"The PDF, as published ({_size(pdf)}): to open, or to pass on to the town's partners."
+    # Slack shows the file's size with it, and the Teams card with its name: said once.
+    words = "The PDF, as published: to open, or to pass on to the town's partners."
     document = Document(record.title, f"{filename}.pdf", PDF, pdf, link)
     return Reply(words, (Section(text=words), document), shared=True)
-
-
-def _size(content: bytes) -> str:
-    kb = len(content) / 1024
-    return f"{kb / 1024:.1f} MB" if kb >= 1024 else f"{kb:.0f} KB"
 
 
 async def announce(

@@ -6,7 +6,7 @@ from __future__ import annotations
 from datetime import date
 from html import escape
 
-from commands.domain.rules import Status
+from commands.domain.rules import Polarity, Status
 from commands.presentation.cards import comparison_words
 from commands.presentation.formatting import (
     DIRECTION_WORDS,
@@ -48,8 +48,9 @@ def status_badge(status: Status) -> str:
 
 
 def success_sentence(o: OutcomeReport) -> str:
-    """`Fewer Luton households live in destitution: 9.9% in 2024, better than the 11.2%
-    expected, and better than 12.1% in 2023.`"""
+    """`Fewer Luton households live in destitution. Households below the minimum income
+    standard: 9.9% in 2024 (lower is better), at or better than the 11.2% expected, and better
+    than 12.1% in 2023.`"""
     s, unit = o.status, o.status.unit
     assert s.latest is not None
     clauses = []
@@ -67,12 +68,19 @@ def success_sentence(o: OutcomeReport) -> str:
     # repeat it as a success without that.
     words = STATUS_WORDS[s.status].lower()
     still = "" if s.status is Status.ON_TRACK else f", though still {words}"
-    return f"{s.title}: {with_unit(s.latest.value, unit)} in {s.latest.period}, {joined}{still}."
+    # The measure, and which way is better when it is lower: "8.6%, better than 9.1%" reads
+    # wrong under "residents are satisfied with their lives" unless the reader is told both.
+    lower = " (lower is better)" if s.polarity is Polarity.LOWER_IS_BETTER else ""
+    return (
+        f"{s.title}. {o.facts.measure}: {with_unit(s.latest.value, unit)} in "
+        f"{s.latest.period}{lower}, {joined}{still}."
+    )
 
 
 def figure(value: float, unit: str) -> str:
-    """A figure worked out on the path, as precise as a reader needs: whole numbers when large."""
-    return with_unit(value, unit, places=0 if abs(value) >= 1000 else 2)
+    """A figure worked out on the path, to two places as the status sentence gives it: the
+    table once said "Expected 9,040" under a sentence that said "an expected 9,040.07"."""
+    return with_unit(value, unit)
 
 
 def more_work_words(o: OutcomeReport) -> str:
@@ -88,6 +96,8 @@ def commentary(o: OutcomeReport) -> str:
     note = latest.note.strip()
     if not note:
         return "No commentary has been given on the latest reading."
+    # A sentence, as leads write a note in a hurry ("wide confidence interval. NHS Health…").
+    note = note[0].upper() + note[1:]
     return note if note.endswith((".", "!", "?")) else note + "."
 
 
@@ -112,7 +122,8 @@ def outcome_block(o: OutcomeReport) -> str:
             "Direction",
             f"{DIRECTION_WORDS[s.direction]} since {s.previous.period}"
             if s.direction and s.previous
-            else "Needs two readings",
+            # Lower case, as the other directions: one reading has nothing to compare with.
+            else "not known until there are two readings",
         ),
         (
             "Next milestone",
@@ -152,10 +163,16 @@ def _chart(o: OutcomeReport) -> str:
     svg = draw_trajectory(figures, image_format="svg", salt=str(s.number), height=2.3)
     readings = "; ".join(f"{p.period}: {with_unit(p.value, s.unit)}" for p in o.points)
     beside = f" Beside them: {comparison_words(o.comparators, s.unit)}." if o.comparators else ""
+    # What a sighted reader gets from the chart, in words: the milestones and the band too.
+    milestones = ", ".join(
+        f"{with_unit(float(target), s.unit)} by {label}" for label, target in o.facts.milestones
+    )
+    side = "below" if s.polarity is Polarity.HIGHER_IS_BETTER else "above"
     description = (
         f"Readings against the expected path from {s.baseline.label} "
-        f"({with_unit(s.baseline.value, s.unit)}) through its milestones, with the tolerance band "
-        f"on the side that counts. Readings: {readings or 'none yet'}.{beside}"
+        f"({with_unit(s.baseline.value, s.unit)}) through its milestones ({milestones}); the band "
+        f"{side} the path is where a reading is at risk (within {figures['band']}). "
+        f"Readings: {readings or 'none yet'}.{beside}"
     )
     title = f"Outcome {s.number}: readings against the path"
     return (
@@ -182,7 +199,8 @@ def _notes(o: OutcomeReport) -> str:
     notes.append(f"Source: {escape(o.source or 'not recorded')}.")
     sources = sorted({(c.area, c.source) for c in o.comparators if c.source})
     for area, source in sources:
-        notes.append(f"{escape(area)}: {_linked(source)}.")
+        # "East of England: Illustrative." did not say what was illustrative.
+        notes.append(f"{escape(area)}'s figures: {_linked(source)}.")
     return "".join(f"<li>{note}</li>" for note in notes)
 
 

@@ -11,7 +11,7 @@ from commands.domain.rules import Status
 from commands.outcomes.statuses import find_area, whole_roadmap
 from commands.people.directory import names_for
 from commands.presentation.charts import status_by_area_chart
-from commands.presentation.formatting import STATUS_WORDS, moment
+from commands.presentation.formatting import counted, moment, status_counts
 from commands.presentation.replies import Context, Header, Reply, Section
 from commands.reports.announcing import again
 from commands.reports.building import render_filename
@@ -27,10 +27,12 @@ ORDER = (Status.ON_TRACK, Status.AT_RISK, Status.OFF_TRACK, Status.NO_DATA)
 
 def _figures(content: ReportContent) -> str:
     totals = content.totals
-    counts = ", ".join(f"{totals[s]} {STATUS_WORDS[s].lower()}" for s in ORDER)
+    counts = status_counts(totals)
     return (
-        f"of {sum(totals.values())} outcomes, {counts}; {len(content.successes)} successes, "
-        f"{len(content.more_work)} needing more work"
+        f"Of {sum(totals.values())} outcomes: {counts}. "
+        f"{counted(len(content.successes), 'success', 'successes')}; "
+        f"{counted(len(content.more_work), 'outcome')} "
+        f"{'needs' if len(content.more_work) == 1 else 'need'} more work."
     )
 
 
@@ -79,9 +81,10 @@ async def show_report(ctx: CommandContext, args: Args) -> Reply:
     else:
         content = report_content(published.snapshot)
         names = await names_for(ctx.session, {published.published_by})
+        # Sentences, not one run of colons: who published what and when, its figures, its PDF.
         said = (
-            f"Latest published: {published.title}, by {names.of(published.published_by)} on "
-            f"{moment(published.published_at, ctx.tz)}: {_figures(content)}. "
+            f"Latest published: {published.title}. {names.of(published.published_by)} "
+            f"published it on {moment(published.published_at, ctx.tz)}.\n{_figures(content)}\n"
             + await _where_the_pdf_is(ctx, published)
         )
         rows = [
@@ -90,7 +93,7 @@ async def show_report(ctx: CommandContext, args: Args) -> Reply:
             for a in content.areas
         ]  # fmt: skip
         chart = status_by_area_chart(rows, "", when=f"as of {_day(content)}")
-    fresh = f"A fresh draft as of {_day(draft)} ({draft.scope_name}): {_figures(draft)}."
+    fresh = f"A fresh draft as of {_day(draft)} ({draft.scope_name}):\n{_figures(draft)}"
     blocks += [Section(text=said), Section(text=fresh)]
     republish = (
         again(published, "ADMIN")

@@ -39,6 +39,8 @@ figures it showed can then no longer be changed by the group leads; an administr
 one only by giving a reason, and the revision is marked <em>revised after publication</em>
 wherever the figure appears, in the next report too.</p>
 <h3>Comparators</h3>
-<p>England's figure, and other areas' where they are given, are the published figures for the
-same measure and period, from the source named in each outcome's data notes.</p>
+<p>England's figure, and other areas' where they are given, are for the same measure, for the
+period written beside each: often earlier than the latest reading, as national figures are
+published later. Each comes from the source named in the outcome's data notes; a figure whose
+source says "illustrative" is an example, not a published figure.</p>
 </section>"""

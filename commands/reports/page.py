@@ -11,7 +11,7 @@ from html import escape
 from importlib.resources import files
 
 from commands.domain.rules import Status
-from commands.presentation.formatting import STATUS_WORDS, with_unit
+from commands.presentation.formatting import STATUS_WORDS, status_counts, with_unit
 from commands.presentation.report_charts import status_bars_svg
 from commands.presentation.trajectory import inline_svg
 from commands.reports.blocks import (
@@ -105,7 +105,7 @@ def _contents(areas: list[tuple[str, str]]) -> str:
 
 def _summary(content: ReportContent) -> str:
     totals = content.totals
-    counts = ", ".join(f"{totals[s]} {STATUS_WORDS[s].lower()}" for s in STATUS_ORDER)
+    counts = status_counts(totals)
     head = "".join(f'<th scope="col">{STATUS_WORDS[s]}</th>' for s in STATUS_ORDER)
     rows = "".join(
         f'<tr><th scope="row">{escape(a.name)}</th>'
@@ -125,10 +125,7 @@ def _summary(content: ReportContent) -> str:
     )
     bars = [(a.name, [a.counts[s] for s in STATUS_ORDER]) for a in content.areas]
     chart_title = "Outcomes by status in each priority area"
-    description = "; ".join(
-        f"{a.name}: " + ", ".join(f"{a.counts[s]} {STATUS_WORDS[s].lower()}" for s in STATUS_ORDER)
-        for a in content.areas
-    )
+    description = "; ".join(f"{a.name}: " + status_counts(a.counts) for a in content.areas)
     chart = inline_svg(status_bars_svg(bars, chart_title), chart_title, description, "summary")
     return (
         '<section class="section summary-first" id="summary" aria-labelledby="summary-h">'

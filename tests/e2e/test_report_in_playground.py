@@ -69,7 +69,7 @@ async def test_the_published_pdf_is_a_file_to_download_in_the_programme_channel(
         "Road map progress report: Net zero, 30 September 2026", timeout=JOB_MS
     )
     shared = page.locator('[data-testid="message"]', has=file)
-    await expect(shared).to_contain_text("The PDF, as published (")
+    await expect(shared).to_contain_text("The PDF, as published: to open")
     announcement = page.locator('[data-testid="message"]', has_text="published the progress")
     await expect(announcement).to_contain_text("1 outcome needs more work")
     await expect(announcement).to_contain_text(

@@ -48,7 +48,7 @@ async def test_a_new_report_is_announced_once_in_the_programme_channel(
     # The test road map: 12 at risk (36% where 35% is expected, lower is better, within 5%),
     # 13 at risk (85.5 against 86.0), and 20 with no reading.
     assert "published the progress report as of 30 September 2026: of 3 outcomes" in words
-    assert "0 on track, 2 at risk, 0 off track, 1 no data" in words
+    assert "0 on track, 2 at risk, 0 off track, 1 with no data" in words
     [chart] = [c for c in reply.blocks if isinstance(c, Chart)]
     assert chart.filename == "status-by-area.png"
     assert chart.title == "Status by priority area, as of 30 September 2026"  # not a week

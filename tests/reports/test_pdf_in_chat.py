@@ -83,7 +83,7 @@ async def test_the_published_pdf_follows_the_announcement_as_a_file_to_download(
     announcement, shared = slack.in_channel(PROGRAMME)
     assert "published the progress report as of 30 September 2026" in announcement.words
     assert "The PDF follows." in announcement.words
-    assert shared.text.startswith("The PDF, as published (")
+    assert shared.text == "The PDF, as published: to open, or to pass on to the town's partners."
     [file_id] = shared.files
     content, offered = await asyncio.to_thread(download, slack, file_id)
     assert content == published.made.pdf  # the very bytes published

@@ -11,7 +11,15 @@ from config.settings import Settings
 from playground.records import Message
 from scheduler.jobs import send_reminders, send_weekly_digest
 from storage.repositories import OutboxRepository
-from tests.slack.harness import CHILDREN, ECONOMY, ECONOMY_LEAD, GENERAL, LEAD, SlackHarness
+from tests.slack.harness import (
+    ADMIN,
+    CHILDREN,
+    ECONOMY,
+    ECONOMY_LEAD,
+    GENERAL,
+    LEAD,
+    SlackHarness,
+)
 from tests.slack.test_outcome_command import text_of
 
 LONDON = ZoneInfo("Europe/London")
@@ -120,3 +128,24 @@ async def test_a_reminder_marks_the_reading_received_and_a_digest_stays_as_it_wa
     ]
     assert "overdue" in untouched.text
     assert text_of([escalation]).startswith("Inclusive Economy Board: Every reading")
+
+
+async def test_approving_the_reading_redraws_the_card_with_who_approved_it(
+    slack: SlackHarness,
+) -> None:
+    card = await shared_card(slack)
+    await slack.reply(LEAD, CHILDREN, card.ts, "31.5 2025/26 the new clinics open in May")
+    await pass_of_the_outbox(slack)
+    words = text_of([slack.workspace.message(CHILDREN, card.ts)])
+    assert "Provisional: waiting for approval" in words
+
+    await slack.command(ADMIN, CHILDREN, "12 approve 2025/26")
+    await pass_of_the_outbox(slack)
+
+    assert len(updates_of(slack, card.ts)) == 2
+    words = text_of([slack.workspace.message(CHILDREN, card.ts)])
+    # By name, or by id when waymark had not yet learnt the name (it asks Slack meanwhile).
+    assert "Approved by Joanne Clarke." in words or f"Approved by {ADMIN.id}." in words
+    assert "Provisional" not in words
+    await pass_of_the_outbox(slack)
+    assert len(updates_of(slack, card.ts)) == 2

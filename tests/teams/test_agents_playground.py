@@ -19,16 +19,19 @@ import socket
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import date, datetime
 from pathlib import Path
 from typing import Any
 from zoneinfo import ZoneInfo
 
 import aiohttp
 import pytest
-from playwright.async_api import Browser, Page
+from playwright.async_api import Browser, Page, expect
 
+from bot.pdf import weasyprint_pdf
 from bot.wiring import timetable_from
+from commands.delivery.outbox import drain
+from commands.reports.publishing import publish_report
 from commands.roadmap_files.importing import import_roadmap
 from config.settings import Settings
 from config.targets import Target
@@ -339,3 +342,37 @@ async def test_cards_read_well_in_the_agents_playground(
         await card_shown(page, "Overdue readings: Children's Trust Board")
         await nothing_overflows(page)
         keep(await page.screenshot(), "reminder.png", tmp_path)
+
+
+async def test_a_published_report_reads_well_in_the_agents_playground(
+    teams: TeamsHarness, browser: Browser, tmp_path: Path, now: datetime, tz: ZoneInfo
+) -> None:
+    make_pdf = weasyprint_pdf()
+    if make_pdf is None:
+        pytest.skip("the reports extra (WeasyPrint and Pango) is not installed")
+    async with agents_playground(teams.url) as playground:
+        page = await opened(browser, playground)
+        await page.get_by_text("General", exact=True).first.click()
+
+        async with teams.db.transaction() as session:
+            await publish_report(
+                session, as_of=date(2026, 2, 28), by=ALEX_AAD, now=now, tz=tz,
+                make_pdf=make_pdf, admins={ALEX_AAD}, announce_to=Target("teams", TEAM),
+                public_url="https://waymark.luton.example",
+            )  # fmt: skip
+        await drain(teams.db, {"teams": teams.running.messenger}, now)
+        await card_shown(page, "Open the report")
+        # Which report, then the file, its size said once.
+        drawn = page.locator(".ac-adaptiveCard", has_text="Open the report").last
+        await expect(drawn).to_contain_text("Road map progress report, 28 February 2026")
+        assert (await drawn.inner_text()).count("KB") == 1
+        await nothing_overflows(page)
+        keep(await page.screenshot(), "report-published.png", tmp_path)
+
+        await page.get_by_text("Personal Chat", exact=True).first.click()
+        await playground.say(playground.personal_chat, "outcome report")
+        await card_shown(page, "A fresh draft as of")
+        answer = page.locator(".ac-adaptiveCard", has_text="A fresh draft as of").last
+        await expect(answer).to_contain_text("Of 3 outcomes: 0 on track, 2 at risk")
+        await nothing_overflows(page)
+        keep(await page.screenshot(), "outcome-report.png", tmp_path)
