@@ -81,6 +81,12 @@ def build_parser() -> argparse.ArgumentParser:
     )
     parser.add_argument("--seed", type=int, default=2040, help="seed for the generated data")
     parser.add_argument(
+        "--skip-import",
+        action="store_true",
+        help="leave out `waymark readings import` (at stress scale, its 1,000,000 rows take the "
+        "longest of everything); its rows and targets are then not shown",
+    )
+    parser.add_argument(
         "--keep-logs",
         metavar="DIR",
         type=Path,
@@ -125,7 +131,9 @@ async def run(args: argparse.Namespace) -> dict[str, Any]:
             if args.burst:
                 runs[backend] = await run_burst(scale, backend, folder, args.seed, args.burst)
             else:
-                runs[backend] = await run_backend(scale, backend, folder, args.seed)
+                runs[backend] = await run_backend(
+                    scale, backend, folder, args.seed, with_import=not args.skip_import
+                )
             runs[backend]["seconds"] = round(time.perf_counter() - started, 1)
     return {
         "scale": scale.name,

@@ -79,7 +79,9 @@ class StandIn:
             response.raise_for_status()
 
 
-async def run_backend(scale: Scale, backend: str, folder: Path, seed: int) -> dict[str, Any]:
+async def run_backend(
+    scale: Scale, backend: str, folder: Path, seed: int, *, with_import: bool = True
+) -> dict[str, Any]:
     today = datetime.now(LONDON).date()
     async with fresh_database(backend, folder) as url:
         db = Database(url)
@@ -102,6 +104,7 @@ async def run_backend(scale: Scale, backend: str, folder: Path, seed: int) -> di
                 "outcomes": scale.outcomes,
                 "readings": roadmap.readings,
                 "generate_seconds": round(generated, 1),
+                "kept_statuses_seconds": round(roadmap.kept_seconds, 1),
             }
         }
         result |= await _serve_and_load(scale, url, roadmap, folder, random.Random(seed))
@@ -114,7 +117,9 @@ async def run_backend(scale: Scale, backend: str, folder: Path, seed: int) -> di
         )
         result["passes"] = {name: vars(t) for name, t in timed.items()}
         result["passes"]["digest_ratio"] = ratio(timed["digest"].ms, timed["bare_latest"].ms)
-    result["import"] = await measure_import(scale, backend, folder, seed, today)
+    result["import"] = (
+        await measure_import(scale, backend, folder, seed, today) if with_import else None
+    )
     return result
 
 

@@ -41,6 +41,7 @@ from commands.domain.calendar import CalendarError, Timetable, parse_working_hou
 from commands.domain.status import local_today
 from commands.errors import UserError
 from commands.ports import Messenger
+from commands.readings.standing import keep_statuses_once_migrated
 from commands.reminders.bank_holidays import england_and_wales
 from commands.roadmap_files.importing import ImportReport, import_roadmap
 from config import EXAMPLE_ROADMAP
@@ -93,6 +94,7 @@ async def runtime(settings: Settings, at: datetime | date | None = None) -> Asyn
     db = Database(settings.database_url)
     try:
         await db.migrate()
+        await keep_statuses_once_migrated(db)
         yield Runtime(
             settings, db, settings.zone, moment(at, settings.zone), None if at else utc_now
         )
@@ -268,6 +270,7 @@ async def start_server(
         raise SettingsError("\n".join(problems))
     db = Database(settings.database_url, timeout=settings.database_timeout)
     await db.migrate()
+    await keep_statuses_once_migrated(db)
     background, metrics = Background(), Metrics()
     core = core_for(settings, db, clock, metrics)
     web_app = web.Application()
@@ -347,6 +350,7 @@ async def start_playground(
     settings = local_settings(settings, database_url)
     db = Database(settings.database_url, timeout=settings.database_timeout)
     await db.migrate()
+    await keep_statuses_once_migrated(db)
     await load_example_if_empty(db, actor="waymark playground", now=clock(), tz=settings.zone)
     metrics = Metrics()
     core = core_for(settings, db, clock, metrics)

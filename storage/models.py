@@ -135,6 +135,8 @@ class Outcome(Base):
     paused_at: Mapped[datetime | None] = mapped_column(nullable=True)
     snoozed_until: Mapped[date | None] = mapped_column(Date, nullable=True)
     snoozed_by: Mapped[str | None] = mapped_column(String(200), nullable=True, info=PERSON_ID)
+    status: Mapped[str | None] = mapped_column(String(20), nullable=True)
+    latest_period_start: Mapped[date | None] = mapped_column(Date, nullable=True)
 
     area: Mapped[Area] = relationship(lazy="joined", innerjoin=True)
     owner: Mapped[Group | None] = relationship(lazy="joined")
@@ -174,10 +176,11 @@ class Reading(Base):
     confirmed: Mapped[bool] = mapped_column(Boolean, default=False, server_default=false())
     # Why an administrator revised a locked (published) period: set only on such revisions.
     revision_reason: Mapped[str | None] = mapped_column(Text, nullable=True, info=MENTIONS)
-    # The status and expected value it was given when recorded, kept as they were then (an
-    # outcome's current ones would sit in columns of the same names).
+    # As given when recorded, under the targets then. `path_status` (and `outcomes.status`) are
+    # kept against the targets as they stand: see commands/readings/standing.py.
     status: Mapped[str | None] = mapped_column(String(20), nullable=True)
     expected: Mapped[float | None] = mapped_column(Float, nullable=True)
+    path_status: Mapped[str | None] = mapped_column(String(20), nullable=True)
 
     __table_args__ = (
         # The latest and previous readings of an outcome: one range scan of this index.

@@ -21,17 +21,14 @@ from commands.digest.reading_lines import (
     status_changes,
     waiting_line,
 )
+from commands.digest.standing_lines import (
+    STATUS_ORDER,
+    UPCOMING_DAYS,
+    standing_lines,
+)
 from commands.domain.calendar import Timetable, digest_instant
 from commands.domain.comparators import FIRST_AREA, Comparison, latest_by_area
-from commands.domain.periods import Cadence
-from commands.domain.rules import Status, due_date
-from commands.domain.status import (
-    OutcomeStatus,
-    due_of,
-    first_reportable,
-    period_of,
-)
-from commands.outcomes.statuses import statuses
+from commands.domain.rules import Status
 from commands.people.directory import names_for
 from commands.plans.digest import plan_lists
 from commands.presentation.charts import status_by_area_chart
@@ -47,12 +44,10 @@ from commands.presentation.replies import (
 )
 from storage.repositories import (
     DigestRepository,
-    OutcomeRow,
     ReadingRepository,
-    RoadmapRepository,
 )
 
-UPCOMING_DAYS = 14
+_IDS_AT_MOST = 500
 
 
 MAX_ITEMS = 8  # lines per list before "…and N more"
@@ -65,9 +60,6 @@ MAX_TABLE_AREAS = 15
 
 
 MAX_FACT_AREAS = 10  # Slack shows at most 10 fields in a section
-
-
-STATUS_ORDER = (Status.ON_TRACK, Status.AT_RISK, Status.OFF_TRACK, Status.NO_DATA)
 
 
 POINTER = "`/outcome list` shows every outcome."
@@ -84,15 +76,15 @@ async def digest_reply(
     today = timetable.today(now)
     window_end = digest_instant(week, timetable)
     window_start = digest_instant(week - timedelta(days=7), timetable)
-    roadmap = RoadmapRepository(session)
-    areas = [a.name for a in await roadmap.areas()]
-    outcomes = await roadmap.outcome_rows()
-    current = await statuses(session, outcomes, today)
     digests = DigestRepository(session)
     history = await digests.around(window_start, window_end)
     received = received_in(history, window_start, window_end)
     waiting, waiting_total = await ReadingRepository(session).awaiting_approval(MAX_ITEMS + 1)
-    by_id = {o.id: o for o in outcomes}
+    named = {*history, *(r.outcome_id for _, r in waiting)}
+    # Statuses as kept: none is worked out here (see `commands.readings.standing`). A long IN
+    # list costs more than reading every outcome (and PostgreSQL caps parameters).
+    standing = await standing_lines(session, today, named if len(named) <= _IDS_AT_MOST else None)
+    rows, totals, by_id = standing.rows, standing.totals, standing.named
     # Worked out once per outcome, not once per reading received: a busy week is thousands.
     held_at_start = {
         oid: {r.period_start for r in current_at(readings, window_start)}
@@ -109,21 +101,12 @@ async def digest_reply(
     every = {r.id: r for readings in history.values() for r in readings}
     plans = await plan_lists(session, today, window_start, window_end, timetable.tz)
 
-    counts = {area: dict.fromkeys(STATUS_ORDER, 0) for area in areas}
-    for status in current:
-        counts.setdefault(status.area, dict.fromkeys(STATUS_ORDER, 0))[status.status] += 1
-    rows = [
-        (area, c[Status.ON_TRACK], c[Status.AT_RISK], c[Status.OFF_TRACK], c[Status.NO_DATA])
-        for area, c in counts.items()
-    ]
-    totals = {s: sum(c[s] for c in counts.values()) for s in STATUS_ORDER}
-
     blocks: list[Header | Section | Context | Table | Divider] = [
         Header(f"Road map digest: week of {day(week)}")
     ]
     if late or skipped:
         blocks.append(Context((_late_notice(week, timetable, late, skipped),)))
-    blocks += _status_blocks(rows, totals, len(current))
+    blocks += _status_blocks(rows, totals, sum(totals.values()))
     chart = status_by_area_chart(rows, day(week))
     blocks.append(Divider())
     new = received_now(received, held_at_start, current_now)
@@ -147,7 +130,7 @@ async def digest_reply(
         ),
         _list_section(
             "Status changes",
-            status_changes(outcomes, received, history, window_start, window_end, today),
+            status_changes(list(by_id.values()), received, history, window_start, window_end),
             "No outcome changed status this week.",
         ),
         _list_section(
@@ -168,13 +151,14 @@ async def digest_reply(
         ),
         _list_section(
             "Overdue readings by group",
-            _overdue_by_group(current, today),
+            standing.overdue,
             "Nothing is overdue.",
         ),
         _list_section(
             f"Due in the next {UPCOMING_DAYS} days",
-            _upcoming(outcomes, current, today),
+            standing.upcoming,
             f"No readings are due in the next {UPCOMING_DAYS} days.",
+            total=standing.upcoming_total,
         ),
         *(_list_section(*listing) for listing in plans),
         Context(
@@ -277,49 +261,3 @@ def _list_section(
     if left > 0:
         text += f"\n…and {left} more. {pointer}"
     return Section(title=title, text=text)
-
-
-def _overdue_by_group(current: Sequence[OutcomeStatus], today: date) -> list[str]:
-    by_group: dict[str, list[str]] = {}
-    for status in current:
-        if status.due is None or not status.due.overdue:
-            continue
-        late = (today - status.due.due_date).days
-        paused = ", reminders paused" if status.paused_reason is not None else ""
-        by_group.setdefault(status.owner_name or "No group", []).append(
-            f"{status.number} ({status.due.period}, {late} day{'' if late == 1 else 's'}{paused})"
-        )
-    lines = []
-    for group in sorted(by_group):
-        items = by_group[group]
-        more = f" and {len(items) - 6} more" if len(items) > 6 else ""
-        noun = "outcome" if len(items) == 1 else "outcomes"
-        lines.append(f"{group}: {noun} {', '.join(items[:6])}{more}")
-    return lines
-
-
-def _upcoming(
-    outcomes: Sequence[OutcomeRow], current: Sequence[OutcomeStatus], today: date
-) -> list[str]:
-    latest = {s.number: s.latest for s in current}
-    found: list[tuple[date, int, str]] = []
-    for outcome in outcomes:
-        due = due_of(outcome, today)
-        upcoming = due.next() if due is not None else first_reportable(outcome)
-        due_on = due_date(upcoming, outcome.lag_days)
-        if not today <= due_on <= today + timedelta(days=UPCOMING_DAYS):
-            continue
-        reading = latest.get(outcome.number)
-        cadence = Cadence(outcome.cadence)
-        if reading is not None and period_of(reading.period, cadence) >= upcoming:
-            continue
-        group = f", {outcome.owner.name}" if outcome.owner else ""
-        found.append(
-            (
-                due_on,
-                outcome.number,
-                f"Outcome {outcome.number}, {outcome.measure}: {upcoming.label} due "
-                f"{day(due_on)}{group}",
-            )
-        )
-    return [line for _, _, line in sorted(found)]

@@ -9,11 +9,11 @@ from datetime import date, datetime
 
 from commands.domain.calendar import Timetable
 from commands.domain.comparators import Comparison
-from commands.domain.rules import Polarity, direction_for
-from commands.domain.status import NEEDS_COMMENTARY, status_of
+from commands.domain.rules import Polarity, Status, direction_for
+from commands.domain.status import NEEDS_COMMENTARY
 from commands.presentation.formatting import DIRECTION_WORDS, STATUS_WORDS, day, with_unit
 from storage.publication_models import ReadingState
-from storage.repositories import OutcomeRow, ReadingRow
+from storage.repositories import ReadingRow, StandingRow
 
 
 def current_at(readings: Iterable[ReadingRow], at: datetime) -> list[ReadingRow]:
@@ -56,7 +56,7 @@ def received_now(
 
 def received_line(
     reading: ReadingRow,
-    outcome: OutcomeRow,
+    outcome: StandingRow,
     current_now: dict[int, list[ReadingRow]],
     by: str,
     england: Comparison | None = None,
@@ -95,8 +95,17 @@ def reading_marks(reading: ReadingRow) -> str:
     return f" — {'; '.join(marks)}" if marks else ""
 
 
+def _kept_status(current: Sequence[ReadingRow]) -> Status:
+    """The status an outcome had when `current` (newest first) were its current readings."""
+    if not current:
+        return Status.NO_DATA
+    latest = current[0]
+    assert latest.path_status is not None, "readings are rated when stored"
+    return Status(latest.path_status)
+
+
 def waiting_line(
-    number: int, reading: ReadingRow, outcome: OutcomeRow, timetable: Timetable
+    number: int, reading: ReadingRow, outcome: StandingRow, timetable: Timetable
 ) -> str:
     when = day(timetable.local(reading.submitted_at).date())
     missing = (
@@ -108,7 +117,7 @@ def waiting_line(
     )
 
 
-def correction_line(reading: ReadingRow, outcome: OutcomeRow, every: dict[int, ReadingRow]) -> str:
+def correction_line(reading: ReadingRow, outcome: StandingRow, every: dict[int, ReadingRow]) -> str:
     replaced = every.get(reading.supersedes_id) if reading.supersedes_id is not None else None
     new = with_unit(reading.value, outcome.unit)
     old = with_unit(replaced.value, outcome.unit) if replaced else "an earlier value"
@@ -122,23 +131,23 @@ def correction_line(reading: ReadingRow, outcome: OutcomeRow, every: dict[int, R
 
 
 def status_changes(
-    outcomes: Sequence[OutcomeRow],
+    outcomes: Sequence[StandingRow],
     received: Sequence[ReadingRow],
     history: dict[int, list[ReadingRow]],
     start: datetime,
     end: datetime,
-    today: date,
 ) -> list[str]:
     """Status depends only on the readings, so only outcomes with a reading this week can
-    have changed: compare what was current at the start of the week with the end."""
+    have changed: compare what was current at the start of the week with the end. An outcome's
+    status at a moment is the status its latest current reading then has against the targets
+    as they stand (`path_status`, kept): nothing is worked out again."""
     touched = {r.outcome_id for r in received}
     lines = []
     for outcome in outcomes:
         if outcome.id not in touched:
             continue
         readings = history.get(outcome.id, [])
-        before = status_of(outcome, current_at(readings, start)[:2], today).status
-        after = status_of(outcome, current_at(readings, end)[:2], today).status
+        before, after = (_kept_status(current_at(readings, at)) for at in (start, end))
         if before != after:
             lines.append(
                 f"Outcome {outcome.number}, {outcome.title}: "

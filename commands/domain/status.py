@@ -259,6 +259,18 @@ def _due(cadence: Cadence, baseline_period: str, lag_days: int, today: date) -> 
     return due_period(_period(baseline_period, cadence).next(), lag_days, today)
 
 
+def due_period_of(
+    cadence: Cadence, baseline_period: str, lag_days: int, today: date
+) -> Period | None:
+    """`due_of` from the columns it needs."""
+    return _due(cadence, baseline_period, lag_days, today)
+
+
+def first_period_of(cadence: Cadence, baseline_period: str) -> Period:
+    """`first_reportable` from the columns it needs."""
+    return _period(baseline_period, cadence).next()
+
+
 def period_of(label: str, cadence: Cadence) -> Period:
     """`parse_period`, memoised: for labels read back from the database."""
     return _period(label, cadence)
@@ -276,6 +288,22 @@ def path_of(outcome: OutcomeFacts) -> Path:
         outcome.baseline_value,
         tuple((str(key), float(target)) for key, target in outcome.milestones),
     )
+
+
+@lru_cache(maxsize=_PERIODS)
+def _end_of(start: date, cadence: Cadence) -> date:
+    return Period(start, cadence).end
+
+
+def path_status(outcome: OutcomeFacts, period_start: date, value: float) -> Status:
+    """A reading's status against the outcome's targets as they stand: what `status_of` gives
+    when it is the latest reading (taken at its period's end, so it does not change with the
+    date it is looked at)."""
+    cadence = Cadence(outcome.cadence)
+    expected = path_of(outcome).expected_at(_end_of(period_start, cadence))
+    assert expected is not None
+    polarity = Polarity(outcome.polarity)
+    return assess(value, expected, polarity, _tolerance(outcome.tolerance)).status
 
 
 def path_under(targets: Targets, cadence: Cadence) -> Path:

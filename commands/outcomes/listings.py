@@ -8,13 +8,13 @@ from commands.context import (
     led_group_ids,
 )
 from commands.errors import UserError
-from commands.outcomes.statuses import find_area, row_statuses, whole_roadmap
+from commands.outcomes.statuses import find_area, standings, standings_page, whole_roadmap
 from commands.plans.queries import owned_actions_blocks
 from commands.presentation.cards import outcome_list
 from commands.presentation.replies import Reply, Section
 from storage.repositories import (
-    OutcomeRow,
     RoadmapRepository,
+    StandingRow,
 )
 
 
@@ -28,16 +28,20 @@ async def list_outcomes(ctx: CommandContext, args: Args) -> Reply:
     area_text = " ".join(args.words)
     async with whole_roadmap():
         area = await find_area(ctx.session, area_text) if area_text else None
-        found = await row_statuses(ctx.session, ctx.today, area_id=area.id if area else None)
+        shown, whole = await standings_page(
+            ctx.session, ctx.today, args.page, area_id=area.id if area else None
+        )
     title = area.name if area else "The road map"
     command = "/outcome list" + (f" {area.slug}" if area else "")
-    return outcome_list(title, found, page=args.page, next_command=command, shared=args.shared)
+    return outcome_list(
+        title, shown, page=args.page, next_command=command, shared=args.shared, whole=whole
+    )
 
 
 async def list_overdue(ctx: CommandContext, args: Args) -> Reply:
     """/outcome overdue — outcomes whose due reading has not arrived"""
     async with whole_roadmap():
-        found = [s for s in await row_statuses(ctx.session, ctx.today) if s.due and s.due.overdue]
+        found = [s for s in await standings(ctx.session, ctx.today) if s.due and s.due.overdue]
     return outcome_list(
         "Overdue readings",
         found,
@@ -61,7 +65,7 @@ async def list_mine(ctx: CommandContext, args: Args) -> Reply:
             return Reply(text, (Section(text=text), *actions), shared=args.shared)
         text += " You own no actions in the delivery plans either."
         return Reply(text, (Section(text=text),), shared=args.shared)
-    found = await row_statuses(ctx.session, ctx.today, owner_ids=group_ids)
+    found = await standings(ctx.session, ctx.today, owner_ids=group_ids)
     listed = outcome_list(
         "Your outcomes", found, page=args.page, next_command="/outcome mine", shared=args.shared
     )
@@ -77,7 +81,7 @@ async def list_group(ctx: CommandContext, args: Args) -> Reply:
     if group is None:
         named = f"There is no group '{args.words[0]}'. " if args.words else "Name the group. "
         raise UserError(f"{named}{await known_groups(ctx)} For example: `/outcome group net-zero`.")
-    found = await row_statuses(ctx.session, ctx.today, owner_ids=[group.id])
+    found = await standings(ctx.session, ctx.today, owner_ids=[group.id])
     return outcome_list(
         group.name,
         found,
@@ -94,12 +98,12 @@ async def search_outcomes(ctx: CommandContext, args: Args) -> Reply:
     if not words:
         raise UserError("Say what to look for: `/outcome search poverty`.")
 
-    def matches(o: OutcomeRow) -> bool:
-        about = f"{o.title} {o.measure} {o.area.name}".lower()
+    def matches(o: StandingRow) -> bool:
+        about = f"{o.title} {o.measure} {o.area_name}".lower()
         return all(w in about for w in words)
 
     async with whole_roadmap():
-        found = await row_statuses(ctx.session, ctx.today, keep=matches)
+        found = await standings(ctx.session, ctx.today, keep=matches)
     phrase = " ".join(args.words)
     return outcome_list(
         f"Outcomes about '{phrase}'",

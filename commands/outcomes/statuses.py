@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import weakref
+from collections import Counter
 from collections.abc import AsyncIterator, Callable, Iterable, Sequence
 from contextlib import asynccontextmanager
 from datetime import date
@@ -11,10 +12,19 @@ from datetime import date
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from commands.context import get_outcome
+from commands.domain.rules import Status
+from commands.domain.standing import Standing, standing_of
 from commands.domain.status import OutcomeStatus, status_of
 from commands.errors import UserError
+from commands.presentation.cards import PAGE_SIZE
 from storage.models import Area, Outcome
-from storage.repositories import OutcomeRow, ReadingRepository, RoadmapRepository
+from storage.repositories import (
+    OutcomeRow,
+    ReadingRepository,
+    RoadmapRepository,
+    StandingRepository,
+    StandingRow,
+)
 
 # Whole-road-map work (lists, searches, the digest) at once in one process. Each holds every
 # outcome and its two latest readings in memory and is all CPU: twenty at once take twenty
@@ -66,6 +76,38 @@ async def row_statuses(
     if keep is not None:
         rows = [r for r in rows if keep(r)]
     return await statuses(session, rows, today)
+
+
+async def standings(
+    session: AsyncSession,
+    today: date,
+    *,
+    area_id: int | None = None,
+    owner_ids: Iterable[int] | None = None,
+    keep: Callable[[StandingRow], bool] | None = None,
+) -> list[Standing]:
+    """Every outcome's standing (in an area, of some groups, or for which `keep` is true), in
+    road-map order, as kept: one query, and no status worked out."""
+    rows = await StandingRepository(session).rows(area_id=area_id, owner_ids=owner_ids)
+    return [standing_of(r, today) for r in rows if keep is None or keep(r)]
+
+
+async def standings_page(
+    session: AsyncSession, today: date, page: int, *, area_id: int | None = None
+) -> tuple[list[Standing], tuple[int, Counter[Status]]]:
+    """One page of the road map's standings (or an area's), and how many outcomes there are
+    with each status: counted in the database, and only the page's rows read."""
+    standing = StandingRepository(session)
+    tally = await standing.tally(area_id=area_id)
+    counts: Counter[Status] = Counter()
+    for status, n in tally.items():
+        counts[Status(status) if status is not None else Status.NO_DATA] += n
+    total = sum(counts.values())
+    first = (max(page, 1) - 1) * PAGE_SIZE
+    rows = []
+    if first < total:
+        rows = await standing.rows(area_id=area_id, limit=PAGE_SIZE, offset=first)
+    return [standing_of(r, today) for r in rows], (total, counts)
 
 
 async def statuses(

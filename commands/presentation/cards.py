@@ -9,6 +9,7 @@ from datetime import tzinfo
 from commands.domain.comparators import Comparison
 from commands.domain.ratings import rating_when_recorded
 from commands.domain.rules import Polarity, Status, direction_for, parse_tolerance
+from commands.domain.standing import Standing
 from commands.domain.status import NEEDS_COMMENTARY, OutcomeStatus, ReadingView
 from commands.domain.targets import Revision
 from commands.errors import UserError
@@ -170,7 +171,7 @@ def _due_words(s: OutcomeStatus) -> str:
     return f"{s.due.period} received (was due {when})"
 
 
-def status_table(found: Sequence[OutcomeStatus]) -> Table:
+def status_table(found: Sequence[Standing]) -> Table:
     rows = tuple(
         (
             str(s.number),
@@ -184,37 +185,41 @@ def status_table(found: Sequence[OutcomeStatus]) -> Table:
     return Table(("#", "Outcome", "Latest", "Status", "Overdue"), rows)
 
 
-def status_counts(found: Sequence[OutcomeStatus]) -> str:
-    counts = Counter(s.status for s in found)
+def status_counts(found: Sequence[Standing], counts: Counter[Status] | None = None) -> str:
+    """How many of `found` have each status (`counts`, when they were counted already)."""
+    counts = Counter(s.status for s in found) if counts is None else counts
     return ", ".join(f"{counts.get(status, 0)} {STATUS_WORDS[status].lower()}" for status in Status)
 
 
 def outcome_list(
     title: str,
-    found: Sequence[OutcomeStatus],
+    found: Sequence[Standing],
     *,
     page: int = 1,
     next_command: str | None = None,
     empty: str = "No outcomes match.",
     shared: bool = False,
+    whole: tuple[int, Counter[Status]] | None = None,
 ) -> Reply:
-    """A page of outcomes with their status; long lists say how to see the next page."""
-    if not found:
+    """A page of outcomes with their status; long lists say how to see the next page. With
+    `whole` (how many in all, and with each status), `found` is the page asked for alone."""
+    total, counts = whole if whole is not None else (len(found), None)
+    if not total:
         return Reply(empty, (Header(title), Section(text=empty)), shared=shared)
-    pages = (len(found) + PAGE_SIZE - 1) // PAGE_SIZE
+    pages = (total + PAGE_SIZE - 1) // PAGE_SIZE
     if page > pages:
         # Showing page 1 for `page 2` reads as if the command was not understood.
         which = "page 1" if pages == 1 else f"pages 1 to {pages}"
         raise UserError(
-            f"There is no page {page}: the {_outcomes(len(found))} fit on {which}. "
+            f"There is no page {page}: the {_outcomes(total)} fit on {which}. "
             f"`{next_command or '/outcome list'}` shows {'it' if pages == 1 else 'the first'}."
         )
     page = max(page, 1)
-    shown = found[(page - 1) * PAGE_SIZE : page * PAGE_SIZE]
+    shown = found if whole is not None else found[(page - 1) * PAGE_SIZE : page * PAGE_SIZE]
     first = (page - 1) * PAGE_SIZE + 1
     blocks: list[Header | Section | Table | Context] = [
         Header(title),
-        Section(text=f"{_outcomes(len(found))}: {status_counts(found)}."),
+        Section(text=f"{_outcomes(total)}: {status_counts(found, counts)}."),
         status_table(shown),
     ]
     if pages > 1:
@@ -222,7 +227,7 @@ def outcome_list(
         blocks.append(
             Context(
                 (
-                    f"Showing {first}–{first + len(shown) - 1} of {len(found)} (page {page} of "
+                    f"Showing {first}–{first + len(shown) - 1} of {total} (page {page} of "
                     f"{pages}).{more} Type `/outcome N` for any outcome's card.",
                 )
             )
@@ -230,7 +235,7 @@ def outcome_list(
     else:
         blocks.append(Context(("Type `/outcome N` for any outcome's card.",)))
     return Reply(
-        f"{title}: {_outcomes(len(found))}: {status_counts(found)}.",
+        f"{title}: {_outcomes(total)}: {status_counts(found, counts)}.",
         tuple(blocks),
         shared=shared,
     )

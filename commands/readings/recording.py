@@ -17,11 +17,12 @@ from commands.delivery.refreshes import queue_refreshes
 from commands.domain.periods import Period
 from commands.domain.ratings import rating_at
 from commands.domain.rules import format_number
-from commands.domain.status import OutcomeStatus, local_today, status_of
+from commands.domain.status import OutcomeStatus, local_today, path_status, status_of
 from commands.domain.targets import Revision, Targets
 from commands.errors import UserError
 from commands.presentation.formatting import STATUS_WORDS, explanation, with_unit
 from commands.presentation.replies import Action, Button, Reply, Section
+from commands.readings.standing import hold, keep_after_reading
 from storage.models import Outcome, Reading
 from storage.publication_models import ReadingState
 from storage.repositories import AuditRepository, ReadingRepository, TargetRevisionRepository
@@ -122,6 +123,7 @@ async def record_reading(
     provisional unless `approval` says who approved it; it keeps the status and expected value
     it is given now, against the targets in force when it was given (`submitted_at`)."""
     readings = ReadingRepository(session)
+    held = await hold(session, outcome)
     around = await readings.around(outcome.id, period.start, source_key)
     if around.same_source is not None:
         return _recorded(outcome, around.same_source, None, around.newest, now, tz, duplicate=True)
@@ -152,6 +154,7 @@ async def record_reading(
         revision_reason=revision_reason or None,
         status=given.status.value,
         expected=given.expected,
+        path_status=path_status(outcome, period.start, value).value,
     )
     if current is not None and current.submitted_at > at:
         # An import of an older entry: it joins the history without displacing the newer one.
@@ -181,6 +184,7 @@ async def record_reading(
     if reading.is_current:
         newest.append(reading)
     newest.sort(key=lambda r: r.period_start, reverse=True)
+    await keep_after_reading(session, outcome, held, newest)
     return _recorded(outcome, reading, current, newest, now, tz, duplicate=False)
 
 

@@ -25,13 +25,13 @@ from commands.domain.calendar import (
     choose_reminders,
 )
 from commands.domain.calendar import reminders_due as rungs_reached
-from commands.domain.periods import Cadence, parse_period
+from commands.domain.periods import Cadence, Period
 from commands.domain.status import ReadingView, first_reportable
 from commands.presentation.formatting import day
 from commands.reminders.items import GroupRef, ReminderItem, ReminderMessage, ReminderPlan
 from commands.reminders.messages import reminder_messages
 from config.targets import Target
-from storage.models import Outcome
+from storage.models import Outcome, Reading
 from storage.repositories import (
     OutboxRepository,
     ReadingRepository,
@@ -53,18 +53,19 @@ async def plan_reminders(
     is left unrecorded, to go out once there is somewhere to send it."""
     today = timetable.today(now)
     outcomes = await RoadmapRepository(session).outcomes()
-    latest = await ReadingRepository(session).latest_for_all(o.id for o in outcomes)
     reminders = ReminderRepository(session)
     recorded = await reminders.recorded(o.id for o in outcomes)
     heard = await reminders.group_last_heard(
         (o.id for o in outcomes), GROUP_LEVELS, repeat_base=REPEAT_BASE
     )
-    items: list[ReminderItem] = []
+    # (outcome, period, level, due on, repeat): items once their latest readings are known.
+    owed: list[tuple[Outcome, str, Level, date, int]] = []
     superseded: list[tuple[int, str, int]] = []
     notes: list[str] = []
     for outcome in outcomes:
-        readings = latest.get(outcome.id, [])
-        reported = [parse_period(readings[0].period, Cadence(outcome.cadence))] if readings else []
+        # The latest period reported, as kept with the outcome: no reading is read for it.
+        newest = outcome.latest_period_start
+        reported = [Period(newest, Cadence(outcome.cadence))] if newest is not None else []
         told = {p: Heard(at, n) for (o, p), (at, n) in heard.items() if o == outcome.id}
         reached = rungs_reached(
             first_reportable(outcome), outcome.lag_days, reported, now, timetable, told
@@ -82,13 +83,10 @@ async def plan_reminders(
             continue
         done = set(recorded.get(outcome.id, set()))
         choice = choose_reminders(reached, done)
-        last = ReadingView.of(readings[0]) if readings else None
         for rung in choice.post:
             if rung.repeat:
                 # Repeats go to the group itself, leads named, with or without a programme.
-                items.append(
-                    _item(outcome, rung.period.label, Level.OVERDUE, rung.due_on, last, rung.repeat)
-                )
+                owed.append((outcome, rung.period.label, Level.OVERDUE, rung.due_on, rung.repeat))
                 continue
             if rung.level is Level.ESCALATED and not escalations:
                 notes.append(
@@ -96,9 +94,19 @@ async def plan_reminders(
                     "programme channel to send it to."
                 )
                 continue
-            items.append(_item(outcome, rung.period.label, rung.level, rung.due_on, last))
+            owed.append((outcome, rung.period.label, rung.level, rung.due_on, 0))
         superseded += [(outcome.id, r.period.label, int(r.level)) for r in choice.supersede]
+    # The latest reading each reminder quotes, of the outcomes owed one only.
+    latest = await ReadingRepository(session).latest_for_all({o.id for o, *_ in owed})
+    items = [
+        _item(outcome, period, level, due_on, _latest(latest.get(outcome.id)), repeat)
+        for outcome, period, level, due_on, repeat in owed
+    ]
     return ReminderPlan(tuple(items), tuple(superseded), tuple(notes))
+
+
+def _latest(readings: list[Reading] | None) -> ReadingView | None:
+    return ReadingView.of(readings[0]) if readings else None
 
 
 def _item(

@@ -45,6 +45,7 @@ from storage.repositories import (
     ReadingImport,
     RoadmapRepository,
     StagedRow,
+    StandingRepository,
     TargetRevisionRepository,
 )
 
@@ -190,6 +191,7 @@ async def apply_staged(session: AsyncSession, job: BulkImport) -> None:
                 _import_row(job, outcome, history, row, revisions.get(number, []), locks, writes)
         if not job.found and not job.problems.lines:
             await job.staging.write(writes.readings, writes.superseded, writes.audit)
+            await StandingRepository(session).refresh(outcomes[n].id for n in chunk)
         done += len(staged)
         job.progress(f"Writing {job.file}", done, total)
     for row_no, column, message in sorted(job.found):
@@ -252,7 +254,10 @@ def _import_row(
         job.found.append((row.row_no, *problem))
         return
     at = row.submitted_at or job.now
-    status, expected = history.rater.rate(row, at, revisions if at < job.now else [])
+    earlier_targets = revisions if at < job.now else []
+    status, expected = history.rater.rate(row, at, earlier_targets)
+    # Against the targets as they stand (the same rating unless earlier targets rated it).
+    path_status = history.rater.rate(row, at, [])[0] if earlier_targets else status
     state, approved_by, approved_at = _approval(row, job.actor, job.now)
     new: dict[str, Any] = {
         "id": job.staging.next_id(), "outcome_id": outcome.id, "period": row.period,
@@ -261,7 +266,7 @@ def _import_row(
         "is_current": True, "superseded_at": None, "supersedes_id": None, "state": state,
         "approved_by": approved_by, "approved_at": approved_at, "confirmed": row.confirmed,
         "revision_reason": row.revision_reason.strip() or None,
-        "status": status.value, "expected": expected,
+        "status": status.value, "expected": expected, "path_status": path_status.value,
     }  # fmt: skip
     current = history.current.get(row.period_start)
     if current is not None and current.submitted_at > at:

@@ -21,6 +21,7 @@ from commands.domain.periods import (
     Period,
 )
 from commands.domain.status import local_today
+from commands.readings.standing import keep_every_status
 from commands.roadmap_files.bulk_readings import (
     BulkImport,
     Progress,
@@ -52,6 +53,7 @@ from commands.roadmap_files.rows import (
 )
 from storage.models import Area, Group, GroupLead, Outcome
 from storage.repositories import (
+    NO_DATA,
     AuditRepository,
     ReadingImport,
     RoadmapRepository,
@@ -156,6 +158,7 @@ async def import_roadmap(
     problems.raise_if_any()
     await staging.close()
     await apply_plan_files(session, plans, report.count, actor=actor, now=now)
+    await keep_every_status(session)
     return report
 
 
@@ -262,6 +265,10 @@ def _apply_group(
                  before=before, after=wanted)  # fmt: skip
 
 
+# What a reading's status against the outcome's targets depends on.
+_RATED_BY = ("polarity", "cadence", "baseline_period", "baseline_value", "milestones", "tolerance")
+
+
 def _outcome_values(outcome: Outcome) -> dict[str, Any]:
     return {
         "title": outcome.title,
@@ -295,7 +302,8 @@ def _apply_outcome(
     outcome = outcomes.get(row.number)
     before = _outcome_values(outcome) if outcome else None
     if outcome is None:
-        outcome = Outcome(number=row.number)
+        # Nothing to rate yet: readings imported with it are rated as they are written.
+        outcome = Outcome(number=row.number, status=NO_DATA)
         roadmap.add(outcome)
         outcomes[row.number] = outcome
     outcome.title, outcome.measure, outcome.unit = row.title, row.measure, row.unit
@@ -311,6 +319,8 @@ def _apply_outcome(
     outcome.fingertips_indicator = row.fingertips_indicator
     outcome.owner = groups[row.owner] if row.owner else None
     after = _outcome_values(outcome)
+    if before is not None and any(before[k] != after[k] for k in _RATED_BY):
+        outcome.status = None  # its readings are rated again at the end of the import
     subject = f"outcome:{row.number}"
     if before is None:
         report.count("created", "outcomes")

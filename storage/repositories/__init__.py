@@ -22,15 +22,31 @@ from storage.repositories.readings import AROUND_NEWEST, ReadingRepository, Read
 from storage.repositories.reminders import ReminderRepository
 from storage.repositories.reports import ComparatorRepository, PublishedReportRepository
 from storage.repositories.roadmap import RoadmapRepository
-from storage.repositories.rows import AreaRow, OutcomeRow, OwnerRow, ReadingRow
+from storage.repositories.rows import (
+    AreaRow,
+    OutcomeRow,
+    OwnerRow,
+    ReadingRow,
+    StandingRow,
+)
+from storage.repositories.standing import (
+    BEHIND_SHOWN,
+    NO_DATA,
+    Behind,
+    Schedule,
+    StandingRepository,
+)
 from storage.repositories.targets import TargetRevisionRepository
 
 __all__ = [
     "AROUND_NEWEST",
+    "BEHIND_SHOWN",
+    "NO_DATA",
     "STAGED_BATCH",
     "ActionRow",
     "AreaRow",
     "AuditRepository",
+    "Behind",
     "ComparatorRepository",
     "ConversationRefRepository",
     "DigestRepository",
@@ -50,8 +66,11 @@ __all__ = [
     "ReceiptRepository",
     "ReminderRepository",
     "RoadmapRepository",
+    "Schedule",
     "SentCardRepository",
     "StagedRow",
+    "StandingRepository",
+    "StandingRow",
     "TargetRevisionRepository",
     "UnreachableRepository",
 ]

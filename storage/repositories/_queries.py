@@ -29,6 +29,7 @@ READING_COLUMNS = (
     Reading.approved_by,
     Reading.revision_reason,
     Reading.status,
+    Reading.path_status,
 )
 
 

@@ -29,6 +29,8 @@ _OUTCOME_COLUMNS = (
     Outcome.milestones,
     Outcome.paused_reason,
     Outcome.snoozed_until,
+    Outcome.status,
+    Outcome.latest_period_start,
     Area.name.label("area_name"),
     Group.slug.label("owner_slug"),
     Group.name.label("owner_name"),
@@ -98,8 +100,9 @@ class RoadmapRepository:
         area_id: int | None = None,
         owner_ids: Iterable[int] | None = None,
         numbers: Iterable[int] | None = None,
+        ids: Iterable[int] | None = None,
     ) -> list[OutcomeRow]:
-        """Like `outcomes()`, as plain rows: for listing and counting the whole road map."""
+        """Like `outcomes()`, as plain rows: for working statuses out over the road map."""
         query = (
             select(*_OUTCOME_COLUMNS)
             .join(Area, Area.id == Outcome.area_id)
@@ -112,6 +115,8 @@ class RoadmapRepository:
             query = query.where(Outcome.owner_id.in_(list(owner_ids)))
         if numbers is not None:
             query = query.where(Outcome.number.in_([n for n in numbers if storable(n)]))
+        if ids is not None:
+            query = query.where(Outcome.id.in_(list(ids)))
         areas: dict[str, AreaRow] = {}
         owners: dict[tuple[str, str], OwnerRow] = {}
         found = []
@@ -139,6 +144,8 @@ class RoadmapRepository:
                     snoozed_until=r.snoozed_until,
                     area=area,
                     owner=owner,
+                    status=r.status,
+                    latest_period_start=r.latest_period_start,
                 )
             )
         return found

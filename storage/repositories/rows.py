@@ -50,6 +50,10 @@ class OutcomeRow:
     snoozed_until: date | None
     area: AreaRow
     owner: OwnerRow | None
+    # As kept (see `storage.repositories.standing`): the status now, and the start of the
+    # latest period with a current reading.
+    status: str | None = None
+    latest_period_start: date | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -71,3 +75,27 @@ class ReadingRow:
     approved_by: str | None
     revision_reason: str | None
     status: str | None  # as given when it was recorded
+    path_status: str | None = None  # against the targets as they stand
+
+
+@dataclass(frozen=True, slots=True)
+class StandingRow:
+    """What lists and the digest show of an outcome, with its status as kept: the columns of
+    `OutcomeRow` they read, without the path (the JSON of milestones costs most to load)."""
+
+    id: int
+    number: int
+    title: str
+    measure: str
+    unit: str
+    polarity: str
+    cadence: str
+    lag_days: int
+    baseline_period: str
+    paused_reason: str | None
+    area_name: str
+    owner_name: str | None
+    status: str | None
+    latest_period_start: date | None
+    latest_period: str | None
+    latest_value: float | None

@@ -47,6 +47,7 @@ def test_a_smoke_run_reports_every_figure(tmp_path: Path) -> None:
         "outcomes": SMOKE.outcomes,
         "readings": SMOKE.readings,
         "generate_seconds": run["data"]["generate_seconds"],
+        "kept_statuses_seconds": run["data"]["kept_statuses_seconds"],
     }
 
     latency = run["latency"]
