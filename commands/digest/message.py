@@ -47,7 +47,7 @@ from storage.repositories import (
     ReadingRepository,
 )
 
-_IDS_AT_MOST = 500
+_IDS_AT_MOST = 5000
 
 
 MAX_ITEMS = 8  # lines per list before "…and N more"
@@ -81,8 +81,9 @@ async def digest_reply(
     received = received_in(history, window_start, window_end)
     waiting, waiting_total = await ReadingRepository(session).awaiting_approval(MAX_ITEMS + 1)
     named = {*history, *(r.outcome_id for _, r in waiting)}
-    # Statuses as kept: none is worked out here (see `commands.readings.standing`). A long IN
-    # list costs more than reading every outcome (and PostgreSQL caps parameters).
+    # Statuses as kept: none is worked out here (see `commands.readings.standing`). The outcomes
+    # named are found by id (a busy week names a thousand: still cheaper than reading all
+    # 5,000), or all read once there are more than PostgreSQL takes parameters comfortably.
     standing = await standing_lines(session, today, named if len(named) <= _IDS_AT_MOST else None)
     rows, totals, by_id = standing.rows, standing.totals, standing.named
     # Worked out once per outcome, not once per reading received: a busy week is thousands.
