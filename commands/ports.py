@@ -57,11 +57,14 @@ class Messenger(Protocol):
         `DeliveryError` when looking failed for now, `CannotLookError` when it never can."""
         ...
 
-    async def update(self, channel_id: str, message_id: str, reply: Reply) -> None:
-        """Show `reply` in the message `message_id` instead of what it says now: the same
-        message, edited in place, never a new one. Doing it twice ends as doing it once, so
-        an unclear failure is simply tried again. Raises `MessageGoneError` when the message was
-        deleted, `DeliveryError` when the platform refused or did not answer."""
+    async def update(
+        self, channel_id: str, message_id: str, reply: Reply, *, thread_id: str | None = None
+    ) -> None:
+        """Show `reply` in the message `message_id` (a reply in the thread `thread_id`, when it
+        is one) instead of what it says now: the same message, edited in place, never a new
+        one. Doing it twice ends as doing it once, so an unclear failure is simply tried again.
+        Raises `MessageGoneError` when the message was deleted, `DeliveryError` when the
+        platform refused or did not answer."""
         ...
 
 

@@ -208,10 +208,8 @@ class AuditEntry(Base):
 
 
 class Post(Base):
-    """A message waymark posted about specific outcomes (a reminder, a shared card, a digest).
-
-    A human reply in its thread is a candidate reading for those outcomes.
-    """
+    """A message waymark posted about specific outcomes (a reminder, a shared card, a digest):
+    a human reply in its thread is a candidate reading for those outcomes."""
 
     __tablename__ = "posts"
 
@@ -225,6 +223,8 @@ class Post(Base):
     posted_at: Mapped[datetime] = mapped_column()
     # About one action of a delivery plan instead: replies are its updates (no `outcomes`).
     action_id: Mapped[int | None] = mapped_column(ForeignKey("plan_actions.id"), nullable=True)
+    # Its thread, when it is a reply there: Teams changes such a message through the thread.
+    thread_id: Mapped[str | None] = mapped_column(String(200), nullable=True)
 
     __table_args__ = (UniqueConstraint("platform", "channel_id", "message_id"),)
 

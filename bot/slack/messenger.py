@@ -125,9 +125,12 @@ class SlackMessenger:
                 raise DeliveryError(f"no answer from Slack: {error!r}", ambiguous=True) from error
         return str(response["ts"])
 
-    async def update(self, channel_id: str, message_id: str, reply: Reply) -> None:
-        """chat.update: the message keeps its place, its thread and its metadata (the key).
-        Charts are not uploaded again: a refreshed card has none."""
+    async def update(
+        self, channel_id: str, message_id: str, reply: Reply, *, thread_id: str | None = None
+    ) -> None:
+        """chat.update: the message keeps its place, its thread and its metadata (the key);
+        Slack finds a reply in a thread by its ts alone. Charts are not uploaded again: a
+        refreshed card has none."""
         content = render.message(reply.without_charts())
         try:
             await self.client.chat_update(channel=channel_id, ts=message_id, **content)

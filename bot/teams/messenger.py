@@ -156,9 +156,12 @@ class TeamsMessenger:
             await self.post_chart(Target.of(ref, thread_id or message_id), chart, chart_key)
         return message_id
 
-    async def update(self, channel_id: str, message_id: str, reply: Reply) -> None:
+    async def update(
+        self, channel_id: str, message_id: str, reply: Reply, *, thread_id: str | None = None
+    ) -> None:
         """The Bot Connector's update activity (PUT v3/conversations/{id}/activities/{id}),
-        through the service URL kept for the channel. A card with reading boxes is kept
+        through the service URL kept for the channel, in the conversation the message was
+        posted to (a reply in a thread: the thread's). A card with reading boxes is kept
         again as it now is, so that a later submission shows it, not the card it replaced."""
         ref = await self.book.address(channel_id)
         if ref is None:
@@ -169,7 +172,7 @@ class TeamsMessenger:
             )
         where = render.Where(self.command, await self.book.names([reply]))
         activity = render.message(reply.without_charts(), where)
-        target = Target.of(ref)
+        target = Target.of(ref, thread_id)
         params = MessageActivityInput.model_validate(
             {
                 **activity,

@@ -224,7 +224,7 @@ async def _change(
         note = "nothing to do, a later change replaces it"
     else:
         try:
-            await messenger.update(row.channel_id, row.message_id, reply)
+            await messenger.update(row.channel_id, row.message_id, reply, thread_id=row.thread_id)
         except MessageGoneError as error:
             note = f"nothing to do, the message was deleted ({error})"
         except DeliveryError as error:

@@ -116,6 +116,7 @@ async def queue_refreshes(
             not_before=now,
             created_at=now,
             group_id=post.group_id,
+            thread_id=post.thread_id,
             message_id=post.message_id,
         )
         queued += row is not None

@@ -25,15 +25,28 @@ async def record_answer(services: Services, event: AnswerPosted) -> None:
                 session, event.platform, event.channel_id, event.message_id, event.reply, now
             )
         if about or action_id is not None:
-            # A status card that starts its own thread is redrawn when a reading arrives (a
-            # post's message is its thread's root, so one answered inside a thread is not).
-            card = event.reply.card == STATUS_CARD and event.thread_id is None
-            await PostRepository(session).record(
+            # A post's message is its thread's root: replies there are readings.
+            card = event.reply.card == STATUS_CARD
+            posts = PostRepository(session)
+            await posts.record(
                 platform=event.platform,
                 channel_id=event.channel_id,
                 message_id=event.thread_id or event.message_id,
-                kind=STATUS_CARD if card else "card",
+                kind=STATUS_CARD if card and event.thread_id is None else "card",
                 outcomes=about,
                 posted_at=now,
                 action_id=action_id,
             )
+            if card and event.thread_id is not None:
+                # A status card answered inside a thread (a Teams @mention, which is answered
+                # in its thread) is kept as well under its own id and thread, so that it is
+                # redrawn when a reading arrives, as one that starts its own thread is.
+                await posts.record(
+                    platform=event.platform,
+                    channel_id=event.channel_id,
+                    message_id=event.message_id,
+                    kind=STATUS_CARD,
+                    outcomes=about,
+                    posted_at=now,
+                    thread_id=event.thread_id,
+                )

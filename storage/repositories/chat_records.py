@@ -41,6 +41,7 @@ class PostRepository:
         posted_at: datetime,
         group_id: int | None = None,
         action_id: int | None = None,
+        thread_id: str | None = None,
     ) -> Post:
         existing = await self.find(platform, channel_id, message_id)
         if existing is not None:
@@ -54,6 +55,7 @@ class PostRepository:
             group_id=group_id,
             posted_at=posted_at,
             action_id=action_id,
+            thread_id=thread_id,
         )
         self.session.add(post)
         await self.session.flush()

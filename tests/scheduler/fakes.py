@@ -87,7 +87,9 @@ class FakeMessenger:
             await hook()
         return found[0].message_id if found else None
 
-    async def update(self, channel_id: str, message_id: str, reply: Reply) -> None:
+    async def update(
+        self, channel_id: str, message_id: str, reply: Reply, *, thread_id: str | None = None
+    ) -> None:
         await asyncio.sleep(0)
         if self.failures.get(channel_id):
             raise self.failures[channel_id].pop(0)

@@ -122,3 +122,33 @@ async def test_a_deleted_reminder_is_left_alone(
     assert teams.connector.updated == []
     assert len(teams.connector.sent) == posted  # not posted again as a new message
     assert (await pass_of_the_outbox(teams, slack, now)).lines(LONDON) == []
+
+
+async def test_a_status_card_answering_a_mention_is_redrawn_in_its_thread(
+    teams: TeamsHarness, slack: StandIn, now: datetime
+) -> None:
+    """In a Teams channel an @mention is answered in its thread: the card is a reply there,
+    and Teams changes it through the thread's conversation."""
+    ask = channel_message(teams.service_url, "outcome 13", channel=CHILDREN)
+    assert (await teams.send(ask))[0] == 200
+    [card] = teams.connector.in_channel(CHILDREN)
+    thread = f"{CHILDREN};messageid={ask['id']}"
+    assert card.conversation_id == thread
+    assert "overdue" in card.words.lower()
+
+    reply = channel_message(
+        teams.service_url, "89 2025-Q4", channel=CHILDREN, thread=ask["id"], mention=False
+    )
+    assert (await teams.send(reply))[0] == 200
+    report = await pass_of_the_outbox(teams, slack, now)
+
+    [update] = teams.connector.updated
+    assert (update.conversation_id, update.id) == (thread, card.id)
+    assert "89%" in update.words
+    assert "2025-Q4" in update.words
+    assert "overdue" not in update.words.lower()
+    assert [line.split(":")[0] for line in report.lines(LONDON)] == [
+        "Refresh the card for outcome 13 in #Children's Trust"
+    ]
+    await pass_of_the_outbox(teams, slack, now)
+    assert len(teams.connector.updated) == 1  # once
