@@ -4,11 +4,22 @@ other outcomes' figures for the same periods stay open to their leads, in chat a
 
 from __future__ import annotations
 
+from datetime import date, datetime
 from pathlib import Path
+from zoneinfo import ZoneInfo
 
 import pytest
+from sqlalchemy import select
 
+from commands.delivery.reply_codec import decode
+from commands.presentation.replies import Section
+from commands.reports.publishing import publish_report
+from config.targets import Target
+from storage.db import Database
+from storage.models import AuditEntry, OutboxMessage
+from storage.repositories import LockRepository, RoadmapRepository
 from tests.cli.test_cli import database_url, waymark
+from tests.factories import load_roadmap
 
 __all__ = ["database_url"]
 
@@ -96,3 +107,27 @@ def test_a_groups_report_refuses_only_its_rows_in_a_file_and_lock_still_locks_al
     assert code == 1
     assert "2024 is locked" in err
     assert "locked every period ending on or before Wed 30 Sep 2026" in err
+
+
+async def test_a_groups_lock_covers_its_outcomes_and_its_announcement_says_so(
+    db: Database, tmp_path: Path, now: datetime, tz: ZoneInfo
+) -> None:
+    await load_roadmap(db, tmp_path / "map", now, tz)  # economy owns outcome 20 alone
+    async with db.transaction() as session:
+        await publish_report(
+            session, as_of=date(2026, 9, 30), by="U0ADMIN", now=now, tz=tz, make_pdf=None,
+            admins={"U0ADMIN"}, group="economy", announce_to=Target("slack", "C0PROGRAMME"),
+        )  # fmt: skip
+    async with db.reading() as session:
+        ids = {o.number: o.id for o in await RoadmapRepository(session).outcomes()}
+        locks = LockRepository(session)
+        assert await locks.covering(date(2025, 12, 31), ids[20]) is not None  # 2025
+        assert await locks.covering(date(2025, 3, 31), ids[12]) is None  # 2024/25: children's
+        [entry] = await session.scalars(
+            select(AuditEntry).where(AuditEntry.action == "periods.locked")
+        )
+        assert entry.after is not None
+        assert entry.after["outcomes"] == [ids[20]]
+        [message] = await session.scalars(select(OutboxMessage))
+    words = " ".join(b.text for b in decode(message.payload).blocks if isinstance(b, Section))
+    assert "The readings it reports, for periods ending by then, are now locked." in words
