@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from datetime import date, datetime
 from enum import StrEnum
+from typing import Any
 
 from sqlalchemy import Date, Float, ForeignKey, Index, String, Text
 from sqlalchemy.orm import Mapped, mapped_column
@@ -44,7 +45,8 @@ class QuestionAnswer(StrEnum):
 
 class PeriodLock(Base):
     """Every reading whose period ends on or before `through` is published: leads can no longer
-    change it, and an administrator only with a reason."""
+    change it, and an administrator only with a reason. `outcomes`: the ids of the outcomes it
+    locks, when a report for one area or group published only theirs (None: every outcome)."""
 
     __tablename__ = "period_locks"
 
@@ -53,6 +55,10 @@ class PeriodLock(Base):
     reason: Mapped[str] = mapped_column(Text, info=MENTIONS)
     locked_by: Mapped[str] = mapped_column(String(200), info=PERSON_ID)
     locked_at: Mapped[datetime] = mapped_column()
+    outcomes: Mapped[list[Any] | None] = mapped_column(nullable=True)
+
+    def covers(self, period_end: date, outcome_id: int) -> bool:
+        return self.through >= period_end and (self.outcomes is None or outcome_id in self.outcomes)
 
 
 class Question(Base):

@@ -14,8 +14,9 @@ from bot.wiring import Runtime
 from commands.comparators.importing import import_comparators
 from commands.people.directory import names_for
 from commands.presentation.formatting import moment
+from commands.readings.locks import lock_summary
 from commands.reports.building import MadeReport, draft_report
-from commands.reports.publishing import publish_report, published_reports
+from commands.reports.publishing import publish_report, published_reports, report_locked
 
 
 def register(sub: Commands) -> None:
@@ -109,10 +110,10 @@ async def run_publish(args: argparse.Namespace, rt: Runtime) -> int:
     record = published.record
     when = moment(record.published_at, rt.tz)
     if published.new:
-        print(
-            f"Published {record.title}. Every reading whose period ends on or before "
-            f"{record.as_of.isoformat()} is now locked."
-        )
+        scope = record.snapshot["scope"]
+        of = scope["name"] if scope["kind"] != "roadmap" else ""
+        assert published.lock is not None  # a new publication always locks
+        print(f"Published {record.title}. {lock_summary(published.lock, of)}")
         if rt.settings.programme_channel:
             print("The programme channel is told with the next run of the outbox.")
     else:
@@ -137,5 +138,8 @@ async def run_list_reports(args: argparse.Namespace, rt: Runtime) -> int:
     for record in found:
         when = moment(record.published_at, rt.tz)
         by = names.of(record.published_by)
-        print(f"{record.as_of.isoformat()}  {record.title}  (published {when} by {by})")
+        print(
+            f"{record.as_of.isoformat()}  {record.title}  (published {when} by {by}; "
+            f"{report_locked(record)})"
+        )
     return 0

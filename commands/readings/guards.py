@@ -140,7 +140,7 @@ async def check_submission(
     except UserError as error:
         raise RefusedError(str(error), Box.VALUE) from None
     check_after_baseline(outcome, period)
-    lock = await LockRepository(session).covering(period.end)
+    lock = await LockRepository(session).covering(period.end, outcome.id)
     allowed = submission.by in admins if may_revise_published is None else may_revise_published
     if lock is not None and not allowed:
         raise RefusedError(
@@ -228,8 +228,9 @@ def _given(reading: Reading, outcome: Outcome, tz: tzinfo) -> str:
 def locked_words(lock: PeriodLock, period: Period, tz: tzinfo) -> str:
     """Why a period cannot be changed freely: when, by whom and why it was locked."""
     when = day(lock.locked_at.astimezone(tz).date())
+    which = "every period" if lock.outcomes is None else "this outcome's periods"
     return (
-        f"{period.label} is locked: {mention(lock.locked_by)} locked every period ending on or "
+        f"{period.label} is locked: {mention(lock.locked_by)} locked {which} ending on or "
         f"before {day(lock.through)} on {when} ({lock.reason})."
     )
 

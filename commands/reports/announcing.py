@@ -25,6 +25,13 @@ PDF = "application/pdf"
 ORDER = (Status.ON_TRACK, Status.AT_RISK, Status.OFF_TRACK, Status.NO_DATA)
 
 
+def locked_sentence(record: PublishedReport) -> str:
+    """What publishing locked: a report for one area or group locks only its outcomes."""
+    if record.scope == "":
+        return "Readings for periods ending by then are now locked."
+    return "The readings it reports, for periods ending by then, are now locked."
+
+
 def announcement(record: PublishedReport) -> Reply:
     content = report_content(record.snapshot)
     totals = content.totals
@@ -34,8 +41,8 @@ def announcement(record: PublishedReport) -> Reply:
         f"{content.as_of.day} {content.as_of:%B %Y}: of {sum(totals.values())} outcomes, "
         f"{counts}. {counted(len(content.successes), 'success', 'successes')}; "
         f"{counted(len(content.more_work), 'outcome')} "
-        f"{'needs' if len(content.more_work) == 1 else 'need'} more work. Readings for periods "
-        "ending by then are now locked."
+        f"{'needs' if len(content.more_work) == 1 else 'need'} more work. "
+        f"{locked_sentence(record)}"
     )
     rows = [
         (a.name, a.counts[Status.ON_TRACK], a.counts[Status.AT_RISK], a.counts[Status.OFF_TRACK],

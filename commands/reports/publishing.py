@@ -20,8 +20,13 @@ from commands.reports.announcing import announce
 from commands.reports.building import MadeReport, PdfMaker, render, render_filename
 from commands.reports.snapshot import take_snapshot
 from config.targets import Target
+from storage.publication_models import PeriodLock
 from storage.report_models import PublishedReport
-from storage.repositories import AuditRepository, PublishedReportRepository
+from storage.repositories import (
+    AuditRepository,
+    PublishedReportRepository,
+    RoadmapRepository,
+)
 
 
 @dataclass(frozen=True)
@@ -29,6 +34,7 @@ class Publication:
     made: MadeReport
     record: PublishedReport
     new: bool  # False: it had been published before, and is made again from its snapshot
+    lock: PeriodLock | None = None  # what publishing it locked (None: it was published before)
 
 
 async def publish_report(
@@ -54,9 +60,17 @@ async def publish_report(
     if earlier is not None:
         return Publication(render(earlier.snapshot, make_pdf), earlier, new=False)
     # Locking checks that `by` may publish: before the slow part, so that a refusal is quick.
+    # A report for one area or group locks only the outcomes it reports (issue 14).
+    scope = snapshot["scope"]
+    scoped = scope["kind"] != "roadmap"
+    ids, of = None, f" for {scope['name']}" if scoped else ""
+    if scoped:
+        numbers = [o["number"] for o in snapshot["outcomes"]]
+        ids = [o.id for o in await RoadmapRepository(session).outcomes(numbers=numbers)]
     lock = await lock_through(
         session, through=as_of, by=by, now=now, admins=admins,
-        reason=f"Published in the progress report as of {as_of.isoformat()}",
+        reason=f"Published in the progress report{of} as of {as_of.isoformat()}",
+        outcomes=ids,
     )  # fmt: skip
     # What is stored is what is rendered: the snapshot as it reads back from the database.
     stored = json.loads(json.dumps(snapshot))
@@ -88,7 +102,7 @@ async def publish_report(
         await announce(
             session, record, announce_to, now, filename=made.filename, pdf=made.pdf, link=link,
         )  # fmt: skip
-    return Publication(made, record, new=True)
+    return Publication(made, record, new=True, lock=lock)
 
 
 def file_address(public_url: str, token: str, filename: str) -> str:
@@ -108,3 +122,13 @@ async def published_pdf(session: AsyncSession, token: str, name: str) -> tuple[s
 
 async def published_reports(session: AsyncSession) -> list[PublishedReport]:
     return list(await PublishedReportRepository(session).everything())
+
+
+def report_locked(record: PublishedReport) -> str:
+    """What publishing the report locked, as `report list` says it."""
+    scope = record.snapshot["scope"]
+    if scope["kind"] == "roadmap":
+        return "locked every reading"
+    count = len(record.snapshot["outcomes"])
+    outcomes = "the outcome" if count == 1 else f"the {count} outcomes"
+    return f"locked the readings of {outcomes} of {scope['name']}"

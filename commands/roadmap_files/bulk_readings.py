@@ -307,7 +307,7 @@ def _problem(
         check_after_baseline(outcome, period)
     except UserError as error:
         return "period", plain_mentions(str(error))
-    lock = next((lock for lock in locks if lock.through >= period.end), None) if locks else None
+    lock = next((lock for lock in locks if lock.covers(period.end, outcome.id)), None)
     if lock is not None and not row.revision_reason.strip():
         words = plain_mentions(locked_words(lock, period, job.tz))
         return "period", f"{words} To revise it, give the reason in a {REVISION_COLUMN} column."

@@ -21,15 +21,17 @@ class LockRepository:
     def add(self, lock: PeriodLock) -> None:
         self.session.add(lock)
 
-    async def covering(self, period_end: date) -> PeriodLock | None:
-        """The first lock that covers a period ending on `period_end`, if any is."""
+    async def covering(self, period_end: date, outcome_id: int) -> PeriodLock | None:
+        """The first lock that covers outcome `outcome_id`'s period ending on `period_end`, if
+        any does. Locks are few (one a publication), so which outcomes a lock covers is
+        checked here rather than in each dialect's JSON SQL."""
         query = (
             select(PeriodLock)
             .where(PeriodLock.through >= period_end)
             .order_by(PeriodLock.locked_at, PeriodLock.id)
-            .limit(1)
         )
-        return await self.session.scalar(query)
+        candidates = await self.session.scalars(query)
+        return next((lock for lock in candidates if lock.covers(period_end, outcome_id)), None)
 
     async def everything(self) -> Sequence[PeriodLock]:
         query = select(PeriodLock).order_by(PeriodLock.locked_at, PeriodLock.id)

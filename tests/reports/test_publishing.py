@@ -33,8 +33,7 @@ def test_publishing_twice_gives_the_same_bytes_whatever_changed(
     code, out, _ = waymark(capsys, "report", "publish", "--as-of", "2026-09-30", "--by", ADMIN,
                            "--group", GROUP, "--out", str(first))  # fmt: skip
     assert code == 0
-    assert out.startswith(f"Published {TITLE}. Every ")
-    assert "now locked" in out
+    assert out.startswith(f"Published {TITLE}. Locked the readings of the 3 outcomes of ")
 
     # England's figure for outcome 1 changes after publication.
     changed = tmp_path / "comparators.csv"
@@ -53,10 +52,14 @@ def test_publishing_twice_gives_the_same_bytes_whatever_changed(
     code, out, _ = waymark(capsys, "report", "list")
     assert len(out.splitlines()) == 1
     assert out.startswith(f"2026-09-30  {TITLE}  (published ")
-    assert out.rstrip().endswith("by Joanne Clarke)")
+    assert out.rstrip().endswith(
+        "by Joanne Clarke; locked the readings of the 3 outcomes of Health Equality Town "
+        "Partnership)"
+    )
 
     # The periods it reported are locked: a lead cannot change one now.
-    code, _, err = waymark(capsys, "submit", "5", "14.5", "--period", "2025", "--by", "U0HWBLEAD01")
+    code, _, err = waymark(capsys, "submit", "1", "78.3", "--period", "2022-24", "--by",
+                           "U0HETLEAD01")  # fmt: skip
     assert code == 1
     assert "locked" in err
 
