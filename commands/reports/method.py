@@ -34,10 +34,11 @@ administrator or one of the owning group's approvers. Only approved readings cou
 published report; a draft made with provisional readings says so on its first page and marks
 them.</p>
 <h3>Locked periods</h3>
-<p>Publishing a report locks every reading whose period ends on or before the report's date. The
-figures it showed can then no longer be changed by the group leads; an administrator can revise
-one only by giving a reason, and the revision is marked <em>revised after publication</em>
-wherever the figure appears, in the next report too.</p>
+<p>Publishing a report locks every reading of the outcomes it reports whose period ends on or
+before the report's date (a report for one area or group locks only theirs). The figures it
+showed can then no longer be changed by the group leads; an administrator can revise one only by
+giving a reason, and the revision is marked <em>revised after publication</em> wherever the
+figure appears, in the next report too.</p>
 <h3>Comparators</h3>
 <p>England's figure, and other areas' where they are given, are for the same measure, for the
 period written beside each: often earlier than the latest reading, as national figures are

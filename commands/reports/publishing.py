@@ -10,7 +10,7 @@ import hashlib
 import json
 import secrets
 from collections.abc import Iterable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import date, datetime, tzinfo
 
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -58,7 +58,7 @@ async def publish_report(
     reports = PublishedReportRepository(session)
     earlier = await reports.find(as_of, snapshot["scope"]["slug"])
     if earlier is not None:
-        return Publication(render(earlier.snapshot, make_pdf), earlier, new=False)
+        return Publication(again(earlier, make_pdf), earlier, new=False)
     # Locking checks that `by` may publish: before the slow part, so that a refusal is quick.
     # A report for one area or group locks only the outcomes it reports (issue 14).
     scope = snapshot["scope"]
@@ -103,6 +103,15 @@ async def publish_report(
             session, record, announce_to, now, filename=made.filename, pdf=made.pdf, link=link,
         )  # fmt: skip
     return Publication(made, record, new=True, lock=lock)
+
+
+def again(record: PublishedReport, make_pdf: PdfMaker | None) -> MadeReport:
+    """A published report made again: the PDF that was published, as it was stored, whatever
+    has changed since (waymark's own drawing of reports included); the HTML from its snapshot.
+    A report published before PDFs were kept is drawn again from its snapshot."""
+    if record.pdf is None:
+        return render(record.snapshot, make_pdf)
+    return replace(render(record.snapshot, None), pdf=record.pdf)
 
 
 def file_address(public_url: str, token: str, filename: str) -> str:

@@ -68,10 +68,11 @@ class PublishedReportRepository:
         self.session.add(report)
 
     async def find(self, as_of: date, scope: str) -> PublishedReport | None:
+        """The report published as of `as_of` for `scope`, with its PDF (to give it again)."""
         query = select(PublishedReport).where(
             PublishedReport.as_of == as_of, PublishedReport.scope == scope
         )
-        return await self.session.scalar(query)
+        return await self.session.scalar(query.options(undefer(PublishedReport.pdf)))
 
     async def by_file_token(self, token: str) -> PublishedReport | None:
         query = select(PublishedReport).where(PublishedReport.file_token == token)

@@ -6,11 +6,18 @@ both, in a fraction of the time; test_report.py renders the whole one."""
 
 from __future__ import annotations
 
+import hashlib
+from datetime import date, datetime
 from pathlib import Path
+from zoneinfo import ZoneInfo
 
 import pytest
 
+from commands.reports.building import PdfMaker
+from commands.reports.publishing import publish_report
+from storage.db import Database
 from tests.cli.test_cli import database_url, waymark
+from tests.factories import load_roadmap
 
 __all__ = ["database_url"]
 
@@ -77,3 +84,32 @@ def test_only_an_administrator_publishes(
     assert code == 1
     assert "Only administrators can lock periods" in err
     assert waymark(capsys, "report", "list")[1].startswith("No report has been published yet")
+
+
+async def test_a_report_made_again_is_the_pdf_that_was_published_whatever_draws_it_now(
+    db: Database, tmp_path: Path, now: datetime, tz: ZoneInfo
+) -> None:
+    """Even when waymark itself now draws reports differently (a newer version: played here by
+    a PDF maker that draws other bytes), the published report is made again as it was."""
+    await load_roadmap(db, tmp_path / "map", now, tz)
+    as_of = date(2026, 9, 30)
+
+    def drawn_by(version: bytes) -> PdfMaker:
+        return lambda html: version + hashlib.sha256(html.encode()).digest()
+
+    async with db.transaction() as session:
+        first = await publish_report(
+            session, as_of=as_of, by="U0ADMIN", now=now, tz=tz, make_pdf=drawn_by(b"v1"),
+            admins={"U0ADMIN"}, group="economy",
+        )  # fmt: skip
+    async with db.transaction() as session:
+        again = await publish_report(
+            session, as_of=as_of, by="U0ADMIN", now=now, tz=tz, make_pdf=drawn_by(b"v2"),
+            admins={"U0ADMIN"}, group="economy",
+        )  # fmt: skip
+    assert first.new
+    assert not again.new
+    assert first.made.pdf is not None
+    assert first.made.pdf.startswith(b"v1")
+    assert again.made.pdf == first.made.pdf
+    assert again.made.html == first.made.html
