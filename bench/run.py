@@ -4,6 +4,7 @@ the scheduler's passes."""
 
 from __future__ import annotations
 
+import asyncio
 import random
 import time
 from datetime import datetime, timedelta
@@ -38,6 +39,7 @@ TOKEN = "xoxb-waymark-bench"
 SECRET = "bench-signing-secret"
 HEALTHY_TIMEOUT = 60.0
 SETTLE_TIMEOUT = 60.0
+WARM_TIMEOUT = 120.0
 # Somebody who is not a lead: /outcome answers anyone.
 ASKER = "U0BOARDMEMBER"
 ASKED_IN = "C0BENCHGENERAL"
@@ -173,6 +175,7 @@ class Load:
         self.scale = scale
         self.roadmap = roadmap
         self.waymark = waymark
+        self.session = session
         self.slack = StandIn(session, standin)
         self.response_url = ""
         self.to_waymark = Sender(session, waymark.url + "/slack/events", SECRET)
@@ -198,6 +201,19 @@ class Load:
     def _random_outcome(self, _i: int) -> str:
         return str(self.rng.choice(self.roadmap.numbers))
 
+    async def _cards_warm(self) -> float | None:
+        """Seconds until waymark holds every outcome's card in memory (`waymark_answers_kept`
+        on /metrics), or None if it did not within `WARM_TIMEOUT`."""
+        began = time.perf_counter()
+        while time.perf_counter() - began < WARM_TIMEOUT:
+            async with self.session.get(self.waymark.url + "/metrics") as response:
+                text = await response.text()
+            kept = [line for line in text.splitlines() if line.startswith("waymark_answers_kept ")]
+            if kept and float(kept[0].split()[1]) >= len(self.roadmap.numbers):
+                return round(time.perf_counter() - began, 2)
+            await asyncio.sleep(0.25)
+        return None
+
     async def everything(self) -> dict[str, Any]:
         # The cards whose threads the leads reply in, already in their channels; one response
         # URL for the commands answered in their acknowledgement, which never use it.
@@ -213,6 +229,8 @@ class Load:
         # Warm both: Bolt's one auth.test call, first-use imports, the connection pools.
         for sender, check in ((self.to_waymark, card), (self.to_floor, ack)):
             await run_load(self._command(sender, self._random_outcome, check), self.scale.warmup, 1)
+        # Measure waymark as it runs for weeks: with every outcome's card worked out ahead.
+        warm_after = await self._cards_warm()
 
         latency: dict[str, Any] = {}
         for mode, concurrency, count in (
@@ -268,6 +286,7 @@ class Load:
                 "peak_rss_mb": round(self.waymark.peak_rss_mb(), 1),
                 "peak_rss_before_charts_mb": round(before_charts, 1),
                 "rss_at_end_mb": round(self.waymark.rss_mb(), 1),
+                "cards_warm_after_seconds": warm_after,
             },
         }
 

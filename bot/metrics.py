@@ -10,6 +10,8 @@
 - `waymark_scheduler_last_success_timestamp_seconds`: when this process's last scheduler pass
   (reminders, the digest, posting) finished without error.
 - `waymark_database_up` (1 or 0) and `waymark_database_check_seconds`.
+- `waymark_answers_kept`: answers this process holds in memory (every outcome's card, once
+  warmed).
 
 Counters are this process's; the outbox and the times posted are read from the database at
 each scrape, so every replica reports the same. Nothing here names a person.
@@ -19,7 +21,7 @@ from __future__ import annotations
 
 import logging
 import time
-from collections.abc import Iterator
+from collections.abc import Iterator, Sized
 from contextlib import contextmanager
 from datetime import datetime
 
@@ -70,6 +72,12 @@ class Metrics:
         self.database_seconds = Gauge(
             "waymark_database_check_seconds", "Time the database took to answer", registry=r
         )
+
+    def count_kept(self, answers: Sized) -> None:
+        """`waymark_answers_kept`: how many answers this process holds in memory (each
+        outcome's card once warmed; what its memory grows with)."""
+        kept = Gauge("waymark_answers_kept", "Answers held in memory", registry=self.registry)
+        kept.set_function(lambda: float(len(answers)))
 
     @contextmanager
     def handling(

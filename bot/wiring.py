@@ -228,11 +228,12 @@ def missing_credentials(settings: Settings) -> list[str]:
 
 def core_for(settings: Settings, db: Database, clock: Clock, metrics: Metrics) -> Core:
     """The one core a server's Slack and Teams adapters share, watched by `metrics`."""
-    admins = frozenset(settings.admins)
-    return Core(
-        db, clock=clock, tz=settings.zone, admins=admins, observer=metrics,
+    core = Core(
+        db, clock=clock, tz=settings.zone, admins=frozenset(settings.admins), observer=metrics,
         public_url=settings.public_url,
     )  # fmt: skip
+    metrics.count_kept(core.answers)
+    return core
 
 
 def slack_adapter(
@@ -280,10 +281,8 @@ async def start_server(
     services, app, session = None, None, None
     if settings.slack_bot_token:
         session = web_api_session()
-        services = slack_adapter(
-            core, background, token=settings.slack_bot_token, api_url=settings.slack_api_url,
-            session=session,
-        )  # fmt: skip
+        token, api_url = settings.slack_bot_token, settings.slack_api_url
+        services = slack_adapter(core, background, token=token, api_url=api_url, session=session)
         app = build_app(
             token=settings.slack_bot_token,
             signing_secret=settings.slack_signing_secret or "unused-in-socket-mode",

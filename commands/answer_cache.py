@@ -41,6 +41,9 @@ class AnswerCache:
     def version(self) -> int:
         return self.changes.version
 
+    def __len__(self) -> int:
+        return len(self._kept)
+
     def get(self, key: Key) -> Reply | None:
         found = self._kept.get(key)
         if found is None or found[0] != self.changes.version:

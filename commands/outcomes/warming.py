@@ -14,11 +14,14 @@ from datetime import date, datetime
 from zoneinfo import ZoneInfo
 
 from commands.answer_cache import AnswerCache, answer_key
+from commands.comparators.figures import comparisons_of
+from commands.domain.comparators import latest_by_area
 from commands.domain.status import local_today
 from commands.outcomes.statuses import row_statuses, whole_roadmap
 from commands.people.directory import names_for
 from commands.presentation.cards import status_card
 from storage.db import Database
+from storage.repositories import RoadmapRepository
 
 QUIET_SECONDS = 2.0
 # Cards rendered between two turns of the event loop: requests are answered in between.
@@ -33,10 +36,13 @@ async def warm(db: Database, answers: AnswerCache, today: date, tz: ZoneInfo) ->
         people = {r.submitted_by for s in found for r in (s.latest,) if r is not None}
         people |= {s.latest.approved_by for s in found if s.latest and s.latest.approved_by}
         names = await names_for(session, people)
+        # England's (and other areas') figures, as `/outcome N` shows them beside the target.
+        numbers = {row.id: row.number for row in await RoadmapRepository(session).outcome_rows()}
+        figures = {numbers[oid]: f for oid, f in (await comparisons_of(session)).items()}
     for done, status in enumerate(found, start=1):
-        answers.keep(
-            answer_key(str(status.number), today), version, status_card(status, tz, names=names)
-        )
+        beside = latest_by_area(figures.get(status.number, []), until=today)
+        card = status_card(status, tz, names=names, comparators=beside)
+        answers.keep(answer_key(str(status.number), today), version, card)
         if done % _CARDS_AT_ONCE == 0:
             await asyncio.sleep(0)
             if answers.version != version:

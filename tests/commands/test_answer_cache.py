@@ -9,6 +9,7 @@ from pathlib import Path
 from zoneinfo import ZoneInfo
 
 from commands.answer_cache import look
+from commands.comparators.importing import COMPARATORS_FILE, import_comparators
 from commands.conversations import Core
 from commands.events import Command
 from commands.outcomes.warming import warm
@@ -99,6 +100,10 @@ async def test_cards_worked_out_ahead_are_the_cards_asked_for(
 ) -> None:
     async with db.transaction() as session:
         await import_roadmap(session, EXAMPLE_ROADMAP, actor="tests", now=now, tz=tz)
+        # England's figures beside the target, as `waymark init` loads them.
+        await import_comparators(
+            session, EXAMPLE_ROADMAP / COMPARATORS_FILE, actor="tests", now=now
+        )
     asked = Core(db, clock=Clock(now), tz=tz, admins=frozenset())
     warmed = Core(db, clock=Clock(now), tz=tz, admins=frozenset())
     count = await warm(db, warmed.answers, now.date(), tz)
@@ -109,3 +114,5 @@ async def test_cards_worked_out_ahead_are_the_cards_asked_for(
         event = Command("slack", "C0ASKED", "U0ASKER", str(number))
         assert await warmed.command(event) == await asked.command(event)
     assert warmed.answers.hits == len(numbers)
+    england = Command("slack", "C0ASKED", "U0ASKER", "12")
+    assert "England" in str(await warmed.command(england))  # the comparators are on it
