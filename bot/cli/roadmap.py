@@ -15,8 +15,8 @@ from tabulate import tabulate
 from bot.cli.arguments import Commands, command, local_date_or_time, os_user, outcome_number
 from bot.cli.progress import ProgressBar
 from bot.wiring import Runtime, load_example_if_empty
-from commands.comparators.figures import comparisons_of
 from commands.comparators.importing import COMPARATORS_FILE, import_comparators
+from commands.comparisons import comparisons_of
 from commands.context import get_outcome
 from commands.domain.comparators import latest_by_area
 from commands.domain.status import OutcomeStatus, ReadingView

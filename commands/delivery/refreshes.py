@@ -20,8 +20,9 @@ from datetime import date, datetime, timedelta, tzinfo
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from commands.comparisons import comparisons_of
 from commands.delivery.reply_codec import CodecError, decode, encode
-from commands.domain.comparators import Comparison, latest_by_area, ordered
+from commands.domain.comparators import latest_by_area
 from commands.domain.status import local_today, status_of
 from commands.people.directory import names_for
 from commands.presentation.cards import STATUS_CARD, status_card
@@ -29,7 +30,6 @@ from commands.presentation.formatting import STATUS_WORDS, day, with_unit
 from commands.presentation.replies import Action, Block, Context, Header, Reply, Section
 from storage.models import Outcome, Post, Reading
 from storage.repositories import (
-    ComparatorRepository,
     ConversationRefRepository,
     OutboxRepository,
     PostRepository,
@@ -53,7 +53,7 @@ async def current_card(
     """Outcome's status card as it stands `today` (`/outcome N`, and a shared one redrawn)."""
     latest = await ReadingRepository(session).latest(outcome.id)
     status = status_of(outcome, latest, today)
-    figures = await _comparisons(session, outcome)
+    figures = (await comparisons_of(session, [outcome.id])).get(outcome.id, [])
     newest = status.latest
     # Who gave the latest reading and who approved it, by name.
     people = [newest.submitted_by, newest.approved_by or ""] if newest else []
@@ -64,16 +64,6 @@ async def current_card(
         shared=shared,
         names=names,
         comparators=latest_by_area(figures, until=today),
-    )
-
-
-async def _comparisons(session: AsyncSession, outcome: Outcome) -> list[Comparison]:
-    """As `commands.comparators.figures` reads them, for one outcome (delivery cannot import
-    comparators: it imports the road map's files, which import readings, which import this)."""
-    stored = await ComparatorRepository(session).of_outcomes([outcome.id])
-    return ordered(
-        Comparison(f.area, f.period, f.value, f.period_end, f.source)
-        for f in stored.get(outcome.id, [])
     )
 
 

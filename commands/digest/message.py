@@ -11,7 +11,7 @@ from datetime import date, datetime, timedelta
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from commands.comparators.figures import comparisons_of
+from commands.comparisons import comparisons_of
 from commands.digest.reading_lines import (
     correction_line,
     current_at,

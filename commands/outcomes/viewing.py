@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from commands.comparators.figures import comparisons_of
+from commands.comparisons import comparisons_of
 from commands.context import (
     Args,
     CommandContext,

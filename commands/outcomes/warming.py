@@ -14,7 +14,7 @@ from datetime import date, datetime
 from zoneinfo import ZoneInfo
 
 from commands.answer_cache import AnswerCache, answer_key
-from commands.comparators.figures import comparisons_of
+from commands.comparisons import comparisons_of
 from commands.domain.comparators import latest_by_area
 from commands.domain.status import local_today
 from commands.outcomes.statuses import row_statuses, whole_roadmap

@@ -18,7 +18,7 @@ from typing import Any
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from commands.comparators.figures import comparisons_of
+from commands.comparisons import comparisons_of
 from commands.errors import UserError
 from commands.outcomes.statuses import find_area
 from commands.plans.queries import ActionView, outcome_actions

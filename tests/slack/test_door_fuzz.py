@@ -8,14 +8,11 @@ stays fast; raise FUZZ_EXAMPLES to look harder locally."""
 
 from __future__ import annotations
 
-import asyncio
 import json
 import os
-import threading
 import time
-import urllib.error
-import urllib.request
-from collections.abc import Iterator
+from collections.abc import AsyncIterator, Iterator
+from contextlib import asynccontextmanager
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
@@ -25,14 +22,11 @@ from zoneinfo import ZoneInfo
 import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
-from sqlalchemy import func, select
 
 from playground.delivery import signature
 from storage.db import Database
-from storage.models import Base
-from tests.conftest import PostgresTarget, _in_thread
-from tests.databases import empty
 from tests.factories import load_roadmap
+from tests.served_in_thread import ServedInThread, fuzz_database, post, row_counts
 from tests.slack.harness import SECRET, SlackHarness, slack_harness
 
 EXAMPLES = int(os.environ.get("FUZZ_EXAMPLES", "60"))
@@ -40,95 +34,40 @@ NOW = datetime(2026, 11, 26, 12, 0, tzinfo=UTC)
 IDS = st.sampled_from(["U0CHILDLEAD", "U0ADMIN", "C0CHILDREN1", "1795808451.650230", "", "x"])
 
 
+@asynccontextmanager
+async def _slack_door(url: str, roadmap: Path) -> AsyncIterator[SlackHarness]:
+    db = Database(url)
+    await load_roadmap(db, roadmap, NOW, ZoneInfo("Europe/London"))
+    await db.dispose()
+    async with slack_harness(url, NOW) as harness:
+        yield harness
+        await harness.settle()
+
+
 class Door:
     """waymark's Slack app served from a thread with its own event loop."""
 
-    def __init__(self, url: str, roadmap: Path) -> None:
-        self.url, self.roadmap = url, roadmap
-        self.loop = asyncio.new_event_loop()
-        self.ready = threading.Event()
-        self.thread = threading.Thread(target=self.loop.run_forever, daemon=True)
-        self.stop: asyncio.Event | None = None
-        self.harness: SlackHarness | None = None
-
-    def __enter__(self) -> Door:
-        self.thread.start()
-        asyncio.run_coroutine_threadsafe(self._serve(), self.loop)
-        assert self.ready.wait(60), "waymark did not start"
-        return self
-
-    def __exit__(self, *_: object) -> None:
-        assert self.stop is not None
-        self.loop.call_soon_threadsafe(self.stop.set)
-        self.ready.clear()
-        self.ready.wait(60)
-        self.loop.call_soon_threadsafe(self.loop.stop)
-        self.thread.join(60)
-        self.loop.close()
-
-    async def _serve(self) -> None:
-        db = Database(self.url)
-        await load_roadmap(db, self.roadmap, NOW, ZoneInfo("Europe/London"))
-        await db.dispose()
-        self.stop = asyncio.Event()
-        async with slack_harness(self.url, NOW) as harness:
-            self.harness = harness
-            self.ready.set()
-            await self.stop.wait()
-            await harness.settle()
-        self.ready.set()
+    def __init__(self, served: ServedInThread[SlackHarness]) -> None:
+        self.served = served
 
     def rows(self) -> dict[str, int]:
         """How many rows each table holds: any change shows."""
 
-        async def count() -> dict[str, int]:
-            assert self.harness is not None
-            await self.harness.settle()
-            async with self.harness.running.db.reading() as session:
-                return {
-                    t.name: int(await session.scalar(select(func.count()).select_from(t)) or 0)
-                    for t in Base.metadata.sorted_tables
-                }
+        async def count(harness: SlackHarness) -> dict[str, int]:
+            await harness.settle()
+            return await row_counts(harness.running.db)
 
-        return asyncio.run_coroutine_threadsafe(count(), self.loop).result(60)
+        return self.served.run(count)
 
     def post(self, body: bytes, headers: dict[str, str]) -> int:
-        assert self.harness is not None
-        request = urllib.request.Request(  # noqa: S310 (our own http:// address)
-            self.harness.events_url, data=body, headers=headers, method="POST"
-        )
-        try:
-            with urllib.request.urlopen(request, timeout=30) as response:  # noqa: S310
-                return int(response.status)
-        except urllib.error.HTTPError as error:
-            return int(error.code)
+        return post(self.served.harness.events_url, body, headers)
 
 
 @pytest.fixture(params=["sqlite", "postgresql"])
 def door(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[Door]:
-    if request.param == "sqlite":
-        url = f"sqlite:///{tmp_path / 'fuzz.db'}"
-        _in_thread(_migrated(url))
-    else:
-        target: PostgresTarget = request.getfixturevalue("postgres")
-        if target.url is None:
-            pytest.skip(target.reason)
-        url = target.url
-        _in_thread(_emptied(url))
-    with Door(url, tmp_path / "roadmap") as served:
-        yield served
-
-
-async def _migrated(url: str) -> None:
-    db = Database(url)
-    await db.migrate()
-    await db.dispose()
-
-
-async def _emptied(url: str) -> None:
-    db = Database(url)
-    await empty(db)
-    await db.dispose()
+    url = fuzz_database(request, tmp_path)
+    with ServedInThread(lambda: _slack_door(url, tmp_path / "roadmap")) as served:
+        yield Door(served)
 
 
 # Anything JSON can hold, in the places Slack puts ids, text and objects.

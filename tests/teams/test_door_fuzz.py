@@ -11,14 +11,11 @@ raise FUZZ_EXAMPLES to look harder locally."""
 
 from __future__ import annotations
 
-import asyncio
 import json
 import logging
 import os
-import threading
-import urllib.error
-import urllib.request
-from collections.abc import Callable, Iterator
+from collections.abc import AsyncIterator, Iterator
+from contextlib import asynccontextmanager
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
@@ -27,12 +24,9 @@ from zoneinfo import ZoneInfo
 import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
-from sqlalchemy import func, select
 
 from storage.db import Database
-from storage.models import Base
-from tests.conftest import PostgresTarget, _in_thread
-from tests.databases import empty
+from tests.served_in_thread import ServedInThread, fuzz_database, post, row_counts
 from tests.teams import activities as make
 from tests.teams.harness import TeamsHarness, load_mixed_roadmap, teams_harness
 
@@ -137,108 +131,53 @@ class Errors(logging.Handler):
         self.records.append(record)
 
 
+@asynccontextmanager
+async def _teams_door(url: str, roadmap: Path) -> AsyncIterator[TeamsHarness]:
+    db = Database(url)
+    try:
+        await load_mixed_roadmap(db, roadmap, NOW, ZoneInfo("Europe/London"))
+        async with teams_harness(db, NOW) as harness:
+            yield harness
+    finally:
+        await db.dispose()
+
+
 class Door:
     """waymark's Teams door served from a thread with its own event loop."""
 
-    def __init__(self, url: str, roadmap: Path) -> None:
-        self.url, self.roadmap = url, roadmap
-        self.loop = asyncio.new_event_loop()
-        self.ready = threading.Event()
-        self.thread = threading.Thread(target=self.loop.run_forever, daemon=True)
-        self.stop: asyncio.Event | None = None
-        self.harness: TeamsHarness | None = None
-
-    def __enter__(self) -> Door:
-        self.thread.start()
-        asyncio.run_coroutine_threadsafe(self._serve(), self.loop)
-        assert self.ready.wait(60), "waymark did not start"
-        return self
-
-    def __exit__(self, *_: object) -> None:
-        assert self.stop is not None
-        self.loop.call_soon_threadsafe(self.stop.set)
-        self.ready.clear()
-        self.ready.wait(60)
-        self.loop.call_soon_threadsafe(self.loop.stop)
-        self.thread.join(60)
-        self.loop.close()
-
-    async def _serve(self) -> None:
-        db = Database(self.url)
-        try:
-            await load_mixed_roadmap(db, self.roadmap, NOW, ZoneInfo("Europe/London"))
-            self.stop = asyncio.Event()
-            async with teams_harness(db, NOW) as harness:
-                self.harness = harness
-                self.ready.set()
-                await self.stop.wait()
-        finally:
-            await db.dispose()
-        self.ready.set()
+    def __init__(self, served: ServedInThread[TeamsHarness]) -> None:
+        self.served = served
 
     @property
     def service_url(self) -> str:
-        assert self.harness is not None
-        return self.harness.service_url
-
-    def _run(self, work: Callable[[TeamsHarness], Any]) -> Any:
-        assert self.harness is not None
-        harness = self.harness
-
-        async def run() -> Any:
-            result = await work(harness)
-            await harness.settle()
-            return result
-
-        return asyncio.run_coroutine_threadsafe(run(), self.loop).result(60)
+        return self.served.harness.service_url
 
     def rows(self) -> dict[str, int]:
         """How many rows each table holds: any change shows."""
 
         async def count(harness: TeamsHarness) -> dict[str, int]:
-            async with harness.db.reading() as session:
-                return {
-                    t.name: int(await session.scalar(select(func.count()).select_from(t)) or 0)
-                    for t in Base.metadata.sorted_tables
-                }
+            await harness.settle()
+            return await row_counts(harness.db)
 
-        found: dict[str, int] = self._run(count)
-        return found
+        return self.served.run(count)
 
     def post(self, activity: dict[str, Any]) -> int:
-        assert self.harness is not None
-        request = urllib.request.Request(  # noqa: S310 (our own http:// address)
-            self.harness.url + MESSAGES_PATH,
-            data=json.dumps(activity).encode(),
-            headers={"Content-Type": "application/json"},
-            method="POST",
-        )
-        try:
-            with urllib.request.urlopen(request, timeout=30) as response:  # noqa: S310
-                status = int(response.status)
-        except urllib.error.HTTPError as error:
-            status = int(error.code)
+        body = json.dumps(activity).encode()
+        url = self.served.harness.url + MESSAGES_PATH
+        status = post(url, body, {"Content-Type": "application/json"})
 
-        async def settled(_harness: TeamsHarness) -> None:
-            return None
+        async def settled(harness: TeamsHarness) -> None:
+            await harness.settle()
 
-        self._run(settled)  # what the activity set going (posts, confirmations) has finished
+        self.served.run(settled)  # what the activity set going (posts, confirmations) finished
         return status
 
 
 @pytest.fixture(params=["sqlite", "postgresql"])
 def door(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[Door]:
-    if request.param == "sqlite":
-        url = f"sqlite:///{tmp_path / 'fuzz.db'}"
-        _in_thread(_migrated(url))
-    else:
-        target: PostgresTarget = request.getfixturevalue("postgres")
-        if target.url is None:
-            pytest.skip(target.reason)
-        url = target.url
-        _in_thread(_emptied(url))
-    with Door(url, tmp_path / "roadmap") as served:
-        yield served
+    url = fuzz_database(request, tmp_path)
+    with ServedInThread(lambda: _teams_door(url, tmp_path / "roadmap")) as served:
+        yield Door(served)
 
 
 @pytest.fixture
@@ -250,18 +189,6 @@ def errors() -> Iterator[Errors]:
         yield handler
     finally:
         root.removeHandler(handler)
-
-
-async def _migrated(url: str) -> None:
-    db = Database(url)
-    await db.migrate()
-    await db.dispose()
-
-
-async def _emptied(url: str) -> None:
-    db = Database(url)
-    await empty(db)
-    await db.dispose()
 
 
 def test_damaged_activities_never_fail_the_door_nor_change_what_they_should_not(

@@ -1,4 +1,6 @@
-"""Comparator figures as the core reads them: plain `Comparison`s, by outcome."""
+"""Comparator figures as the core reads them: plain `Comparison`s, by outcome. A module of its
+own, beneath every feature that shows them (cards, redrawn cards, the digest, the report),
+rather than in `comparators`, whose importing reaches the readings that redraw cards."""
 
 from __future__ import annotations
 
