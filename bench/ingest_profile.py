@@ -73,7 +73,8 @@ class Reply:
 
 def replies(roadmap: Roadmap, count: int, rng: random.Random, first_ts: int) -> list[Reply]:
     """A new reading for each of `count` outcomes, then a correction of each one's period due."""
-    numbers = roadmap.numbers[:count]
+    numbers = roadmap.monthly[:count]
+    assert len(numbers) == count, f"{len(numbers)} monthly outcomes for {count} replies"
     said = []
     for i, (number, period) in enumerate(
         [(n, roadmap.free.label) for n in numbers] + [(n, roadmap.due.label) for n in numbers]
@@ -209,8 +210,9 @@ async def measure(backend: str, options: argparse.Namespace, folder: Path) -> No
         try:
             await db.migrate()
             roadmap = await generate(
-                db, outcomes=options.replies, readings_per_outcome=24, groups=10, today=today,
-                seed=1,
+                # Thread replies are for the monthly outcomes: most of them (`scales.CADENCES`).
+                db, outcomes=options.replies * 3 // 2 + 20, readings_per_outcome=24, groups=10,
+                today=today, seed=1,
             )  # fmt: skip
             said = replies(roadmap, options.replies, random.Random(2), 1)
             if options.door == "core":
