@@ -25,7 +25,12 @@ from commands.presentation.replies import Action, Button, Reply, Section
 from commands.readings.standing import hold, keep_after_reading
 from storage.models import Outcome, Reading
 from storage.publication_models import ReadingState
-from storage.repositories import AuditRepository, ReadingRepository, TargetRevisionRepository
+from storage.repositories import (
+    AuditRepository,
+    ReadingRepository,
+    ReadingsAround,
+    TargetRevisionRepository,
+)
 
 
 @dataclass(frozen=True)
@@ -118,13 +123,17 @@ async def record_reading(
     approval: Approval | None = None,
     confirmed: bool = False,
     revision_reason: str | None = None,
+    around: ReadingsAround | None = None,
 ) -> Recorded:
     """Store a reading, superseding the period's current one; both stay in the history. It is
     provisional unless `approval` says who approved it; it keeps the status and expected value
-    it is given now, against the targets in force when it was given (`submitted_at`)."""
+    it is given now, against the targets in force when it was given (`submitted_at`).
+    `around`: what `ReadingRepository.around` gave for it since the outcome was held, if it
+    was read already."""
     readings = ReadingRepository(session)
     held = await hold(session, outcome)
-    around = await readings.around(outcome.id, period.start, source_key)
+    if around is None:
+        around = await readings.around(outcome.id, period.start, source_key)
     if around.same_source is not None:
         return _recorded(outcome, around.same_source, None, around.newest, now, tz, duplicate=True)
     check_plausible(value, outcome)
@@ -136,38 +145,38 @@ async def record_reading(
     # Targets revised since a backdated (imported) reading was given do not rate it.
     revisions = await _revisions(session, outcome) if at < now else []
     given = rating_at(_Given(period.label, value, at), outcome, revisions)
-    reading = Reading(
-        outcome_id=outcome.id,
-        period=period.label,
-        period_start=period.start,
-        value=value,
-        submitted_by=by,
-        submitted_at=at,
-        via=via.value,
-        note=note.strip(),
-        source_key=source_key,
-        is_current=True,
-        state=ReadingState.APPROVED if approval else ReadingState.PROVISIONAL,
-        approved_by=approval.by if approval else None,
-        approved_at=approval.at if approval else None,
-        confirmed=confirmed,
-        revision_reason=revision_reason or None,
-        status=given.status.value,
-        expected=given.expected,
-        path_status=path_status(outcome, period.start, value).value,
-    )
+    values = {
+        "outcome_id": outcome.id,
+        "period": period.label,
+        "period_start": period.start,
+        "value": value,
+        "submitted_by": by,
+        "submitted_at": at,
+        "via": via.value,
+        "note": note.strip(),
+        "source_key": source_key,
+        "is_current": True,
+        "superseded_at": None,
+        "supersedes_id": None,
+        "state": ReadingState.APPROVED if approval else ReadingState.PROVISIONAL,
+        "approved_by": approval.by if approval else None,
+        "approved_at": approval.at if approval else None,
+        "confirmed": confirmed,
+        "revision_reason": revision_reason or None,
+        "status": given.status.value,
+        "expected": given.expected,
+        "path_status": path_status(outcome, period.start, value).value,
+    }
     if current is not None and current.submitted_at > at:
         # An import of an older entry: it joins the history without displacing the newer one.
-        reading.is_current = False
-        reading.superseded_at = at
+        values["is_current"] = False
+        values["superseded_at"] = at
         current = None
     elif current is not None:
-        current.is_current = False
-        current.superseded_at = at
-        reading.supersedes_id = current.id
-    readings.add(reading)
-    await readings.flush()
-    AuditRepository(session).record(
+        await readings.supersede(current, at)
+        values["supersedes_id"] = current.id
+    reading = await readings.insert(values)
+    await AuditRepository(session).insert(
         at=now,
         actor=by,
         action="reading.corrected" if current is not None else "reading.recorded",

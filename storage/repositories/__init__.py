@@ -35,6 +35,7 @@ from storage.repositories.standing import (
     Behind,
     Schedule,
     StandingRepository,
+    is_held,
 )
 from storage.repositories.targets import TargetRevisionRepository
 
@@ -73,4 +74,5 @@ __all__ = [
     "StandingRow",
     "TargetRevisionRepository",
     "UnreachableRepository",
+    "is_held",
 ]
