@@ -82,7 +82,7 @@ class Core:
         name = command_name(event.text)
         with self.observer.handling(event.platform, name, event.user_id, event.channel_id):
             try:
-                return await answer_command(self.services, event)
+                return await answer_command(self.services, event, name)
             except DatabaseNotAnsweringError as error:
                 return _not_answering(error)
 

@@ -108,13 +108,14 @@ def help_reply(shared: bool = False, platform: str = "slack", *, greeting: bool 
     return Reply(f"{title}:\n{text}", blocks, shared=shared)
 
 
-async def answer_command(services: Services, event: CommandEvent) -> Reply:
+async def answer_command(services: Services, event: CommandEvent, name: str | None = None) -> Reply:
     """Run a command in one unit of work: a reading one for the many commands that only read
     (they never queue behind a reading being stored), a writing one for those that change
-    something. A mistake the person can fix is answered with what to type instead."""
+    something. A mistake the person can fix is answered with what to type instead. `name`:
+    the command's `command_name`, when the caller has it already."""
     kept = services.answers
     key = None
-    if kept is not None and command_name(event.text) in SHARED_ANSWERS:
+    if kept is not None and (name or command_name(event.text)) in SHARED_ANSWERS:
         key = answer_key(event.text, local_today(services.clock(), services.tz))
         found = kept.get(key)
         if found is not None:

@@ -50,9 +50,10 @@ def escape(text: str) -> str:
     """Slack's three control characters; everything else is left as typed. Neutral mentions
     (`mention(user_id)`) become Slack's `<@U123>` after escaping, so typed text cannot forge one
     (it would need `<`, which is escaped)."""
-    escaped = text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
-    # Most text names nobody: the search is skipped (a card escapes some twenty pieces).
-    return _MENTION.sub(r"<@\1>", escaped) if MENTION_OPEN in escaped else escaped
+    # Most text has none of these (a card escapes some twenty pieces): each step is skipped.
+    if "&" in text or "<" in text or ">" in text:
+        text = text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
+    return _MENTION.sub(r"<@\1>", text) if MENTION_OPEN in text else text
 
 
 def clip(text: str, limit: int) -> str:
