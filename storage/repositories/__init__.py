@@ -11,6 +11,7 @@ from storage.repositories.chat_records import (
     SentCardRepository,
     UnreachableRepository,
 )
+from storage.repositories.digest_week import DigestWeek, Received
 from storage.repositories.digests import DigestRepository
 from storage.repositories.guards import LockRepository, QuestionRepository
 from storage.repositories.outbox import OutboxRepository
@@ -50,6 +51,7 @@ __all__ = [
     "ComparatorRepository",
     "ConversationRefRepository",
     "DigestRepository",
+    "DigestWeek",
     "LockRepository",
     "OutboxRepository",
     "OutcomeRow",
@@ -64,6 +66,7 @@ __all__ = [
     "ReadingRow",
     "ReadingsAround",
     "ReceiptRepository",
+    "Received",
     "ReminderRepository",
     "RoadmapRepository",
     "Schedule",
