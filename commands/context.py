@@ -80,8 +80,9 @@ class Services:
         )  # fmt: skip
 
 
-async def get_outcome(session: AsyncSession, number: int) -> Outcome:
-    outcome = await RoadmapRepository(session).outcome(number)
+async def get_outcome(session: AsyncSession, number: int, *, hold: bool = False) -> Outcome:
+    """`hold`: to store a reading of it in this unit of work (`RoadmapRepository.outcome`)."""
+    outcome = await RoadmapRepository(session).outcome(number, hold=hold)
     if outcome is None:
         raise UserError(await unknown_outcome_message(session, number))
     return outcome

@@ -38,7 +38,7 @@ from commands.readings.recording import (
 )
 from storage.models import Outcome, Reading
 from storage.publication_models import PeriodLock, ReadingState
-from storage.repositories import LockRepository, ReadingRepository
+from storage.repositories import LockRepository, ReadingRepository, ReadingsAround, is_held
 
 
 class Box(StrEnum):
@@ -85,6 +85,9 @@ class Checked:
     lock: PeriodLock | None  # the lock on the period, which only an administrator may pass
     status: Status  # the status the figure would be given
     expected: float
+    # The readings around it as checked, for storing it in the same unit of work: None unless
+    # the outcome was held before they were read (see `standing.hold`).
+    around: ReadingsAround | None = None
 
     @property
     def doubts(self) -> tuple[str, ...]:
@@ -149,8 +152,11 @@ async def check_submission(
             Box.PERIOD,
             mentions=tuple(sorted(admins)),
         )
-    readings = ReadingRepository(session)
-    current = await readings.current(outcome.id, period.start)
+    held = is_held(session, outcome.id)
+    around = await ReadingRepository(session).around(
+        outcome.id, period.start, submission.source_key
+    )
+    current = around.current
     if current is not None and not submission.period_given:
         raise RefusedError(
             f"Which period is {with_unit(submission.value, outcome.unit)} for? The period due, "
@@ -167,13 +173,18 @@ async def check_submission(
     status = assess(
         submission.value, expected, Polarity(outcome.polarity), parse_tolerance(outcome.tolerance)
     ).status
+    before = around.before
     return Checked(
         submission=submission,
-        unusual=await _unusual(readings, submission),
+        unusual=None
+        if before is None
+        else unusual_words(submission.value, before.value, before.period, outcome),
         replacing=replacing,
         lock=lock,
         status=status,
         expected=expected,
+        # What was read is what storing it looks at only while the outcome is held.
+        around=around if held else None,
     )
 
 
@@ -194,14 +205,6 @@ def check_after_baseline(outcome: Outcome, period: Period) -> None:
         f"{baseline.label}: readings start from {first}. Check the period.",
         Box.PERIOD,
     )
-
-
-async def _unusual(readings: ReadingRepository, submission: Submission) -> str | None:
-    """The doubt about a figure far from the reading of the nearest earlier period (a first
-    reading has nothing to be compared with)."""
-    outcome, value = submission.outcome, submission.value
-    before = await readings.before(outcome.id, submission.period.start)
-    return None if before is None else unusual_words(value, before.value, before.period, outcome)
 
 
 def unusual_words(value: float, last: float, last_period: str, outcome: Outcome) -> str | None:
@@ -264,6 +267,7 @@ async def record_checked(
         approval=approval,
         confirmed=confirmed,
         revision_reason=revised or None,
+        around=checked.around,
     )
 
 

@@ -25,7 +25,12 @@ from commands.presentation.replies import Action, Button, Reply, Section
 from commands.readings.standing import hold, keep_after_reading
 from storage.models import Outcome, Reading
 from storage.publication_models import ReadingState
-from storage.repositories import AuditRepository, ReadingRepository, TargetRevisionRepository
+from storage.repositories import (
+    AuditRepository,
+    ReadingRepository,
+    ReadingsAround,
+    TargetRevisionRepository,
+)
 
 
 @dataclass(frozen=True)
@@ -118,13 +123,17 @@ async def record_reading(
     approval: Approval | None = None,
     confirmed: bool = False,
     revision_reason: str | None = None,
+    around: ReadingsAround | None = None,
 ) -> Recorded:
     """Store a reading, superseding the period's current one; both stay in the history. It is
     provisional unless `approval` says who approved it; it keeps the status and expected value
-    it is given now, against the targets in force when it was given (`submitted_at`)."""
+    it is given now, against the targets in force when it was given (`submitted_at`).
+    `around`: what `ReadingRepository.around` gave for it since the outcome was held, if it
+    was read already."""
     readings = ReadingRepository(session)
     held = await hold(session, outcome)
-    around = await readings.around(outcome.id, period.start, source_key)
+    if around is None:
+        around = await readings.around(outcome.id, period.start, source_key)
     if around.same_source is not None:
         return _recorded(outcome, around.same_source, None, around.newest, now, tz, duplicate=True)
     check_plausible(value, outcome)

@@ -26,7 +26,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from commands.domain.status import path_status
 from storage.db import Database
 from storage.models import Outcome, Reading
-from storage.repositories import NO_DATA, RoadmapRepository, StandingRepository
+from storage.repositories import NO_DATA, RoadmapRepository, StandingRepository, is_held
 
 # Outcomes whose readings are rated again per round: their readings are held in memory.
 _OUTCOMES_AT_ONCE = 200
@@ -41,7 +41,10 @@ class Held:
 
 
 async def hold(session: AsyncSession, outcome: Outcome) -> Held:
-    """Before looking at an outcome's readings to store one: see `StandingRepository.hold`."""
+    """Before looking at an outcome's readings to store one: see `StandingRepository.hold`.
+    An outcome loaded held in this unit of work is held already, its kept status as loaded."""
+    if is_held(session, outcome.id):
+        return Held(outcome.status, outcome.latest_period_start)
     return Held(*await StandingRepository(session).hold(outcome.id))
 
 

@@ -118,9 +118,7 @@ async def _answer(
 
 async def _handled_before(ctx: CommandContext, key: str) -> bool:
     """Whether the message was read before: it gave a reading, or a figure held for an answer."""
-    if await ReadingRepository(ctx.session).from_source(key) is not None:
-        return True
-    return await QuestionRepository(ctx.session).from_source(key) is not None
+    return await ReadingRepository(ctx.session).given_or_held(key)
 
 
 async def _give_up_held(
@@ -178,7 +176,8 @@ async def check_reply(
     """Check the figure a thread reply gives for one of the outcomes the thread `covers`. An
     edited reply without a period is for the period the message gave before."""
     number = _which_outcome(reading, covers)
-    outcome = await get_outcome(ctx.session, number)
+    # Held from here: the readings the checks read are those it is stored against.
+    outcome = await get_outcome(ctx.session, number, hold=True)
     await require_submitter(ctx, outcome)
     value = parse_value(reading.value_text, outcome.unit)
     period_text = reading.period_text

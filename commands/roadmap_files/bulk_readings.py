@@ -23,7 +23,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from commands.domain.periods import Cadence, Period
 from commands.domain.rules import Polarity, Status, Tolerance, assess, parse_tolerance
-from commands.domain.status import path_under
+from commands.domain.status import path_under, period_of
 from commands.domain.targets import Revision, Targets, targets_in_force
 from commands.errors import UserError
 from commands.presentation.replies import plain_mentions
@@ -129,8 +129,17 @@ class _Rater:
         self.cadence = Cadence(outcome.cadence)
         self.polarity = Polarity(outcome.polarity)
         self.targets = Targets.of(outcome)
+        self.baseline_start = period_of(outcome.baseline_period, self.cadence).start
         self.expected: dict[tuple[Targets, date], float] = {}
         self.tolerances: dict[str, Tolerance] = {}
+        self.ends: dict[date, date] = {}
+
+    def end(self, start: date) -> date:
+        """The end of the period that starts on `start` (a row's period is kept as its start)."""
+        end = self.ends.get(start)
+        if end is None:
+            end = self.ends[start] = Period(start, self.cadence).end
+        return end
 
     def rate(self, row: StagedRow, at: datetime, revisions: list[Revision]) -> tuple[Status, float]:
         in_force = targets_in_force(at, self.targets, revisions) if revisions else None
@@ -138,8 +147,8 @@ class _Rater:
         key = (targets, row.period_start)
         expected = self.expected.get(key)
         if expected is None:
-            end = Period(row.period_start, self.cadence).end
-            expected = self.expected[key] = path_under(targets, self.cadence).expected_at(end)
+            path = path_under(targets, self.cadence)
+            expected = self.expected[key] = path.expected_at(self.end(row.period_start))
         tolerance = self.tolerances.get(targets.tolerance)
         if tolerance is None:
             tolerance = self.tolerances[targets.tolerance] = parse_tolerance(targets.tolerance)
@@ -298,17 +307,20 @@ def _problem(
 ) -> tuple[str, str] | None:
     """(column, message) of what is wrong with the row, as `guards.check_submission` finds it
     for someone allowed to revise published periods."""
-    period = Period(row.period_start, Cadence(outcome.cadence))
+    rater = history.rater
     try:
         check_plausible(row.value, outcome)
     except UserError as error:
         return "value", plain_mentions(str(error))
-    try:
-        check_after_baseline(outcome, period)
-    except UserError as error:
-        return "period", plain_mentions(str(error))
-    lock = next((lock for lock in locks if lock.covers(period.end, outcome.id)), None)
+    if row.period_start <= rater.baseline_start:  # the check only refuses these
+        try:
+            check_after_baseline(outcome, Period(row.period_start, rater.cadence))
+        except UserError as error:
+            return "period", plain_mentions(str(error))
+    end = rater.end(row.period_start)
+    lock = next((lock for lock in locks if lock.covers(end, outcome.id)), None)
     if lock is not None and not row.revision_reason.strip():
+        period = Period(row.period_start, rater.cadence)
         words = plain_mentions(locked_words(lock, period, job.tz))
         return "period", f"{words} To revise it, give the reason in a {REVISION_COLUMN} column."
     before = history.before(row.period_start)

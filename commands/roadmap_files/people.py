@@ -51,7 +51,7 @@ def parse_people(rows: list[dict[str, str]], problems: Problems) -> list[PersonR
 
 def _parse_person(row: dict[str, str], index: int, problems: Problems) -> PersonRow | None:
     def cell(column: str, parse: Callable[[str], T]) -> T | None:
-        return problems.check(PEOPLE_FILE, index, column, lambda: parse(row.get(column, "")))
+        return problems.cell(PEOPLE_FILE, index, row, column, parse)
 
     platform, user_id = cell("platform", _platform), cell("user_id", _required)
     name = cell("name", _required)

@@ -99,7 +99,7 @@ def _cell(
     problems: Problems, file: str, index: int, row: dict[str, str]
 ) -> Callable[[str, Callable[[str], T]], T | None]:
     def cell(column: str, parse: Callable[[str], T]) -> T | None:
-        return problems.check(file, index, column, lambda: parse(row.get(column, "")))
+        return problems.cell(file, index, row, column, parse)
 
     return cell
 

@@ -150,7 +150,7 @@ def _parse_revision(
     row: dict[str, str], index: int, cadences: Mapping[int, Cadence], problems: Problems
 ) -> RevisionRow | None:
     def cell(column: str, parse: Callable[[str], T]) -> T | None:
-        return problems.check(REVISIONS_FILE, index, column, lambda: parse(row.get(column, "")))
+        return problems.cell(REVISIONS_FILE, index, row, column, parse)
 
     number = cell("outcome", lambda v: _integer(v, 1))
     cadence = cadences.get(number) if number is not None else None

@@ -8,6 +8,7 @@ import re
 from collections.abc import Callable, Collection, Iterator, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
+from functools import lru_cache
 from pathlib import Path
 from typing import Any, TypeVar
 
@@ -79,11 +80,15 @@ class Problems:
     def add(self, file: str, row: int, column: str, message: str) -> None:
         self.lines.append(f"{file}, row {row}, column {column}: {message}")
 
-    def check(self, file: str, row: int, column: str, parse: Callable[[], T]) -> T | None:
+    def cell(
+        self, file: str, index: int, row: dict[str, str], column: str, parse: Callable[[str], T]
+    ) -> T | None:
+        """`parse` of the row's cell in `column` (empty when the column is left out), or None
+        with the problem recorded."""
         try:
-            return parse()
+            return parse(row.get(column, ""))
         except (UserError, PeriodError, RuleError, ValueError) as error:
-            self.add(file, row, column, str(error))
+            self.add(file, index, column, str(error))
             return None
 
     def raise_if_any(self) -> None:
@@ -243,7 +248,7 @@ def parse_groups(rows: list[dict[str, str]], problems: Problems) -> list[GroupRo
 
 def _parse_group(row: dict[str, str], index: int, problems: Problems) -> GroupRow | None:
     def cell(column: str, parse: Callable[[str], T]) -> T | None:
-        return problems.check("groups.csv", index, column, lambda: parse(row.get(column, "")))
+        return problems.cell("groups.csv", index, row, column, parse)
 
     def slug_of(value: str) -> str:
         if not _SLUG.fullmatch(_required(value)):
@@ -288,7 +293,7 @@ def _parse_outcome(
     row: dict[str, str], index: int, known_groups: set[str], problems: Problems
 ) -> OutcomeRow:
     def cell(column: str, parse: Callable[[str], T]) -> T | None:
-        return problems.check("outcomes.csv", index, column, lambda: parse(row.get(column, "")))
+        return problems.cell("outcomes.csv", index, row, column, parse)
 
     cadence = cell("cadence", lambda v: parse_cadence(_required(v)))
     baseline = milestones = None
@@ -355,13 +360,13 @@ def parse_reading(
     file: str,
 ) -> ReadingRow | None:
     def cell(column: str, parse: Callable[[str], T]) -> T | None:
-        return problems.check(file, index, column, lambda: parse(row.get(column, "")))
+        return problems.cell(file, index, row, column, parse)
 
-    number = cell("outcome", lambda v: _integer(v, 1))
+    number = cell("outcome", _outcome_number)
     cadence = cadences.get(number) if number is not None else None
     if number is not None and cadence is None:
         problems.add(file, index, "outcome", f"there is no outcome {number} in the road map")
-    period = cell("period", lambda v: parse_period(_required(v), cadence)) if cadence else None
+    period = cell("period", _period_parser(cadence)) if cadence else None
     if period is not None and not has_ended(period):
         problems.add(file, index, "period", f"{period.label} has not ended yet")
     value = cell("value", _number)
@@ -385,6 +390,22 @@ def parse_reading(
         number, period, value, by, at, row.get("note", ""), state or None, approved_by,
         approved_at, bool(confirmed), row.get(REVISION_COLUMN, ""),
     )  # fmt: skip
+
+
+def _outcome_number(value: str) -> int:
+    return _integer(value, 1)
+
+
+@lru_cache(maxsize=16)
+def _period_parser(cadence: Cadence) -> Callable[[str], Period]:
+    """A parser of `cadence`'s period labels that remembers each label's period: a file of a
+    million readings names a few hundred periods."""
+
+    @lru_cache(maxsize=4096)
+    def parse(label: str) -> Period:
+        return parse_period(_required(label), cadence)
+
+    return parse
 
 
 def _state(value: str) -> str:

@@ -36,6 +36,7 @@ from storage.repositories.standing import (
     Behind,
     Schedule,
     StandingRepository,
+    is_held,
 )
 from storage.repositories.targets import TargetRevisionRepository
 
@@ -76,4 +77,5 @@ __all__ = [
     "StandingRow",
     "TargetRevisionRepository",
     "UnreachableRepository",
+    "is_held",
 ]

@@ -11,6 +11,7 @@ from collections import deque
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from datetime import UTC, date, datetime
+from operator import itemgetter
 from typing import Any, cast
 
 from sqlalchemy import (
@@ -186,7 +187,8 @@ class ReadingImport:
         `superseded` (id, when) as no longer current, and add the `audit` rows."""
         if readings:
             columns = tuple(c.name for c in _READINGS.columns)
-            await self._write(_READINGS, columns, [tuple(r[c] for c in columns) for r in readings])
+            values = itemgetter(*columns)
+            await self._write(_READINGS, columns, [values(r) for r in readings])
         if superseded:
             await self.session.execute(
                 update(_READINGS)
@@ -197,7 +199,8 @@ class ReadingImport:
             )
         if audit:
             columns = ("at", "actor", "action", "subject", "before", "after")
-            await self._write(_AUDIT, columns, [tuple(a[c] for c in columns) for a in audit])
+            values = itemgetter(*columns)
+            await self._write(_AUDIT, columns, [values(a) for a in audit])
 
     async def _write(
         self, table: Table, columns: Sequence[str], rows: Sequence[tuple[Any, ...]]
@@ -232,13 +235,20 @@ class ReadingImport:
         """PostgreSQL's `COPY`, through the connection the session's transaction is on. JSON
         columns go as text (asyncpg's binary COPY sends `json` as its text)."""
         json_columns = {c.name for c in table.columns if c.type.__class__.__name__ == "JSON"}
-        if json_columns:
-            at = [columns.index(c) for c in json_columns if c in columns]
-            rows = [tuple(_json(v) if i in at else v for i, v in enumerate(r)) for r in rows]
+        at = [columns.index(c) for c in json_columns if c in columns]
+        if at:
+            rows = [_as_json(r, at) for r in rows]
         connection = await self.session.connection()
         raw = await connection.get_raw_connection()
         driver: Any = raw.driver_connection
         await driver.copy_records_to_table(table.name, records=rows, columns=list(columns))
+
+
+def _as_json(row: tuple[Any, ...], at: list[int]) -> tuple[Any, ...]:
+    values = list(row)
+    for i in at:
+        values[i] = _json(values[i])
+    return tuple(values)
 
 
 def _sqlite_value(kind: Any) -> Callable[[Any], Any] | None:

@@ -12,7 +12,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import aliased
 
 from storage.models import Outcome, Reading
-from storage.publication_models import ReadingState
+from storage.publication_models import Question, ReadingState
 from storage.repositories._queries import READING_COLUMNS, newest_id, reading_rows
 from storage.repositories.rows import ReadingRow, storable
 
@@ -46,6 +46,7 @@ class ReadingsAround:
     same_source: Reading | None  # already stored from the same message or request
     current: Reading | None  # the period's current reading
     newest: list[Reading]  # the outcome's newest current readings, newest first
+    before: Reading | None = None  # the current reading of the nearest earlier period
 
 
 def _readings_around() -> Any:
@@ -56,6 +57,17 @@ def _readings_around() -> Any:
         .limit(AROUND_NEWEST)
         .subquery()
     )
+    before = (
+        select(Reading.id)
+        .where(
+            Reading.outcome_id == bindparam("outcome_id"),
+            Reading.is_current == true(),
+            Reading.period_start < bindparam("period_start"),
+        )
+        .order_by(Reading.period_start.desc())
+        .limit(1)
+        .subquery()
+    )
     ids = union_all(
         select(Reading.id).where(Reading.source_key == bindparam("source_key")),
         select(Reading.id).where(
@@ -64,6 +76,7 @@ def _readings_around() -> Any:
             Reading.is_current == true(),
         ),
         select(newest.c.id),
+        select(before.c.id),
     )
     return select(Reading).where(Reading.id.in_(ids))
 
@@ -119,16 +132,17 @@ class ReadingRepository:
     async def around(
         self, outcome_id: int, period_start: date, source_key: str | None
     ) -> ReadingsAround:
-        """What storing a reading of this outcome and period needs, in one query: the reading
-        already stored from `source_key`, the period's current reading, and the outcome's
-        newest current readings."""
+        """What checking and storing a reading of this outcome and period need, in one query:
+        the reading already stored from `source_key`, the period's current reading, the
+        current reading of the nearest earlier period, and the outcome's newest current
+        readings."""
         found = await self.session.scalars(
             _AROUND,
             {"outcome_id": outcome_id, "period_start": period_start, "source_key": source_key},
         )
         same_source: Reading | None = None
         current: Reading | None = None
-        newest: dict[int, Reading] = {}
+        currents: dict[int, Reading] = {}
         for reading in found:
             if source_key is not None and reading.source_key == source_key:
                 same_source = reading
@@ -136,9 +150,10 @@ class ReadingRepository:
                 continue
             if reading.period_start == period_start:
                 current = reading
-            newest[reading.id] = reading
-        ordered = sorted(newest.values(), key=lambda r: r.period_start, reverse=True)
-        return ReadingsAround(same_source, current, ordered[:AROUND_NEWEST])
+            currents[reading.id] = reading
+        ordered = sorted(currents.values(), key=lambda r: r.period_start, reverse=True)
+        before = next((r for r in ordered if r.period_start < period_start), None)
+        return ReadingsAround(same_source, current, ordered[:AROUND_NEWEST], before)
 
     async def history(self, outcome_id: int) -> Sequence[Reading]:
         """Every reading of one outcome, superseded ones included, in period then entry order."""
@@ -207,6 +222,15 @@ class ReadingRepository:
     async def from_source(self, source_key: str) -> Reading | None:
         """The reading stored from the message or request with this key, if any."""
         return await self.session.scalar(select(Reading).where(Reading.source_key == source_key))
+
+    async def given_or_held(self, source_key: str) -> bool:
+        """Whether the message or request with this key gave a reading, or a figure held in a
+        question: one query of both."""
+        query = union_all(
+            select(Reading.id).where(Reading.source_key == source_key),
+            select(Question.id).where(Question.source_key == source_key),
+        ).limit(1)
+        return (await self.session.execute(query)).first() is not None
 
     async def from_message(self, source_key: str) -> Sequence[Reading]:
         """The readings a chat message gave, and its edits, in the order they came."""

@@ -10,6 +10,7 @@ from sqlalchemy.orm import joinedload
 
 from storage.models import Area, Group, GroupLead, Outcome
 from storage.repositories.rows import AreaRow, OutcomeRow, OwnerRow, storable
+from storage.repositories.standing import loaded_held
 
 # Any number below 2**63 that no other part of waymark uses for an advisory lock.
 _LOADING_LOCK = 7305128
@@ -44,6 +45,10 @@ _OUTCOME_BY_NUMBER = (
     .where(Outcome.number == bindparam("number"))
     .options(joinedload(Outcome.owner).joinedload(Group.leads))
 )
+# `of`: the outcome's row only (its owner's, joined beside it, may be missing).
+_OUTCOME_HELD = _OUTCOME_BY_NUMBER.with_for_update(of=Outcome).execution_options(
+    populate_existing=True
+)
 
 
 class RoadmapRepository:
@@ -70,12 +75,20 @@ class RoadmapRepository:
         )
         return (await self.session.scalars(query)).all()
 
-    async def outcome(self, number: int) -> Outcome | None:
-        """One outcome with its area, owner and the owner's leads, in one query."""
+    async def outcome(self, number: int, *, hold: bool = False) -> Outcome | None:
+        """One outcome with its area, owner and the owner's leads, in one query. `hold`: its
+        row held until the transaction ends on PostgreSQL, as `StandingRepository.hold` holds
+        it, so that what is read of it and its readings after is what a reading is stored
+        against (SQLite needs no hold: a writing transaction has the whole database)."""
         if not storable(number):
             return None
-        found = await self.session.scalars(_OUTCOME_BY_NUMBER, {"number": number})
-        return found.unique().one_or_none()
+        query = _OUTCOME_BY_NUMBER
+        if hold and self.session.get_bind().dialect.name == "postgresql":
+            query = _OUTCOME_HELD
+        found = (await self.session.scalars(query, {"number": number})).unique().one_or_none()
+        if hold and found is not None:
+            loaded_held(self.session, found.id)
+        return found
 
     async def outcomes(
         self,

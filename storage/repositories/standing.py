@@ -101,6 +101,20 @@ def _behind(before: dict[Schedule, date]) -> Any:
     )
 
 
+# In `Session.info`: outcomes whose rows this unit of work loaded held (`RoadmapRepository.
+# outcome(hold=True)`), so that their kept status as loaded is as it stands.
+_HELD = "waymark_outcomes_held"
+
+
+def loaded_held(session: AsyncSession, outcome_id: int) -> None:
+    session.sync_session.info.setdefault(_HELD, set()).add(outcome_id)
+
+
+def is_held(session: AsyncSession, outcome_id: int) -> bool:
+    """Whether the outcome's row was loaded held in this unit of work, and not written since."""
+    return outcome_id in session.sync_session.info.get(_HELD, ())
+
+
 class StandingRepository:
     def __init__(self, session: AsyncSession) -> None:
         self.session = session
@@ -250,6 +264,7 @@ class StandingRepository:
         return found[0], found[1]
 
     async def keep(self, outcome_id: int, status: str, latest_period_start: date | None) -> None:
+        self.session.sync_session.info.get(_HELD, set()).discard(outcome_id)
         await self.session.execute(
             update(Outcome)
             .where(Outcome.id == outcome_id)
