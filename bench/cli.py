@@ -38,8 +38,9 @@ def build_parser() -> argparse.ArgumentParser:
         choices=list(SCALES),
         default="roadmap",
         help="smoke: 5 outcomes, a handful of requests (for the tests); roadmap: 40 outcomes "
-        "with 16 years of monthly readings; stress: 5,000 outcomes with 200 readings each "
-        "(1,000,000 readings). Default: roadmap",
+        "with 16 years of readings; stress: 5,000 outcomes with 22 years of readings "
+        "(1,001,500 readings). Outcomes are mostly monthly, some quarterly, a few a year. "
+        "Default: roadmap",
     )
     parser.add_argument(
         "--db",

@@ -1,9 +1,12 @@
 """The road map a run measures, generated straight into a migrated schema.
 
-Every outcome is monthly, with `readings_per_outcome` readings ending at the period that is due
-today, so nothing is overdue while `waymark serve` runs (its scheduler finds nothing to post and
-stays out of the measurements). Each outcome has a shared card in its group's channel (a row in
-`posts`), so a lead's reply in that thread is a reading, as in production.
+Outcomes have a mix of cadences (`scales.CADENCES`); each has readings over the same years as a
+monthly one's `readings_per_outcome`, ending at its period that is due today, so nothing is
+overdue while `waymark serve` runs (its scheduler finds nothing to post and stays out of the
+measurements). Thread replies go to the monthly outcomes: only a monthly outcome always has a
+period that has ended and is not yet due, to give a new reading for. Each outcome has a shared
+card in its group's channel (a row in `posts`), so a lead's reply in that thread is a reading,
+as in production.
 """
 
 from __future__ import annotations
@@ -20,7 +23,8 @@ from typing import Any
 from sqlalchemy import insert, text
 from sqlalchemy.ext.asyncio import AsyncConnection
 
-from commands.domain.periods import Cadence, Period, parse_period
+from bench.scales import cadence_of, periods_of
+from commands.domain.periods import Cadence, Period, period_containing
 from commands.readings.standing import keep_statuses_once_migrated
 from storage.db import Database
 from storage.models import Area, Group, GroupLead, Outcome, Post, Reading
@@ -50,25 +54,27 @@ class Thread:
 @dataclass(frozen=True)
 class Roadmap:
     numbers: tuple[int, ...]
+    monthly: tuple[int, ...]  # the outcomes thread replies are for
     threads: dict[int, Thread]
     readings: int
-    due: Period  # the latest period with a reading: the one due today
-    free: Period  # the period after it: ended, not yet due, no readings
+    due: Period  # a monthly outcome's latest period with a reading: the one due today
+    free: Period  # the month after it: ended, not yet due, no readings
     kept_seconds: float = 0.0  # working out every kept status once generated (the backfill)
 
     def reply_periods(self) -> Iterator[tuple[int, str]]:
-        """(outcome, period) for thread replies, each pair once: first every outcome's free
-        period (a new reading), then earlier periods (corrections), newest first."""
+        """(outcome, period) for thread replies, each pair once: first every monthly outcome's
+        free period (a new reading), then earlier periods (corrections), newest first."""
         period = self.free
         while True:
-            for number in self.numbers:
+            for number in self.monthly:
                 yield number, period.label
             period = period.previous()
 
 
-def due_period(today: date) -> Period:
-    """The latest monthly period whose reading was due (LAG_DAYS after its end) before today."""
-    period = parse_period(f"{today.year:04d}-{today.month:02d}", Cadence.MONTHLY)
+def due_period(today: date, cadence: Cadence = Cadence.MONTHLY) -> Period:
+    """The latest period of `cadence` whose reading was due (LAG_DAYS after its end) before
+    today."""
+    period = period_containing(today, cadence)
     while period.end + timedelta(days=LAG_DAYS) >= today:
         period = period.previous()
     return period
@@ -93,10 +99,12 @@ async def generate(
     `waymark readings export` writes them) for an import to load."""
     rng = random.Random(seed)
     due = due_period(today)
-    first = due
-    for _ in range(readings_per_outcome - 1):
-        first = first.previous()
-    baseline = first.previous()
+    firsts = {}
+    for cadence in set(map(cadence_of, range(1, outcomes + 1))):
+        first = due_period(today, cadence)
+        for _ in range(periods_of(cadence, readings_per_outcome) - 1):
+            first = first.previous()
+        firsts[cadence] = first
     now = datetime.combine(today, time(8, 0), tzinfo=UTC)
     per_group = max(1, -(-outcomes // groups))
 
@@ -124,6 +132,8 @@ async def generate(
     threads: dict[int, Thread] = {}
     for n in range(1, outcomes + 1):
         group = (n - 1) // per_group + 1
+        cadence = cadence_of(n)
+        first = firsts[cadence]
         higher = n % 2 == 0
         # Varied, so that statuses vary: baselines, how far the path goes, tolerances.
         start = rng.uniform(30, 60)
@@ -137,9 +147,9 @@ async def generate(
                 "measure": f"Measure {n}",
                 "unit": "%",
                 "polarity": "higher_is_better" if higher else "lower_is_better",
-                "cadence": "monthly",
+                "cadence": cadence.value,
                 "lag_days": LAG_DAYS,
-                "baseline_period": baseline.label,
+                "baseline_period": first.previous().label,
                 "baseline_value": round(start, 1),
                 "milestones": [
                     ["2030", round(start * (1 + change / 2 if higher else 1 - change / 2), 1)],
@@ -154,7 +164,7 @@ async def generate(
         )
         value = start
         period = first
-        for _ in range(readings_per_outcome):
+        for _ in range(periods_of(cadence, readings_per_outcome)):
             value = min(99.0, max(1.0, value + rng.uniform(-1.5, 1.5)))
             submitted = datetime.combine(
                 period.end + timedelta(days=rng.randint(1, LAG_DAYS)), time(10, 0), tzinfo=UTC
@@ -222,6 +232,7 @@ async def generate(
         _write_csv(readings_csv, reading_rows, leads)
     return Roadmap(
         numbers=tuple(range(1, outcomes + 1)),
+        monthly=tuple(n for n in range(1, outcomes + 1) if cadence_of(n) == Cadence.MONTHLY),
         threads=threads,
         readings=len(reading_rows),
         due=due,

@@ -24,7 +24,7 @@ from sqlalchemy.engine import make_url
 from bench.data import generate
 from bench.databases import fresh_database
 from bench.processes import ProcessError, clean_env, status_kb
-from bench.scales import Scale
+from bench.scales import Scale, cadence_of
 from commands.domain.periods import Cadence, parse_period
 from storage.db import Database
 
@@ -74,13 +74,14 @@ async def measure_import(
 
 def _rows(file: Path) -> Iterator[tuple[Any, ...]]:
     """The file's rows as `readings` columns (outcome ids are their numbers in generated data)."""
-    periods: dict[str, date] = {}
+    periods: dict[tuple[str, Cadence], date] = {}
     with file.open(newline="") as handle:
         for r in csv.DictReader(handle):
             label = r["period"]
-            start = periods.get(label)
+            cadence = cadence_of(int(r["outcome"]))
+            start = periods.get((label, cadence))
             if start is None:
-                start = periods[label] = parse_period(label, Cadence.MONTHLY).start
+                start = periods[label, cadence] = parse_period(label, cadence).start
             yield (
                 int(r["outcome"]), label, start, float(r["value"]), r["submitted_by"],
                 datetime.fromisoformat(r["submitted_at"]), "import", r["note"], True,

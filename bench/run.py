@@ -324,12 +324,13 @@ class Load:
         # Each reply's words and address are fixed before the clock starts.
         bodies = []
         said = []
-        numbers = iter(self.rng.sample(self.roadmap.numbers, min(count, len(self.roadmap.numbers))))
+        monthly = self.roadmap.monthly
+        numbers = iter(self.rng.sample(monthly, min(count, len(monthly))))
         for _ in range(count):
             if period is None:
                 number, given = next(self.replies)
             else:
-                number, given = next(numbers, self.rng.choice(self.roadmap.numbers)), period
+                number, given = next(numbers, self.rng.choice(monthly)), period
             thread = self.roadmap.threads[number]
             self.ts += 1
             value = round(self.rng.uniform(5, 95), 1)
