@@ -58,8 +58,9 @@ async def build(url: str) -> None:
         )
         print(f"generated in {time.perf_counter() - began:.1f} s")
         rng = random.Random(SEED)
-        numbers = list(roadmap.numbers)
-        # As the bench's ingest: 900 new readings (the free period), 300 corrections (due).
+        numbers = list(roadmap.monthly)
+        # As the bench's ingest (to monthly outcomes): 900 new readings (of the free period)
+        # and 300 corrections (of the period due).
         jobs = [(n, roadmap.free.label) for n in numbers[:900]]
         jobs += [(n, roadmap.due.label) for n in rng.sample(numbers, 300)]
         now = datetime.combine(TODAY, datetime.min.time(), tzinfo=UTC) + timedelta(hours=9)
