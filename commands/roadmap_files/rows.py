@@ -83,8 +83,7 @@ class Problems:
     def cell(
         self, file: str, index: int, row: dict[str, str], column: str, parse: Callable[[str], T]
     ) -> T | None:
-        """`parse` of the row's cell in `column` (empty when the column is left out), or None
-        with the problem recorded."""
+        """`parse` of the cell (empty if the column is left out), or None, the problem noted."""
         try:
             return parse(row.get(column, ""))
         except (UserError, PeriodError, RuleError, ValueError) as error:
@@ -335,22 +334,6 @@ def _parse_outcome(
     return outcome
 
 
-def parse_readings(
-    rows: list[dict[str, str]],
-    cadences: dict[int, Cadence],
-    has_ended: Callable[[Period], bool],
-    problems: Problems,
-    file: str = "readings.csv",
-) -> list[ReadingRow]:
-    found: list[ReadingRow] = []
-    for index, row in enumerate(rows, start=2):
-        errors_before = len(problems.lines)
-        reading = parse_reading(row, index, cadences, has_ended, problems, file)
-        if reading is not None and len(problems.lines) == errors_before:
-            found.append(reading)
-    return found
-
-
 def parse_reading(
     row: dict[str, str],
     index: int,
@@ -362,7 +345,7 @@ def parse_reading(
     def cell(column: str, parse: Callable[[str], T]) -> T | None:
         return problems.cell(file, index, row, column, parse)
 
-    number = cell("outcome", _outcome_number)
+    number = cell("outcome", lambda v: _integer(v, 1))
     cadence = cadences.get(number) if number is not None else None
     if number is not None and cadence is None:
         problems.add(file, index, "outcome", f"there is no outcome {number} in the road map")
@@ -390,10 +373,6 @@ def parse_reading(
         number, period, value, by, at, row.get("note", ""), state or None, approved_by,
         approved_at, bool(confirmed), row.get(REVISION_COLUMN, ""),
     )  # fmt: skip
-
-
-def _outcome_number(value: str) -> int:
-    return _integer(value, 1)
 
 
 @lru_cache(maxsize=16)
