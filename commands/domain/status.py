@@ -194,6 +194,8 @@ class OutcomeStatus:
     due: Due | None
     paused_reason: str | None
     snoozed_until: date | None
+    # While nothing is due yet: the first period to report, and when it will be due.
+    first_due: Due | None = None
 
     def as_json(self) -> dict[str, Any]:
         """Exactly the keys `waymark status --json` promises."""
@@ -333,6 +335,8 @@ def status_of(
     due_view = (
         Due(due.label, due_date(due, outcome.lag_days), is_overdue(due, reported)) if due else None
     )
+    first = None if due else _period(outcome.baseline_period, cadence).next()
+    first_due = Due(first.label, due_date(first, outcome.lag_days), False) if first else None
 
     assessment: Assessment | None = None
     if latest is not None:
@@ -368,6 +372,7 @@ def status_of(
         else None,
         next_milestone=path.next_milestone(today),
         due=due_view,
+        first_due=first_due,
         paused_reason=outcome.paused_reason,
         snoozed_until=outcome.snoozed_until
         if outcome.snoozed_until and outcome.snoozed_until >= today

@@ -86,7 +86,7 @@ def status_card(
             "Direction",
             f"{DIRECTION_WORDS[s.direction]} since {s.previous.period}"
             if s.direction and s.previous
-            else "Needs two readings",
+            else "Not known until there are two readings",
         ),
         Fact(
             "Next milestone",
@@ -163,6 +163,8 @@ def _provenance(s: OutcomeStatus, latest: ReadingView, tz: tzinfo, names: Names)
 
 
 def _due_words(s: OutcomeStatus) -> str:
+    if s.due is None and s.first_due is not None:
+        return f"Nothing due yet: {s.first_due.period} is due {day(s.first_due.due_date)}"
     if s.due is None:
         return "Nothing due yet"
     when = day(s.due.due_date)

@@ -106,7 +106,13 @@ def explanation(status: OutcomeStatus) -> str:
     unit = status.unit
     if status.latest is None or status.assessment is None:
         if status.expected is None:
-            return "No reading yet, and none is due: the first one is due after the first period."
+            first = status.first_due
+            if first is None:
+                return "No reading yet, and none is due."
+            return (
+                f"No reading yet, and none is due: the first, for {first.period}, "
+                f"is due {day(first.due_date)}."
+            )
         return (
             f"No reading yet. By the end of {status.expected_for} the path expects "
             f"{with_unit(status.expected, unit)}."

@@ -145,38 +145,38 @@ async def record_reading(
     # Targets revised since a backdated (imported) reading was given do not rate it.
     revisions = await _revisions(session, outcome) if at < now else []
     given = rating_at(_Given(period.label, value, at), outcome, revisions)
-    reading = Reading(
-        outcome_id=outcome.id,
-        period=period.label,
-        period_start=period.start,
-        value=value,
-        submitted_by=by,
-        submitted_at=at,
-        via=via.value,
-        note=note.strip(),
-        source_key=source_key,
-        is_current=True,
-        state=ReadingState.APPROVED if approval else ReadingState.PROVISIONAL,
-        approved_by=approval.by if approval else None,
-        approved_at=approval.at if approval else None,
-        confirmed=confirmed,
-        revision_reason=revision_reason or None,
-        status=given.status.value,
-        expected=given.expected,
-        path_status=path_status(outcome, period.start, value).value,
-    )
+    values = {
+        "outcome_id": outcome.id,
+        "period": period.label,
+        "period_start": period.start,
+        "value": value,
+        "submitted_by": by,
+        "submitted_at": at,
+        "via": via.value,
+        "note": note.strip(),
+        "source_key": source_key,
+        "is_current": True,
+        "superseded_at": None,
+        "supersedes_id": None,
+        "state": ReadingState.APPROVED if approval else ReadingState.PROVISIONAL,
+        "approved_by": approval.by if approval else None,
+        "approved_at": approval.at if approval else None,
+        "confirmed": confirmed,
+        "revision_reason": revision_reason or None,
+        "status": given.status.value,
+        "expected": given.expected,
+        "path_status": path_status(outcome, period.start, value).value,
+    }
     if current is not None and current.submitted_at > at:
         # An import of an older entry: it joins the history without displacing the newer one.
-        reading.is_current = False
-        reading.superseded_at = at
+        values["is_current"] = False
+        values["superseded_at"] = at
         current = None
     elif current is not None:
-        current.is_current = False
-        current.superseded_at = at
-        reading.supersedes_id = current.id
-    readings.add(reading)
-    await readings.flush()
-    AuditRepository(session).record(
+        await readings.supersede(current, at)
+        values["supersedes_id"] = current.id
+    reading = await readings.insert(values)
+    await AuditRepository(session).insert(
         at=now,
         actor=by,
         action="reading.corrected" if current is not None else "reading.recorded",

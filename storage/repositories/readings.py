@@ -5,11 +5,12 @@ from __future__ import annotations
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime
-from typing import Any
+from typing import Any, cast
 
-from sqlalchemy import bindparam, func, or_, select, true, union_all
+from sqlalchemy import Table, bindparam, func, insert, or_, select, true, union_all, update
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import aliased
+from sqlalchemy.orm.attributes import set_committed_value
 
 from storage.models import Outcome, Reading
 from storage.publication_models import Question, ReadingState
@@ -82,6 +83,16 @@ def _readings_around() -> Any:
 
 
 _AROUND = _readings_around()
+
+# A reading stored, and the one it supersedes, through Core: the ORM's unit of work cost more
+# than the statements on a thread reply's path (the ORM objects are kept in step by hand).
+_TABLE = cast(Table, Reading.__table__)
+_INSERT = insert(_TABLE).returning(_TABLE.c.id)
+_SUPERSEDE = (
+    update(_TABLE)
+    .where(_TABLE.c.id == bindparam("reading_id"))
+    .values(is_current=False, superseded_at=bindparam("at"))
+)
 
 
 class ReadingRepository:
@@ -303,6 +314,18 @@ class ReadingRepository:
 
     def add(self, reading: Reading) -> None:
         self.session.add(reading)
+
+    async def insert(self, values: dict[str, Any]) -> Reading:
+        """Store a reading with these column values in one statement; the reading, with its id,
+        outside the session (nothing is left for a flush to write)."""
+        reading_id = (await self.session.execute(_INSERT, values)).scalar_one()
+        return Reading(id=reading_id, **values)
+
+    async def supersede(self, reading: Reading, at: datetime) -> None:
+        """Mark a stored reading superseded at `at`, and the loaded one with it."""
+        await self.session.execute(_SUPERSEDE, {"reading_id": reading.id, "at": at})
+        set_committed_value(reading, "is_current", False)
+        set_committed_value(reading, "superseded_at", at)
 
     async def flush(self) -> None:
         await self.session.flush()
