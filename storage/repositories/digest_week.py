@@ -2,9 +2,9 @@
 database, with only the first few of each list read. A busy week is a thousand readings or
 more; a digest shows eight of each list and says how many more there are.
 
-Three statements, each a walk of `ix_readings_submitted_at` over the week and, per reading or
-outcome found there, a few lookups of `ix_readings_latest`. They are built once (per length of
-list) and bound to each week: building them costs more than running them on a quiet week."""
+One statement of three parts, each a walk of `ix_readings_submitted_at` over the week and, per
+reading or outcome found there, a few lookups of `ix_readings_latest`. It is built once (per
+length of list) and bound to each week: building it costs more than running it on a quiet week."""
 
 from __future__ import annotations
 
@@ -14,17 +14,20 @@ from functools import cache
 from typing import Any
 
 from sqlalchemy import (
-    Select,
     and_,
     bindparam,
     case,
+    cast,
     exists,
     false,
     func,
+    literal,
+    null,
     or_,
     select,
     true,
     tuple_,
+    union_all,
 )
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import aliased
@@ -62,23 +65,36 @@ class DigestWeek:
 
 
 async def week_in(session: AsyncSession, start: datetime, end: datetime, first: int) -> DigestWeek:
-    received, corrections, changes = _statements(first)
-    week = {"week_start": start, "week_end": end}
-    found: list[Any] = list(await session.execute(received, week))
-    new = [Received(ReadingRow(*row[:-3]), row[-3], row[-2]) for row in found]
-    new_total = int(found[0][-1]) if found else 0
-    found = list(await session.execute(corrections, week))
-    fixed = [(ReadingRow(*row[:-2]), row[-2]) for row in found]
-    fixed_total = int(found[0][-1]) if found else 0
-    found = list(await session.execute(changes, week))
-    changed = [(oid, before, after) for oid, before, after, _ in found]
-    changed_total = int(found[0][-1]) if found else 0
-    return DigestWeek(new, new_total, fixed, fixed_total, changed, changed_total)
+    found: list[Any] = list(
+        await session.execute(_statement(first), {"week_start": start, "week_end": end})
+    )
+    parts: tuple[list[Any], list[Any], list[Any]] = ([], [], [])
+    totals = [0, 0, 0]
+    for part, *reading, text, value, after, total, _ in found:
+        totals[part] = int(total)
+        parts[part].append((reading, text, value, after))
+    return DigestWeek(
+        [Received(ReadingRow(*r), text, value) for r, text, value, _ in parts[0]],
+        totals[0],
+        [(ReadingRow(*r), value) for r, _, value, _ in parts[1]],
+        totals[1],
+        [(r[1], before, after) for r, before, _, after in parts[2]],
+        totals[2],
+    )
 
 
 @cache
-def _statements(first: int) -> tuple[Select[Any], Select[Any], Select[Any]]:
-    return _received(first), _corrections(first), _changes(first)
+def _statement(first: int) -> Any:
+    """The three lists in one statement (a digest is allowed few): (part, the reading's columns,
+    a text, a value, a second text, how many in all, rank in the list), ranked in each part."""
+    parts = [_received(first), _corrections(first), _changes(first)]
+    found = union_all(*(select(*part.subquery().c) for part in parts)).subquery()
+    return select(*found.c).order_by(found.c.part, found.c.rank)
+
+
+def _nothing(column: Any) -> Any:
+    """NULL in a column of this type: PostgreSQL takes a bare NULL in a subquery as text."""
+    return cast(null(), column.type)
 
 
 def _within() -> tuple[Any, ...]:
@@ -112,6 +128,7 @@ def _received(first: int) -> Any:
             ranked.c.period_start,
             ranked.c.submitted_at,
             func.count().over().label("total"),
+            func.row_number().over(order_by=(ranked.c.submitted_at, ranked.c.id)).label("rank"),
         )
         .where(ranked.c.nth == 1, ~_held(ranked.c))
         .order_by(ranked.c.submitted_at, ranked.c.id)
@@ -120,7 +137,15 @@ def _received(first: int) -> Any:
     )
     before = aliased(Reading)
     return (
-        select(*READING_COLUMNS, before.period, before.value, firsts.c.total)
+        select(
+            literal(0).label("part"),
+            *READING_COLUMNS,
+            before.period.label("extra_text"),
+            before.value.label("extra_value"),
+            _nothing(Reading.period).label("extra_after"),
+            firsts.c.total,
+            firsts.c.rank,
+        )
         .select_from(firsts)
         .join(
             Reading,
@@ -132,7 +157,6 @@ def _received(first: int) -> Any:
             before.id
             == newest_id(Reading.outcome_id, 0, lambda r: (r.period_start < Reading.period_start,)),
         )
-        .order_by(firsts.c.submitted_at, firsts.c.id)
     )
 
 
@@ -141,7 +165,15 @@ def _corrections(first: int) -> Any:
     the value it replaced."""
     replaced = aliased(Reading)
     return (
-        select(*READING_COLUMNS, replaced.value, func.count().over())
+        select(
+            literal(1).label("part"),
+            *READING_COLUMNS,
+            _nothing(Reading.period).label("extra_text"),
+            replaced.value.label("extra_value"),
+            _nothing(Reading.period).label("extra_after"),
+            func.count().over().label("total"),
+            func.row_number().over(order_by=(Reading.submitted_at, Reading.id)).label("rank"),
+        )
         .outerjoin(replaced, replaced.id == Reading.supersedes_id)
         .where(*_within(), Reading.supersedes_id.is_not(None))
         .order_by(Reading.submitted_at, Reading.id)
@@ -149,7 +181,7 @@ def _corrections(first: int) -> Any:
     )
 
 
-def _changes(first: int) -> Select[Any]:
+def _changes(first: int) -> Any:
     """(outcome id, status when the week began, status when it ended) of the outcomes whose
     status changed, in road-map order. Only an outcome with a reading in the week can have
     changed. Its status at a moment is the kept `path_status` of its latest reading current
@@ -198,7 +230,20 @@ def _changes(first: int) -> Select[Any]:
         kept = kept.outerjoin(alias, alias.id == on)
     both = kept.subquery()
     return (
-        select(both.c.outcome_id, both.c.s0, both.c.s1, func.count().over())
+        select(
+            literal(2).label("part"),
+            *(
+                both.c.outcome_id
+                if column is Reading.outcome_id
+                else _nothing(column).label(column.key)
+                for column in READING_COLUMNS
+            ),
+            both.c.s0.label("extra_text"),
+            _nothing(Reading.value).label("extra_value"),
+            both.c.s1.label("extra_after"),
+            func.count().over().label("total"),
+            func.row_number().over(order_by=both.c.number).label("rank"),
+        )
         .where(both.c.s0 != both.c.s1)
         .order_by(both.c.number)
         .limit(first)
