@@ -35,7 +35,7 @@ from sqlalchemy import event
 
 from bench.data import Roadmap, generate
 from bench.databases import fresh_database, postgres_available
-from bench.load import reply_event
+from bench.load import BOT_USER, reply_event
 from bench.passes import LONDON
 from bench.processes import free_port, started
 from bench.run import StandIn
@@ -148,6 +148,10 @@ async def through_bolt(
         api_url = f"{standin_process.url}/api/"
         async with aiohttp.ClientSession() as control:
             standin = StandIn(control, standin_process)
+            cards = {(r.channel, r.thread) for r in said}
+            await standin.adopt(
+                [{"channel": c, "ts": ts, "user": BOT_USER, "text": "card"} for c, ts in cards]
+            )
             await standin.adopt(
                 [
                     {"user": r.user, "channel": r.channel, "thread_ts": r.thread, "ts": r.ts,

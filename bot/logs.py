@@ -11,14 +11,13 @@ lines, hash their id the same way: `printf %s U0123ABCD | sha256sum | cut -c1-16
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import json
 import logging
+import secrets
 import sys
-import uuid
-from collections.abc import Iterator
-from contextlib import contextmanager
-from contextvars import ContextVar
+from contextvars import ContextVar, Token
 from dataclasses import asdict, dataclass
 from datetime import UTC, datetime
 from typing import TextIO
@@ -38,6 +37,7 @@ class RequestContext:
 _REQUEST: ContextVar[RequestContext | None] = ContextVar("waymark_request", default=None)
 
 
+@functools.lru_cache(maxsize=4096)  # the same few people ask again and again
 def user_hash(user_id: str) -> str:
     return hashlib.sha256(user_id.encode()).hexdigest()[:16] if user_id else ""
 
@@ -46,19 +46,19 @@ def current_request() -> RequestContext | None:
     return _REQUEST.get()
 
 
-@contextmanager
-def request_context(
+def enter_request(
     platform: str, command: str, user_id: str, channel_id: str
-) -> Iterator[RequestContext]:
-    """Lines logged inside the block (and in tasks started from it) carry this context."""
+) -> Token[RequestContext | None]:
+    """Lines logged from now on (and in tasks started from now on) carry this request's
+    context, until `leave_request` is given what this returned."""
     context = RequestContext(
-        uuid.uuid4().hex[:16], platform, command, user_hash(user_id), channel_id
+        secrets.token_hex(8), platform, command, user_hash(user_id), channel_id
     )
-    token = _REQUEST.set(context)
-    try:
-        yield context
-    finally:
-        _REQUEST.reset(token)
+    return _REQUEST.set(context)
+
+
+def leave_request(token: Token[RequestContext | None]) -> None:
+    _REQUEST.reset(token)
 
 
 class JsonFormatter(logging.Formatter):

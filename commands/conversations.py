@@ -164,6 +164,11 @@ class Core:
             return await press_on_reading(self.services, event)
         return ButtonAnswer(note=STALE_BUTTON)
 
+    def wants_name(self, platform: str, user_id: str) -> bool:
+        """Whether `person_seen` would learn anything: false for everyone after their first
+        time, so that an adapter need not start work for them on every request."""
+        return self.people.wants(platform, user_id)
+
     async def person_seen(self, platform: str, user_id: str, lookup: NameLookup) -> None:
         """Someone used waymark: learn their name through `lookup` unless it is known (for
         platforms whose events carry only an id; Teams' carry the name, see `book`)."""

@@ -12,7 +12,7 @@ from collections.abc import Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
 from typing import Any
-from urllib.parse import parse_qsl
+from urllib.parse import parse_qsl, unquote
 
 log = logging.getLogger(__name__)
 
@@ -44,7 +44,7 @@ def check(body: bytes, headers: Mapping[str, str], secret: str, now: float) -> R
     if not signature_matches(secret, stamp, body, given):
         return Refusal(401, "a signature that does not match")
     try:
-        read_body(body, headers.get("Content-Type"))
+        check_body(body, headers.get("Content-Type"))
     except MalformedRequestError as error:
         return Refusal(400, str(error))
     return None
@@ -57,30 +57,50 @@ def signature_matches(secret: str, stamp: str, body: bytes, given: str) -> bool:
     return hmac.compare_digest(expected.encode(), given.encode("utf-8", "surrogateescape"))
 
 
-def read_body(body: bytes, content_type: str | None) -> dict[str, Any]:
-    """The body as Bolt will read it (`slack_bolt.request.internals.parse_body`), refused with
-    MalformedRequestError when Bolt would fail or get something that is not an object."""
+def check_body(body: bytes, content_type: str | None) -> None:
+    """Refuse (MalformedRequestError) a body Bolt would fail to read
+    (`slack_bolt.request.internals.parse_body`), or would read as something that is not an
+    object of the shape Slack gives it."""
     try:
         text = body.decode("utf-8")
     except UnicodeDecodeError:
         raise MalformedRequestError("a body that is not UTF-8") from None
     if not text:
-        return {}
+        return
     kind = (content_type or "").split(";")[0].strip().lower()
+    if kind == "application/json" or text.startswith("{") or "payload" in text:
+        _check_shape(_parsed(text, kind))
+    else:
+        # A form (a slash command): Bolt reads it as text for every name, so only the names
+        # can be wrong, and they are all that is decoded (not every value, as Bolt then does).
+        _check_form_names(text)
+
+
+def _parsed(text: str, kind: str) -> dict[str, Any]:
     try:
         if kind == "application/json" or text.startswith("{"):
             parsed: Any = json.loads(text)
-        elif "payload" in text:
+        else:
             payload = dict(parse_qsl(text, keep_blank_values=True)).get("payload")
             parsed = {} if payload is None else json.loads(payload)
-        else:
-            parsed = dict(parse_qsl(text, keep_blank_values=True))
     except ValueError:
         raise MalformedRequestError("a body that is not JSON or a form") from None
     if not isinstance(parsed, dict):
         raise MalformedRequestError("a body that is not an object")
-    _check_shape(parsed)
     return parsed
+
+
+def _check_form_names(text: str) -> None:
+    """`_check_shape` of a form whose every value is text, from its names alone: each is
+    decoded as `parse_qsl` decodes it."""
+    names = {
+        unquote(field.split("=", 1)[0].replace("+", " ")) for field in text.split("&") if field
+    }
+    for key in _OBJECTS:
+        if key in names:
+            raise MalformedRequestError(f"a '{key}' that is not an object")
+    if "authorizations" in names:
+        raise MalformedRequestError("'authorizations' that are not a list of objects")
 
 
 # Where Bolt looks before any listener runs (team, user, channel, enterprise, the event): each

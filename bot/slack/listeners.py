@@ -66,8 +66,10 @@ def typed(text: str) -> str:
     a mention it renders, see `replies.mention`) and nothing that is one: Slack sends a
     mention as `<@U0123|name>`, a channel as `<#C0123|name>`, a link as `<https://…>`, and
     `&`, `<` and `>` as entities."""
-    text = _USER.sub(lambda m: typed_mention(m.group(1)), without_mentions(text))
-    text = _CHANNEL.sub(r"#\1", _LINK.sub(r"\1", text))
+    text = without_mentions(text)
+    if "<" in text:  # each of Slack's forms begins with one: most commands have none
+        text = _USER.sub(lambda m: typed_mention(m.group(1)), text)
+        text = _CHANNEL.sub(r"#\1", _LINK.sub(r"\1", text))
     return text.replace("&lt;", "<").replace("&gt;", ">").replace("&amp;", "&")
 
 
@@ -88,6 +90,8 @@ def register(app: AsyncApp, slack: Slack) -> None:
 def _learn_name(slack: Slack, client: AsyncWebClient, user_id: str) -> None:
     """Ask Slack for the person's name the first time they use waymark, so that history, cards
     and the digest name them (after the answer: nothing waits for it)."""
+    if not slack.core.wants_name(PLATFORM, user_id):
+        return
 
     async def lookup() -> str | None:
         try:

@@ -186,6 +186,7 @@ def messenger_for(
         app.api,
         book,
         admins=settings.admins,
+        service_urls=ServiceUrls(settings, local_trial=anonymous),
         graph=graph,
         closers=[app.http_client.http.aclose],
     )

@@ -10,6 +10,10 @@ When a post's answer is lost, whether it arrived is found out through Microsoft 
 (`graph.py`). Without Graph access (no credentials, or the permission not granted) the
 message is parked for an operator and administrators are told: it is never posted blindly
 a second time.
+
+A stored reference is posted through only while its service URL is one waymark would accept
+from Teams now (`door.ServiceUrls`): it was checked when it came in, but the configuration may
+have changed since, and the bot's token goes wherever the URL points.
 """
 
 from __future__ import annotations
@@ -28,6 +32,7 @@ from microsoft_teams.api.activities.message import MessageActivityInput
 from bot.pacing import Pacer
 from bot.teams import render
 from bot.teams.conversations import PLATFORM, thread_conversation
+from bot.teams.door import ServiceUrls
 from bot.teams.graph import ChannelReader
 from commands.delivery.conversation_book import Address, ConversationBook
 from commands.ports import CannotLookError, DeliveryError, MessageGoneError
@@ -106,6 +111,7 @@ class TeamsMessenger:
         book: ConversationBook,
         *,
         admins: Iterable[str],
+        service_urls: ServiceUrls,
         command: str = "@waymark outcome",
         graph: ChannelReader | None = None,
         closers: Iterable[Callable[[], Awaitable[None]]] = (),
@@ -117,6 +123,7 @@ class TeamsMessenger:
         self.pacer = pacer or Pacer()
         self.book = book
         self.admins = tuple(admins)
+        self.service_urls = service_urls
         self.command = command
         self.graph = graph
         self._closers = tuple(closers)
@@ -134,12 +141,17 @@ class TeamsMessenger:
     async def post(
         self, channel_id: str, reply: Reply, *, key: str | None = None, thread_id: str | None = None
     ) -> str:
-        ref = await self.book.address(channel_id)
+        stored = await self.book.address(channel_id)
+        ref = self._allowed(stored, channel_id)
         if ref is None:
-            await self._unreachable(channel_id, reply)
+            # Not in the team; or in it, but with an address waymark no longer posts to (the
+            # configuration changed). Either way Teams gives a new one when waymark is addressed.
+            unsafe = stored is not None
+            await self._unreachable(channel_id, reply, stored.service_url if stored else None)
+            why = "as its address is not one waymark posts to any more" if unsafe else "yet"
             raise DeliveryError(
-                f"waymark cannot reach the Teams channel {channel_id} yet: add the waymark app "
-                "to the channel's team, or @mention waymark in the channel once",
+                f"waymark cannot reach the Teams channel {channel_id} {why}: add the waymark "
+                "app to the channel's team, or @mention waymark in the channel once",
                 ambiguous=False,
             )
         where = render.Where(self.command, await self.book.names([reply]))
@@ -163,7 +175,7 @@ class TeamsMessenger:
         through the service URL kept for the channel, in the conversation the message was
         posted to (a reply in a thread: the thread's). A card with reading boxes is kept
         again as it now is, so that a later submission shows it, not the card it replaced."""
-        ref = await self.book.address(channel_id)
+        ref = self._allowed(await self.book.address(channel_id), channel_id)
         if ref is None:
             raise DeliveryError(
                 f"waymark cannot reach the Teams channel {channel_id} to change its message: "
@@ -204,7 +216,7 @@ class TeamsMessenger:
         as when it is posted. Raises `CannotLookError` (and tells the administrators) where
         Graph cannot be asked, so that the outbox parks the message rather than post it a
         second time."""
-        ref = await self.book.address(channel_id)
+        ref = self._allowed(await self.book.address(channel_id), channel_id)
         if ref is None:
             # waymark was removed from the team since: it can neither look nor post there.
             raise DeliveryError(
@@ -302,6 +314,8 @@ class TeamsMessenger:
         chats = await self.book.personal_chats(self.admins)
         told = 0
         for chat in chats:
+            if self._allowed(chat, f"the personal chat of {chat.user_id}") is None:
+                continue
             try:
                 await send(self.api, Target.of(chat), render.text_message(words))
                 told += 1
@@ -309,15 +323,35 @@ class TeamsMessenger:
                 log.warning("could not tell administrator %s: %r", chat.user_id, error)
         return told
 
-    async def _unreachable(self, channel_id: str, reply: Reply) -> None:
+    def _allowed(self, ref: Address | None, where: str) -> Address | None:
+        """`ref`, or None (and a warning) when its service URL is no longer one waymark posts
+        to: waymark then cannot reach the conversation until Teams gives it a new reference."""
+        if ref is None or self.service_urls.allows(ref.service_url):
+            return ref
+        log.warning(
+            "not posting to %s through %r: the service URL kept for it is neither the Bot "
+            "Framework's nor TEAMS_SERVICE_URL",
+            where,
+            ref.service_url,
+        )
+        return None
+
+    async def _unreachable(self, channel_id: str, reply: Reply, unsafe_url: str | None) -> None:
         reason = "waymark is not installed in the channel's team"
+        said = "I am not in its team yet"
+        if unsafe_url is not None:
+            reason = f"the service URL kept for the channel is not allowed: {unsafe_url}"
+            said = (
+                f"the address Teams gave me for it ({unsafe_url}) is neither the Bot "
+                "Framework's nor the one configured, so I no longer post there"
+            )
         tell = await self.book.cannot_reach(channel_id, reason, tell_every=TELL_ADMINS_EVERY)
         log.warning("cannot post to Teams channel %s: %s", channel_id, reason)
         if not tell:
             return
         what = reply.fallback.split("\n")[0][:200]
         told = await self.tell_admins(
-            f"I could not post to the Teams channel {channel_id}: I am not in its team yet. "
+            f"I could not post to the Teams channel {channel_id}: {said}. "
             f"The message waiting is: “{what}”. Add the waymark app to that team (Apps, then "
             "Manage your apps, then Upload an app), or @mention waymark in the channel once. "
             "The message goes out at the next try after that; `waymark outbox` lists what is "

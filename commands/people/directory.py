@@ -63,8 +63,12 @@ class PeopleBook:
         self.clock = clock
         self._asked: set[tuple[str, str]] = set()
 
+    def wants(self, platform: str, user_id: str) -> bool:
+        """Whether `learn` would look this person up: not once this process has."""
+        return bool(user_id) and (platform, user_id) not in self._asked
+
     async def learn(self, platform: str, user_id: str, lookup: NameLookup) -> None:
-        if not user_id or (platform, user_id) in self._asked:
+        if not self.wants(platform, user_id):
             return
         # Asked or not, once is enough: a platform that cannot say now will not say next time.
         self._asked.add((platform, user_id))

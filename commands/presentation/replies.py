@@ -15,6 +15,8 @@ from commands.errors import UserError
 # make one (the adapters remove them from everything that comes in), so only waymark's own code
 # produces a mention. `@{U123}` typed by someone is only text, escaped like any other.
 _OPEN, _CLOSE = "\ue000", "\ue001"
+# What begins a mention: text without it names nobody (renderers skip looking for one).
+MENTION_OPEN = _OPEN
 
 
 def mention(user_id: str) -> str:

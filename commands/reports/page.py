@@ -78,10 +78,14 @@ def _cover(content: ReportContent, title: str) -> str:
         if content.previous_report
         else ""
     )
+    # The date is never split between lines ("…, 26" above "November 2026").
+    as_of = escape(long_day(content.as_of))
+    heading_day = as_of.replace(" ", "\u00a0")
+    heading = escape(title).replace(as_of, heading_day)
     return (
-        f'<header class="cover"><h1>{escape(title)}</h1>'
+        f'<header class="cover"><h1>{heading}</h1>'
         f'<p class="subtitle">Where each outcome of {escape(content.scope_name)} stands, as of '
-        f"{long_day(content.as_of)}.</p><p>{which}{previous} Each status is worked out by the "
+        f"{heading_day}.</p><p>{which}{previous} Each status is worked out by the "
         "rules on the last page, from the readings and the path each outcome is set to follow "
         "to 2040.</p></header>"
     )

@@ -63,12 +63,8 @@ class PostRepository:
 
     async def recent(self, kinds: Sequence[str], since: datetime) -> Sequence[Post]:
         """Posts of `kinds` posted since `since`, newest first."""
-        query = (
-            select(Post)
-            .where(Post.kind.in_(list(kinds)), Post.posted_at >= since)
-            .order_by(Post.posted_at.desc(), Post.id.desc())
-        )
-        return (await self.session.scalars(query)).all()
+        found = await self.session.scalars(_RECENT, {"kinds": list(kinds), "since": since})
+        return found.all()
 
     async def find(self, platform: str, channel_id: str, message_id: str) -> Post | None:
         return await self.session.scalar(
@@ -77,6 +73,12 @@ class PostRepository:
         )
 
 
+# Built once: every reading stored looks for the cards to redraw (`delivery.refreshes`).
+_RECENT = (
+    select(Post)
+    .where(Post.kind.in_(bindparam("kinds", expanding=True)), Post.posted_at >= bindparam("since"))
+    .order_by(Post.posted_at.desc(), Post.id.desc())
+)
 _POST_BY_MESSAGE = select(Post).where(
     Post.platform == bindparam("platform"),
     Post.channel_id == bindparam("channel_id"),

@@ -5,11 +5,30 @@ from __future__ import annotations
 from collections.abc import Sequence
 from datetime import date, datetime
 
-from sqlalchemy import delete, or_, select, update
+from sqlalchemy import bindparam, delete, or_, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from storage.publication_models import PeriodLock, Question, QuestionAnswer, QuestionKind
 from storage.repositories.rows import storable
+
+# Built once: every figure checked runs the first, every thread reply the third.
+_COVERING = (
+    select(PeriodLock)
+    .where(PeriodLock.through >= bindparam("period_end"))
+    .order_by(PeriodLock.locked_at, PeriodLock.id)
+)
+_HELD = select(Question).where(
+    Question.user_id == bindparam("user_id"),
+    Question.outcome_id == bindparam("outcome_id"),
+    Question.answer.is_(None),
+    Question.kind != QuestionKind.COMMENTARY,
+)
+_HELD_IN_THREAD = _HELD.where(
+    Question.platform == bindparam("platform"),
+    Question.channel_id == bindparam("channel_id"),
+    Question.thread_id == bindparam("thread_id"),
+).order_by(Question.id)
+_HELD = _HELD.order_by(Question.id)
 
 
 class LockRepository:
@@ -25,12 +44,7 @@ class LockRepository:
         """The first lock that covers outcome `outcome_id`'s period ending on `period_end`, if
         any does. Locks are few (one a publication), so which outcomes a lock covers is
         checked here rather than in each dialect's JSON SQL."""
-        query = (
-            select(PeriodLock)
-            .where(PeriodLock.through >= period_end)
-            .order_by(PeriodLock.locked_at, PeriodLock.id)
-        )
-        candidates = await self.session.scalars(query)
+        candidates = await self.session.scalars(_COVERING, {"period_end": period_end})
         return next((lock for lock in candidates if lock.covers(period_end, outcome_id)), None)
 
     async def everything(self) -> Sequence[PeriodLock]:
@@ -78,23 +92,15 @@ class QuestionRepository:
         return await self.session.scalar(query)
 
     async def unanswered_held(
-        self, user_id: str, outcome_id: int, *, thread: tuple[str, str, str | None] | None = None
+        self, user_id: str, outcome_id: int, *, thread: tuple[str, str, str] | None = None
     ) -> Sequence[Question]:
         """The person's held figures for the outcome waiting for their word (in one thread)."""
-        query = select(Question).where(
-            Question.user_id == user_id,
-            Question.outcome_id == outcome_id,
-            Question.answer.is_(None),
-            Question.kind != QuestionKind.COMMENTARY,
-        )
-        if thread is not None:
-            platform, channel_id, thread_id = thread
-            query = query.where(
-                Question.platform == platform,
-                Question.channel_id == channel_id,
-                Question.thread_id == thread_id,
-            )
-        return (await self.session.scalars(query.order_by(Question.id))).all()
+        values = {"user_id": user_id, "outcome_id": outcome_id}
+        if thread is None:
+            return (await self.session.scalars(_HELD, values)).all()
+        platform, channel_id, thread_id = thread
+        where = {"platform": platform, "channel_id": channel_id, "thread_id": thread_id}
+        return (await self.session.scalars(_HELD_IN_THREAD, values | where)).all()
 
     async def held(self) -> Sequence[Question]:
         """Held figures waiting for their submitter's word (expired or not), oldest first."""

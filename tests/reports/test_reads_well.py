@@ -16,6 +16,7 @@ from commands.presentation.trajectory import draw_trajectory, trajectory_figures
 from commands.reports.blocks import more_work_words, outcome_block, success_sentence
 from commands.reports.content import ReportContent, report_content
 from commands.reports.method import METHOD
+from commands.reports.page import report_html
 from commands.reports.snapshot import take_snapshot
 from commands.roadmap_files.importing import import_roadmap
 from storage.db import Database
@@ -150,3 +151,14 @@ async def test_more_work_gives_the_working_once(
         "it misses by 2 percentage points, more than the tolerance of 1 percentage point, so off "
         "track."
     )  # not "off track. 2024-Q3 reading …, so off track."
+
+
+async def test_the_cover_never_splits_the_reports_date_between_lines(
+    db: Database, tmp_path: Path, now: datetime, tz: ZoneInfo
+) -> None:
+    # Page 1 read "Road map progress report, 31" above "January 2026": the date's spaces do
+    # not break. The page's <title> (and the file's name for it) keeps plain spaces.
+    html = report_html(await _content(db, tmp_path, now, tz))
+    assert "<h1>Road map progress report, 31\u00a0January\u00a02026</h1>" in html
+    assert "stands, as of 31\u00a0January\u00a02026.</p>" in html
+    assert "<title>Road map progress report, 31 January 2026</title>" in html

@@ -132,6 +132,11 @@ def view(metadata: str) -> bytes:
         (view('"abc"'), FORM),
         (view('{"n": "abc", "c": "C0CHILDREN1"}'), FORM),
         (view('{"n": 1e400, "c": "C0CHILDREN1"}'), FORM),
+        # A slash command's form naming what Bolt reads as an object, written plainly or not.
+        (b"command=%2Foutcome&text=12&event=message", FORM),
+        (b"command=%2Foutcome&text=12&ev%65nt", FORM),
+        (b"command=%2Foutcome&text=12&previous+message=x&previous_message=x", FORM),
+        (b"command=%2Foutcome&text=12&authorizations=U0ADMIN", FORM),
     ],
 )
 async def test_a_signed_but_malformed_request_gets_400_and_changes_nothing(

@@ -3,15 +3,18 @@ readings given in a Teams reminder's thread and in its card; channels waymark ca
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import datetime, timedelta
 from zoneinfo import ZoneInfo
 
 import pytest
+from sqlalchemy import update
 
+from bot.teams.door import ServiceUrls
 from bot.wiring import Runtime
 from config.targets import Target
 from playground.standin import StandIn
 from scheduler.jobs import send_reminders, send_weekly_digest
+from storage.models import ConversationRef
 from storage.repositories import (
     ConversationRefRepository,
     OutboxRepository,
@@ -214,3 +217,39 @@ async def test_remind_without_a_slack_token_reminds_teams_and_holds_slacks_part(
         held = await OutboxRepository(session).by_key("reminder:economy:20:2024:4")
     assert held is not None
     assert held.sent_at is None
+
+
+async def test_a_channel_kept_with_an_address_no_longer_allowed_is_not_posted_to(
+    teams: TeamsHarness, slack: StandIn, now: datetime
+) -> None:
+    """A conversation's address kept under an earlier configuration, pointing somewhere that is
+    neither the Bot Framework nor TEAMS_SERVICE_URL, is not posted through (the bot's token
+    goes wherever it points): the reminder waits in the outbox, which says why, and goes once
+    waymark is addressed in the channel and Teams gives it its address again."""
+    await install(teams)
+    # As deployed with Teams credentials (the harness is a local trial, which allows any).
+    messenger = teams.running.messenger
+    messenger.service_urls = ServiceUrls(both_platforms(teams, slack), local_trial=False)
+    async with teams.db.transaction() as session:
+        await session.execute(
+            update(ConversationRef)
+            .where(ConversationRef.conversation_id == CHILDREN)
+            .values(service_url="https://bots.example.org/")
+        )
+    ctx = jobs(teams, slack)
+    report = await send_reminders(ctx, now)
+    assert (
+        "Not posted yet: reminder to Children's Trust Board: outcome 13 (2025-Q4), to "
+        f"{CHILDREN} (waymark cannot reach the Teams channel {CHILDREN} as its address is not "
+        "one waymark posts to any more: add the waymark app to the channel's team, or "
+        "@mention waymark in the channel once)" in report
+    ), report
+    assert teams.connector.to(CHILDREN) == []
+
+    await teams.send(channel_message(teams.service_url, "@waymark outcome 13", channel=CHILDREN))
+    later = await send_reminders(ctx, now + timedelta(minutes=5))
+    assert f"Posted: reminder to Children's Trust Board: outcome 13 (2025-Q4), to {CHILDREN}." in (
+        later
+    ), later
+    [reminder] = teams.connector.to(CHILDREN)
+    assert "Overdue readings: Children's Trust Board" in reminder.words
