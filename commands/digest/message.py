@@ -14,11 +14,8 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from commands.comparisons import comparisons_of
 from commands.digest.reading_lines import (
     correction_line,
-    current_at,
-    received_in,
     received_line,
-    received_now,
-    status_changes,
+    status_line,
     waiting_line,
 )
 from commands.digest.standing_lines import (
@@ -47,9 +44,6 @@ from storage.repositories import (
     ReadingRepository,
 )
 
-_IDS_AT_MOST = 5000
-
-
 MAX_ITEMS = 8  # lines per list before "…and N more"
 
 
@@ -76,30 +70,20 @@ async def digest_reply(
     today = timetable.today(now)
     window_end = digest_instant(week, timetable)
     window_start = digest_instant(week - timedelta(days=7), timetable)
-    digests = DigestRepository(session)
-    history = await digests.around(window_start, window_end)
-    received = received_in(history, window_start, window_end)
+    # Only the first of each list is read; how many each has is counted in the database.
+    week_in = await DigestRepository(session).week(window_start, window_end, MAX_ITEMS)
     waiting, waiting_total = await ReadingRepository(session).awaiting_approval(MAX_ITEMS + 1)
-    named = {*history, *(r.outcome_id for _, r in waiting)}
-    # Statuses as kept: none is worked out here (see `commands.readings.standing`). The outcomes
-    # named are found by id (a busy week names a thousand: still cheaper than reading all
-    # 5,000), or all read once there are more than PostgreSQL takes parameters comfortably.
-    standing = await standing_lines(session, today, named if len(named) <= _IDS_AT_MOST else None)
+    new = week_in.received
+    corrections = week_in.corrections
+    named = {
+        *(r.reading.outcome_id for r in new),
+        *(r.outcome_id for r, _ in corrections),
+        *(oid for oid, _, _ in week_in.changes),
+        *(r.outcome_id for _, r in waiting),
+    }
+    # Statuses as kept: none is worked out here (see `commands.readings.standing`).
+    standing = await standing_lines(session, today, named)
     rows, totals, by_id = standing.rows, standing.totals, standing.named
-    # Worked out once per outcome, not once per reading received: a busy week is thousands.
-    held_at_start = {
-        oid: {r.period_start for r in current_at(readings, window_start)}
-        for oid, readings in history.items()
-    }
-    current_now = {
-        oid: sorted(
-            (r for r in readings if r.superseded_at is None),
-            key=lambda r: r.period_start,
-            reverse=True,
-        )
-        for oid, readings in history.items()
-    }
-    every = {r.id: r for readings in history.values() for r in readings}
     plans = await plan_lists(session, today, window_start, window_end, timetable.tz)
 
     blocks: list[Header | Section | Context | Table | Divider] = [
@@ -110,38 +94,40 @@ async def digest_reply(
     blocks += _status_blocks(rows, totals, sum(totals.values()))
     chart = status_by_area_chart(rows, day(week))
     blocks.append(Divider())
-    new = received_now(received, held_at_start, current_now)
-    corrections = [r for r in received if r.supersedes_id is not None]
-    names = await names_for(session, {r.submitted_by for r in (*received, *new)})
-    england = await _england(session, {r.outcome_id for r in new}, today)
+    names = await names_for(
+        session, {r.submitted_by for r in (*(n.reading for n in new), *(c for c, _ in corrections))}
+    )
+    england = await _england(session, {n.reading.outcome_id for n in new}, today)
     blocks += [
         _list_section(
-            f"Readings received ({len(new)})",
+            f"Readings received ({week_in.received_total})",
             [
                 received_line(
-                    r,
-                    by_id[r.outcome_id],
-                    current_now,
-                    names.in_chat(r.submitted_by),
-                    england.get(r.outcome_id),
+                    n,
+                    by_id[n.reading.outcome_id],
+                    names.in_chat(n.reading.submitted_by),
+                    england.get(n.reading.outcome_id),
                 )
-                for r in new
+                for n in new
             ],
             "No readings came in this week.",
+            total=week_in.received_total,
         ),
         _list_section(
             "Status changes",
-            status_changes(list(by_id.values()), received, history, window_start, window_end),
+            [status_line(by_id[oid], before, after) for oid, before, after in week_in.changes],
             "No outcome changed status this week.",
+            total=week_in.changes_total,
         ),
         _list_section(
-            f"Corrections ({len(corrections)})",
+            f"Corrections ({week_in.corrections_total})",
             [
-                f"{correction_line(r, by_id[r.outcome_id], every)}, "
+                f"{correction_line(r, by_id[r.outcome_id], was)}, "
                 f"by {names.in_chat(r.submitted_by)}"
-                for r in corrections
+                for r, was in corrections
             ],
             "No readings were corrected this week.",
+            total=week_in.corrections_total,
         ),
         _list_section(
             f"Awaiting approval ({waiting_total})",
@@ -173,7 +159,7 @@ async def digest_reply(
     fallback = (
         f"Road map digest, week of {day(week)}: "
         + ", ".join(f"{totals[s]} {STATUS_WORDS[s].lower()}" for s in STATUS_ORDER)
-        + f". {counted(len(new), 'reading')} received."
+        + f". {counted(week_in.received_total, 'reading')} received."
     )
     return Reply(fallback, (*blocks, chart), shared=True)
 

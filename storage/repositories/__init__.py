@@ -11,6 +11,7 @@ from storage.repositories.chat_records import (
     SentCardRepository,
     UnreachableRepository,
 )
+from storage.repositories.digest_week import DigestWeek, Received
 from storage.repositories.digests import DigestRepository
 from storage.repositories.guards import LockRepository, QuestionRepository
 from storage.repositories.outbox import OutboxRepository
@@ -51,6 +52,7 @@ __all__ = [
     "ComparatorRepository",
     "ConversationRefRepository",
     "DigestRepository",
+    "DigestWeek",
     "LockRepository",
     "OutboxRepository",
     "OutcomeRow",
@@ -65,6 +67,7 @@ __all__ = [
     "ReadingRow",
     "ReadingsAround",
     "ReceiptRepository",
+    "Received",
     "ReminderRepository",
     "RoadmapRepository",
     "Schedule",
