@@ -181,6 +181,9 @@ class Load:
         self.to_waymark = Sender(session, waymark.url + "/slack/events", SECRET)
         self.to_floor = Sender(session, floor.url + "/slack/events", SECRET)
         self.rng = rng
+        # The replies' own: drawn in the same order whatever the timing of the requests before
+        # them (which may call `rng` a varying number of times), so that a run is repeatable.
+        self.replying = random.Random(rng.random())
         self.replies = roadmap.reply_periods()
         self.ts = 0
 
@@ -325,17 +328,19 @@ class Load:
         bodies = []
         said = []
         monthly = self.roadmap.monthly
-        numbers = iter(self.rng.sample(monthly, min(count, len(monthly))))
+        numbers = iter(self.replying.sample(monthly, min(count, len(monthly))))
         for _ in range(count):
             if period is None:
                 number, given = next(self.replies)
             else:
-                number, given = next(numbers, self.rng.choice(monthly)), period
+                number, given = next(numbers, self.replying.choice(monthly)), period
             thread = self.roadmap.threads[number]
             self.ts += 1
-            value = round(self.rng.uniform(5, 95), 1)
+            # Two decimals, the second a 5: never the figure a period holds (generated ones have
+            # one), so every reply stores a reading and `recorded_in_database` counts them all.
+            value = f"{self.replying.uniform(5, 95):.1f}5"
             reply = {
-                "user": self.rng.choice(thread.leads),
+                "user": self.replying.choice(thread.leads),
                 "channel": thread.channel_id,
                 "thread_ts": thread.ts,
                 "ts": f"1770000001.{self.ts:06d}",
