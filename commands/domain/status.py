@@ -335,7 +335,7 @@ def status_of(
     due_view = (
         Due(due.label, due_date(due, outcome.lag_days), is_overdue(due, reported)) if due else None
     )
-    first = None if due else _period(outcome.baseline_period, cadence).next()
+    first = None if due else first_period_of(cadence, outcome.baseline_period)
     first_due = Due(first.label, due_date(first, outcome.lag_days), False) if first else None
 
     assessment: Assessment | None = None

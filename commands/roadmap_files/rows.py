@@ -8,7 +8,6 @@ import re
 from collections.abc import Callable, Collection, Iterator, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
-from functools import lru_cache
 from pathlib import Path
 from typing import Any, TypeVar
 
@@ -21,6 +20,7 @@ from commands.domain.periods import (
     parse_period,
 )
 from commands.domain.rules import RuleError, format_number, parse_polarity, parse_tolerance
+from commands.domain.status import period_of
 from commands.errors import UserError
 from commands.readings.parsing import parse_value
 
@@ -349,7 +349,8 @@ def parse_reading(
     cadence = cadences.get(number) if number is not None else None
     if number is not None and cadence is None:
         problems.add(file, index, "outcome", f"there is no outcome {number} in the road map")
-    period = cell("period", _period_parser(cadence)) if cadence else None
+    # Memoised: a file of a million readings names a few hundred periods.
+    period = cell("period", lambda v: period_of(_required(v), cadence)) if cadence else None
     if period is not None and not has_ended(period):
         problems.add(file, index, "period", f"{period.label} has not ended yet")
     value = cell("value", _number)
@@ -373,18 +374,6 @@ def parse_reading(
         number, period, value, by, at, row.get("note", ""), state or None, approved_by,
         approved_at, bool(confirmed), row.get(REVISION_COLUMN, ""),
     )  # fmt: skip
-
-
-@lru_cache(maxsize=16)
-def _period_parser(cadence: Cadence) -> Callable[[str], Period]:
-    """A parser of `cadence`'s period labels that remembers each label's period: a file of a
-    million readings names a few hundred periods."""
-
-    @lru_cache(maxsize=4096)
-    def parse(label: str) -> Period:
-        return parse_period(_required(label), cadence)
-
-    return parse
 
 
 def _state(value: str) -> str:
