@@ -73,12 +73,26 @@ async def stage_file(
     (after one, the rest are only checked, so that every problem is reported)."""
     total = max(_lines(path) - 1, 0)
     batch: list[tuple[Any, ...]] = []
+    # Worked out once a period, not once a row: a million rows name a few hundred periods.
+    ended: dict[Period, bool] = {}
+    labels: dict[Period, str] = {}
+
+    def ended_once(period: Period) -> bool:
+        found = ended.get(period)
+        if found is None:
+            found = ended[period] = has_ended(period)
+        return found
+
     for index, raw in enumerate(iter_rows(path, READING_COLUMNS, problems), start=2):
-        row = parse_reading(raw, index, cadences, has_ended, problems, path.name)
+        row = parse_reading(raw, index, cadences, ended_once, problems, path.name)
         if row is None or problems.lines:
             continue
+        period = row.period
+        label = labels.get(period)
+        if label is None:
+            label = labels[period] = period.label
         batch.append((
-            index, row.outcome, row.period.label, row.period.start, row.value, row.submitted_by,
+            index, row.outcome, label, period.start, row.value, row.submitted_by,
             row.submitted_at, row.note, row.state, row.approved_by, row.approved_at,
             row.confirmed, row.revision_reason,
         ))  # fmt: skip
@@ -125,14 +139,15 @@ class _Rater:
     """`ratings.rating_at` for many readings of one outcome: its targets and each period's
     expected value worked out once, not once a row."""
 
-    def __init__(self, outcome: Outcome) -> None:
+    def __init__(self, outcome: Outcome, ends: dict[Cadence, dict[date, date]]) -> None:
         self.cadence = Cadence(outcome.cadence)
         self.polarity = Polarity(outcome.polarity)
         self.targets = Targets.of(outcome)
         self.baseline_start = period_of(outcome.baseline_period, self.cadence).start
         self.expected: dict[tuple[Targets, date], float] = {}
         self.tolerances: dict[str, Tolerance] = {}
-        self.ends: dict[date, date] = {}
+        # Shared by the outcomes of a cadence: each outcome has a period once, many share it.
+        self.ends = ends.setdefault(self.cadence, {})
 
     def end(self, start: date) -> date:
         """The end of the period that starts on `start` (a row's period is kept as its start)."""
@@ -186,6 +201,7 @@ async def apply_staged(session: AsyncSession, job: BulkImport) -> None:
             revisions.setdefault(number, []).append(revision)
     locks = list(await LockRepository(session).everything())
     total, done = sum(c for _, c in counts), 0
+    ends: dict[Cadence, dict[date, date]] = {}
     for chunk in _chunks(counts):
         staged = await job.staging.staged(chunk)
         known: dict[int, list[Any]] = {}
@@ -195,7 +211,7 @@ async def apply_staged(session: AsyncSession, job: BulkImport) -> None:
         writes = _Writes()
         for number, rows in groupby(staged, key=lambda r: r.outcome):
             outcome = outcomes[number]
-            history = _History(known.get(outcome.id, []), _Rater(outcome))
+            history = _History(known.get(outcome.id, []), _Rater(outcome, ends))
             for row in rows:
                 _import_row(job, outcome, history, row, revisions.get(number, []), locks, writes)
         if not job.found and not job.problems.lines:
@@ -255,7 +271,8 @@ def _import_row(
     locks: list[PeriodLock],
     writes: _Writes,
 ) -> None:
-    if any(_same(row, k) for k in history.by_period.get(row.period_start, [])):
+    same_period = history.by_period.get(row.period_start)
+    if same_period and any(_same(row, k) for k in same_period):
         job.count("unchanged", "readings")
         return
     problem = _problem(job, outcome, history, row, locks)
@@ -318,7 +335,7 @@ def _problem(
         except UserError as error:
             return "period", plain_mentions(str(error))
     end = rater.end(row.period_start)
-    lock = next((lock for lock in locks if lock.covers(end, outcome.id)), None)
+    lock = next((lock for lock in locks if lock.covers(end, outcome.id)), None) if locks else None
     if lock is not None and not row.revision_reason.strip():
         period = Period(row.period_start, rater.cadence)
         words = plain_mentions(locked_words(lock, period, job.tz))

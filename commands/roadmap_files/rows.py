@@ -8,6 +8,7 @@ import re
 from collections.abc import Callable, Collection, Iterator, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
+from functools import partial
 from pathlib import Path
 from typing import Any, TypeVar
 
@@ -66,6 +67,7 @@ OPTIONAL_COLUMNS = {
 
 
 _SLUG = re.compile(r"[a-z0-9][a-z0-9-]*")
+_WHOLE = re.compile(r"-?\d+")
 
 
 T = TypeVar("T")
@@ -166,8 +168,8 @@ def iter_rows(
         problems.add(name, 0, "-", f"the file is missing (expected {path})")
         return
     with path.open(newline="", encoding="utf-8-sig") as handle:
-        reader = csv.DictReader(handle)
-        header = reader.fieldnames or []
+        reader = csv.reader(handle)
+        header = next(reader, [])
         missing = [c for c in columns if c not in header and c not in optional]
         if missing:
             problems.add(
@@ -177,8 +179,15 @@ def iter_rows(
                 "missing from the header; it must be: " + ",".join(columns),
             )
             return
-        for row in reader:
-            yield {k: (v or "").strip() for k, v in row.items() if k}
+        # As csv.DictReader reads them, without its cost a row: blank lines skipped, a short
+        # row's missing cells empty, a long row's extra ones (and unnamed columns) left out.
+        width = len(header)
+        for values in reader:
+            if len(values) < width:
+                if not values:
+                    continue
+                values += [""] * (width - len(values))
+            yield {k: v.strip() for k, v in zip(header, values, strict=False) if k}
 
 
 def _required(value: str) -> str:
@@ -188,7 +197,7 @@ def _required(value: str) -> str:
 
 
 def _integer(value: str, minimum: int) -> int:
-    if not re.fullmatch(r"-?\d+", value):
+    if not _WHOLE.fullmatch(value):
         raise ValueError(f"'{value}' is not a whole number")
     number = int(value)
     if number < minimum:
@@ -342,9 +351,7 @@ def parse_reading(
     problems: Problems,
     file: str,
 ) -> ReadingRow | None:
-    def cell(column: str, parse: Callable[[str], T]) -> T | None:
-        return problems.cell(file, index, row, column, parse)
-
+    cell = partial(problems.cell, file, index, row)
     number = cell("outcome", lambda v: _integer(v, 1))
     cadence = cadences.get(number) if number is not None else None
     if number is not None and cadence is None:

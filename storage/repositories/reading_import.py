@@ -9,10 +9,9 @@ from __future__ import annotations
 import json
 from collections import deque
 from collections.abc import Callable, Iterable, Sequence
-from dataclasses import dataclass
 from datetime import UTC, date, datetime
 from operator import itemgetter
-from typing import Any, cast
+from typing import Any, NamedTuple, cast
 
 from sqlalchemy import (
     Boolean,
@@ -82,9 +81,9 @@ _KNOWN = (
 )
 
 
-@dataclass(frozen=True)
-class StagedRow:
-    """A row of the file as staged (`row_no` is its row in the spreadsheet)."""
+class StagedRow(NamedTuple):
+    """A row of the file as staged (`row_no` is its row in the spreadsheet). A tuple, not a
+    dataclass: a million of them are made, and a tuple is the cheapest to make."""
 
     row_no: int
     outcome: int
@@ -143,7 +142,7 @@ class ReadingImport:
             .where(_STAGED.c.outcome.in_(list(numbers)))
             .order_by(_STAGED.c.outcome, _STAGED.c.row_no)
         )
-        return [StagedRow(*row) for row in await self.session.execute(query)]
+        return list(map(StagedRow._make, await self.session.execute(query)))
 
     async def known(self, outcome_ids: Iterable[int]) -> Sequence[Any]:
         """The readings already stored for these outcomes (rows of `_KNOWN`), in period then
@@ -188,7 +187,7 @@ class ReadingImport:
         if readings:
             columns = tuple(c.name for c in _READINGS.columns)
             values = itemgetter(*columns)
-            await self._write(_READINGS, columns, [values(r) for r in readings])
+            await self._write(_READINGS, columns, list(map(values, readings)))
         if superseded:
             await self.session.execute(
                 update(_READINGS)
@@ -200,7 +199,7 @@ class ReadingImport:
         if audit:
             columns = ("at", "actor", "action", "subject", "before", "after")
             values = itemgetter(*columns)
-            await self._write(_AUDIT, columns, [values(a) for a in audit])
+            await self._write(_AUDIT, columns, list(map(values, audit)))
 
     async def _write(
         self, table: Table, columns: Sequence[str], rows: Sequence[tuple[Any, ...]]
@@ -208,12 +207,12 @@ class ReadingImport:
         if self._postgres:
             await self._copy(table, columns, rows)
             return
-        # SQLite: the driver's own executemany, the values converted as SQLAlchemy stores them
-        # (only the columns that need it: most are stored as they are).
+        # SQLite: the driver's own executemany, the values converted as SQLAlchemy stores them,
+        # a column at a time (only the columns that need it: most are stored as they are).
         conversions = [
             (i, convert)
             for i, name in enumerate(columns)
-            if (convert := _sqlite_value(table.c[name].type)) is not None
+            if (convert := _sqlite_values(table.c[name].type)) is not None
         ]
         marks = ", ".join("?" * len(columns))
         sql = f"INSERT INTO {table.name} ({', '.join(columns)}) VALUES ({marks})"  # noqa: S608
@@ -221,13 +220,7 @@ class ReadingImport:
         raw = await connection.get_raw_connection()
         driver: Any = raw.driver_connection
         for start in range(0, len(rows), BATCH):
-            batch = []
-            for row in rows[start : start + BATCH]:
-                values = list(row)
-                for i, convert in conversions:
-                    values[i] = convert(values[i])
-                batch.append(values)
-            await driver.executemany(sql, batch)
+            await driver.executemany(sql, _converted(rows[start : start + BATCH], conversions))
 
     async def _copy(
         self, table: Table, columns: Sequence[str], rows: Sequence[tuple[Any, ...]]
@@ -237,41 +230,53 @@ class ReadingImport:
         json_columns = {c.name for c in table.columns if c.type.__class__.__name__ == "JSON"}
         at = [columns.index(c) for c in json_columns if c in columns]
         if at:
-            rows = [_as_json(r, at) for r in rows]
+            rows = _converted(rows, [(i, _jsons) for i in at])
         connection = await self.session.connection()
         raw = await connection.get_raw_connection()
         driver: Any = raw.driver_connection
         await driver.copy_records_to_table(table.name, records=rows, columns=list(columns))
 
 
-def _as_json(row: tuple[Any, ...], at: list[int]) -> tuple[Any, ...]:
-    values = list(row)
-    for i in at:
-        values[i] = _json(values[i])
-    return tuple(values)
+Convert = Callable[[Sequence[Any]], list[Any]]
 
 
-def _sqlite_value(kind: Any) -> Callable[[Any], Any] | None:
-    """How a value of a column of type `kind` is stored on SQLite, as SQLAlchemy stores it."""
+def _converted(rows: Sequence[tuple[Any, ...]], conversions: list[tuple[int, Convert]]) -> Any:
+    """`rows` with the columns at the given places converted, a column at a time (a row at a
+    time costs a list and an assignment per value)."""
+    if not conversions or not rows:
+        return rows
+    columns: list[Sequence[Any]] = list(zip(*rows, strict=True))
+    for i, convert in conversions:
+        columns[i] = convert(columns[i])
+    return list(zip(*columns, strict=True))
+
+
+def _sqlite_values(kind: Any) -> Convert | None:
+    """How values of a column of type `kind` are stored on SQLite, as SQLAlchemy stores them.
+    Booleans need nothing: sqlite3 stores True and False as the integers 1 and 0, as
+    SQLAlchemy's int() of them does."""
     name = kind.__class__.__name__
     if name == "UTCDateTime":
-        return _sqlite_time
+        return _sqlite_times
     if name == "Date":
-        return lambda v: None if v is None else v.isoformat()
+        return lambda column: [None if v is None else v.isoformat() for v in column]
     if name == "JSON":
-        return _json
-    if name == "Boolean":
-        return lambda v: None if v is None else int(v)
+        return _jsons
     return None
 
 
-def _sqlite_time(at: datetime | None) -> str | None:
-    if at is None:
-        return None
+def _sqlite_times(column: Sequence[datetime | None]) -> list[str | None]:
+    return [None if at is None else _sqlite_time(at) for at in column]
+
+
+def _sqlite_time(at: datetime) -> str:
+    if at.tzinfo is UTC:  # as nearly all are: `isoformat` without its "+00:00"
+        return at.isoformat(" ", "microseconds")[:-6]
     if at.tzinfo is None:
         raise ValueError("naive datetimes are ambiguous; pass an aware datetime")
     return at.astimezone(UTC).replace(tzinfo=None).isoformat(sep=" ", timespec="microseconds")
 
 
-def _json(value: Any) -> str | None:
-    return None if value is None else json.dumps(value)
+def _jsons(column: Sequence[Any]) -> list[str | None]:
+    dumps = json.dumps
+    return [None if value is None else dumps(value) for value in column]
