@@ -13,7 +13,7 @@ from collections.abc import Callable
 from datetime import datetime
 from zoneinfo import ZoneInfo
 
-from commands.answer_cache import AnswerCache
+from commands.answer_cache import AnswerCache, Packed
 from commands.answers import ButtonAnswer, FormAnswer, ThreadAnswer
 from commands.context import Services
 from commands.delivery.conversation_book import ConversationBook
@@ -41,7 +41,7 @@ from commands.presentation.replies import Action, Reply, text_reply
 from commands.readings.buttons import press_on_reading
 from commands.readings.form import answer_form, open_form
 from commands.readings.thread_replies import answer_deletion, answer_reply
-from commands.registry import answer_command, command_name
+from commands.registry import answer_command, answer_command_packed, command_name
 from storage.db import Database, DatabaseNotAnsweringError
 
 log = logging.getLogger(__name__)
@@ -83,6 +83,16 @@ class Core:
         with self.observer.handling(event.platform, name, event.user_id, event.channel_id):
             try:
                 return await answer_command(self.services, event, name)
+            except DatabaseNotAnsweringError as error:
+                return _not_answering(error)
+
+    async def command_packed(self, event: Command) -> Reply | Packed:
+        """`command`, for an adapter that registered how it packs answers
+        (`AnswerCache.pack_for`): a kept answer comes packed, as the platform sends it."""
+        name = command_name(event.text)
+        with self.observer.handling(event.platform, name, event.user_id, event.channel_id):
+            try:
+                return await answer_command_packed(self.services, event, name)
             except DatabaseNotAnsweringError as error:
                 return _not_answering(error)
 

@@ -9,7 +9,7 @@ import re
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 
-from commands.answer_cache import SHARED_ANSWERS, answer_key
+from commands.answer_cache import SHARED_ANSWERS, Key, Packed, answer_key
 from commands.context import Args, CommandContext, Services
 from commands.domain.status import local_today
 from commands.errors import UserError
@@ -113,13 +113,44 @@ async def answer_command(services: Services, event: CommandEvent, name: str | No
     (they never queue behind a reading being stored), a writing one for those that change
     something. A mistake the person can fix is answered with what to type instead. `name`:
     the command's `command_name`, when the caller has it already."""
-    kept = services.answers
-    key = None
-    if kept is not None and (name or command_name(event.text)) in SHARED_ANSWERS:
-        key = answer_key(event.text, local_today(services.clock(), services.tz))
-        found = kept.get(key)
+    key = _shared_key(services, event, name)
+    if key is not None and services.answers is not None:
+        found = services.answers.get(key)
         if found is not None:
             return found
+    reply, _ = await _work_out(services, event, key)
+    return reply
+
+
+async def answer_command_packed(
+    services: Services, event: CommandEvent, name: str | None = None
+) -> Reply | Packed:
+    """`answer_command`, but an answer kept packed for the event's platform
+    (`AnswerCache.pack_for`) comes packed, ready to send."""
+    key = _shared_key(services, event, name)
+    if key is not None and services.answers is not None:
+        found = services.answers.get_packed(key, event.platform)
+        if found is not None:
+            return found
+    reply, packed = await _work_out(services, event, key)
+    kept = services.answers
+    if packed is not None and kept is not None and kept.packs_for(event.platform):
+        return packed  # as a kept answer is sent: it was packed as it was kept
+    return reply
+
+
+def _shared_key(services: Services, event: CommandEvent, name: str | None) -> Key | None:
+    """Where the answer is kept, for a command whose answer is the same for everyone."""
+    if services.answers is None or (name or command_name(event.text)) not in SHARED_ANSWERS:
+        return None
+    return answer_key(event.text, local_today(services.clock(), services.tz))
+
+
+async def _work_out(
+    services: Services, event: CommandEvent, key: Key | None
+) -> tuple[Reply, Packed | None]:
+    """The answer from the database, kept under `key` (and packed, when it was kept packed)."""
+    kept = services.answers
     version = kept.version if kept is not None else 0
     writing = writes(event.text)
     unit = services.db.transaction if writing else services.db.reading
@@ -127,15 +158,15 @@ async def answer_command(services: Services, event: CommandEvent, name: str | No
         if writing and event.receipt:
             receipts = ReceiptRepository(session)
             if not await receipts.first_time(event.receipt, event.platform, services.clock()):
-                return text_reply(REPLAYED)
+                return text_reply(REPLAYED), None
         ctx = services.context(session, event.platform, event.user_id, event.channel_id)
         try:
             reply = await dispatch(ctx, event.text)
         except UserError as error:
-            return error_reply(error)
+            return error_reply(error), None
     if kept is not None and key is not None:
-        kept.keep(key, version, reply)
-    return reply
+        return reply, kept.keep(key, version, reply)
+    return reply, None
 
 
 async def dispatch(ctx: CommandContext, text: str) -> Reply:

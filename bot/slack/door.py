@@ -15,6 +15,8 @@ from dataclasses import dataclass
 from typing import Any
 from urllib.parse import parse_qsl, unquote
 
+from commands.presentation.replies import typed_mention, without_mentions
+
 log = logging.getLogger(__name__)
 
 # Slack's own rule: a request more than five minutes old is refused, so one captured in
@@ -171,3 +173,20 @@ def receipt(headers: Mapping[str, Sequence[str]]) -> str | None:
     resends a slash command; the same one twice is a replay). None in Socket Mode."""
     signature = (headers.get("x-slack-signature") or [""])[0]
     return f"slack-request:{signature}" if signature else None
+
+
+_USER = re.compile(r"<@([UW][A-Z0-9]+)(?:\|[^>]*)?>")
+_CHANNEL = re.compile(r"<#[CG][A-Z0-9]+\|([^>]*)>")
+_LINK = re.compile(r"<((?:https?|mailto):[^|>]+)(?:\|[^>]*)?>")
+
+
+def typed(text: str) -> str:
+    """What the person typed, with people they mention as `@{U0123}` (a name the core reads, never
+    a mention it renders, see `replies.mention`) and nothing that is one: Slack sends a
+    mention as `<@U0123|name>`, a channel as `<#C0123|name>`, a link as `<https://…>`, and
+    `&`, `<` and `>` as entities."""
+    text = without_mentions(text)
+    if "<" in text:  # each of Slack's forms begins with one: most commands have none
+        text = _USER.sub(lambda m: typed_mention(m.group(1)), text)
+        text = _CHANNEL.sub(r"#\1", _LINK.sub(r"\1", text))
+    return text.replace("&lt;", "<").replace("&gt;", ">").replace("&amp;", "&")

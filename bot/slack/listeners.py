@@ -8,13 +8,10 @@ the event arrived: if storing fails, Slack sees an error and delivers the event 
 from __future__ import annotations
 
 import logging
-import re
 from collections.abc import Callable
 from typing import Any
 
-import aiohttp
 from slack_bolt.async_app import AsyncAck, AsyncApp, AsyncRespond
-from slack_bolt.request.async_request import AsyncBoltRequest
 from slack_bolt.response import BoltResponse
 from slack_sdk.errors import SlackApiError
 from slack_sdk.web.async_client import AsyncWebClient
@@ -22,11 +19,10 @@ from slack_sdk.web.async_client import AsyncWebClient
 from bot.adapter import Adapter
 from bot.slack import door, render
 from bot.slack.messenger import SlackMessenger
+from bot.slack.slash import PLATFORM, learn_name, on_outcome_command
 from commands.answers import ThreadAnswer
 from commands.events import (
-    AnswerPosted,
     ButtonPressed,
-    Command,
     FormSubmitted,
     ReplyDeleted,
     ReplyEdited,
@@ -34,20 +30,15 @@ from commands.events import (
     UpdateSubmitted,
 )
 from commands.plans import updating
-from commands.ports import DeliveryError
 from commands.presentation.replies import (
     Action,
-    Chart,
     Reply,
     text_reply,
-    typed_mention,
-    without_mentions,
 )
 from commands.readings.form import CALLBACK, FormContext
 
 log = logging.getLogger(__name__)
 
-PLATFORM = "slack"
 TICK = "white_check_mark"
 # Message subtypes that carry something a person typed; anything else (joins, topic changes,
 # other bots' posts) is not a reading.
@@ -56,26 +47,9 @@ _TYPED = {None, "thread_broadcast", "file_share"}
 Slack = Adapter[SlackMessenger]
 
 
-_USER = re.compile(r"<@([UW][A-Z0-9]+)(?:\|[^>]*)?>")
-_CHANNEL = re.compile(r"<#[CG][A-Z0-9]+\|([^>]*)>")
-_LINK = re.compile(r"<((?:https?|mailto):[^|>]+)(?:\|[^>]*)?>")
-
-
-def typed(text: str) -> str:
-    """What the person typed, with people they mention as `@{U0123}` (a name the core reads, never
-    a mention it renders, see `replies.mention`) and nothing that is one: Slack sends a
-    mention as `<@U0123|name>`, a channel as `<#C0123|name>`, a link as `<https://…>`, and
-    `&`, `<` and `>` as entities."""
-    text = without_mentions(text)
-    if "<" in text:  # each of Slack's forms begins with one: most commands have none
-        text = _USER.sub(lambda m: typed_mention(m.group(1)), text)
-        text = _CHANNEL.sub(r"#\1", _LINK.sub(r"\1", text))
-    return text.replace("&lt;", "<").replace("&gt;", ">").replace("&amp;", "&")
-
-
 def register(app: AsyncApp, slack: Slack) -> None:
     """Every listener waymark has, in one place."""
-    app.command("/outcome")(_on_outcome_command(slack))
+    app.command("/outcome")(on_outcome_command(slack))
     app.event("message")(_on_message(slack))
     app.action(Action.SUBMIT_READING.value)(_on_form_button(slack, Action.SUBMIT_READING))
     app.action(Action.UPDATE_ACTION.value)(_on_form_button(slack, Action.UPDATE_ACTION))
@@ -85,83 +59,6 @@ def register(app: AsyncApp, slack: Slack) -> None:
     app.view(CALLBACK)(_on_reading_form(slack))
     app.view(updating.CALLBACK)(_on_update_form(slack))
     app.error(_on_error)
-
-
-def _learn_name(slack: Slack, client: AsyncWebClient, user_id: str) -> None:
-    """Ask Slack for the person's name the first time they use waymark, so that history, cards
-    and the digest name them (after the answer: nothing waits for it)."""
-    if not slack.core.wants_name(PLATFORM, user_id):
-        return
-
-    async def lookup() -> str | None:
-        try:
-            found = await client.users_info(user=user_id)
-        except (TimeoutError, SlackApiError, aiohttp.ClientError) as error:
-            # Without the users:read scope, or with Slack down, they are shown by their id.
-            log.info("could not look up the name of %s: %r", user_id, error)
-            return None
-        user = found.get("user") or {}
-        profile = user.get("profile") or {}
-        name = profile.get("real_name") or user.get("real_name") or profile.get("display_name")
-        return str(name) if name else None
-
-    slack.background.spawn(slack.core.person_seen(PLATFORM, user_id, lookup), "learning a name")
-
-
-def _on_outcome_command(slack: Slack) -> Callable[..., Any]:
-    async def on_outcome_command(
-        ack: AsyncAck,
-        command: dict[str, Any],
-        respond: AsyncRespond,
-        client: AsyncWebClient,
-        request: AsyncBoltRequest,
-    ) -> None:
-        with door.reading("a slash command"):
-            user, channel = door.text(command["user_id"]), door.text(command["channel_id"])
-            text = typed(door.text(command.get("text", "")))
-        _learn_name(slack, client, user)
-        event = Command(PLATFORM, channel, user, text, receipt=door.receipt(request.headers))
-        reply = await slack.core.command(event)
-        if reply.shared:
-            await ack()
-            slack.background.spawn(_share(slack, reply, channel, respond), f"sharing {text!r}")
-            return
-        await ack(response_type="ephemeral", **render.message(reply))
-        for chart in reply.charts:
-            slack.background.spawn(
-                _respond_with_chart(slack.messenger, respond, chart, shared=False),
-                chart.filename,
-            )
-
-    return on_outcome_command
-
-
-async def _share(slack: Slack, reply: Reply, channel: str, respond: AsyncRespond) -> None:
-    """Post a shared answer as the bot, so that its thread can take readings."""
-    try:
-        ts = await slack.messenger.post(channel, reply)
-    except DeliveryError as error:
-        # Not in the channel (a DM, a private channel): answer through the command instead.
-        log.info("could not post to %s (%s); answering in place", channel, error)
-        await respond(response_type="in_channel", **render.message(reply))
-        return
-    await slack.core.answer_posted(AnswerPosted(PLATFORM, channel, ts, reply))
-
-
-async def _respond_with_chart(
-    messenger: SlackMessenger, respond: AsyncRespond, chart: Chart, *, shared: bool
-) -> None:
-    """Show the chart through the command's response URL, so that an ephemeral answer's chart
-    is ephemeral too."""
-    file_id = await messenger.upload_chart(chart)
-    if file_id is None:
-        return
-    await respond(
-        text=chart.title,
-        blocks=[render.image(file_id, chart)],
-        response_type="in_channel" if shared else "ephemeral",
-        replace_original=False,
-    )
 
 
 def _on_message(slack: Slack) -> Callable[..., Any]:
@@ -186,10 +83,10 @@ async def _on_reply(
     with door.reading("a message event"):
         thread, ts = door.optional_text(event.get("thread_ts")), door.text(event["ts"])
         channel, user = door.text(event["channel"]), door.optional_text(event.get("user"))
-        words = typed(door.text(event.get("text") or ""))
+        words = door.typed(door.text(event.get("text") or ""))
     if not thread or thread == ts or not user:
         return  # not a reply in a thread
-    _learn_name(slack, client, user)
+    learn_name(slack, client, user)
     reply = ThreadReply(
         PLATFORM, channel, thread, ts, user, words, receipt=door.optional_text(body.get("event_id"))
     )
@@ -213,7 +110,9 @@ async def _on_edit(
             (message.get("edited") or {}).get("ts") or event.get("event_ts") or event["ts"]
         )
         channel, receipt = door.text(event["channel"]), door.optional_text(body.get("event_id"))
-    edit = ReplyEdited(PLATFORM, channel, thread, ts, user, typed(words), edited, receipt=receipt)
+    edit = ReplyEdited(
+        PLATFORM, channel, thread, ts, user, door.typed(words), edited, receipt=receipt
+    )
     _answer_in_thread(slack, client, edit, await slack.core.reply_edited(edit))
 
 
@@ -273,7 +172,7 @@ def _on_form_button(slack: Slack, action: Action) -> Callable[..., Any]:
     ) -> None:
         pressed = _pressed(body, action)
         await ack()
-        _learn_name(slack, client, pressed.user_id)
+        learn_name(slack, client, pressed.user_id)
         answer = await slack.core.button_pressed(pressed)
         if answer.form is not None:
             with door.reading("a button"):
@@ -312,8 +211,8 @@ def _on_reading_form(slack: Slack) -> Callable[..., Any]:
             user = door.text(body["user"]["id"])
             where = FormContext.load(door.text(view.get("private_metadata") or "{}"))
             door.optional_text(where.thread_id)
-            values = {k: typed(door.text(v)) for k, v in render.submitted_values(view).items()}
-        _learn_name(slack, client, user)
+            values = {k: door.typed(door.text(v)) for k, v in render.submitted_values(view).items()}
+        learn_name(slack, client, user)
         form = FormSubmitted(
             PLATFORM, where.channel_id, where.thread_id, user, where.number, values
         )
@@ -336,7 +235,7 @@ def _on_update_form(slack: Slack) -> Callable[..., Any]:
             user = door.text(body["user"]["id"])
             where = updating.FormContext.load(door.text(view.get("private_metadata") or "{}"))
             door.optional_text(where.thread_id)
-            values = {k: typed(door.text(v)) for k, v in render.submitted_values(view).items()}
+            values = {k: door.typed(door.text(v)) for k, v in render.submitted_values(view).items()}
         form = UpdateSubmitted(
             PLATFORM, where.channel_id, where.thread_id, user, where.action_id, values
         )

@@ -46,6 +46,8 @@ _COMMAND_WORD = re.compile(r"^/?outcomes?\b[:,]?\s*", re.IGNORECASE)
 
 def register(app: App, teams: Teams) -> None:
     """Every handler waymark has in Teams, in one place."""
+    # Teams answers from a kept answer's `Reply` (an Adaptive Card is drawn from it).
+    teams.core.answers.keep_replies_for(PLATFORM)
     app.on_message(_on_message(teams))
     app.on_edit_message(_on_edit(teams))
     app.on_soft_delete_message(_on_delete(teams))

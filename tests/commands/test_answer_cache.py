@@ -13,6 +13,7 @@ from commands.comparators.importing import COMPARATORS_FILE, import_comparators
 from commands.conversations import Core
 from commands.events import Command
 from commands.outcomes.warming import warm
+from commands.presentation.replies import Reply
 from commands.roadmap_files.importing import import_roadmap
 from config import EXAMPLE_ROADMAP
 from storage.db import Database
@@ -116,3 +117,47 @@ async def test_cards_worked_out_ahead_are_the_cards_asked_for(
     assert warmed.answers.hits == len(numbers)
     england = Command("slack", "C0ASKED", "U0ASKER", "12")
     assert "England" in str(await warmed.command(england))  # the comparators are on it
+
+
+def packed(reply: Reply) -> str | None:
+    """A platform's encoding, for tests: shared answers are not packed."""
+    return None if reply.shared else f"packed: {reply.fallback}"
+
+
+async def test_a_platform_that_packs_is_sent_what_it_packed_and_never_out_of_date(
+    db: Database, tmp_path: Path, now: datetime, tz: ZoneInfo
+) -> None:
+    await load_roadmap(db, tmp_path, now, tz)
+    core = Core(db, clock=Clock(now), tz=tz, admins=frozenset({"U0ADMIN"}))
+    core.answers.pack_for("slack", packed)
+    card = Command("slack", "C0ASKED", "U0ASKER", "12")
+    first = await core.command_packed(card)
+    assert first == await core.command_packed(card) == f"packed: {await ask(core, '12')}"
+    assert await core.command_packed(card) == first  # `ask` kept it again, packed
+    await submit(core, "12 submit 29.5 2025/26 confirm")
+    after = await core.command_packed(card)
+    assert "29.5%" in str(after)
+    shared = await core.command_packed(Command("slack", "C0ASKED", "U0ASKER", "12 share"))
+    assert isinstance(shared, Reply)
+    assert shared.shared
+    assert await core.command_packed(Command("slack", "C0ASKED", "U0ASKER", "12 share")) == shared
+
+
+async def test_replies_are_kept_beside_the_packed_answers_for_a_platform_that_reads_them(
+    db: Database, tmp_path: Path, now: datetime, tz: ZoneInfo
+) -> None:
+    await load_roadmap(db, tmp_path, now, tz)
+    core = Core(db, clock=Clock(now), tz=tz, admins=frozenset())
+    core.answers.pack_for("slack", packed)
+    await core.command_packed(Command("slack", "C0ASKED", "U0ASKER", "12"))
+    teams = Command("teams", "19:asked", "29:asker", "12")
+    assert (await core.command(teams)).fallback.startswith("Outcome 12")
+    assert core.answers.hits == 0  # only the packed answer was kept: worked out again
+    core.answers.keep_replies_for("teams")
+    reply = await core.command(teams)  # kept again, now with its Reply beside the packed answer
+    assert await core.command(teams) == reply
+    # Teams does not pack: its answer is the Reply, where Slack's is what Slack packed.
+    assert await core.command_packed(teams) == reply
+    slack = Command("slack", "C0ASKED", "U0ASKER", "12")
+    assert await core.command_packed(slack) == f"packed: {reply.fallback}"
+    assert core.answers.hits == 3
