@@ -101,6 +101,11 @@ class Process:
     def rss_mb(self) -> float:
         return sum(status_kb(pid, "VmRSS") for pid in self.family()) / 1024
 
+    def cpu_seconds(self) -> float:
+        """CPU time (user and system) the process and the processes it started have used so
+        far: what waymark itself spends, apart from the database server and the bench."""
+        return sum(cpu_seconds(pid) for pid in self.family())
+
     def family(self) -> list[int]:
         children = Path(f"/proc/{self.pid}/task/{self.pid}/children")
         try:
@@ -149,6 +154,13 @@ def status_kb(pid: int, field: str) -> float:
         if line.startswith(field + ":"):
             return float(line.split()[1])
     raise ProcessError(f"no {field} for process {pid}")
+
+
+def cpu_seconds(pid: int) -> float:
+    # The fields after the command's name, which is in parentheses and may hold spaces:
+    # utime and stime are the 14th and 15th of the whole line, in clock ticks.
+    fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
 
 
 ROOT = Path(__file__).resolve().parent.parent

@@ -358,17 +358,21 @@ class Load:
             await self.to_waymark.post(bodies[i], "application/json", ok, sample)
 
         confirmed_before = (await self.slack.counts()).get("chat.postMessage", 0)
+        cpu = self.waymark.cpu_seconds()
         began = time.perf_counter()
         sample = await run_load(send, count, concurrency)
         acknowledged = time.perf_counter()
         wanted = confirmed_before + len(sample.latencies)
         confirmed = await self.slack.wait("chat.postMessage", wanted, SETTLE_TIMEOUT)
         finished = time.perf_counter()
+        cpu = self.waymark.cpu_seconds() - cpu
         found = summary_ms(sample)
         found["acknowledged_per_second"] = round(sample.per_second, 1)
         found["per_second"] = round(len(sample.latencies) / (finished - began), 1)
         found["confirmed"] = confirmed - confirmed_before
         found["last_confirmation_after_last_ack_ms"] = round((finished - acknowledged) * 1000, 1)
+        # What a reading costs waymark, whatever else runs: the rate it can reach on a core.
+        found["cpu_ms_per_reading"] = round(cpu / count * 1000, 2)
         return found
 
 
