@@ -159,12 +159,13 @@ class ReadingImport:
         other writers never get them), or counted on from the largest on SQLite (whose writer
         holds the database's only write lock until it commits)."""
         if self._postgres:
+            # In one array, not a row each: thousands of rows cost more to read than the ids.
             query = text(
-                "SELECT nextval(pg_get_serial_sequence('readings', 'id')) "
-                "FROM generate_series(1, :count)"
+                "SELECT array_agg(i ORDER BY i) FROM (SELECT nextval("
+                "pg_get_serial_sequence('readings', 'id')) AS i FROM generate_series(1, :count)) "
+                "AS reserved"
             )
-            found = await self.session.scalars(query, {"count": count})
-            self._reserved.extend(int(i) for i in found)
+            self._reserved.extend(await self.session.scalar(query, {"count": count}) or [])
         elif self._next_id is None:
             largest = await self.session.scalar(select(func.max(Reading.id)))
             self._next_id = int(largest or 0) + 1
@@ -257,16 +258,25 @@ def _sqlite_values(kind: Any) -> Convert | None:
     SQLAlchemy's int() of them does."""
     name = kind.__class__.__name__
     if name == "UTCDateTime":
-        return _sqlite_times
+        return _each_once(_sqlite_time)
     if name == "Date":
-        return lambda column: [None if v is None else v.isoformat() for v in column]
+        return _each_once(date.isoformat)
     if name == "JSON":
         return _jsons
     return None
 
 
-def _sqlite_times(column: Sequence[datetime | None]) -> list[str | None]:
-    return [None if at is None else _sqlite_time(at) for at in column]
+def _each_once(convert: Callable[[Any], Any]) -> Convert:
+    """`convert` of each value of a column (None stays None), worked out once a distinct value:
+    a column's dates and times repeat (every audit row has the import's time, and a period's
+    readings are often entered on the same days)."""
+
+    def column(values: Sequence[Any]) -> list[Any]:
+        done = {value: convert(value) for value in set(values) if value is not None}
+        done[None] = None
+        return list(map(done.__getitem__, values))
+
+    return column
 
 
 def _sqlite_time(at: datetime) -> str:

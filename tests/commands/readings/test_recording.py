@@ -7,10 +7,12 @@ from zoneinfo import ZoneInfo
 import pytest
 
 from commands.context import get_outcome
+from commands.conversations import Core
 from commands.domain.periods import Cadence, parse_period
 from commands.domain.rules import Status
 from commands.domain.status import local_today, status_of
 from commands.errors import UserError
+from commands.events import Command
 from commands.readings.parsing import parse_value, reading_period
 from commands.readings.recording import Via, record_reading
 from storage.db import Database
@@ -170,3 +172,22 @@ async def test_an_unknown_outcome_names_the_valid_range(
     async with db.reading() as session:
         with pytest.raises(UserError, match="no outcome 99: outcomes are numbered 12 to 20"):
             await get_outcome(session, 99)
+
+
+async def test_a_period_in_a_year_with_no_dates_is_answered_with_what_to_type(
+    db: Database, tmp_path: Path, now: datetime, tz: ZoneInfo
+) -> None:
+    # `/outcome 12 submit 23 9999/00` ended in "something went wrong": 9999/00 ends in 10000.
+    await load_roadmap(db, tmp_path, now, tz)
+    core = Core(db, clock=lambda: now, tz=tz, admins=frozenset())
+    for period in ("9999/00", "0000/01"):
+        said = await core.command(
+            Command("slack", "C0CHILDREN1", "U0CHILDLEAD", f"12 submit 23 {period}")
+        )
+        assert said.fallback == (
+            f"'{period}' is not a period: financial_year periods are written like 2024/25 "
+            "(1 April 2024 to 31 March 2025). Outcome 12 is reported every financial year, "
+            "April to March (2024/25)."
+        )
+    async with db.reading() as session:
+        assert [r.period for r in await ReadingRepository(session).history(1)] == ["2024/25"]
