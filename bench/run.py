@@ -211,8 +211,13 @@ class Load:
         while time.perf_counter() - began < WARM_TIMEOUT:
             async with self.session.get(self.waymark.url + "/metrics") as response:
                 text = await response.text()
-            kept = [line for line in text.splitlines() if line.startswith("waymark_answers_kept ")]
-            if kept and float(kept[0].split()[1]) >= len(self.roadmap.numbers):
+            # One line a process (with its pid) under `--workers`: each must be warm.
+            kept = [
+                float(line.rsplit(" ", 1)[1])
+                for line in text.splitlines()
+                if line.startswith("waymark_answers_kept")
+            ]
+            if kept and min(kept) >= len(self.roadmap.numbers):
                 return round(time.perf_counter() - began, 2)
             await asyncio.sleep(0.25)
         return None
