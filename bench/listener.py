@@ -145,7 +145,9 @@ async def measure(
     folder = Path(tempfile.mkdtemp(prefix="waymark-listener-"))
     # As `waymark serve` logs: a line per answer, to standard error (here a file, as the bench's).
     configure_logging(log_format)
-    shown, sys.stderr = sys.stderr, (folder / "stderr.log").open("w", encoding="utf-8")
+    # Line-buffered, as Python opens standard error for `waymark serve` (to a file or a pipe).
+    log = (folder / "stderr.log").open("w", encoding="utf-8", buffering=1)
+    shown, sys.stderr = sys.stderr, log
     try:
         await _measure_in(folder, requests, rounds, outcomes, profile, log_format)
     finally:

@@ -15,21 +15,31 @@
 
 Counters are this process's; the outbox and the times posted are read from the database at
 each scrape, so every replica reports the same. Nothing here names a person.
+
+Under `waymark serve --workers N` the processes share one port, and a scrape reaches whichever
+accepts it: each process then writes its figures to files in one folder (prometheus_client's
+multiprocess mode, chosen by `PROMETHEUS_MULTIPROC_DIR` before it is imported: `bot.workers`),
+and every scrape adds up the counters of all of them. `waymark_answers_kept` is then given per
+process (a `pid` label).
 """
 
 from __future__ import annotations
 
 import logging
+import os
 import time
-from collections.abc import Iterator, Sized
+from collections.abc import Iterator
 from contextlib import contextmanager
 from datetime import datetime
+from typing import Final
 
 from aiohttp import web
 from prometheus_client import CONTENT_TYPE_LATEST, CollectorRegistry, Counter, Gauge, Histogram
 from prometheus_client.exposition import generate_latest
+from prometheus_client.multiprocess import MultiProcessCollector
 
 from bot.logs import enter_request, leave_request
+from commands.answer_cache import AnswerCache
 from storage.db import Database
 from storage.repositories import OutboxRepository
 
@@ -39,6 +49,14 @@ requests = logging.getLogger("waymark.requests")
 
 # Seconds: most answers take milliseconds; a slow database or a chart takes seconds.
 _BUCKETS = (0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1.0, 2.5, 5.0, 10.0)
+# prometheus_client's: where each process of `waymark serve --workers` writes its figures.
+SHARED_FOLDER = "PROMETHEUS_MULTIPROC_DIR"
+# Set from the database at a scrape, by whichever process it reached: its reading is the news.
+_READ_AT_SCRAPE: Final = "livemostrecent"
+
+
+def shared_between_processes() -> bool:
+    return SHARED_FOLDER in os.environ
 
 
 class Metrics:
@@ -58,27 +76,40 @@ class Metrics:
         self.readings = Counter(
             "waymark_readings_recorded", "New readings stored", ["platform", "via"], registry=r
         )
-        self.outbox = Gauge("waymark_outbox_messages", "Outbox messages", ["state"], registry=r)
+        self.outbox = Gauge(
+            "waymark_outbox_messages", "Outbox messages", ["state"], registry=r,
+            multiprocess_mode=_READ_AT_SCRAPE,
+        )  # fmt: skip
         self.last_posted = Gauge(
             "waymark_last_posted_timestamp_seconds", "When a message of a kind was last posted",
-            ["kind"], registry=r,
+            ["kind"], registry=r, multiprocess_mode=_READ_AT_SCRAPE,
         )  # fmt: skip
         self.last_pass = Gauge(
             "waymark_scheduler_last_success_timestamp_seconds",
             "When this process's last scheduler pass finished without error",
             registry=r,
+            multiprocess_mode="max",  # only the first process runs the scheduler
         )
-        self.database_up = Gauge("waymark_database_up", "1 if the database answered", registry=r)
+        self.database_up = Gauge(
+            "waymark_database_up", "1 if the database answered", registry=r,
+            multiprocess_mode=_READ_AT_SCRAPE,
+        )  # fmt: skip
         self.database_seconds = Gauge(
-            "waymark_database_check_seconds", "Time the database took to answer", registry=r
-        )
+            "waymark_database_check_seconds", "Time the database took to answer", registry=r,
+            multiprocess_mode=_READ_AT_SCRAPE,
+        )  # fmt: skip
+        self.shared = shared_between_processes()
         self._counted: dict[tuple[str, str, str], tuple[Histogram, Counter]] = {}
 
-    def count_kept(self, answers: Sized) -> None:
+    def count_kept(self, answers: AnswerCache) -> None:
         """`waymark_answers_kept`: how many answers this process holds in memory (each
-        outcome's card once warmed; what its memory grows with)."""
-        kept = Gauge("waymark_answers_kept", "Answers held in memory", registry=self.registry)
-        kept.set_function(lambda: float(len(answers)))
+        outcome's card once warmed; what its memory grows with), set as it changes: a gauge
+        shared between processes cannot be read from a function at the scrape."""
+        kept = Gauge(
+            "waymark_answers_kept", "Answers held in memory", registry=self.registry,
+            multiprocess_mode="liveall",
+        )  # fmt: skip
+        answers.count_with(kept.set)
 
     @contextmanager
     def handling(
@@ -138,7 +169,13 @@ class Metrics:
             self.last_posted.labels(kind).set(at.timestamp())
 
     def exposition(self) -> bytes:
-        return generate_latest(self.registry)
+        if not self.shared:
+            return generate_latest(self.registry)
+        # Every process's figures from their files (never this registry too: each would
+        # then be counted twice).
+        everyone = CollectorRegistry()
+        MultiProcessCollector(everyone)  # type: ignore[no-untyped-call]
+        return generate_latest(everyone)
 
 
 def _answered(command: str, platform: str, took: float) -> None:

@@ -8,6 +8,11 @@ outbox would stop a second from posting anything twice, but one clock is simpler
 Answers kept in memory stay right across processes through the database's change count
 (`commands.answer_cache`).
 
+Each process counts what it answers in files of one folder, and a scrape of `/metrics` adds up
+all of them (`bot.metrics`): prometheus_client takes that folder from its environment as it is
+imported, so the first process, started without one, starts itself again (as the same process)
+with a new folder named there, which its workers inherit and which it removes when it stops.
+
 When any process stops unexpectedly, all of them stop and `waymark serve` exits with 1, so that
 whatever supervises it (systemd, Docker, Kubernetes) starts it again whole, rather than it running
 on with fewer workers than it was given and nobody knowing.
@@ -19,11 +24,15 @@ import asyncio
 import contextlib
 import logging
 import os
+import shutil
 import signal
 import socket
 import sys
+import tempfile
 from dataclasses import dataclass
+from pathlib import Path
 
+from bot.metrics import SHARED_FOLDER, shared_between_processes
 from bot.server import bound_socket
 from bot.wiring import start_server
 from commands.errors import UserError
@@ -38,6 +47,8 @@ SOCKET_MODE_CONNECTIONS = 10
 READY_WITHIN = 120.0
 STOP_GRACE = 15.0
 READY = b"ready\n"
+# Names the metrics folder this `waymark serve` made for itself, and so removes when it stops.
+_MADE_FOLDER = "WAYMARK_METRICS_FOLDER_MADE"
 
 
 def check_workers(workers: int, settings: Settings) -> None:
@@ -116,6 +127,37 @@ class Worker:
 async def serve_with_workers(settings: Settings, *, host: str, port: int, workers: int) -> int:
     """Run until Ctrl-C or SIGTERM (0), or until a worker stops unexpectedly (1)."""
     check_workers(workers, settings)
+    if not shared_between_processes():
+        _start_again_sharing_metrics(host, port, workers)
+    folder = Path(os.environ[SHARED_FOLDER])
+    made = os.environ.get(_MADE_FOLDER) == str(folder)
+    try:
+        return await _serve(settings, host=host, port=port, workers=workers, metrics=folder)
+    finally:
+        if made:
+            shutil.rmtree(folder, ignore_errors=True)
+
+
+def _start_again_sharing_metrics(host: str, port: int, workers: int) -> None:
+    """Replace this process with `waymark serve` again, its metrics folder named (it does not
+    return): nothing has started yet, and the process id stays the same."""
+    folder = tempfile.mkdtemp(prefix="waymark-metrics-")
+    argv = ["serve", "--host", host, "--port", str(port), "--workers", str(workers)]
+    sys.stdout.flush()
+    sys.stderr.flush()
+    env = {**os.environ, SHARED_FOLDER: folder, _MADE_FOLDER: folder}
+    os.execve(sys.executable, [sys.executable, "-m", "bot", *argv], env)  # noqa: S606
+
+
+def _clear(folder: Path) -> None:
+    """What an earlier run left would be added to this one's counts (prometheus_client asks for
+    the folder to be emptied before the processes start)."""
+    for left in folder.glob("*.db"):
+        left.unlink()
+
+
+async def _serve(settings: Settings, *, host: str, port: int, workers: int, metrics: Path) -> int:
+    _clear(metrics)
     listening = bound_socket(host, port)
     running = await start_server(settings, host=host, port=port, sock=listening)
     children: list[Worker] = []

@@ -54,12 +54,19 @@ class AnswerCache:
         self._packs_for: str | None = None
         self._pack: Packer | None = None
         self._read_as_replies: set[str] = set()
+        self._counted: Callable[[int], None] | None = None
 
     def pack_for(self, platform: str, pack: Packer) -> None:
         """Keep answers as `pack` encodes them for `platform` (`get_packed`), and not as
         replies too unless another platform reads them (`keep_replies_for`): an answer asked
         for as a `Reply` is then worked out again. Called as the platform's adapter is built."""
         self._packs_for, self._pack = platform, pack
+
+    def count_with(self, told: Callable[[int], None]) -> None:
+        """Tell `told` how many answers are kept, now and whenever that changes (an
+        operator's gauge; each process of `waymark serve --workers` writes its own)."""
+        self._counted = told
+        told(len(self._kept))
 
     def keep_replies_for(self, platform: str) -> None:
         """`platform`'s adapter sends kept answers from their `Reply` (`get`): keep them."""
@@ -110,6 +117,8 @@ class AnswerCache:
         self._kept.move_to_end(key)
         while len(self._kept) > self.kept_at_most:
             self._kept.popitem(last=False)
+        if self._counted is not None:
+            self._counted(len(self._kept))
         return packed
 
     def packs_for(self, platform: str) -> bool:

@@ -143,6 +143,17 @@ class Period:
 
 def parse_period(text: str, cadence: Cadence) -> Period:
     """Parse `text` as a period of `cadence`, or raise PeriodError naming the accepted form."""
+    try:
+        period = _parsed(text, cadence)
+        period.end  # noqa: B018 - it must end in the calendar too: 9999/00 would end in 10000
+    except PeriodError:
+        raise
+    except ValueError:  # year 0, or a year after 9999: no date, so no period
+        raise PeriodError(f"'{text}' is not a period: {accepted_forms(cadence)}.") from None
+    return period
+
+
+def _parsed(text: str, cadence: Cadence) -> Period:
     cleaned = text.strip()
     match = _PATTERNS[cadence].fullmatch(cleaned)
     if match is None:
@@ -204,7 +215,7 @@ def last_ended(day: date, cadence: Cadence) -> Period:
 def milestone_end(key: str, cadence: Cadence) -> date:
     """The date a milestone key stands for: its period's end, or 31 December of a plain year."""
     cleaned = key.strip()
-    if re.fullmatch(r"\d{4}", cleaned):
+    if re.fullmatch(r"\d{4}", cleaned) and int(cleaned) > 0:
         return date(int(cleaned), 12, 31)
     try:
         return parse_period(cleaned, cadence).end

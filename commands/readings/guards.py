@@ -26,7 +26,13 @@ from commands.domain.plausibility import ratio_words, unusual_ratio
 from commands.domain.rules import Polarity, Status, assess, parse_tolerance
 from commands.domain.status import NEEDS_COMMENTARY, path_of, period_of
 from commands.errors import UserError
-from commands.presentation.formatting import STATUS_WORDS, day, with_unit
+from commands.presentation.formatting import (
+    STATUS_WORDS,
+    day,
+    expected_words,
+    places_for,
+    with_unit,
+)
 from commands.presentation.replies import mention
 from commands.readings.recording import (
     Approval,
@@ -118,8 +124,15 @@ class Checked:
 
     def commentary_words(self) -> str:
         """Why a line of commentary is needed."""
-        figure = with_unit(self.submission.value, self.submission.outcome.unit)
-        expected = with_unit(self.expected, self.submission.outcome.unit)
+        s = self.submission
+        a = assess(
+            s.value,
+            self.expected,
+            Polarity(s.outcome.polarity),
+            parse_tolerance(s.outcome.tolerance),
+        )
+        figure = with_unit(s.value, s.outcome.unit, places_for(a))
+        expected = expected_words(a, s.outcome.unit)
         return (
             f"{figure} for {self.submission.period.label} is {STATUS_WORDS[self.status].lower()}"
             f" (the path expects {expected})"

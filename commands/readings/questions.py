@@ -191,14 +191,15 @@ async def drop(ctx: CommandContext, question: Question) -> str:
     """The submitter said no: the held figure is not recorded."""
     if await QuestionRepository(ctx.session).settle(question.id, QuestionAnswer.DROPPED, ctx.now):
         _audit(ctx, question, "reading.dropped")
-    return f"Nothing recorded: {_held(ctx, question)} was not kept. Give the right figure here."
+    held = await _held(ctx, question)
+    return f"Nothing recorded: {held} was not kept. Give the right figure here."
 
 
 async def expire(ctx: CommandContext, question: Question) -> str:
     """The held figure waited too long: it is not recorded, and the submitter is told."""
     if await QuestionRepository(ctx.session).settle(question.id, QuestionAnswer.EXPIRED, ctx.now):
         _audit(ctx, question, "reading.expired")
-    held = _held(ctx, question)
+    held = await _held(ctx, question)
     return (
         f"{held[0].upper()}{held[1:]} waited {HOLD_FOR.days} days for your answer and has "
         "expired: nothing was recorded. Give it again if it is right."
@@ -211,9 +212,14 @@ async def replaced(ctx: CommandContext, question: Question) -> None:
         _audit(ctx, question, "reading.dropped")
 
 
-def _held(ctx: CommandContext, question: Question) -> str:
+async def _held(ctx: CommandContext, question: Question) -> str:
     asked = day(question.asked_at.astimezone(ctx.tz).date())
-    return f"the figure you gave on {asked} ({question.value:g} for {question.period})"
+    outcome = await ctx.session.get(Outcome, question.outcome_id)
+    assert outcome is not None
+    assert question.value is not None
+    # As the question wrote it: `{:g}` wrote 1,234,567 as 1.23457e+06.
+    figure = with_unit(question.value, outcome.unit)
+    return f"the figure you gave on {asked} ({figure} for {question.period})"
 
 
 def _audit(ctx: CommandContext, question: Question, action: str) -> None:

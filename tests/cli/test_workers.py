@@ -16,6 +16,7 @@ from zoneinfo import ZoneInfo
 
 import aiohttp
 import pytest
+from prometheus_client.parser import text_string_to_metric_families
 
 from bench.load import Check, Sample, Sender, command_body
 from bot.cli import main
@@ -122,7 +123,7 @@ async def start_workers(
     return process, int(found.group(2)), pids
 
 
-async def test_several_workers_answer_on_one_port_and_stop_together(
+async def test_several_workers_answer_on_one_port_count_together_and_stop_together(
     db: Database, tmp_path: Path
 ) -> None:
     with running_standin() as slack:
@@ -151,6 +152,13 @@ async def test_several_workers_answer_on_one_port_and_stop_together(
             assert (sample.errors, sample.first_error) == (0, None)
             assert len(sample.latencies) == 24
             assert all(alive(pid) for pid in pids)
+            # Whichever process a scrape reaches, it counts what every process answered.
+            folder = shared_folder(process.pid)
+            assert os.path.isdir(folder)  # noqa: ASYNC240 - once, not on a hot path
+            for _ in range(6):
+                scraped = await scrape(f"http://127.0.0.1:{port}/metrics")
+                assert answered_cards(scraped) == 24, scraped
+                assert kept_by(scraped) == {str(pid) for pid in pids}
         finally:
             process.send_signal(signal.SIGTERM)
             async with asyncio.timeout(STARTED_WITHIN):
@@ -158,6 +166,45 @@ async def test_several_workers_answer_on_one_port_and_stop_together(
     assert process.returncode == 0, err.decode()
     await wait_gone(pids)
     assert "Traceback" not in err.decode()
+    assert not os.path.exists(folder)  # noqa: ASYNC240 - made for this run, removed with it
+
+
+def shared_folder(pid: int) -> str:
+    """The metrics folder the first process made for itself and its workers, as its
+    environment names it."""
+    environ = Path(f"/proc/{pid}/environ").read_bytes().split(b"\0")
+    named = [e.split(b"=", 1)[1] for e in environ if e.startswith(b"PROMETHEUS_MULTIPROC_DIR=")]
+    assert named, "the first process has no metrics folder in its environment"
+    return named[0].decode()
+
+
+async def scrape(url: str) -> str:
+    # A connection each, as Prometheus makes them: the kernel may give it to either process.
+    connector = aiohttp.TCPConnector(force_close=True)
+    async with aiohttp.ClientSession(connector=connector) as session, session.get(url) as response:
+        assert response.status == 200
+        return await response.text()
+
+
+def answered_cards(scraped: str) -> float:
+    [count] = [
+        sample.value
+        for family in text_string_to_metric_families(scraped)
+        for sample in family.samples
+        if sample.name == "waymark_answers_total"
+        and sample.labels == {"platform": "slack", "command": "card", "result": "answered"}
+    ]
+    return float(count)
+
+
+def kept_by(scraped: str) -> set[str]:
+    """The processes that say how many answers they keep."""
+    return {
+        sample.labels["pid"]
+        for family in text_string_to_metric_families(scraped)
+        for sample in family.samples
+        if sample.name == "waymark_answers_kept"
+    }
 
 
 async def test_a_worker_that_dies_stops_them_all_and_says_so(tmp_path: Path) -> None:

@@ -14,7 +14,7 @@ import aiohttp
 import pytest
 from prometheus_client.parser import text_string_to_metric_families
 
-from bot.logs import JsonFormatter, user_hash
+from bot.logs import TEXT_FORMAT, JsonFormatter, configure_logging, user_hash
 from bot.metrics import Metrics
 from scheduler.jobs import send_reminders
 from scheduler.setup import Ticker
@@ -165,3 +165,35 @@ async def test_the_scheduler_and_the_database_are_watched(tmp_path: Path) -> Non
     assert (
         at(samples, "waymark_scheduler_last_success_timestamp_seconds") == REMINDERS_DUE.timestamp()
     )
+
+
+@pytest.fixture
+def text_logging() -> Iterator[logging.Handler]:
+    """The handler `waymark serve` logs through in its text format; the root logger as it was
+    after the test."""
+    root = logging.getLogger()
+    handlers, level = list(root.handlers), root.level
+    configure_logging("text")
+    try:
+        [ours] = [h for h in root.handlers if h not in handlers]
+        yield ours
+    finally:
+        root.handlers[:] = handlers
+        root.setLevel(level)
+
+
+def test_text_lines_are_written_as_logging_writes_them(
+    text_logging: logging.Handler, capsys: pytest.CaptureFixture[str]
+) -> None:
+    plain = logging.Formatter(TEXT_FORMAT)
+    second = datetime(2026, 3, 2, 10, 0, 59, tzinfo=UTC).timestamp()
+    # Within a second, across one, and back (another thread's line can be a little older).
+    for created in (second, second + 0.001, second + 0.999, second + 1.0, second + 0.5, 0.0):
+        record = logging.makeLogRecord(
+            {"name": "waymark.requests", "levelno": logging.INFO, "levelname": "INFO",
+             "msg": "%s on %s answered in %.0f ms", "args": ("card", "slack", 1.4),
+             "created": created, "msecs": int((created - int(created)) * 1000) + 0.0}
+        )  # fmt: skip
+        assert text_logging.format(record) == plain.format(record)
+    logging.getLogger("waymark.requests").warning("written at once")
+    assert capsys.readouterr().err.endswith(" WARNING waymark.requests: written at once\n")

@@ -69,6 +69,11 @@ def test_period_parses_formats_and_steps(
         ("2021-22", P3, "'2021-22' is not a 3-year period: .* as in 2021-23"),
         ("2021/23", P3, "pooled_3y periods are written like 2021-23"),
         ("2021-23", P5, "'2021-23' is not a 5-year period: .* as in 2021-25"),
+        # Years with no dates: refused as the others are, not a crash.
+        ("0000-01", M, "monthly periods are written like 2025-03"),
+        ("0000-Q1", Q, "quarterly periods are written like 2025-Q1"),
+        ("9999/00", FY, "financial_year periods are written like 2024/25"),
+        ("9998-00", P3, "pooled_3y periods are written like 2021-23"),
         ("2023/24", FY, None),
     ],
 )
@@ -141,6 +146,8 @@ def test_milestone_keys(key: str, cadence: Cadence, end: date) -> None:
 def test_a_bad_milestone_key_names_both_forms() -> None:
     with pytest.raises(PeriodError, match="plain year like 2028 or a period"):
         milestone_end("twenty-forty", FY)
+    with pytest.raises(PeriodError, match="plain year like 2028 or a period"):
+        milestone_end("0000", FY)
 
 
 def test_a_bad_cadence_lists_the_cadences() -> None:

@@ -10,7 +10,8 @@ from pathlib import Path
 from zoneinfo import ZoneInfo
 
 from commands.conversations import Core
-from commands.events import ThreadReply
+from commands.events import ButtonPressed, Command, ThreadReply
+from commands.presentation.replies import Action
 from storage.db import Database
 from storage.repositories import AuditRepository, PostRepository, ReadingRepository
 from tests.factories import load_roadmap
@@ -60,7 +61,7 @@ async def test_a_held_figure_expires_visibly_after_a_week(
     # Another replica takes the late answer: the question is in the database.
     other = Core(db, clock=clock, tz=tz, admins=frozenset({"U0ADMIN"}))
     assert await say(other, "yes") == (
-        "The figure you gave on Thu 26 Nov 2026 (8.6 for 2025-Q3) waited 7 days for your answer "
+        "The figure you gave on Thu 26 Nov 2026 (8.6% for 2025-Q3) waited 7 days for your answer "
         "and has expired: nothing was recorded. Give it again if it is right."
     )
     assert await say(other, "yes") is None  # said once
@@ -79,7 +80,7 @@ async def test_no_drops_a_held_figure_and_a_new_figure_replaces_it(
     core = Core(db, clock=Clock(now), tz=tz, admins=frozenset({"U0ADMIN"}))
     await say(core, "8.6 2025-Q3")
     assert await say(core, "no") == (
-        "Nothing recorded: the figure you gave on Thu 26 Nov 2026 (8.6 for 2025-Q3) was not "
+        "Nothing recorded: the figure you gave on Thu 26 Nov 2026 (8.6% for 2025-Q3) was not "
         "kept. Give the right figure here."
     )
     await say(core, "8.6 2025-Q3")
@@ -89,3 +90,29 @@ async def test_no_drops_a_held_figure_and_a_new_figure_replaces_it(
     assert said.startswith("Recorded outcome 13 (MMR coverage), 2025-Q3: 86.4%.")
     assert await say(core, "yes") is None  # nothing is held any more
     assert await values_of_13(db) == [86.0, 85.5, 86.4]
+
+
+async def test_a_held_figure_is_written_as_it_was_given_when_it_expires(
+    db: Database, tmp_path: Path, now: datetime, tz: ZoneInfo
+) -> None:
+    # "(1.23457e+06 for 2025)": a count of jobs held for a word, written in exponent notation
+    # and rounded to six figures when it expired.
+    await setup(db, tmp_path, now, tz)
+    clock = Clock(now)
+    core = Core(db, clock=clock, tz=tz, admins=frozenset({"U0ADMIN"}))
+
+    async def submit(text: str) -> str:
+        return (await core.command(Command("slack", "C0ECONOMY01", "U0ECONLEAD1", text))).fallback
+
+    assert (await submit("20 submit 95000 2024")).startswith("Recorded")
+    asked = await submit("20 submit 1234567 2025")
+    assert asked.startswith("You wrote 1,234,567 — about 13 times the last reading, 95,000")
+    clock.now = now + timedelta(days=8)
+    pressed = await core.button_pressed(
+        ButtonPressed("slack", "C0ECONOMY01", None, "U0ECONLEAD1", Action.KEEP_FIGURE, "1")
+    )
+    assert pressed.reply is not None
+    assert pressed.reply.fallback == (
+        "The figure you gave on Thu 26 Nov 2026 (1,234,567 for 2025) waited 7 days for your "
+        "answer and has expired: nothing was recorded. Give it again if it is right."
+    )
