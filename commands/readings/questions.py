@@ -8,12 +8,14 @@ often the answer is delivered, and it expires visibly after `HOLD_FOR`."""
 
 from __future__ import annotations
 
+import hashlib
 import re
-from datetime import datetime, timedelta
+from datetime import datetime, timedelta, tzinfo
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from commands.context import CommandContext
+from commands.delivery.refreshes import queue_refreshes
 from commands.domain.periods import Cadence
 from commands.domain.rules import Status
 from commands.domain.status import NEEDS_COMMENTARY, period_of
@@ -239,7 +241,9 @@ async def _take_commentary(ctx: CommandContext, question: Question, text: str) -
     assert reading is not None
     assert outcome is not None
     await QuestionRepository(ctx.session).settle(question.id, QuestionAnswer.COMMENTED, ctx.now)
-    set_commentary(ctx.session, outcome, reading, text.strip(), by=ctx.caller.user_id, now=ctx.now)
+    await set_commentary(
+        ctx.session, outcome, reading, text.strip(), by=ctx.caller.user_id, now=ctx.now, tz=ctx.tz
+    )
     return text_reply(
         f"Thanks {mention(ctx.caller.user_id)}: outcome {outcome.number}'s {reading.period} "
         f"reading ({with_unit(reading.value, outcome.unit)}) now has commentary: "
@@ -247,10 +251,18 @@ async def _take_commentary(ctx: CommandContext, question: Question, text: str) -
     )
 
 
-def set_commentary(
-    session: AsyncSession, outcome: Outcome, reading: Reading, text: str, *, by: str, now: datetime
+async def set_commentary(
+    session: AsyncSession,
+    outcome: Outcome,
+    reading: Reading,
+    text: str,
+    *,
+    by: str,
+    now: datetime,
+    tz: tzinfo,
 ) -> None:
-    """Add or replace a reading's commentary; the old words stay in the audit log."""
+    """Add or replace a reading's commentary; the old words stay in the audit log, and cards
+    in chat that showed "commentary missing" (or the old words) are redrawn."""
     before = reading.note
     reading.note = text
     AuditRepository(session).record(
@@ -261,3 +273,7 @@ def set_commentary(
         before={"note": before},
         after={"note": text},
     )
+    # Keyed by the words and the moment: each change of commentary redraws the card once.
+    words = hashlib.sha256(text.encode()).hexdigest()[:16]
+    because = f"noted:{now.isoformat()}:{words}"
+    await queue_refreshes(session, outcome, reading, now=now, tz=tz, because=because)
