@@ -130,7 +130,7 @@ def _rows(run: Run, backend: str) -> list[tuple[str, str]]:
                               ("corrections", "corrections 20 at a time"))),
         ("ingest: sent / in database / confirmed",
          f"{ingest['sent']} / {ingest['recorded_in_database']} / {ingest['confirmations']}"),
-        ("ingest, 20 at a time: waymark's CPU a reading (cores that takes at the target rate)",
+        ("ingest, 20 at a time: CPU a reading (the cores it takes at the target rate)",
          _cores(ingest["concurrent"], backend)),
         ("digest: ms (SQL statements)",
          f"{passes['digest']['ms']:.1f} ({passes['digest']['statements']})"),
@@ -147,13 +147,21 @@ def _rows(run: Run, backend: str) -> list[tuple[str, str]]:
 
 
 def _cores(ingest: dict[str, Any], backend: str) -> str:
-    """CPU per reading, as the cores waymark alone would keep busy at the target rate: where
-    that is more than the machine has, no change short of a cheaper reading reaches it."""
+    """CPU per reading, as the cores it would keep busy at the target rate: waymark's own, then
+    with the Slack stand-in's and the bench's (PostgreSQL's server is not counted). Where
+    waymark's alone is more than the machine has, no change short of a cheaper reading
+    reaches the target."""
     cpu = ingest.get("cpu_ms_per_reading")  # not in figures from before it was measured
     if cpu is None:
         return "not measured"
     rate = ingest_target(backend)
-    return f"{cpu:.1f} ms ({rate * cpu / 1000:.1f} cores at {rate}/s)"
+    others = ingest.get("standin_cpu_ms_per_reading", 0) + ingest.get(
+        "client_cpu_ms_per_reading", 0
+    )
+    return (
+        f"{cpu:.1f} ms ({rate * cpu / 1000:.1f} cores at {rate}/s); with the stand-in's and "
+        f"the bench's {others:.1f} ms, {rate * (cpu + others) / 1000:.1f} cores"
+    )
 
 
 def _import_rows(imp: dict[str, Any]) -> list[tuple[str, str]]:

@@ -21,6 +21,7 @@ from commands.presentation.formatting import (
     STATUS_WORDS,
     counted,
     day,
+    expected_words,
     explanation,
     moment,
     path_summary,
@@ -78,9 +79,7 @@ def status_card(
         ),
         Fact(
             "Expected",
-            f"{with_unit(s.expected, unit)} for {s.expected_for}"
-            if s.expected is not None
-            else "-",
+            f"{_expected(s)} for {s.expected_for}" if s.expected is not None else "-",
         ),
         Fact(
             "Direction",
@@ -120,6 +119,12 @@ def status_card(
         about=(s.number,),
         card=STATUS_CARD,
     )
+
+
+def _expected(s: OutcomeStatus) -> str:
+    """As the explanation writes it: to the places that show a reading misses it."""
+    assert s.expected is not None
+    return expected_words(s.assessment, s.unit) if s.assessment else with_unit(s.expected, s.unit)
 
 
 def comparison_words(comparators: Sequence[Comparison], unit: str) -> str:

@@ -5,7 +5,14 @@ from __future__ import annotations
 from collections.abc import Mapping
 from datetime import date, datetime, tzinfo
 
-from commands.domain.rules import Direction, Polarity, Status, Tolerance, format_number
+from commands.domain.rules import (
+    Assessment,
+    Direction,
+    Polarity,
+    Status,
+    Tolerance,
+    format_number,
+)
 from commands.domain.status import OutcomeStatus
 
 STATUS_WORDS = {
@@ -69,12 +76,12 @@ def status_counts(counts: Mapping[Status, int]) -> str:
     )
 
 
-def difference(amount: float, unit: str) -> str:
+def difference(amount: float, unit: str, places: int = 2) -> str:
     """A gap between two figures: for percentages that is percentage points, not a percentage."""
     if unit == "%":
-        words = "percentage point" if round(amount, 2) == 1 else "percentage points"
-        return f"{rounded(amount)} {words}"
-    return with_unit(amount, unit)
+        words = "percentage point" if round(amount, places) == 1 else "percentage points"
+        return f"{rounded(amount, places)} {words}"
+    return with_unit(amount, unit, places)
 
 
 def tolerance_rule(tolerance: Tolerance, unit: str) -> str:
@@ -84,8 +91,8 @@ def tolerance_rule(tolerance: Tolerance, unit: str) -> str:
     return difference(tolerance.amount, unit)
 
 
-def tolerance_words(status: OutcomeStatus, allowance: float) -> str:
-    gap = difference(allowance, status.unit)
+def tolerance_words(status: OutcomeStatus, allowance: float, places: int = 2) -> str:
+    gap = difference(allowance, status.unit, places)
     if status.tolerance.relative:
         return f"{gap} ({status.tolerance} of the expected value)"
     return gap
@@ -118,8 +125,9 @@ def explanation(status: OutcomeStatus) -> str:
             f"{with_unit(status.expected, unit)}."
         )
     a = status.assessment
-    reading = with_unit(status.latest.value, unit)
-    expected = with_unit(a.expected, unit)
+    places = places_for(a)
+    reading = with_unit(status.latest.value, unit, places)
+    expected = with_unit(a.expected, unit, places)
     polarity = POLARITY_WORDS[status.polarity]
     head = (
         f"{status.latest.period} reading {reading} against an expected {expected} at the end of "
@@ -130,14 +138,43 @@ def explanation(status: OutcomeStatus) -> str:
             return f"{head}: it meets or beats the path, so on track."
         case Status.AT_RISK:
             return (
-                f"{head}: it misses by {difference(a.shortfall, unit)}, within the tolerance of "
-                f"{tolerance_words(status, a.allowance)}, so at risk."
+                f"{head}: it misses by {difference(a.shortfall, unit, places)}, within the "
+                f"tolerance of {tolerance_words(status, a.allowance, places)}, so at risk."
             )
         case _:
             return (
-                f"{head}: it misses by {difference(a.shortfall, unit)}, more than the tolerance "
-                f"of {tolerance_words(status, a.allowance)}, so off track."
+                f"{head}: it misses by {difference(a.shortfall, unit, places)}, more than the "
+                f"tolerance of {tolerance_words(status, a.allowance, places)}, so off track."
             )
+
+
+# Enough for any gap the rules tell apart from none (`rules._RELATIVE_SLACK`) on the road map's
+# figures; beyond this the figures are written to this many places, as close as they can be.
+_MOST_PLACES = 9
+
+
+def places_for(a: Assessment) -> int:
+    """The decimal places that show why a reading has its status: 2, or more when at 2 the
+    figures would say otherwise ("88% against an expected 88%: it misses by 0 percentage
+    points, so at risk"; "misses by 1, more than the tolerance of 1, so off track")."""
+    places = 2
+    while places < _MOST_PLACES and not _shows_why(a, places):
+        places += 1
+    return places
+
+
+def _shows_why(a: Assessment, places: int) -> bool:
+    if a.status is Status.ON_TRACK:
+        return True
+    gap = round(a.shortfall, places)
+    if a.status is Status.OFF_TRACK:
+        return gap > round(a.allowance, places)
+    return gap > 0
+
+
+def expected_words(a: Assessment, unit: str) -> str:
+    """The expected value, written to the places that show the reading misses it."""
+    return with_unit(a.expected, unit, places_for(a))
 
 
 def path_summary(status: OutcomeStatus) -> str:

@@ -26,7 +26,13 @@ from commands.domain.plausibility import ratio_words, unusual_ratio
 from commands.domain.rules import Polarity, Status, assess, parse_tolerance
 from commands.domain.status import NEEDS_COMMENTARY, path_of, period_of
 from commands.errors import UserError
-from commands.presentation.formatting import STATUS_WORDS, day, with_unit
+from commands.presentation.formatting import (
+    STATUS_WORDS,
+    day,
+    expected_words,
+    places_for,
+    with_unit,
+)
 from commands.presentation.replies import mention
 from commands.readings.recording import (
     Approval,
@@ -118,8 +124,15 @@ class Checked:
 
     def commentary_words(self) -> str:
         """Why a line of commentary is needed."""
-        figure = with_unit(self.submission.value, self.submission.outcome.unit)
-        expected = with_unit(self.expected, self.submission.outcome.unit)
+        s = self.submission
+        a = assess(
+            s.value,
+            self.expected,
+            Polarity(s.outcome.polarity),
+            parse_tolerance(s.outcome.tolerance),
+        )
+        figure = with_unit(s.value, s.outcome.unit, places_for(a))
+        expected = expected_words(a, s.outcome.unit)
         return (
             f"{figure} for {self.submission.period.label} is {STATUS_WORDS[self.status].lower()}"
             f" (the path expects {expected})"
@@ -278,12 +291,14 @@ async def record_as_caller(ctx: CommandContext, checked: Checked) -> Recorded:
     return recorded
 
 
-def split_extras(note: str) -> tuple[str, str, bool]:
+def split_extras(note: str, *, typed: bool = False) -> tuple[str, str, bool]:
     """`provisional reason: ONS revised it confirm` -> ("provisional", "ONS revised it", True):
     the note, the reason for revising a published period (after `reason:`), and whether the
-    figure is kept whatever waymark doubts (a last word `confirm`)."""
+    figure is kept whatever waymark doubts (a last word `confirm`). Only in a `typed` command,
+    as the question says to type it: in a thread reply (kept with `yes`) or the form (its own
+    box), "UKHSA yet to confirm" is the note's own words, and keeps nothing unasked."""
     words = note.split()
-    confirmed = bool(words) and words[-1].lower().strip(".!") == "confirm"
+    confirmed = typed and bool(words) and words[-1].lower().strip(".!") == "confirm"
     if confirmed:
         words = words[:-1]
     text = " ".join(words)

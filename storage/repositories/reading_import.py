@@ -27,10 +27,12 @@ from sqlalchemy import (
     func,
     select,
     text,
+    type_coerce,
     update,
 )
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.schema import CreateTable, DropTable
+from sqlalchemy.types import NullType
 
 from storage.changes import mark_changed
 from storage.column_types import UTCDateTime
@@ -59,6 +61,7 @@ _STAGED = Table(
     prefixes=["TEMPORARY"],
 )
 STAGED_COLUMNS = tuple(c.name for c in _STAGED.columns)
+_AS_STORED = {"period_start", "submitted_at", "approved_at"}
 
 _READINGS = cast(Table, Reading.__table__)
 _AUDIT = cast(Table, AuditEntry.__table__)
@@ -137,12 +140,30 @@ class ReadingImport:
 
     async def staged(self, numbers: Iterable[int]) -> list[StagedRow]:
         """The rows staged for these outcomes, by outcome, then in the file's order."""
-        query = (
-            select(_STAGED)
-            .where(_STAGED.c.outcome.in_(list(numbers)))
-            .order_by(_STAGED.c.outcome, _STAGED.c.row_no)
-        )
-        return list(map(StagedRow._make, await self.session.execute(query)))
+        where = _STAGED.c.outcome.in_(list(numbers))
+        order = (_STAGED.c.outcome, _STAGED.c.row_no)
+        if self._postgres:
+            query = select(_STAGED).where(where).order_by(*order)
+            return list(map(StagedRow._make, await self.session.execute(query)))
+        # SQLite's dates and times read as the text stored, and converted once a distinct
+        # value, as the column types would convert them a value at a time.
+        columns = [type_coerce(c, NullType()) if c.name in _AS_STORED else c for c in _STAGED.c]
+        query = select(*columns).where(where).order_by(*order)
+        days: dict[str, date] = {}
+        times: dict[str | None, datetime | None] = {None: None}
+        rows = []
+        for row in await self.session.execute(query):
+            n, outcome, period, start, value, by, at, note, state, approver, approved, *rest = row
+            day = days.get(start)
+            if day is None:
+                day = days[start] = date.fromisoformat(start)
+            if at not in times:
+                times[at] = _aware(at)
+            if approved not in times:
+                times[approved] = _aware(approved)
+            rows.append(StagedRow(n, outcome, period, day, value, by, times[at], note, state,
+                                  approver, times[approved], *rest))  # fmt: skip
+        return rows
 
     async def known(self, outcome_ids: Iterable[int]) -> Sequence[Any]:
         """The readings already stored for these outcomes (rows of `_KNOWN`), in period then
@@ -285,6 +306,11 @@ def _sqlite_time(at: datetime) -> str:
     if at.tzinfo is None:
         raise ValueError("naive datetimes are ambiguous; pass an aware datetime")
     return at.astimezone(UTC).replace(tzinfo=None).isoformat(sep=" ", timespec="microseconds")
+
+
+def _aware(stored: str) -> datetime:
+    """A time as `UTCDateTime` reads back the text SQLite stores."""
+    return datetime.fromisoformat(stored).replace(tzinfo=UTC)
 
 
 def _jsons(column: Sequence[Any]) -> list[str | None]:

@@ -33,7 +33,7 @@ def run_smoke(tmp_path: Path) -> dict[str, Any]:
     )
     assert done.returncode == 0, done.stderr[-3000:]
     assert "/outcome N p50 / p90 / p99" in done.stdout
-    assert "cores at 300/s)" in done.stdout  # what a reading costs, set against the target
+    assert "cores at 300/s);" in done.stdout  # what a reading costs, set against the target
     figures: dict[str, Any] = json.loads(out.read_text())
     # README's table is regenerated from the figures, measuring nothing.
     assert shown([out]).splitlines()[0].startswith("| scale: smoke")

@@ -13,6 +13,7 @@ from commands.domain.rules import Status
 from commands.domain.status import local_today, status_of
 from commands.errors import UserError
 from commands.events import Command
+from commands.presentation.replies import Section
 from commands.readings.parsing import parse_value, reading_period
 from commands.readings.recording import Via, record_reading
 from storage.db import Database
@@ -191,3 +192,40 @@ async def test_a_period_in_a_year_with_no_dates_is_answered_with_what_to_type(
         )
     async with db.reading() as session:
         assert [r.period for r in await ReadingRepository(session).history(1)] == ["2024/25"]
+
+
+async def test_a_status_is_explained_in_figures_that_show_why_it_is_what_it_is(
+    db: Database, tmp_path: Path, now: datetime, tz: ZoneInfo
+) -> None:
+    # Outcome 13's path expects 85 + (89 - 85) x 548 / 730 = 88.0027% at the end of 2025-Q3
+    # (548 days after 31 Mar 2024): 88% misses it, and said "88% against an expected 88%: it
+    # misses by 0 percentage points, ... so at risk", and 87% "misses by 1 percentage point,
+    # more than the tolerance of 1 percentage point, so off track".
+    await load_roadmap(db, tmp_path, now, tz)
+    core = Core(db, clock=lambda: now, tz=tz, admins=frozenset())
+
+    async def say(text: str) -> str:
+        return (await core.command(Command("slack", "C0CHILDREN1", "U0CHILDLEAD", text))).fallback
+
+    assert (await say("13 submit 88 2025-Q3")).startswith(
+        "88% for 2025-Q3 is at risk (the path expects 88.003%), so it needs a line"
+    )
+    at_risk = await say("13 submit 88 2025-Q3 More clinics")
+    assert (
+        "Status now: At risk. 2025-Q3 reading 88% against an expected 88.003% at the end of "
+        "2025-Q3 (higher is better): it misses by 0.003 percentage points, within the tolerance "
+        "of 1 percentage point, so at risk."
+    ) in at_risk
+    off_track = await say("13 submit 87 2025-Q3 More clinics")
+    assert (
+        "2025-Q3 reading 87% against an expected 88.003% at the end of 2025-Q3 (higher is "
+        "better): it misses by 1.003 percentage points, more than the tolerance of 1 percentage "
+        "point, so off track."
+    ) in off_track
+    card = await core.command(Command("slack", "C0CHILDREN1", "U0CHILDLEAD", "13"))
+    facts = {f.label: f.value for b in card.blocks if isinstance(b, Section) for f in b.facts}
+    assert facts["Expected"] == "88.003% for 2025-Q3"
+    # Where two places show why, two places it stays.
+    assert "2025-Q3 reading 86.5% against an expected 88% at the end of 2025-Q3" in await say(
+        "13 submit 86.5 2025-Q3 More clinics"
+    )
