@@ -31,7 +31,7 @@ from commands.readings.guards import (
 from commands.readings.recording import Recorded, Via, confirmation_reply
 from storage.models import Outcome, Reading
 from storage.publication_models import Question, QuestionAnswer, QuestionKind
-from storage.repositories import AuditRepository, QuestionRepository
+from storage.repositories import AuditRepository, QuestionRepository, ReadingRepository
 
 HOLD_FOR = timedelta(days=7)
 
@@ -180,6 +180,7 @@ async def keep(ctx: CommandContext, question: Question, *, reason: str = "") -> 
             f"{checked.lock_words(ctx.tz)} Give the reason for revising it, and the figure "
             "again, like `23.4 2024/25 reason: WHY IT CHANGED`."
         )
+    await _nothing_new_since(ctx, question, submission)
     if not await QuestionRepository(ctx.session).settle(
         question.id, QuestionAnswer.RECORDED, ctx.now
     ):
@@ -187,6 +188,22 @@ async def keep(ctx: CommandContext, question: Question, *, reason: str = "") -> 
     recorded = await record_as_caller(ctx, checked)
     question.reading_id = recorded.reading.id
     return recorded
+
+
+async def _nothing_new_since(ctx: CommandContext, question: Question, s: Submission) -> None:
+    """Keeping a held figure answers what was asked then: a figure recorded for its period
+    since (by someone else, as a rule) was never shown to its submitter, so it is not replaced
+    unasked; they are told, and may give theirs again."""
+    current = await ReadingRepository(ctx.session).current(s.outcome.id, s.period.start)
+    if current is None or current.submitted_at <= question.asked_at:
+        return
+    asked = day(question.asked_at.astimezone(ctx.tz).date())
+    unit = s.outcome.unit
+    raise UserError(
+        f"Nothing recorded: since you gave {with_unit(s.value, unit)} for {s.period.label} on "
+        f"{asked}, {mention(current.submitted_by)} recorded {with_unit(current.value, unit)} "
+        f"for it. If yours should replace it, give it again and keep it when asked."
+    )
 
 
 async def drop(ctx: CommandContext, question: Question) -> str:

@@ -166,3 +166,26 @@ async def test_commentary_given_after_its_question_expired_is_not_dropped_in_sil
     async with db.reading() as session:
         [latest] = await ReadingRepository(session).latest(2, 1)
     assert (latest.period, latest.note) == ("2025-Q3", "")
+
+
+async def test_keeping_a_held_figure_does_not_replace_one_recorded_since_unasked(
+    db: Database, tmp_path: Path, now: datetime, tz: ZoneInfo
+) -> None:
+    # A lead's 8.6 was held (a tenth of the last reading); meanwhile the other lead recorded
+    # 88.5 for the same period. "yes" to the old question replaced 88.5 with 8.6, though the
+    # lead who said it was never asked about replacing anyone's figure.
+    await setup(db, tmp_path, now, tz)
+    clock = Clock(now)
+    core = Core(db, clock=clock, tz=tz, admins=frozenset({"U0ADMIN"}))
+    assert (await say(core, "8.6 2025-Q3") or "").startswith("You wrote 8.6%")
+    clock.now = now + timedelta(hours=1)
+    other = await core.command(Command("slack", CHANNEL, "U0CHILDLEA2", "13 submit 88.5 2025-Q3"))
+    assert other.fallback.startswith("Recorded outcome 13 (MMR coverage), 2025-Q3: 88.5%.")
+    clock.now = now + timedelta(hours=2)
+    said = await say(core, "yes") or ""
+    assert said.startswith("Nothing recorded: since you gave 8.6% for 2025-Q3 on Thu 26 Nov 2026,")
+    assert said.endswith(
+        "recorded 88.5% for it. If yours should replace it, give it again and keep it when asked."
+    )
+    assert "U0CHILDLEA2" in said
+    assert await values_of_13(db) == [86.0, 85.5, 88.5]
