@@ -115,11 +115,11 @@ async def answer_question(ctx: CommandContext, question: Question, text: str) ->
     when the words do not answer it."""
     questions = QuestionRepository(ctx.session)
     if question.kind == QuestionKind.COMMENTARY:
-        if question.expires_at <= ctx.now or question.reading_id is None:
-            await questions.settle(question.id, QuestionAnswer.EXPIRED, ctx.now)
-            return None
         if set(_said(text).split()) <= _CHAT:
             return None  # "thanks, will do" acknowledges; it says nothing about what is done
+        if question.expires_at <= ctx.now or question.reading_id is None:
+            await questions.settle(question.id, QuestionAnswer.EXPIRED, ctx.now)
+            return await _commentary_too_late(ctx, question)
         return await _take_commentary(ctx, question, text)
     if question.expires_at <= ctx.now:
         return text_reply(await expire(ctx, question))
@@ -232,6 +232,24 @@ def _audit(ctx: CommandContext, question: Question, action: str) -> None:
         subject=f"question:{question.id}:{question.period}",
         before={"value": question.value, "note": question.note},
         after={"answer": question.answer},
+    )
+
+
+async def _commentary_too_late(ctx: CommandContext, question: Question) -> Reply | None:
+    """Words given after the question for commentary expired are not taken as it: say so,
+    while the reading still needs it, rather than leave the lead thinking it was recorded."""
+    reading = await ctx.session.get(Reading, question.reading_id) if question.reading_id else None
+    if reading is None or not reading.is_current or reading.note.strip():
+        return None
+    outcome = await ctx.session.get(Outcome, question.outcome_id)
+    assert outcome is not None
+    asked = day(question.asked_at.astimezone(ctx.tz).date())
+    return text_reply(
+        f"I asked here on {asked} for a line on what is being done about outcome "
+        f"{outcome.number}'s {reading.period} reading ({with_unit(reading.value, outcome.unit)})"
+        f", but that was more than {HOLD_FOR.days} days ago, so I have not taken these words as "
+        f"its commentary. To add them: `/outcome {outcome.number} comment {reading.period} "
+        "WHAT IS BEING DONE`."
     )
 
 

@@ -141,3 +141,28 @@ async def test_a_note_ending_in_confirm_is_a_note_in_a_thread_and_on_the_form(
         notes = {r.period: r.note for r in await ReadingRepository(session).history(2)}
     assert notes["2025-Q3"] == "UKHSA yet to confirm"
     assert notes["2025-Q4"] == "Practices still to confirm"
+
+
+async def test_commentary_given_after_its_question_expired_is_not_dropped_in_silence(
+    db: Database, tmp_path: Path, now: datetime, tz: ZoneInfo
+) -> None:
+    # A lead's line on what is being done, given in the thread eight days after waymark asked
+    # for it, was ignored without a word: the reading went on saying "commentary missing".
+    await setup(db, tmp_path, now, tz)
+    clock = Clock(now)
+    core = Core(db, clock=clock, tz=tz, admins=frozenset({"U0ADMIN"}))
+    recorded = await say(core, "84 2025-Q3")
+    assert recorded is not None
+    assert "reply here with a line on what is being done about it." in recorded
+    clock.now = now + timedelta(days=8)
+    assert await say(core, "Thanks") is None  # still only an acknowledgement
+    assert await say(core, "Extra clinics in the three lowest wards from January") == (
+        "I asked here on Thu 26 Nov 2026 for a line on what is being done about outcome 13's "
+        "2025-Q3 reading (84%), but that was more than 7 days ago, so I have not taken these "
+        "words as its commentary. To add them: `/outcome 13 comment 2025-Q3 WHAT IS BEING "
+        "DONE`."
+    )
+    assert await say(core, "More chat later on") is None  # said once
+    async with db.reading() as session:
+        [latest] = await ReadingRepository(session).latest(2, 1)
+    assert (latest.period, latest.note) == ("2025-Q3", "")
