@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import dataclasses
 import difflib
+import functools
 import re
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
@@ -223,6 +224,7 @@ async def _dispatch(ctx: CommandContext, text: str) -> Reply:
     return await command.handler(ctx, Args(words=rest, shared=shared, page=page, raw=text))
 
 
+@functools.lru_cache(maxsize=256)  # the same few commands (`12`, `list`) again and again
 def command_name(text: str) -> str:
     """What a command asks for, from a short fixed list (`card`, `history`, `list`, `search`,
     `help`, `unknown`...): a label for metrics and logs that never carries the words typed."""

@@ -48,7 +48,7 @@ async def run_comment(args: argparse.Namespace, rt: Runtime) -> int:
     async with rt.db.transaction() as session:
         said = await comment_from_command_line(
             session, number=args.number, period_text=args.period, text=args.text, by=args.by,
-            now=rt.now,
+            now=rt.now, tz=rt.tz,
         )  # fmt: skip
     print(plain_mentions(said))
     return 0

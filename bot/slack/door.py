@@ -9,9 +9,9 @@ import hmac
 import json
 import logging
 import re
-from collections.abc import Iterator, Mapping, Sequence
-from contextlib import contextmanager
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
+from types import TracebackType
 from typing import Any
 from urllib.parse import parse_qsl, unquote
 
@@ -144,16 +144,30 @@ def refused(refusal: Refusal, path: str) -> None:
     log.warning("refused a request to %s with %d: %s", path, refusal.status, refusal.reason)
 
 
-@contextmanager
-def reading(what: str) -> Iterator[None]:
+_MALFORMED = (KeyError, TypeError, ValueError, AttributeError, IndexError)
+
+
+class reading:  # noqa: N801 - used as a function is: `with door.reading("a button"):`
     """Reading a signed payload's fields: a field missing or of the wrong type is a malformed
-    request (400), not a failure of waymark's (500 and a traceback)."""
-    try:
-        yield
-    except (KeyError, TypeError, ValueError, AttributeError, IndexError) as error:
-        raise MalformedRequestError(
-            f"{what} without the fields Slack gives it ({error!r})"
-        ) from None
+    request (400), not a failure of waymark's (500 and a traceback). A class, not a generator:
+    every request reads its fields in one, and a generator's context manager costs a
+    microsecond more."""
+
+    __slots__ = ("what",)
+
+    def __init__(self, what: str) -> None:
+        self.what = what
+
+    def __enter__(self) -> None:
+        return None
+
+    def __exit__(
+        self, kind: type[BaseException] | None, error: BaseException | None, _: TracebackType | None
+    ) -> None:
+        if isinstance(error, _MALFORMED):
+            raise MalformedRequestError(
+                f"{self.what} without the fields Slack gives it ({error!r})"
+            ) from None
 
 
 def text(value: Any) -> str:

@@ -68,10 +68,17 @@ async def current_card(
 
 
 async def queue_refreshes(
-    session: AsyncSession, outcome: Outcome, reading: Reading, *, now: datetime, tz: tzinfo
+    session: AsyncSession,
+    outcome: Outcome,
+    reading: Reading,
+    *,
+    now: datetime,
+    tz: tzinfo,
+    because: str = "",
 ) -> int:
     """Queue a change to each recent card showing `outcome`, now that `reading` counts (or was
-    approved); how many were queued. Nothing for a reading that displaced no current one."""
+    approved); how many were queued. Nothing for a reading that displaced no current one.
+    `because`: what else changed that a status card shows (its commentary), as a key."""
     if not reading.is_current:
         return 0
     number = outcome.number
@@ -97,7 +104,7 @@ async def queue_refreshes(
         if reply is None:
             continue
         row = await outbox.add(
-            key=_key(post, reading),
+            key=_key(post, reading, because),
             kind=REFRESH,
             platform=post.platform,
             channel_id=post.channel_id,
@@ -113,11 +120,14 @@ async def queue_refreshes(
     return queued
 
 
-def _key(post: Post, reading: Reading) -> str:
+def _key(post: Post, reading: Reading, because: str = "") -> str:
     """Once per card and reading; a status card again once the reading is approved (it says
-    who approved it), a reminder not (it says the same either way)."""
+    who approved it) or commented (it shows the commentary), a reminder not (it says the same
+    either way)."""
     key = f"refresh:{post.id}:{reading.id}"
-    return f"{key}:{reading.state}" if post.kind == STATUS_CARD else key
+    if post.kind != STATUS_CARD:
+        return key
+    return f"{key}:{reading.state}:{because}" if because else f"{key}:{reading.state}"
 
 
 class _Places:

@@ -167,16 +167,25 @@ async def comment_reading(ctx: CommandContext, args: Args) -> Reply:
             f"January`, or for one period, `/outcome {outcome.number} comment 2025/26 TEXT`."
         )
     reading = await find_reading(ctx.session, outcome, period, provisional=False)
-    said = comment(ctx.session, outcome, reading, text, by=ctx.caller.user_id, now=ctx.now)
+    said = await comment(
+        ctx.session, outcome, reading, text, by=ctx.caller.user_id, now=ctx.now, tz=ctx.tz
+    )
     return Reply(said, (Section(text=said),), shared=args.shared, about=(outcome.number,))
 
 
-def comment(
-    session: AsyncSession, outcome: Outcome, reading: Reading, text: str, *, by: str, now: datetime
+async def comment(
+    session: AsyncSession,
+    outcome: Outcome,
+    reading: Reading,
+    text: str,
+    *,
+    by: str,
+    now: datetime,
+    tz: tzinfo,
 ) -> str:
     """Add or replace a reading's commentary (the old words stay in the audit log)."""
     before = reading.note
-    set_commentary(session, outcome, reading, text, by=by, now=now)
+    await set_commentary(session, outcome, reading, text, by=by, now=now, tz=tz)
     replaced = f" It replaces “{before}”." if before and before != text else ""
     return (
         f"Outcome {outcome.number}'s {reading.period} reading "

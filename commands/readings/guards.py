@@ -291,12 +291,14 @@ async def record_as_caller(ctx: CommandContext, checked: Checked) -> Recorded:
     return recorded
 
 
-def split_extras(note: str) -> tuple[str, str, bool]:
+def split_extras(note: str, *, typed: bool = False) -> tuple[str, str, bool]:
     """`provisional reason: ONS revised it confirm` -> ("provisional", "ONS revised it", True):
     the note, the reason for revising a published period (after `reason:`), and whether the
-    figure is kept whatever waymark doubts (a last word `confirm`)."""
+    figure is kept whatever waymark doubts (a last word `confirm`). Only in a `typed` command,
+    as the question says to type it: in a thread reply (kept with `yes`) or the form (its own
+    box), "UKHSA yet to confirm" is the note's own words, and keeps nothing unasked."""
     words = note.split()
-    confirmed = bool(words) and words[-1].lower().strip(".!") == "confirm"
+    confirmed = typed and bool(words) and words[-1].lower().strip(".!") == "confirm"
     if confirmed:
         words = words[:-1]
     text = " ".join(words)

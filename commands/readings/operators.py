@@ -74,11 +74,18 @@ async def approve_from_command_line(
 
 
 async def comment_from_command_line(
-    session: AsyncSession, *, number: int, period_text: str, text: str, by: str, now: datetime
+    session: AsyncSession,
+    *,
+    number: int,
+    period_text: str,
+    text: str,
+    by: str,
+    now: datetime,
+    tz: tzinfo,
 ) -> str:
     """`waymark comment N PERIOD TEXT --by USER`."""
     if not text.strip():
         raise UserError('Give the commentary: waymark comment N PERIOD "what is being done".')
     outcome = await get_outcome(session, number)
     reading = await find_reading(session, outcome, period_text, provisional=False)
-    return comment(session, outcome, reading, text.strip(), by=by, now=now)
+    return await comment(session, outcome, reading, text.strip(), by=by, now=now, tz=tz)

@@ -8,12 +8,14 @@ often the answer is delivered, and it expires visibly after `HOLD_FOR`."""
 
 from __future__ import annotations
 
+import hashlib
 import re
-from datetime import datetime, timedelta
+from datetime import datetime, timedelta, tzinfo
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from commands.context import CommandContext
+from commands.delivery.refreshes import queue_refreshes
 from commands.domain.periods import Cadence
 from commands.domain.rules import Status
 from commands.domain.status import NEEDS_COMMENTARY, period_of
@@ -113,11 +115,11 @@ async def answer_question(ctx: CommandContext, question: Question, text: str) ->
     when the words do not answer it."""
     questions = QuestionRepository(ctx.session)
     if question.kind == QuestionKind.COMMENTARY:
-        if question.expires_at <= ctx.now or question.reading_id is None:
-            await questions.settle(question.id, QuestionAnswer.EXPIRED, ctx.now)
-            return None
         if set(_said(text).split()) <= _CHAT:
             return None  # "thanks, will do" acknowledges; it says nothing about what is done
+        if question.expires_at <= ctx.now or question.reading_id is None:
+            await questions.settle(question.id, QuestionAnswer.EXPIRED, ctx.now)
+            return await _commentary_too_late(ctx, question)
         return await _take_commentary(ctx, question, text)
     if question.expires_at <= ctx.now:
         return text_reply(await expire(ctx, question))
@@ -233,13 +235,33 @@ def _audit(ctx: CommandContext, question: Question, action: str) -> None:
     )
 
 
+async def _commentary_too_late(ctx: CommandContext, question: Question) -> Reply | None:
+    """Words given after the question for commentary expired are not taken as it: say so,
+    while the reading still needs it, rather than leave the lead thinking it was recorded."""
+    reading = await ctx.session.get(Reading, question.reading_id) if question.reading_id else None
+    if reading is None or not reading.is_current or reading.note.strip():
+        return None
+    outcome = await ctx.session.get(Outcome, question.outcome_id)
+    assert outcome is not None
+    asked = day(question.asked_at.astimezone(ctx.tz).date())
+    return text_reply(
+        f"I asked here on {asked} for a line on what is being done about outcome "
+        f"{outcome.number}'s {reading.period} reading ({with_unit(reading.value, outcome.unit)})"
+        f", but that was more than {HOLD_FOR.days} days ago, so I have not taken these words as "
+        f"its commentary. To add them: `/outcome {outcome.number} comment {reading.period} "
+        "WHAT IS BEING DONE`."
+    )
+
+
 async def _take_commentary(ctx: CommandContext, question: Question, text: str) -> Reply:
     reading = await ctx.session.get(Reading, question.reading_id)
     outcome = await ctx.session.get(Outcome, question.outcome_id)
     assert reading is not None
     assert outcome is not None
     await QuestionRepository(ctx.session).settle(question.id, QuestionAnswer.COMMENTED, ctx.now)
-    set_commentary(ctx.session, outcome, reading, text.strip(), by=ctx.caller.user_id, now=ctx.now)
+    await set_commentary(
+        ctx.session, outcome, reading, text.strip(), by=ctx.caller.user_id, now=ctx.now, tz=ctx.tz
+    )
     return text_reply(
         f"Thanks {mention(ctx.caller.user_id)}: outcome {outcome.number}'s {reading.period} "
         f"reading ({with_unit(reading.value, outcome.unit)}) now has commentary: "
@@ -247,10 +269,18 @@ async def _take_commentary(ctx: CommandContext, question: Question, text: str) -
     )
 
 
-def set_commentary(
-    session: AsyncSession, outcome: Outcome, reading: Reading, text: str, *, by: str, now: datetime
+async def set_commentary(
+    session: AsyncSession,
+    outcome: Outcome,
+    reading: Reading,
+    text: str,
+    *,
+    by: str,
+    now: datetime,
+    tz: tzinfo,
 ) -> None:
-    """Add or replace a reading's commentary; the old words stay in the audit log."""
+    """Add or replace a reading's commentary; the old words stay in the audit log, and cards
+    in chat that showed "commentary missing" (or the old words) are redrawn."""
     before = reading.note
     reading.note = text
     AuditRepository(session).record(
@@ -261,3 +291,7 @@ def set_commentary(
         before={"note": before},
         after={"note": text},
     )
+    # Keyed by the words and the moment: each change of commentary redraws the card once.
+    words = hashlib.sha256(text.encode()).hexdigest()[:16]
+    because = f"noted:{now.isoformat()}:{words}"
+    await queue_refreshes(session, outcome, reading, now=now, tz=tz, because=because)

@@ -28,7 +28,7 @@ async def submit_reading(ctx: CommandContext, args: Args) -> Reply:
     one_value(args.words)
     value = parse_value(args.words[0], outcome.unit)
     period_text, rest = split_period(args.words[1:])
-    note, reason, confirmed = split_note(rest)
+    note, reason, confirmed = split_note(rest, typed=True)
     period = reading_period(outcome, period_text, ctx.now, ctx.tz)
     submission = Submission(
         outcome, value, period, ctx.caller.user_id, Via.SLASH, note=note, reason=reason,

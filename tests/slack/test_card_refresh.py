@@ -149,3 +149,26 @@ async def test_approving_the_reading_redraws_the_card_with_who_approved_it(
     assert "Provisional" not in words
     await pass_of_the_outbox(slack)
     assert len(updates_of(slack, card.ts)) == 2
+
+
+async def test_a_shared_card_shows_the_commentary_once_it_is_given(slack: SlackHarness) -> None:
+    # The card went on saying "Commentary missing" in the channel after the lead gave it.
+    card = await shared_card(slack)
+    await slack.reply(LEAD, CHILDREN, card.ts, "31.5 2025/26")
+    await pass_of_the_outbox(slack)
+    assert "Commentary missing" in str(slack.workspace.message(CHILDREN, card.ts).blocks)
+
+    await slack.reply(LEAD, CHILDREN, card.ts, "Auto-enrolment for school meals from January")
+    await pass_of_the_outbox(slack)
+    blocks = str(slack.workspace.message(CHILDREN, card.ts).blocks)
+    assert "Commentary missing" not in blocks
+    assert "Auto-enrolment for school meals from January" in blocks
+
+    await slack.command(LEAD, CHILDREN, "12 comment 2025/26 Letters to every family in March")
+    await pass_of_the_outbox(slack)
+    assert "Letters to every family in March" in str(
+        slack.workspace.message(CHILDREN, card.ts).blocks
+    )
+    # The same message, changed in place each time.
+    assert [m.ts for m in slack.workspace.history(CHILDREN)] == [card.ts]
+    assert len(updates_of(slack, card.ts)) == 3

@@ -10,7 +10,7 @@ from pathlib import Path
 from zoneinfo import ZoneInfo
 
 from commands.conversations import Core
-from commands.events import ButtonPressed, Command, ThreadReply
+from commands.events import ButtonPressed, Command, FormSubmitted, ThreadReply
 from commands.presentation.replies import Action
 from storage.db import Database
 from storage.repositories import AuditRepository, PostRepository, ReadingRepository
@@ -116,3 +116,53 @@ async def test_a_held_figure_is_written_as_it_was_given_when_it_expires(
         "The figure you gave on Thu 26 Nov 2026 (1,234,567 for 2025) waited 7 days for your "
         "answer and has expired: nothing was recorded. Give it again if it is right."
     )
+
+
+async def test_a_note_ending_in_confirm_is_a_note_in_a_thread_and_on_the_form(
+    db: Database, tmp_path: Path, now: datetime, tz: ZoneInfo
+) -> None:
+    # "8.6 2025-Q3 UKHSA yet to confirm" kept a tenth of the last reading without asking, as
+    # if the lead had said yes, and stored the note as "UKHSA yet to". Only a command takes
+    # a last word `confirm` as keeping the figure (the question says to type it there).
+    await setup(db, tmp_path, now, tz)
+    core = Core(db, clock=Clock(now), tz=tz, admins=frozenset({"U0ADMIN"}))
+    asked = await say(core, "8.6 2025-Q3 UKHSA yet to confirm")
+    assert asked is not None
+    assert asked.startswith("You wrote 8.6% — about a tenth of the last reading, 85.5%")
+    assert await values_of_13(db) == [86.0, 85.5]
+    kept = await say(core, "yes")
+    assert kept is not None
+    assert kept.startswith("Recorded outcome 13 (MMR coverage), 2025-Q3: 8.6%.")
+    values = {"value": "8.7", "period": "2025-Q4", "note": "Practices still to confirm"}
+    form = FormSubmitted("slack", CHANNEL, THREAD, "U0CHILDLEAD", 13, values)
+    answer = await core.form_submitted(form)
+    assert answer.errors == {}
+    async with db.reading() as session:
+        notes = {r.period: r.note for r in await ReadingRepository(session).history(2)}
+    assert notes["2025-Q3"] == "UKHSA yet to confirm"
+    assert notes["2025-Q4"] == "Practices still to confirm"
+
+
+async def test_commentary_given_after_its_question_expired_is_not_dropped_in_silence(
+    db: Database, tmp_path: Path, now: datetime, tz: ZoneInfo
+) -> None:
+    # A lead's line on what is being done, given in the thread eight days after waymark asked
+    # for it, was ignored without a word: the reading went on saying "commentary missing".
+    await setup(db, tmp_path, now, tz)
+    clock = Clock(now)
+    core = Core(db, clock=clock, tz=tz, admins=frozenset({"U0ADMIN"}))
+    recorded = await say(core, "84 2025-Q3")
+    assert recorded is not None
+    assert "reply here with a line on what is being done about it." in recorded
+    clock.now = now + timedelta(days=8)
+    assert await say(core, "Thanks") is None  # still only an acknowledgement
+    assert await say(core, "Extra clinics in the three lowest wards from January") == (
+        "I asked here on Thu 26 Nov 2026 for a line on what is being done about outcome 13's "
+        "2025-Q3 reading (84%), but that was more than 7 days ago, so I have not taken these "
+        "words as its commentary. To add them: `/outcome 13 comment 2025-Q3 WHAT IS BEING "
+        "DONE`."
+    )
+    assert await say(core, "More chat later on") is None  # said once
+    async with db.reading() as session:
+        [latest] = await ReadingRepository(session).latest(2, 1)
+    assert (latest.period, latest.note) == ("2025-Q3", "")
