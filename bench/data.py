@@ -14,7 +14,7 @@ from __future__ import annotations
 import csv
 import random
 from collections.abc import Iterator, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, time, timedelta
 from pathlib import Path
 from time import perf_counter
@@ -59,16 +59,39 @@ class Roadmap:
     readings: int
     due: Period  # a monthly outcome's latest period with a reading: the one due today
     free: Period  # the month after it: ended, not yet due, no readings
+    # Each outcome's latest generated figure (the period due, for a monthly one).
+    latest: dict[int, float] = field(default_factory=dict)
     kept_seconds: float = 0.0  # working out every kept status once generated (the backfill)
 
-    def reply_periods(self) -> Iterator[tuple[int, str]]:
-        """(outcome, period) for thread replies, each pair once: first every monthly outcome's
-        free period (a new reading), then earlier periods (corrections), newest first."""
-        period = self.free
-        while True:
-            for number in self.monthly:
-                yield number, period.label
-            period = period.previous()
+
+class Replies:
+    """What the leads of the monthly outcomes reply in their threads, as waymark stores at
+    once: each a figure for the outcome's free period, by its first lead, within a quarter of
+    its latest reading (waymark questions a figure three times or a third of the period
+    before's, and one replacing an approved figure or someone else's; it stores neither until
+    the lead says `yes`). An outcome's first reply is a new reading; each later one corrects
+    that lead's own provisional figure. The third decimal counts the outcome's replies, so no
+    two figures for a period are the same (one equal to the figure it corrects is not stored
+    again)."""
+
+    def __init__(self, roadmap: Roadmap, rng: random.Random) -> None:
+        self.roadmap = roadmap
+        self.rng = rng
+        self.given: dict[int, int] = {}  # outcome: replies so far
+
+    def text(self, number: int) -> str:
+        """The words of the next reply about `number`."""
+        replies = self.given[number] = self.given.get(number, 0) + 1
+        near = self.roadmap.latest[number] * self.rng.uniform(0.8, 1.25)
+        figure = round(min(max(near, 1.0), 99.0), 1) + replies / 1000
+        return f"{figure:.3f} {self.roadmap.free.label}"
+
+    def lead(self, number: int) -> str:
+        return self.roadmap.threads[number].leads[0]
+
+    def corrected(self) -> list[int]:
+        """The outcomes with a figure for the free period already, which a reply corrects."""
+        return list(self.given)
 
 
 def due_period(today: date, cadence: Cadence = Cadence.MONTHLY) -> Period:
@@ -130,6 +153,7 @@ async def generate(
     reading_rows = []
     post_rows = []
     threads: dict[int, Thread] = {}
+    latest: dict[int, float] = {}
     for n in range(1, outcomes + 1):
         group = (n - 1) // per_group + 1
         cadence = cadence_of(n)
@@ -188,6 +212,7 @@ async def generate(
                 }
             )
             period = period.next()
+        latest[n] = round(value, 1)
         ts = f"1760000000.{n:06d}"
         channel = str(group_rows[group - 1]["channel_id"])
         post_rows.append(
@@ -237,6 +262,7 @@ async def generate(
         readings=len(reading_rows),
         due=due,
         free=due.next(),
+        latest=latest,
         kept_seconds=kept,
     )
 

@@ -9,8 +9,8 @@ that CPU went (cProfile, sorted by cumulative time).
 `--door core` hands each reply straight to the core (`Core.thread_reply`); `--door bolt` sends
 it, signed, through the real Bolt app (the listener, the tick and the confirmation posted to the
 Slack stand-in, which runs in its own process so that its CPU is not counted). Each reply is a
-new reading for a distinct outcome (its next period), then as many corrections (its period due
-again), `--concurrency` at a time."""
+new reading for a distinct outcome (its next period), then as many corrections (the lead's own
+figure for that period, given again), `--concurrency` at a time."""
 
 from __future__ import annotations
 
@@ -33,7 +33,7 @@ import aiohttp
 from slack_bolt.request.async_request import AsyncBoltRequest
 from sqlalchemy import event
 
-from bench.data import Roadmap, generate
+from bench.data import Replies, Roadmap, generate
 from bench.databases import fresh_database, postgres_available
 from bench.load import BOT_USER, reply_event
 from bench.passes import LONDON
@@ -72,18 +72,17 @@ class Reply:
 
 
 def replies(roadmap: Roadmap, count: int, rng: random.Random, first_ts: int) -> list[Reply]:
-    """A new reading for each of `count` outcomes, then a correction of each one's period due."""
+    """A new reading for each of `count` outcomes, then each lead's correction of it (as the
+    bench sends them: `data.Replies`, each stored at once)."""
     numbers = roadmap.monthly[:count]
     assert len(numbers) == count, f"{len(numbers)} monthly outcomes for {count} replies"
     said = []
-    for i, (number, period) in enumerate(
-        [(n, roadmap.free.label) for n in numbers] + [(n, roadmap.due.label) for n in numbers]
-    ):
+    figures = Replies(roadmap, rng)
+    for i, number in enumerate([*numbers, *numbers]):
         thread = roadmap.threads[number]
-        value = round(rng.uniform(5, 95), 1)
         ts = f"1770000001.{first_ts + i:06d}"
         said.append(
-            Reply(thread.channel_id, thread.ts, ts, thread.leads[0], f"{value} {period} confirm")
+            Reply(thread.channel_id, thread.ts, ts, figures.lead(number), figures.text(number))
         )
     return said
 

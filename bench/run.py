@@ -8,6 +8,7 @@ import asyncio
 import random
 import time
 from datetime import datetime, timedelta
+from itertools import cycle, islice
 from pathlib import Path
 from typing import Any
 
@@ -15,7 +16,7 @@ import aiohttp
 from sqlalchemy import func, select
 
 from bench import passes
-from bench.data import LAG_DAYS, Roadmap, generate
+from bench.data import LAG_DAYS, Replies, Roadmap, generate
 from bench.databases import fresh_database
 from bench.imports import measure_import
 from bench.load import (
@@ -185,7 +186,8 @@ class Load:
         # The replies' own: drawn in the same order whatever the timing of the requests before
         # them (which may call `rng` a varying number of times), so that a run is repeatable.
         self.replying = random.Random(rng.random())
-        self.replies = roadmap.reply_periods()
+        self.replies = Replies(roadmap, random.Random(self.replying.random()))
+        self.in_turn = cycle(roadmap.monthly)
         self.ts = 0
 
     def _command(
@@ -276,10 +278,8 @@ class Load:
         ingest: dict[str, Any] = {
             "sequential": await self._ingest(self.scale.ingest, 1),
             "concurrent": await self._ingest(self.scale.ingest * 2, CONCURRENCY),
-            # Replies for the period every outcome has a reading for: each corrects one.
-            "corrections": await self._ingest(
-                self.scale.ingest, CONCURRENCY, period=self.roadmap.due.label
-            ),
+            # A lead correcting their own figure given earlier in the run.
+            "corrections": await self._ingest(self.scale.ingest, CONCURRENCY, corrections=True),
         }
         sent = sum(ingest[mode]["count"] for mode in ("sequential", "concurrent", "corrections"))
         confirmed = (await self.slack.counts()).get("chat.postMessage", 0)
@@ -325,34 +325,31 @@ class Load:
         await self._command(self.to_waymark, text, check, response_url)(0, sample)
 
     async def _ingest(
-        self, count: int, concurrency: int, *, period: str | None = None
+        self, count: int, concurrency: int, *, corrections: bool = False
     ) -> dict[str, Any]:
-        """Thread replies, each a reading (of the next period not yet given, or of `period`),
+        """Thread replies, each stored as a reading at once (`data.Replies`): new readings of
+        the monthly outcomes in turn (once each has one, corrections), or with `corrections`
+        only corrections, of outcomes chosen at random among those given a figure before;
         timed until the last confirmation is posted in its thread, not only acknowledged."""
         ok = Check()
         # Each reply's words and address are fixed before the clock starts.
         bodies = []
         said = []
-        monthly = self.roadmap.monthly
-        numbers = iter(self.replying.sample(monthly, min(count, len(monthly))))
-        for _ in range(count):
-            if period is None:
-                number, given = next(self.replies)
-            else:
-                number, given = next(numbers, self.replying.choice(monthly)), period
+        if corrections:
+            given = self.replies.corrected()
+            chosen = self.replying.sample(given, min(count, len(given)))
+            numbers = list(islice(cycle(chosen), count))
+        else:
+            numbers = [next(self.in_turn) for _ in range(count)]
+        for number in numbers:
             thread = self.roadmap.threads[number]
             self.ts += 1
-            # Two decimals, the second a 5: never the figure a period holds (generated ones have
-            # one), so every reply stores a reading and `recorded_in_database` counts them all.
-            value = f"{self.replying.uniform(5, 95):.1f}5"
             reply = {
-                "user": self.replying.choice(thread.leads),
+                "user": self.replies.lead(number),
                 "channel": thread.channel_id,
                 "thread_ts": thread.ts,
                 "ts": f"1770000001.{self.ts:06d}",
-                # `confirm` keeps the figure whatever waymark doubts (a random figure is often far
-                # from the last, or replaces another lead's): this measures storing readings.
-                "text": f"{value} {given} confirm",
+                "text": self.replies.text(number),
             }
             _, body = reply_event(**reply)
             bodies.append(body)
