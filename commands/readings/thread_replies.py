@@ -112,8 +112,30 @@ async def _answer(
         return ThreadAnswer(None)
     reply = await confirm_kept(ctx, recorded, thread_id=event.thread_id)
     if corrected:
-        return ThreadAnswer(text_reply(f"{CORRECTED} {reply.fallback}"))
+        left = await _left_behind(ctx, key, recorded.reading)
+        return ThreadAnswer(text_reply(" ".join(w for w in (CORRECTED, reply.fallback, left) if w)))
     return ThreadAnswer(reply, react_tick=True)
+
+
+async def _left_behind(ctx: CommandContext, key: str, reading: Reading) -> str:
+    """An edit that moved the figure to another period leaves the reading the message gave
+    for the first one (history is never rewritten): say so, or it goes on counting unseen."""
+    message = key.split(":edit:")[0]
+    given = await ReadingRepository(ctx.session).from_message(message)
+    left = [
+        r
+        for r in given
+        if r.is_current and r.outcome_id == reading.outcome_id and r.period != reading.period
+    ]
+    if not left:
+        return ""
+    outcome = await ctx.session.get(Outcome, reading.outcome_id)
+    assert outcome is not None
+    periods = ", ".join(f"{r.period} still has {with_unit(r.value, outcome.unit)}" for r in left)
+    return (
+        f"{periods} from this message before it was edited: if that is wrong, reply with the "
+        "right figure and its period."
+    )
 
 
 async def _handled_before(ctx: CommandContext, key: str) -> bool:

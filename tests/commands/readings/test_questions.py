@@ -10,7 +10,7 @@ from pathlib import Path
 from zoneinfo import ZoneInfo
 
 from commands.conversations import Core
-from commands.events import ButtonPressed, Command, FormSubmitted, ThreadReply
+from commands.events import ButtonPressed, Command, FormSubmitted, ReplyEdited, ThreadReply
 from commands.presentation.replies import Action
 from storage.db import Database
 from storage.repositories import AuditRepository, PostRepository, ReadingRepository
@@ -189,3 +189,27 @@ async def test_keeping_a_held_figure_does_not_replace_one_recorded_since_unasked
     )
     assert "U0CHILDLEA2" in said
     assert await values_of_13(db) == [86.0, 85.5, 88.5]
+
+
+async def test_an_edit_that_moves_a_figure_to_another_period_says_the_first_one_stays(
+    db: Database, tmp_path: Path, now: datetime, tz: ZoneInfo
+) -> None:
+    # "88.5 2025-Q3" edited to "88.5 2025-Q2" was thanked as a correction, and 2025-Q3 went on
+    # counting 88.5% (the latest reading, on the card and in the report) without a word.
+    await setup(db, tmp_path, now, tz)
+    core = Core(db, clock=Clock(now), tz=tz, admins=frozenset({"U0ADMIN"}))
+    ts = "1795000009.000001"
+    given = ThreadReply("slack", CHANNEL, THREAD, ts, "U0CHILDLEAD", "88.5 2025-Q3")
+    await core.thread_reply(given)
+    edited = ReplyEdited(
+        "slack", CHANNEL, THREAD, ts, "U0CHILDLEAD", "88.5 2025-Q2", "1795000010.000000"
+    )
+    answer = await core.reply_edited(edited)
+    assert answer is not None
+    assert answer.reply is not None
+    said = answer.reply.fallback
+    assert said.startswith("Thanks for the correction. Recorded outcome 13 (MMR coverage), 2025-Q2")
+    assert said.endswith(
+        "2025-Q3 still has 88.5% from this message before it was edited: if that is wrong, "
+        "reply with the right figure and its period."
+    )
