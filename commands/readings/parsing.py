@@ -107,6 +107,26 @@ def reading_period(outcome: Outcome, text: str | None, now: datetime, tz: tzinfo
     return period
 
 
+def no_period_in_note(
+    outcome: Outcome, value_text: str, note: str, now: datetime, tz: tzinfo
+) -> None:
+    """A figure given without a period is for the period due; a period it could be for (after
+    the baseline, ended) written in its note, `31 for 2024/25`, means it was meant for that one
+    instead: ask for it in its place, rather than record the figure for another period."""
+    first, today = first_reportable(outcome), local_today(now, tz)
+    for word in note.split():
+        try:
+            period = parse_period(word.strip(".,;:()"), Cadence(outcome.cadence))
+        except PeriodError:
+            continue
+        if period < first or period.end >= today:
+            continue
+        raise UserError(
+            f"Is {value_text} for {period.label}? Write the period straight after the figure: "
+            f"`{value_text} {period.label}`, then any note. Nothing was recorded."
+        )
+
+
 def _cadence_words(cadence: Cadence) -> str:
     return {
         Cadence.MONTHLY: "monthly (2025-03)",

@@ -8,7 +8,13 @@ from commands.presentation.formatting import with_unit
 from commands.presentation.replies import Action, Button, Reply, Section
 from commands.readings.guards import Checked, Submission, check_submission, record_as_caller
 from commands.readings.guards import split_extras as split_note
-from commands.readings.parsing import one_value, parse_value, reading_period, split_period
+from commands.readings.parsing import (
+    no_period_in_note,
+    one_value,
+    parse_value,
+    reading_period,
+    split_period,
+)
 from commands.readings.questions import hold, replaced
 from commands.readings.recording import Via, confirmation_reply
 from storage.publication_models import QuestionKind
@@ -28,6 +34,8 @@ async def submit_reading(ctx: CommandContext, args: Args) -> Reply:
     one_value(args.words)
     value = parse_value(args.words[0], outcome.unit)
     period_text, rest = split_period(args.words[1:])
+    if period_text is None:
+        no_period_in_note(outcome, args.words[0], rest, ctx.now, ctx.tz)
     note, reason, confirmed = split_note(rest, typed=True)
     period = reading_period(outcome, period_text, ctx.now, ctx.tz)
     submission = Submission(

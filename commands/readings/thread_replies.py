@@ -25,7 +25,13 @@ from commands.readings.guards import (
     record_as_caller,
     split_extras,
 )
-from commands.readings.parsing import ReadingText, parse_value, read_reply, reading_period
+from commands.readings.parsing import (
+    ReadingText,
+    no_period_in_note,
+    parse_value,
+    read_reply,
+    reading_period,
+)
 from commands.readings.questions import answer_question, confirm_kept, hold, replaced
 from commands.readings.recording import Via
 from storage.models import Outcome, Reading
@@ -207,6 +213,8 @@ async def check_reply(
         message = source_key.split(":edit:")[0]
         given = await ReadingRepository(ctx.session).from_message(message)
         period_text = given[-1].period if given else None
+    if period_text is None:
+        no_period_in_note(outcome, reading.value_text, reading.note, ctx.now, ctx.tz)
     period = reading_period(outcome, period_text, ctx.now, ctx.tz)
     note, reason, confirmed = split_extras(reading.note)
     submission = Submission(

@@ -229,3 +229,30 @@ async def test_a_status_is_explained_in_figures_that_show_why_it_is_what_it_is(
     assert "2025-Q3 reading 86.5% against an expected 88% at the end of 2025-Q3" in await say(
         "13 submit 86.5 2025-Q3 More clinics"
     )
+
+
+async def test_a_figure_whose_period_is_in_its_note_is_not_recorded_for_the_period_due(
+    db: Database, tmp_path: Path, now: datetime, tz: ZoneInfo
+) -> None:
+    # "31 for 2024/25" was read as 31% for the period due, 2025/26, with the note "for
+    # 2024/25": a figure recorded for a period its lead did not mean.
+    await load_roadmap(db, tmp_path, now, tz)
+    core = Core(db, clock=lambda: now, tz=tz, admins=frozenset())
+
+    async def say(text: str) -> str:
+        return (await core.command(Command("slack", "C0CHILDREN1", "U0CHILDLEAD", text))).fallback
+
+    assert await say("12 submit 31 for 2024/25") == (
+        "Is 31 for 2024/25? Write the period straight after the figure: `31 2024/25`, then any "
+        "note. Nothing was recorded."
+    )
+    # A year that is no period it could be for is a note like any other.
+    said = await say("12 submit 31 after 1200 families were housed in 2040/41")
+    assert said.startswith(
+        "Recorded outcome 12 (Children in relative low-income families), 2025/26: 31%."
+    )
+    async with db.reading() as session:
+        assert [(r.period, r.value) for r in await ReadingRepository(session).history(1)] == [
+            ("2024/25", 36.0),
+            ("2025/26", 31.0),
+        ]
