@@ -56,6 +56,7 @@ from storage.repositories import (
     NO_DATA,
     AuditRepository,
     ReadingImport,
+    ReadingRepository,
     RoadmapRepository,
     TargetRevisionRepository,
 )
@@ -102,10 +103,10 @@ async def import_roadmap(
     )
     roadmap = RoadmapRepository(session)
     known = {g.slug for g in group_rows} | {g.slug for g in await roadmap.groups()}
-    outcome_rows = parse_outcomes(
-        read_rows(directory / "outcomes.csv", OUTCOME_COLUMNS, problems), known, problems
-    )
+    raw_outcomes = read_rows(directory / "outcomes.csv", OUTCOME_COLUMNS, problems)
+    outcome_rows = parse_outcomes(raw_outcomes, known, problems)
     existing = {o.number: o for o in await roadmap.outcomes()}
+    await _cadences_kept(session, raw_outcomes, outcome_rows, existing, problems)
     cadences = {number: Cadence(o.cadence) for number, o in existing.items()}
     cadences.update({o.number: o.cadence for o in outcome_rows})
     readings_file = directory / "readings.csv"
@@ -160,6 +161,35 @@ async def import_roadmap(
     await apply_plan_files(session, plans, report.count, actor=actor, now=now)
     await keep_every_status(session)
     return report
+
+
+async def _cadences_kept(
+    session: AsyncSession,
+    raw: list[dict[str, str]],
+    rows: list[OutcomeRow],
+    existing: dict[int, Outcome],
+    problems: Problems,
+) -> None:
+    """An outcome's readings are kept by the periods of its cadence ('2024/25' is a financial
+    year, not a year): with readings, its cadence cannot change, or they could not be read."""
+    changed = {
+        row.number: (Cadence(existing[row.number].cadence), row.cadence)
+        for row in rows
+        if row.number in existing and Cadence(existing[row.number].cadence) != row.cadence
+    }
+    if not changed:
+        return
+    held = await ReadingRepository(session).counted(existing[n].id for n in changed)
+    lines = {r.get("number", ""): i for i, r in enumerate(raw, start=2)}
+    for number, (was, wanted) in changed.items():
+        count = held.get(existing[number].id, 0)
+        if count:
+            problems.add(
+                "outcomes.csv", lines.get(str(number), 0), "cadence",
+                f"outcome {number} has {count} reading{'s' if count > 1 else ''} of its "
+                f"{was.value} periods, which could not be read as {wanted.value} ones: keep it "
+                f"{was.value}, or give the new measure an outcome of its own",
+            )  # fmt: skip
 
 
 def _revise_targets(

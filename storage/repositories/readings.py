@@ -234,6 +234,16 @@ class ReadingRepository:
         """The reading stored from the message or request with this key, if any."""
         return await self.session.scalar(select(Reading).where(Reading.source_key == source_key))
 
+    async def counted(self, outcome_ids: Iterable[int]) -> dict[int, int]:
+        """How many readings (current or not) each of these outcomes has; one without any is
+        left out."""
+        query = (
+            select(Reading.outcome_id, func.count())
+            .where(Reading.outcome_id.in_(list(outcome_ids)))
+            .group_by(Reading.outcome_id)
+        )
+        return {int(oid): int(n) for oid, n in await self.session.execute(query)}
+
     async def given_or_held(self, source_key: str) -> bool:
         """Whether the message or request with this key gave a reading, or a figure held in a
         question: one query of both."""

@@ -156,3 +156,41 @@ async def test_every_bad_revision_row_is_reported(
         assert line in message, line
     async with db.reading() as session:
         assert await RoadmapRepository(session).is_empty()
+
+
+async def test_an_outcome_with_readings_keeps_its_cadence(
+    db: Database, tmp_path: Path, now: datetime, tz: ZoneInfo
+) -> None:
+    """Readings are kept by their cadence's periods: outcome 12's '2024/25' is a financial year.
+    Changed to annual, its card could no longer read them ('something went wrong')."""
+    await _import(db, write_roadmap(tmp_path / "first"), now, tz)
+    before = await _export(db, tmp_path / "before")
+    annual = OUTCOMES.replace(
+        "financial_year,180,2023/24,40,2025/26:30;2040:10", "annual,180,2023,40,2025:30;2040:10"
+    )
+    changed = write_roadmap(tmp_path / "changed")
+    (changed / "outcomes.csv").write_text(annual)
+    (changed / "readings.csv").unlink()  # its readings are stored already
+
+    with pytest.raises(UserError) as refused:
+        await _import(db, changed, LATER, tz, reason="Counted by calendar year from now on")
+    assert str(refused.value) == (
+        "Nothing was imported: 1 problem to fix.\n"
+        "outcomes.csv, row 2, column cadence: outcome 12 has 1 reading of its financial_year "
+        "periods, which could not be read as annual ones: keep it financial_year, or give the "
+        "new measure an outcome of its own"
+    )
+    assert await _export(db, tmp_path / "after") == before
+    assert (await _history_rows(db, tz))[0][:2] == ("2024/25", "36%")
+
+    # Outcome 20 has no readings yet: its cadence may change (its targets do, so with a reason).
+    quarterly = OUTCOMES.replace(
+        "annual,270,2023,93000,2030:100000", "quarterly,270,2023-Q4,93000,2030-Q1:100000"
+    ).replace("2040:110000,5%,economy", "2040-Q1:110000,5%,economy")
+    (changed / "outcomes.csv").write_text(quarterly)
+    summary = await _import(db, changed, LATER, tz, reason="Counted each quarter from now on")
+    assert "targets revised: outcome 20: baseline period 2023 → 2023-Q4" in summary
+    async with db.reading() as session:
+        outcome = await RoadmapRepository(session).outcome(20)
+    assert outcome is not None
+    assert outcome.cadence == "quarterly"
