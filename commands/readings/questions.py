@@ -275,6 +275,9 @@ async def _take_commentary(ctx: CommandContext, question: Question, text: str) -
     outcome = await ctx.session.get(Outcome, question.outcome_id)
     assert reading is not None
     assert outcome is not None
+    if not reading.is_current:
+        await QuestionRepository(ctx.session).settle(question.id, QuestionAnswer.REPLACED, ctx.now)
+        return await _commentary_for_a_corrected_figure(ctx, outcome, reading)
     await QuestionRepository(ctx.session).settle(question.id, QuestionAnswer.COMMENTED, ctx.now)
     await set_commentary(
         ctx.session, outcome, reading, text.strip(), by=ctx.caller.user_id, now=ctx.now, tz=ctx.tz
@@ -283,6 +286,23 @@ async def _take_commentary(ctx: CommandContext, question: Question, text: str) -
         f"Thanks {mention(ctx.caller.user_id)}: outcome {outcome.number}'s {reading.period} "
         f"reading ({with_unit(reading.value, outcome.unit)}) now has commentary: "
         f"“{reading.note}”."
+    )
+
+
+async def _commentary_for_a_corrected_figure(
+    ctx: CommandContext, outcome: Outcome, asked_about: Reading
+) -> Reply:
+    """The figure the commentary was asked for was corrected since (to one that needs none,
+    or its own question would have come first): words about the old figure are not put on it,
+    where nobody reads them, nor on the new one, which they may not fit."""
+    current = await ReadingRepository(ctx.session).current(outcome.id, asked_about.period_start)
+    now_words = f" to {with_unit(current.value, outcome.unit)}" if current is not None else ""
+    was = with_unit(asked_about.value, outcome.unit)
+    return text_reply(
+        f"Outcome {outcome.number}'s {asked_about.period} figure was corrected{now_words} after I "
+        f"asked for a line on {was}, so I have not taken these words as commentary. To add them "
+        f"to the figure as it stands: `/outcome {outcome.number} comment {asked_about.period} "
+        "WHAT IS BEING DONE`."
     )
 
 

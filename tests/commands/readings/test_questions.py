@@ -213,3 +213,31 @@ async def test_an_edit_that_moves_a_figure_to_another_period_says_the_first_one_
         "2025-Q3 still has 88.5% from this message before it was edited: if that is wrong, "
         "reply with the right figure and its period."
     )
+
+
+async def test_commentary_asked_for_a_figure_corrected_since_is_not_put_on_the_old_one(
+    db: Database, tmp_path: Path, now: datetime, tz: ZoneInfo
+) -> None:
+    # 84% asked for a line on what is being done; the lead corrected it to 88.6% (on track, so
+    # nothing was asked); their next words went onto 84%, a figure nobody reads any more.
+    await setup(db, tmp_path, now, tz)
+    core = Core(db, clock=Clock(now), tz=tz, admins=frozenset({"U0ADMIN"}))
+    asked = await say(core, "84 2025-Q3")
+    assert asked is not None
+    assert "reply here with a line on what is being done about it." in asked
+    corrected = await say(core, "88.6 2025-Q3")
+    assert corrected is not None
+    assert corrected.startswith(
+        "Recorded outcome 13 (MMR coverage), 2025-Q3: 88.6%, correcting 84%"
+    )
+    assert "what is being done" not in corrected
+    assert await say(core, "Extra clinics in the three lowest wards from January") == (
+        "Outcome 13's 2025-Q3 figure was corrected to 88.6% after I asked for a line on 84%, so "
+        "I have not taken these words as commentary. To add them to the figure as it stands: "
+        "`/outcome 13 comment 2025-Q3 WHAT IS BEING DONE`."
+    )
+    assert await say(core, "More chat later on") is None  # said once: the question is settled
+    async with db.reading() as session:
+        notes = [(r.value, r.note) for r in await ReadingRepository(session).history(2)]
+    assert (84.0, "") in notes
+    assert (88.6, "") in notes
