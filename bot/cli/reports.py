@@ -16,6 +16,7 @@ from commands.people.directory import names_for
 from commands.presentation.formatting import moment
 from commands.readings.locks import lock_summary
 from commands.reports.building import MadeReport, draft_report
+from commands.reports.later import came_in_later, later_words
 from commands.reports.publishing import publish_report, published_reports, report_locked
 
 
@@ -74,13 +75,17 @@ async def run_comparators_import(args: argparse.Namespace, rt: Runtime) -> int:
 
 async def run_report(args: argparse.Namespace, rt: Runtime) -> int:
     make_pdf = weasyprint_pdf()
+    as_of = args.as_of or rt.today
     async with rt.db.reading() as session:
         made = await draft_report(
-            session, as_of=args.as_of or rt.today, tz=rt.tz, make_pdf=make_pdf, area=args.area,
+            session, as_of=as_of, tz=rt.tz, make_pdf=make_pdf, area=args.area,
             group=args.group, include_provisional=args.include_provisional,
         )  # fmt: skip
+        later = await came_in_later(session, made.snapshot, rt.tz)
     for path in write_report(made, Path(args.out)):
         print(f"Wrote {path}.")
+    if (words := later_words(later, as_of, published=False)) is not None:
+        print(words)
     if made.pdf is None:
         print(f"No PDF: the PDF extra is not installed ({INSTALL_HINT}).", file=sys.stderr)
     return 0
@@ -107,6 +112,7 @@ async def run_publish(args: argparse.Namespace, rt: Runtime) -> int:
             announce_to=programme_target(rt.settings), public_url=rt.settings.public_url,
         )  # fmt: skip
         names = await names_for(session, {published.record.published_by})
+        later = await came_in_later(session, published.record.snapshot, rt.tz)
     record = published.record
     when = moment(record.published_at, rt.tz)
     if published.new:
@@ -116,6 +122,8 @@ async def run_publish(args: argparse.Namespace, rt: Runtime) -> int:
         print(f"Published {record.title}. {lock_summary(published.lock, of)}")
         if rt.settings.programme_channel:
             print("The programme channel is told with the next run of the outbox.")
+        if (words := later_words(later, record.as_of, published=True)) is not None:
+            print(words)
     else:
         print(
             f"{record.title} was published on {when} by {names.of(record.published_by)}: "

@@ -22,6 +22,7 @@ from tests.factories import load_roadmap
 __all__ = ["database_url"]
 
 ADMIN = "U0ADMIN0001"  # the example's performance officer, named in its people.csv
+LEAD = "U0HETLEAD01"  # a lead of the group below
 GROUP = "health-equality"  # outcomes 1 to 3
 TITLE = "Road map progress report: Health Equality Town Partnership, 30 September 2026"
 
@@ -113,3 +114,48 @@ async def test_a_report_made_again_is_the_pdf_that_was_published_whatever_draws_
     assert first.made.pdf.startswith(b"v1")
     assert again.made.pdf == first.made.pdf
     assert again.made.html == first.made.html
+
+
+def test_a_figure_given_after_the_reports_date_is_named_not_left_out_in_silence(
+    database_url: str,
+    tmp_path: Path,
+    capsys: pytest.CaptureFixture[str],
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    # A report as of 30 September shows what was known then: outcome 1's 2022-24 figure,
+    # corrected on 20 October, is not in it, yet publishing locks its period. The draft and
+    # the publication say so, rather than leave the executive reading the old figure unawares.
+    monkeypatch.setenv("WAYMARK_ADMINS", ADMIN)
+    waymark(capsys, "init")
+    code, _, err = waymark(capsys, "submit", "1", "78.3", "--period", "2022-24", "--by", LEAD,
+                           "--note", "ONS revised", "--confirm",
+                           "--at", "2026-10-20T10:00")  # fmt: skip
+    assert code == 0, err
+    code, _, err = waymark(capsys, "approve", "1", "2022-24", "--by", ADMIN)
+    assert code == 0, err
+    named = (
+        "Not in this report: 1 reading given after Wed 30 Sep 2026 for periods it covers, as it "
+        "shows what was known by the end of that day: outcome 1, 2022-24, 78.3 years, given Tue "
+        "20 Oct 2026."
+    )
+
+    code, out, _ = waymark(capsys, "report", "--as-of", "2026-09-30", "--group", GROUP,
+                           "--out", str(tmp_path / "draft"))  # fmt: skip
+    assert code == 0
+    assert out.splitlines()[-1] == f"{named} A report as of a later date shows it."
+
+    code, out, _ = waymark(capsys, "report", "publish", "--as-of", "2026-09-30", "--by", ADMIN,
+                           "--group", GROUP, "--out", str(tmp_path / "published"))  # fmt: skip
+    assert code == 0
+    assert f"{named} Publishing locked it too. A report as of a later date shows it." in (
+        out.splitlines()
+    )
+
+    code, out, _ = waymark(capsys, "report", "--as-of", "2026-10-31", "--group", GROUP,
+                           "--out", str(tmp_path / "later"))  # fmt: skip
+    assert code == 0
+    assert "Not in this report" not in out
+    assert (
+        "78.3 years"
+        in (tmp_path / "later" / f"progress-report-2026-10-31-{GROUP}.html").read_text()
+    )
