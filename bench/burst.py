@@ -12,7 +12,7 @@ from typing import Any
 import aiohttp
 from tabulate import tabulate
 
-from bench.data import generate
+from bench.data import generate_scale
 from bench.databases import fresh_database
 from bench.load import Check, Sample, Sender, command_body, run_load
 from bench.passes import LONDON
@@ -34,14 +34,7 @@ async def run_burst(
         db = Database(url)
         try:
             await db.migrate()
-            roadmap = await generate(
-                db,
-                outcomes=scale.outcomes,
-                readings_per_outcome=scale.readings_per_outcome,
-                groups=scale.groups,
-                today=datetime.now(LONDON).date(),
-                seed=seed,
-            )
+            roadmap = await generate_scale(db, scale, today=datetime.now(LONDON).date(), seed=seed)
         finally:
             await db.dispose()
         rng = random.Random(seed)

@@ -27,7 +27,7 @@ from typing import Any
 from sqlalchemy import event, select, text
 
 from bench import passes
-from bench.data import generate
+from bench.data import generate_scale
 from bench.scales import SCALES
 from bot.wiring import job_context
 from commands.domain.periods import Cadence, parse_period
@@ -48,14 +48,7 @@ async def build(url: str) -> None:
     try:
         await db.migrate()
         began = time.perf_counter()
-        roadmap = await generate(
-            db,
-            outcomes=scale.outcomes,
-            readings_per_outcome=scale.readings_per_outcome,
-            groups=scale.groups,
-            today=TODAY,
-            seed=SEED,
-        )
+        roadmap = await generate_scale(db, scale, today=TODAY, seed=SEED)
         print(f"generated in {time.perf_counter() - began:.1f} s")
         rng = random.Random(SEED)
         numbers = list(roadmap.monthly)

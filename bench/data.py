@@ -23,7 +23,7 @@ from typing import Any
 from sqlalchemy import insert, text
 from sqlalchemy.ext.asyncio import AsyncConnection
 
-from bench.scales import cadence_of, periods_of
+from bench.scales import Scale, cadence_of, periods_of
 from commands.domain.periods import Cadence, Period, period_containing
 from commands.readings.standing import keep_statuses_once_migrated
 from storage.db import Database
@@ -106,6 +106,16 @@ def due_period(today: date, cadence: Cadence = Cadence.MONTHLY) -> Period:
 def chunks(rows: Sequence[dict[str, Any]], size: int = CHUNK) -> Iterator[Sequence[dict[str, Any]]]:
     for start in range(0, len(rows), size):
         yield rows[start : start + size]
+
+
+async def generate_scale(
+    db: Database, scale: Scale, *, today: date, seed: int, readings_csv: Path | None = None
+) -> Roadmap:
+    """`generate` at one of the bench's scales."""
+    return await generate(
+        db, outcomes=scale.outcomes, readings_per_outcome=scale.readings_per_outcome,
+        groups=scale.groups, today=today, seed=seed, readings_csv=readings_csv,
+    )  # fmt: skip
 
 
 async def generate(

@@ -21,7 +21,7 @@ from typing import Any
 import asyncpg
 from sqlalchemy.engine import make_url
 
-from bench.data import generate
+from bench.data import generate_scale
 from bench.databases import fresh_database
 from bench.processes import ProcessError, clean_env, status_kb
 from bench.scales import Scale, cadence_of
@@ -43,15 +43,7 @@ async def measure_import(
         db = Database(url)
         try:
             await db.migrate()
-            await generate(
-                db,
-                outcomes=scale.outcomes,
-                readings_per_outcome=scale.readings_per_outcome,
-                groups=scale.groups,
-                today=today,
-                seed=seed,
-                readings_csv=file,
-            )
+            await generate_scale(db, scale, today=today, seed=seed, readings_csv=file)
         finally:
             await db.dispose()
         rows = sum(1 for _ in _rows(file))

@@ -16,7 +16,7 @@ import aiohttp
 from sqlalchemy import func, select
 
 from bench import passes
-from bench.data import LAG_DAYS, Replies, Roadmap, generate
+from bench.data import LAG_DAYS, Replies, Roadmap, generate_scale
 from bench.databases import fresh_database
 from bench.imports import measure_import
 from bench.load import (
@@ -91,14 +91,7 @@ async def run_backend(
         try:
             await db.migrate()
             began = time.perf_counter()
-            roadmap = await generate(
-                db,
-                outcomes=scale.outcomes,
-                readings_per_outcome=scale.readings_per_outcome,
-                groups=scale.groups,
-                today=today,
-                seed=seed,
-            )
+            roadmap = await generate_scale(db, scale, today=today, seed=seed)
             generated = time.perf_counter() - began
         finally:
             await db.dispose()

@@ -150,7 +150,13 @@ def _received(first: int) -> Any:
         .join(
             Reading,
             Reading.id
-            == func.coalesce(_current_of(firsts.c.outcome_id, firsts.c.period_start), firsts.c.id),
+            == func.coalesce(
+                # The period's current reading: one lookup of `ix_readings_latest`.
+                newest_id(
+                    firsts.c.outcome_id, 0, lambda r: (r.period_start == firsts.c.period_start,)
+                ),
+                firsts.c.id,
+            ),
         )
         .outerjoin(
             before,
@@ -247,21 +253,6 @@ def _changes(first: int) -> Any:
         .where(both.c.s0 != both.c.s1)
         .order_by(both.c.number)
         .limit(first)
-    )
-
-
-def _current_of(outcome_id: Any, period_start: Any) -> Any:
-    """The id of the period's current reading (one lookup of `ix_readings_latest`)."""
-    current = aliased(Reading)
-    return (
-        select(current.id)
-        .where(
-            current.outcome_id == outcome_id,
-            current.is_current == true(),
-            current.period_start == period_start,
-        )
-        .limit(1)
-        .scalar_subquery()
     )
 
 
