@@ -207,9 +207,9 @@ async def apply_staged(session: AsyncSession, job: BulkImport) -> None:
     written: list[int] = []  # the chunk worked out last, written while the next one is
     writes = _Writes()
     async with _Behind(job.staging.writes_beside) as behind:
-        for chunk in _chunks(counts):
+        for chunk, rows_staged in _chunks(counts):
             # Read while the connection is free: the chunk before is written only after.
-            staged = await job.staging.staged(chunk)
+            staged = await job.staging.staged(chunk, rows_staged)
             known: dict[int, list[Any]] = {}
             looked_up = [outcomes[n].id for n in chunk if outcomes[n].id in stored]
             for row in await job.staging.known(looked_up) if looked_up else ():
@@ -238,17 +238,18 @@ async def apply_staged(session: AsyncSession, job: BulkImport) -> None:
         job.problems.add(job.file, row_no, column, message)
 
 
-def _chunks(counts: list[tuple[int, int]]) -> Iterable[list[int]]:
+def _chunks(counts: list[tuple[int, int]]) -> Iterable[tuple[list[int], int]]:
+    """Outcome numbers a few at a time, in order, and the rows staged for them."""
     chunk: list[int] = []
     rows = 0
     for number, count in counts:
         if chunk and (rows + count > _CHUNK_ROWS or len(chunk) >= _CHUNK_OUTCOMES):
-            yield chunk
+            yield chunk, rows
             chunk, rows = [], 0
         chunk.append(number)
         rows += count
     if chunk:
-        yield chunk
+        yield chunk, rows
 
 
 def _import_row(
