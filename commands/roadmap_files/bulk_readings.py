@@ -11,8 +11,8 @@ rolled back)."""
 
 from __future__ import annotations
 
-from bisect import bisect_left, insort
-from collections.abc import Callable, Iterable
+import asyncio
+from collections.abc import Awaitable, Callable, Iterable
 from dataclasses import dataclass, field
 from datetime import date, datetime, tzinfo
 from itertools import groupby
@@ -22,13 +22,12 @@ from typing import Any
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from commands.domain.periods import Cadence, Period
-from commands.domain.rules import Polarity, Status, Tolerance, assess, parse_tolerance
-from commands.domain.status import path_under, period_of
-from commands.domain.targets import Revision, Targets, targets_in_force
+from commands.domain.targets import Revision, Targets
 from commands.errors import UserError
 from commands.presentation.replies import plain_mentions
 from commands.readings.guards import check_after_baseline, locked_words, unusual_words
 from commands.readings.recording import Via, check_plausible
+from commands.roadmap_files.reading_history import History, Known, Rater, audit_values
 from commands.roadmap_files.rows import (
     CONFIRMED_COLUMN,
     READING_COLUMNS,
@@ -58,6 +57,9 @@ Count = Callable[[str, str], None]  # ("created", "readings")
 # Staged rows read back at once: a few outcomes' worth, a few megabytes.
 _CHUNK_ROWS = 20_000
 _CHUNK_OUTCOMES = 500
+# Rows worked out between turns given to the write running beside them: often enough that the
+# database is never kept waiting for long, seldom enough to cost nothing.
+_TURN_ROWS = 1_000
 
 
 def no_progress(_what: str, _done: int, _total: int) -> None:
@@ -86,26 +88,64 @@ async def stage_file(
             found = ended[period] = has_ended(period)
         return found
 
-    for index, raw in enumerate(iter_rows(path, READING_COLUMNS, problems), start=2):
-        row = parse_reading(raw, index, cadences, ended_once, problems, path.name)
-        if row is None or problems.lines:
-            continue
-        period = row.period
-        label = labels.get(period)
-        if label is None:
-            label = labels[period] = period.label
-        batch.append((
-            index, row.outcome, label, period.start, row.value, row.submitted_by,
-            row.submitted_at, row.note, row.state, row.approved_by, row.approved_at,
-            row.confirmed, row.revision_reason,
-        ))  # fmt: skip
-        if len(batch) >= STAGED_BATCH:
-            await staging.stage(batch)
-            batch.clear()
-            progress(f"Checking {path.name}", min(index - 1, total), total)
-    if not problems.lines:
-        await staging.stage(batch)
+    async with _Behind(staging.writes_beside) as behind:
+        for index, raw in enumerate(iter_rows(path, READING_COLUMNS, problems), start=2):
+            if index % _TURN_ROWS == 0:
+                await behind.turn()
+            row = parse_reading(raw, index, cadences, ended_once, problems, path.name)
+            if row is None or problems.lines:
+                continue
+            period = row.period
+            label = labels.get(period)
+            if label is None:
+                label = labels[period] = period.label
+            batch.append((
+                index, row.outcome, label, period.start, row.value, row.submitted_by,
+                row.submitted_at, row.note, row.state, row.approved_by, row.approved_at,
+                row.confirmed, row.revision_reason,
+            ))  # fmt: skip
+            if len(batch) >= STAGED_BATCH:
+                await behind.start(staging.stage(batch))
+                batch = []
+                progress(f"Checking {path.name}", min(index - 1, total), total)
+        if not problems.lines:
+            await behind.start(staging.stage(batch))
     progress(f"Checking {path.name}", total, total)
+
+
+class _Behind:
+    """A database write left to run while the Python goes on to the next batch, so that the
+    database's work on a batch (on PostgreSQL about as long as the Python's) runs beside it,
+    not after it. One at a time, as a connection does one thing at a time: starting the next
+    waits for the one before, and so does leaving the `async with` (an error included, so that
+    nothing is left running on the connection when the transaction is rolled back)."""
+
+    def __init__(self, beside: bool) -> None:
+        self.beside = beside  # False: each write is done as it is started
+        self._running: asyncio.Future[None] | None = None
+
+    async def start(self, write: Awaitable[None]) -> None:
+        await self.wait()
+        if self.beside:
+            self._running = asyncio.ensure_future(write)
+        else:
+            await write
+
+    async def wait(self) -> None:
+        running, self._running = self._running, None
+        if running is not None:
+            await running
+
+    async def turn(self) -> None:
+        """Let the write take its next step (it moves only while the event loop does)."""
+        if self._running is not None:
+            await asyncio.sleep(0)
+
+    async def __aenter__(self) -> _Behind:
+        return self
+
+    async def __aexit__(self, *_: object) -> None:
+        await self.wait()
 
 
 def _lines(path: Path) -> int:
@@ -116,69 +156,10 @@ def _lines(path: Path) -> int:
 
 
 @dataclass
-class _Known:
-    """A reading of the outcome being imported, stored before or written by this import."""
-
-    id: int
-    period: str
-    period_start: date
-    value: float
-    submitted_by: str
-    submitted_at: datetime
-    note: str
-    is_current: bool
-    audit: dict[str, Any]  # its values, as the audit log records them
-    new: dict[str, Any] | None = None  # its row to insert, when this import writes it
-
-
-@dataclass
 class _Writes:
     readings: list[dict[str, Any]] = field(default_factory=list)
     superseded: list[tuple[int, datetime]] = field(default_factory=list)
     audit: list[dict[str, Any]] = field(default_factory=list)
-
-
-class _Rater:
-    """`ratings.rating_at` for many readings of one outcome: its targets and each period's
-    expected value worked out once, not once a row."""
-
-    def __init__(self, outcome: Outcome, ends: dict[Cadence, dict[date, date]]) -> None:
-        self.cadence = Cadence(outcome.cadence)
-        self.polarity = Polarity(outcome.polarity)
-        self.targets = Targets.of(outcome)
-        self.baseline_start = period_of(outcome.baseline_period, self.cadence).start
-        self.expected: dict[tuple[Targets, date], float] = {}
-        self.on_path: dict[date, float] = {}  # the same, under the targets as they stand
-        self.tolerances: dict[str, Tolerance] = {}
-        # Shared by the outcomes of a cadence: each outcome has a period once, many share it.
-        self.ends = ends.setdefault(self.cadence, {})
-
-    def end(self, start: date) -> date:
-        """The end of the period that starts on `start` (a row's period is kept as its start)."""
-        end = self.ends.get(start)
-        if end is None:
-            end = self.ends[start] = Period(start, self.cadence).end
-        return end
-
-    def rate(self, row: StagedRow, at: datetime, revisions: list[Revision]) -> tuple[Status, float]:
-        in_force = targets_in_force(at, self.targets, revisions) if revisions else None
-        targets = in_force.targets if in_force else self.targets
-        if targets is self.targets:  # as for most rows: no need to hash the targets
-            expected = self.on_path.get(row.period_start)
-            if expected is None:
-                expected = self.on_path[row.period_start] = self._expected(targets, row)
-        else:
-            key = (targets, row.period_start)
-            expected = self.expected.get(key)
-            if expected is None:
-                expected = self.expected[key] = self._expected(targets, row)
-        tolerance = self.tolerances.get(targets.tolerance)
-        if tolerance is None:
-            tolerance = self.tolerances[targets.tolerance] = parse_tolerance(targets.tolerance)
-        return assess(row.value, expected, self.polarity, tolerance).status, expected
-
-    def _expected(self, targets: Targets, row: StagedRow) -> float:
-        return path_under(targets, self.cadence).expected_at(self.end(row.period_start))
 
 
 @dataclass(frozen=True)
@@ -198,7 +179,9 @@ class BulkImport:
 
 
 async def apply_staged(session: AsyncSession, job: BulkImport) -> None:
-    """Check the staged rows against what is stored and each other, and write them."""
+    """Check the staged rows against what is stored and each other, and write them: a chunk of
+    outcomes is worked out while the chunk before it is written (the chunks share no outcome,
+    so neither needs the other)."""
     counts = await job.staging.counts()
     if not counts:
         return
@@ -211,25 +194,46 @@ async def apply_staged(session: AsyncSession, job: BulkImport) -> None:
                                 Targets.from_json(r.after))  # fmt: skip
             revisions.setdefault(number, []).append(revision)
     locks = list(await LockRepository(session).everything())
+    stored = await job.staging.with_readings(o.id for o in outcomes.values())
+    standing = StandingRepository(session)
     total, done = sum(c for _, c in counts), 0
     ends: dict[Cadence, dict[date, date]] = {}
-    for chunk in _chunks(counts):
-        staged = await job.staging.staged(chunk)
-        known: dict[int, list[Any]] = {}
-        for row in await job.staging.known(outcomes[n].id for n in chunk):
-            known.setdefault(row.outcome_id, []).append(row)
-        await job.staging.reserve_ids(len(staged))
-        writes = _Writes()
-        for number, rows in groupby(staged, key=lambda r: r.outcome):
-            outcome = outcomes[number]
-            history = _History(known.get(outcome.id, []), _Rater(outcome, ends))
-            for row in rows:
-                _import_row(job, outcome, history, row, revisions.get(number, []), locks, writes)
+
+    async def write(chunk: list[int], writes: _Writes) -> None:
         if not job.found and not job.problems.lines:
             await job.staging.write(writes.readings, writes.superseded, writes.audit)
-            await StandingRepository(session).refresh(outcomes[n].id for n in chunk)
-        done += len(staged)
-        job.progress(f"Writing {job.file}", done, total)
+            await standing.refresh(outcomes[n].id for n in chunk)
+
+    written: list[int] = []  # the chunk worked out last, written while the next one is
+    writes = _Writes()
+    async with _Behind(job.staging.writes_beside) as behind:
+        for chunk in _chunks(counts):
+            # Read while the connection is free: the chunk before is written only after.
+            staged = await job.staging.staged(chunk)
+            known: dict[int, list[Any]] = {}
+            looked_up = [outcomes[n].id for n in chunk if outcomes[n].id in stored]
+            for row in await job.staging.known(looked_up) if looked_up else ():
+                known.setdefault(row.outcome_id, []).append(row)
+            await job.staging.reserve_ids(len(staged))
+            if written:
+                await behind.start(write(written, writes))
+            writes = _Writes()
+            rows_done = 0
+            for number, rows in groupby(staged, key=lambda r: r.outcome):
+                outcome = outcomes[number]
+                history = History(known.get(outcome.id, []), Rater(outcome, ends))
+                earlier = revisions.get(number, [])
+                for row in rows:
+                    _import_row(job, outcome, history, row, earlier, locks, writes)
+                    rows_done += 1
+                    if rows_done % _TURN_ROWS == 0:
+                        await behind.turn()
+            await behind.wait()
+            written = chunk
+            done += len(staged)
+            job.progress(f"Writing {job.file}", done, total)
+        if written:
+            await write(written, writes)
     for row_no, column, message in sorted(job.found):
         job.problems.add(job.file, row_no, column, message)
 
@@ -247,36 +251,10 @@ def _chunks(counts: list[tuple[int, int]]) -> Iterable[list[int]]:
         yield chunk
 
 
-class _History:
-    """One outcome's readings by period, and which periods have a current one, in order."""
-
-    def __init__(self, stored: list[Any], rater: _Rater) -> None:
-        self.rater = rater
-        self.by_period: dict[date, list[_Known]] = {}
-        self.current: dict[date, _Known] = {}
-        self.starts: list[date] = []
-        for r in stored:
-            values = _audit_values(r._mapping)
-            self.add(_Known(r.id, r.period, r.period_start, r.value, r.submitted_by,
-                            r.submitted_at, r.note, r.is_current, values))  # fmt: skip
-
-    def add(self, reading: _Known) -> None:
-        self.by_period.setdefault(reading.period_start, []).append(reading)
-        if reading.is_current:
-            if reading.period_start not in self.current:
-                insort(self.starts, reading.period_start)
-            self.current[reading.period_start] = reading
-
-    def before(self, start: date) -> _Known | None:
-        """The current reading of the nearest earlier period that has one."""
-        at = bisect_left(self.starts, start)
-        return self.current[self.starts[at - 1]] if at else None
-
-
 def _import_row(
     job: BulkImport,
     outcome: Outcome,
-    history: _History,
+    history: History,
     row: StagedRow,
     revisions: list[Revision],
     locks: list[PeriodLock],
@@ -317,8 +295,8 @@ def _import_row(
             current.new["is_current"], current.new["superseded_at"] = False, at
         else:
             writes.superseded.append((current.id, at))
-    after = _audit_values(new)
-    history.add(_Known(new["id"], row.period, row.period_start, row.value, row.submitted_by, at,
+    after = audit_values(new)
+    history.add(Known(new["id"], row.period, row.period_start, row.value, row.submitted_by, at,
                        new["note"], new["is_current"], after, new))  # fmt: skip
     writes.readings.append(new)
     writes.audit.append({
@@ -331,7 +309,7 @@ def _import_row(
 
 
 def _problem(
-    job: BulkImport, outcome: Outcome, history: _History, row: StagedRow, locks: list[PeriodLock]
+    job: BulkImport, outcome: Outcome, history: History, row: StagedRow, locks: list[PeriodLock]
 ) -> tuple[str, str] | None:
     """(column, message) of what is wrong with the row, as `guards.check_submission` finds it
     for someone allowed to revise published periods."""
@@ -370,7 +348,7 @@ def _approval(row: StagedRow, actor: str, now: datetime) -> tuple[str, str | Non
     return _APPROVED, actor, now
 
 
-def _same(row: StagedRow, reading: _Known) -> bool:
+def _same(row: StagedRow, reading: Known) -> bool:
     if (row.value, row.submitted_by, row.note) != (
         reading.value,
         reading.submitted_by,
@@ -379,19 +357,3 @@ def _same(row: StagedRow, reading: _Known) -> bool:
         return False
     # Without a timestamp the row can only mean the period's current value.
     return reading.submitted_at == row.submitted_at if row.submitted_at else reading.is_current
-
-
-def _audit_values(reading: Any) -> dict[str, Any]:
-    """As `recording._audit_values` gives them, from a stored row or a row to insert."""
-    return {
-        "value": reading["value"],
-        "period": reading["period"],
-        "submitted_by": reading["submitted_by"],
-        "submitted_at": reading["submitted_at"].isoformat(),
-        "via": reading["via"],
-        "note": reading["note"],
-        "state": reading["state"],
-        "approved_by": reading["approved_by"],
-        "confirmed": reading["confirmed"],
-        "revision_reason": reading["revision_reason"],
-    }
