@@ -62,25 +62,37 @@ def leave_request(token: Token[RequestContext | None]) -> None:
     _REQUEST.reset(token)
 
 
+# What `json.dumps(line, ensure_ascii=False)` encodes with, made once rather than for each line.
+_JSON = json.JSONEncoder(ensure_ascii=False)
+
+
 class JsonFormatter(logging.Formatter):
     """One JSON object per line: time (UTC), level, logger, message, the request's context
     when there is one, and the exception's traceback when there is one."""
 
     def format(self, record: logging.LogRecord) -> str:
-        line: dict[str, object] = {
-            "time": datetime.fromtimestamp(record.created, UTC).isoformat(timespec="milliseconds"),
-            "level": record.levelname,
-            "logger": record.name,
-            "message": record.getMessage(),
-        }
-        context = current_request()
-        if context is not None:
-            line.update(vars(context))  # its fields in order, as `asdict` (which copies each)
+        line = self._fields(record.created, record.levelname, record.name, record.getMessage())
         if record.exc_info:
             line["exception"] = self.formatException(record.exc_info)
         if record.stack_info:
             line["stack"] = self.formatStack(record.stack_info)
-        return json.dumps(line, ensure_ascii=False)
+        return _JSON.encode(line)
+
+    def line(self, created: float, levelname: str, name: str, message: str) -> str:
+        """`format` of a record without an exception or a stack (`write_line`)."""
+        return _JSON.encode(self._fields(created, levelname, name, message))
+
+    def _fields(self, created: float, levelname: str, name: str, message: str) -> dict[str, object]:
+        line: dict[str, object] = {
+            "time": datetime.fromtimestamp(created, UTC).isoformat(timespec="milliseconds"),
+            "level": levelname,
+            "logger": name,
+            "message": message,
+        }
+        context = current_request()
+        if context is not None:
+            line.update(vars(context))  # its fields in order, as `asdict` (which copies each)
+        return line
 
 
 class _TextFormatter(logging.Formatter):
@@ -94,17 +106,46 @@ class _TextFormatter(logging.Formatter):
     def formatTime(self, record: logging.LogRecord, datefmt: str | None = None) -> str:  # noqa: N802
         if datefmt is not None:
             return super().formatTime(record, datefmt)
+        return self._asctime(record.created, record.msecs)
+
+    def line(self, created: float, levelname: str, name: str, message: str) -> str:
+        """`format` of a record without an exception or a stack (`write_line`)."""
+        # msecs as `logging.LogRecord` works them out from the time it was made.
+        asctime = self._asctime(created, int((created - int(created)) * 1000))
+        fields = {"asctime": asctime, "levelname": levelname, "name": name, "message": message}
+        return TEXT_FORMAT % fields
+
+    def _asctime(self, created: float, msecs: float) -> str:
         second, text = self._second
-        if second != int(record.created):
-            second = int(record.created)
-            text = time.strftime(self.default_time_format, self.converter(record.created))
+        if second != int(created):
+            second = int(created)
+            text = time.strftime(self.default_time_format, self.converter(created))
             self._second = (second, text)  # one assignment: threads see both or neither
-        return f"{text},{int(record.msecs):03d}"  # as `default_msec_format` writes it
+        return f"{text},{int(msecs):03d}"  # as `default_msec_format` writes it
+
+
+class _WithoutKnownNoise(logging.Filter):
+    """Bolt reads SLACK_BOT_TOKEN itself, and warns at every start that it is unused when it is
+    given a client too, as waymark gives it one on purpose (one pace per channel)."""
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        return self.keeps(record.name, record.getMessage())
+
+    @staticmethod
+    def keeps(name: str, message: str) -> bool:
+        return not (name.startswith("slack_bolt") and "`token` will be unused" in message)
 
 
 class _OurHandler(logging.StreamHandler):  # type: ignore[type-arg]
     """The handler `configure_logging` installs, told apart from others so it is replaced. It
     writes to standard error as it is when a line is written (as `logging.lastResort` does)."""
+
+    def __init__(self, formatter: _TextFormatter | JsonFormatter) -> None:
+        super().__init__()
+        self.noise = _WithoutKnownNoise()
+        self.addFilter(self.noise)
+        self.setFormatter(formatter)
+        self.own = formatter  # what `write` formats with, while it is this handler's formatter
 
     @property
     def stream(self) -> TextIO:
@@ -120,15 +161,78 @@ class _OurHandler(logging.StreamHandler):  # type: ignore[type-arg]
         if not getattr(sys.stderr, "line_buffering", False):
             super().flush()
 
+    def write(self, name: str, level: int, message: str) -> bool:
+        """Write the line `handle` would write for a record of `message`, as `handle` writes
+        it, without the record; False, having written nothing, when this handler is no longer
+        only as `configure_logging` set it up (another filter, another formatter)."""
+        if (
+            level < self.level
+            or self.formatter is not self.own
+            or len(self.filters) != 1
+            or self.filters[0] is not self.noise
+        ):
+            return False
+        if not self.noise.keeps(name, message):
+            return True
+        created = time.time()
+        line = self.own.line(created, logging.getLevelName(level), name, message)
+        self.acquire()
+        try:
+            self.stream.write(line + self.terminator)
+            self.flush()
+        except RecursionError:  # as `StreamHandler.emit`
+            raise
+        except Exception:
+            self.handleError(
+                logging.makeLogRecord(
+                    {
+                        "name": name,
+                        "msg": message,
+                        "created": created,
+                        "levelno": level,
+                        "levelname": logging.getLevelName(level),
+                    }
+                )
+            )
+        finally:
+            self.release()
+        return True
 
-class _WithoutKnownNoise(logging.Filter):
-    """Bolt reads SLACK_BOT_TOKEN itself, and warns at every start that it is unused when it is
-    given a client too, as waymark gives it one on purpose (one pace per channel)."""
 
-    def filter(self, record: logging.LogRecord) -> bool:
-        return not (
-            record.name.startswith("slack_bolt") and "`token` will be unused" in record.getMessage()
-        )
+def _only_handler(logger: logging.Logger) -> _OurHandler | None:
+    """`configure_logging`'s handler when it is the only one a line `logger` writes reaches,
+    and nothing on the way would filter it."""
+    if logger.disabled or logger.filters:
+        return None
+    found = None
+    at: logging.Logger | None = logger
+    while at is not None:
+        for handler in at.handlers:
+            if found is not None or type(handler) is not _OurHandler:
+                return None
+            found = handler
+        at = at.parent if at.propagate else None
+    return found
+
+
+def write_line(logger: logging.Logger, level: int, msg: str, *args: object) -> None:
+    """`logger.log(level, msg, *args)`, for the line every request writes: the same line,
+    made without a `LogRecord` (nor a look up the stack for a file and line no format shows)
+    when it would reach only the handler `configure_logging` installed; through a record
+    otherwise (a test's handler, an operator's). Half or more of the line's cost is the
+    record and the handling of it."""
+    if not logger.isEnabledFor(level):
+        return
+    handler = _only_handler(logger)
+    if handler is not None:
+        try:
+            message = msg % args if args else msg  # as `LogRecord.getMessage`
+        except (TypeError, ValueError):
+            pass  # the record's way, which reports it as logging does
+        else:
+            if handler.write(logger.name, level, message):
+                return
+    logger.handle(logger.makeRecord(logger.name, level, __file__, 0, msg, args, None))
 
 
 def configure_logging(log_format: str, level: int = logging.INFO) -> None:
@@ -139,10 +243,7 @@ def configure_logging(log_format: str, level: int = logging.INFO) -> None:
     root = logging.getLogger()
     for handler in [h for h in root.handlers if isinstance(h, _OurHandler)]:
         root.removeHandler(handler)
-    handler = _OurHandler()
-    handler.addFilter(_WithoutKnownNoise())
-    handler.setFormatter(JsonFormatter() if log_format == "json" else _TextFormatter())
-    root.addHandler(handler)
+    root.addHandler(_OurHandler(JsonFormatter() if log_format == "json" else _TextFormatter()))
     root.setLevel(level)
     # A line a minute, and two at every start: not worth an operator's attention.
     logging.getLogger("apscheduler").setLevel(logging.WARNING)

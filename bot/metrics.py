@@ -28,9 +28,8 @@ from __future__ import annotations
 import logging
 import os
 import time
-from collections.abc import Iterator
-from contextlib import contextmanager
 from datetime import datetime
+from types import TracebackType
 from typing import Final
 
 from aiohttp import web
@@ -38,7 +37,7 @@ from prometheus_client import CONTENT_TYPE_LATEST, CollectorRegistry, Counter, G
 from prometheus_client.exposition import generate_latest
 from prometheus_client.multiprocess import MultiProcessCollector
 
-from bot.logs import enter_request, leave_request
+from bot.logs import enter_request, leave_request, write_line
 from commands.answer_cache import AnswerCache
 from storage.db import Database
 from storage.repositories import OutboxRepository
@@ -111,25 +110,11 @@ class Metrics:
         )  # fmt: skip
         answers.count_with(kept.set)
 
-    @contextmanager
-    def handling(
-        self, platform: str, command: str, user_id: str, channel_id: str
-    ) -> Iterator[None]:
-        began = time.perf_counter()
-        context = enter_request(platform, command, user_id, channel_id)
-        try:
-            yield
-        except Exception:
-            took = self._count(platform, command, began, "failed")
-            requests.exception("%s on %s failed after %.0f ms", command, platform, took)
-            raise
-        else:
-            took = self._count(platform, command, began, "answered")
-            _answered(command, platform, took)
-        finally:
-            leave_request(context)
+    def handling(self, platform: str, command: str, user_id: str, channel_id: str) -> _Handling:
+        return _Handling(self, platform, command, user_id, channel_id)
 
-    def _count(self, platform: str, command: str, began: float, result: str) -> float:
+    def count(self, platform: str, command: str, began: float, result: str) -> float:
+        """Count an event handled since `began` (`perf_counter`); the milliseconds it took."""
         seconds = time.perf_counter() - began
         labels = (platform, command, result)
         counted = self._counted.get(labels)
@@ -178,15 +163,41 @@ class Metrics:
         return generate_latest(everyone)
 
 
-def _answered(command: str, platform: str, took: float) -> None:
-    """`requests.info("%s on %s answered in %.0f ms", ...)`, the line every request writes,
-    without the look up the stack for the file and line that wrote it (which no format shows):
-    a third of the line's cost."""
-    if requests.isEnabledFor(logging.INFO):
-        line = "%s on %s answered in %.0f ms"
-        args = (command, platform, took)
-        record = requests.makeRecord(requests.name, logging.INFO, __file__, 0, line, args, None)
-        requests.handle(record)
+class _Handling:
+    """Around one event handled: its log lines' context (`bot.logs`), its count and time, and
+    the line every request writes. A class, not a generator's context manager: every request
+    goes through one, and the generator costs more."""
+
+    __slots__ = ("began", "channel_id", "command", "context", "metrics", "platform", "user_id")
+
+    def __init__(
+        self, metrics: Metrics, platform: str, command: str, user_id: str, channel_id: str
+    ) -> None:
+        self.metrics, self.platform, self.command = metrics, platform, command
+        self.user_id, self.channel_id = user_id, channel_id
+
+    def __enter__(self) -> None:
+        self.began = time.perf_counter()
+        self.context = enter_request(self.platform, self.command, self.user_id, self.channel_id)
+
+    def __exit__(
+        self, kind: type[BaseException] | None, error: BaseException | None, _: TracebackType | None
+    ) -> None:
+        try:
+            if error is None:
+                took = self.metrics.count(self.platform, self.command, self.began, "answered")
+                write_line(requests, logging.INFO, _ANSWERED, self.command, self.platform, took)
+            elif isinstance(error, Exception):  # not a task cancelled: nothing was answered
+                took = self.metrics.count(self.platform, self.command, self.began, "failed")
+                requests.error(
+                    "%s on %s failed after %.0f ms", self.command, self.platform, took,
+                    exc_info=error,
+                )  # fmt: skip
+        finally:
+            leave_request(self.context)
+
+
+_ANSWERED = "%s on %s answered in %.0f ms"
 
 
 def metrics_route(web_app: web.Application, db: Database, metrics: Metrics) -> None:

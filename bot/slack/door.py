@@ -96,17 +96,15 @@ def _parsed(text: str, kind: str) -> dict[str, Any]:
 def _check_form_names(text: str) -> None:
     """`_check_shape` of a form whose every value is text, from its names alone, decoded as
     `parse_qsl` decodes them (only those that need it: the names checked for need none)."""
-    names = set(_FORM_NAME.findall(text))
+    # Each `&`-separated field's name is what comes before its first `=`, as `parse_qsl`
+    # splits them (a split, not a regular expression: a third of the time).
+    names = {field.partition("=")[0] for field in text.split("&")}
     names.update([unquote(n.replace("+", " ")) for n in names if "%" in n or "+" in n])
     for key in _OBJECTS:
         if key in names:
             raise MalformedRequestError(f"a '{key}' that is not an object")
     if "authorizations" in names:
         raise MalformedRequestError("'authorizations' that are not a list of objects")
-
-
-# What comes before the first `=` of each `&`-separated field: its name.
-_FORM_NAME = re.compile(r"(?:^|&)([^&=]*)")
 
 
 # Where Bolt looks before any listener runs (team, user, channel, enterprise, the event): each

@@ -12,9 +12,18 @@ from zoneinfo import ZoneInfo
 
 import aiohttp
 import pytest
+import time_machine
 from prometheus_client.parser import text_string_to_metric_families
 
-from bot.logs import TEXT_FORMAT, JsonFormatter, configure_logging, user_hash
+from bot.logs import (
+    TEXT_FORMAT,
+    JsonFormatter,
+    configure_logging,
+    enter_request,
+    leave_request,
+    user_hash,
+    write_line,
+)
 from bot.metrics import Metrics
 from scheduler.jobs import send_reminders
 from scheduler.setup import Ticker
@@ -197,3 +206,47 @@ def test_text_lines_are_written_as_logging_writes_them(
         assert text_logging.format(record) == plain.format(record)
     logging.getLogger("waymark.requests").warning("written at once")
     assert capsys.readouterr().err.endswith(" WARNING waymark.requests: written at once\n")
+
+
+@pytest.fixture(params=["text", "json"])
+def served_logging(request: pytest.FixtureRequest) -> Iterator[logging.Handler]:
+    """The handler `waymark serve` logs through, in each format; the root logger as it was
+    after the test."""
+    root = logging.getLogger()
+    handlers, level = list(root.handlers), root.level
+    configure_logging(request.param)
+    try:
+        [ours] = [h for h in root.handlers if h not in handlers]
+        yield ours
+    finally:
+        root.handlers[:] = handlers
+        root.setLevel(level)
+
+
+@time_machine.travel(datetime(2026, 3, 2, 10, 0, 59, 123456, tzinfo=UTC), tick=False)
+def test_the_answered_line_is_the_same_whoever_else_listens(
+    served_logging: logging.Handler, capsys: pytest.CaptureFixture[str]
+) -> None:
+    # As `waymark serve` logs: through its one handler (pytest adds its own as a test runs).
+    logging.getLogger().handlers[:] = [served_logging]
+    requests, waymark = logging.getLogger("waymark.requests"), logging.getLogger("waymark")
+    context = enter_request("slack", "card", LEAD.id, CHILDREN)
+    try:
+        write_line(requests, logging.INFO, "%s on %s answered in %.0f ms", "card", "slack", 1.4)
+        another = logging.NullHandler()  # a test's or an operator's handler: a record is made
+        waymark.addHandler(another)
+        try:
+            write_line(requests, logging.INFO, "%s on %s answered in %.0f ms", "card", "slack", 1.4)
+        finally:
+            waymark.removeHandler(another)
+    finally:
+        leave_request(context)
+    alone, beside = capsys.readouterr().err.splitlines()
+    assert alone == beside
+    if isinstance(served_logging.formatter, JsonFormatter):
+        line = json.loads(alone)
+        assert line["time"] == "2026-03-02T10:00:59.123+00:00"
+        assert line["message"] == "card on slack answered in 1 ms"
+        assert line["user"] == user_hash(LEAD.id)
+    else:
+        assert alone.endswith(",123 INFO waymark.requests: card on slack answered in 1 ms")
