@@ -119,6 +119,8 @@ def _rows(run: Run, backend: str) -> list[tuple[str, str]]:
         ("/outcome N p50 / p90 / p99 (× floor), sequential", _latency(lat["outcome_sequential"])),
         ("floor (ack only) p50 / p90 / p99, 20 at a time", _latency(lat["floor_concurrent"])),
         ("/outcome N p50 / p90 / p99 (× floor), 20 at a time", _latency(lat["outcome_concurrent"])),
+        ("/outcome N, 20 at a time: CPU µs a request, waymark / floor (the bench's own)",
+         _request_cpu(lat["outcome_concurrent"])),
         ("/outcome list p50 / p90 / p99 (× floor), sequential", _latency(lat["list_sequential"])),
         ("/outcome list p50 / p90 / p99 (× floor), 20 at a time", _latency(lat["list_concurrent"])),
         ("/outcome 12 history p50 / p90 / p99, sequential", _latency(lat["history_sequential"])
@@ -144,6 +146,18 @@ def _rows(run: Run, backend: str) -> list[tuple[str, str]]:
         *(_import_rows(imp) if imp is not None else
           [("readings import", "not measured (--skip-import)")]),
     ]  # fmt: skip
+
+
+def _request_cpu(found: dict[str, Any]) -> str:
+    """The server's CPU a request, waymark's against the floor's, and the bench's own while it
+    sent them: twenty requests queue behind each other's CPU, so these make up the ratio."""
+    if "cpu_us" not in found:  # not in figures from before it was measured
+        return "not measured"
+    ratio = found["cpu_us"] / found["floor_cpu_us"] if found["floor_cpu_us"] else float("nan")
+    return (
+        f"{found['cpu_us']:.0f} / {found['floor_cpu_us']:.0f} µs ({ratio:.2f}×) "
+        f"({found['client_cpu_us']:.0f} / {found['floor_client_cpu_us']:.0f} µs)"
+    )
 
 
 def _cores(ingest: dict[str, Any], backend: str) -> str:

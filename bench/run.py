@@ -42,6 +42,9 @@ HEALTHY_TIMEOUT = 60.0
 SETTLE_TIMEOUT = 60.0
 WARM_TIMEOUT = 120.0
 # Somebody who is not a lead: /outcome answers anyone.
+# CPU µs a request of `/outcome N`: waymark serve's, the bench's own while it sent them, and
+# the same for the floor.
+CPU_KEYS = ("cpu_us", "client_cpu_us", "floor_cpu_us", "floor_client_cpu_us")
 ASKER = "U0BOARDMEMBER"
 ASKED_IN = "C0BENCHGENERAL"
 
@@ -169,12 +172,14 @@ class Load:
         self.scale = scale
         self.roadmap = roadmap
         self.waymark = waymark
+        self.floor = floor
         self.session = session
         self.slack = StandIn(session, standin)
         self.standin = standin
         self.response_url = ""
         self.to_waymark = Sender(session, waymark.url + "/slack/events", SECRET)
         self.to_floor = Sender(session, floor.url + "/slack/events", SECRET)
+        self.card, self.ack = Check(contains="Latest reading"), Check()
         self.rng = rng
         # The replies' own: drawn in the same order whatever the timing of the requests before
         # them (which may call `rng` a varying number of times), so that a run is repeatable.
@@ -196,6 +201,16 @@ class Load:
             await sender.post(body, "application/x-www-form-urlencoded", check, sample)
 
         return send
+
+    async def _timed(self, floor: bool, into: Sample, count: int, concurrency: int) -> list[float]:
+        """`count` `/outcome N` to waymark (or to the floor), added to `into`; the CPU seconds
+        its server and this process (the client) spent on them."""
+        server, sender = (self.floor, self.to_floor) if floor else (self.waymark, self.to_waymark)
+        check = self.ack if floor else self.card
+        before = (server.cpu_seconds(), time.process_time())
+        send = self._command(sender, self._random_outcome, check)
+        into.extend(await run_load(send, count, concurrency))
+        return [server.cpu_seconds() - before[0], time.process_time() - before[1]]
 
     def _random_outcome(self, _i: int) -> str:
         return str(self.rng.choice(self.roadmap.numbers))
@@ -228,10 +243,8 @@ class Load:
             ]
         )
         self.response_url = await self.slack.response_url(ASKER, ASKED_IN)
-        card = Check(contains="Latest reading")
-        ack = Check()
         # Warm both: Bolt's one auth.test call, first-use imports, the connection pools.
-        for sender, check in ((self.to_waymark, card), (self.to_floor, ack)):
+        for sender, check in ((self.to_waymark, self.card), (self.to_floor, self.ack)):
             await run_load(self._command(sender, self._random_outcome, check), self.scale.warmup, 1)
         # Measure waymark as it runs for weeks: with every outcome's card worked out ahead.
         warm_after = await self._cards_warm()
@@ -242,24 +255,19 @@ class Load:
             ("concurrent", CONCURRENCY, self.scale.requests * 2),
         ):
             ours, floor = Sample(), Sample()
+            cpu = [0.0, 0.0, 0.0, 0.0]  # as CPU_KEYS: waymark's and the client's, the floor's
             per_round = max(1, count // self.scale.rounds)
             for _ in range(self.scale.rounds):
-                floor.extend(
-                    await run_load(
-                        self._command(self.to_floor, self._random_outcome, ack),
-                        per_round,
-                        concurrency,
-                    )
-                )
-                ours.extend(
-                    await run_load(
-                        self._command(self.to_waymark, self._random_outcome, card),
-                        per_round,
-                        concurrency,
-                    )
-                )
+                at_floor = await self._timed(True, floor, per_round, concurrency)
+                at_waymark = await self._timed(False, ours, per_round, concurrency)
+                cpu = [a + b for a, b in zip(cpu, at_waymark + at_floor, strict=True)]
             latency[f"outcome_{mode}"] = _against_floor(ours, floor)
             latency[f"floor_{mode}"] = summary_ms(floor)
+            # Latency twenty at a time is mostly requests queued behind each other's CPU: the
+            # CPU each side spends a request says what the ratio is made of.
+            requests = per_round * self.scale.rounds
+            for key, seconds in zip(CPU_KEYS, cpu, strict=True):
+                latency[f"outcome_{mode}"][key] = round(seconds / requests * 1e6, 1)
 
             listing = await run_load(
                 self._command(self.to_waymark, "list", Check(contains="outcomes:")),
