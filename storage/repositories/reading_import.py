@@ -134,7 +134,10 @@ class ReadingImport:
 
     async def close(self) -> None:
         if self._sorted:
-            await (await self._driver()).execute(f"CLOSE {_SORTED}")
+            driver = await self._driver()
+            if await driver.fetchrow(f"FETCH 1 FROM {_SORTED}") is not None:
+                raise RuntimeError("staged rows were left unread: nothing was imported")
+            await driver.execute(f"CLOSE {_SORTED}")
             self._sorted = False
         await self.session.execute(DropTable(_STAGED, if_exists=True))
 
@@ -156,7 +159,17 @@ class ReadingImport:
         """The `rows` rows staged for these outcomes, by outcome, then in the file's order.
         Asked for every outcome `counts()` gave, in its order, each outcome once."""
         if self._postgres:
-            return await self._fetch(rows)
+            found = await self._fetch(rows)
+            # Read by count, not by outcome: rows of another outcome would be imported as
+            # these outcomes' figures. Each outcome here has rows, so these ends say it.
+            if len(found) != rows or (
+                found and (found[0].outcome, found[-1].outcome) != (numbers[0], numbers[-1])
+            ):
+                raise RuntimeError(
+                    f"the staged rows read back for outcomes {numbers[0]}–{numbers[-1]} are not "
+                    f"the {rows} counted for them: nothing was imported"
+                )
+            return found
         where = _STAGED.c.outcome.in_(list(numbers))
         order = (_STAGED.c.outcome, _STAGED.c.row_no)
         # SQLite's dates and times read as the text stored, and converted once a distinct

@@ -12,7 +12,12 @@ from commands.errors import UserError
 from commands.roadmap_files import bulk_readings
 from commands.roadmap_files.importing import import_readings, import_roadmap
 from storage.db import Database
-from storage.repositories import AuditRepository, ReadingRepository, RoadmapRepository
+from storage.repositories import (
+    AuditRepository,
+    ReadingImport,
+    ReadingRepository,
+    RoadmapRepository,
+)
 from tests.factories import write_roadmap
 
 HEADER = "outcome,period,value,submitted_by,submitted_at,note\n"
@@ -179,3 +184,44 @@ async def test_a_problem_in_the_last_chunk_leaves_every_chunk_unwritten(
         (13, "no_data", None),
         (20, "no_data", None),
     ]
+
+
+@pytest.mark.parametrize("short", [0, -1], ids=["the first outcome", "the last outcome"])
+async def test_staged_rows_that_disagree_with_their_count_are_never_imported_as_another_outcomes(
+    db: Database,
+    tmp_path: Path,
+    now: datetime,
+    tz: ZoneInfo,
+    monkeypatch: pytest.MonkeyPatch,
+    short: int,
+) -> None:
+    """PostgreSQL reads the staged file back by count, a chunk's outcomes at a time: were the
+    counts ever wrong, a chunk would take the next outcome's rows as its own figures. The
+    import is refused instead, with nothing written. SQLite reads back by outcome, so a count
+    there cannot move a row to another outcome."""
+    monkeypatch.setattr(bulk_readings, "_CHUNK_OUTCOMES", 1)
+    counted = ReadingImport.counts
+
+    async def one_short(staging: ReadingImport) -> list[tuple[int, int]]:
+        counts = await counted(staging)  # one outcome's said to have a row fewer
+        if counts:
+            counts[short] = (counts[short][0], counts[short][1] - 1)
+        return counts
+
+    monkeypatch.setattr(ReadingImport, "counts", one_short)
+    async with db.transaction() as session:
+        await import_roadmap(
+            session, write_roadmap(tmp_path / "map", readings=None), actor="t", now=now, tz=tz
+        )
+    file = tmp_path / "many.csv"
+    file.write_text(MANY)
+    if db.engine.dialect.name == "postgresql":
+        with pytest.raises(RuntimeError, match="nothing was imported"):
+            await _readings(db, file, now, tz)
+        assert [row for row in await _stored(db) if len(row) == 3] == [
+            (12, "no_data", None),
+            (13, "no_data", None),
+            (20, "no_data", None),
+        ]
+    else:
+        assert await _readings(db, file, now, tz) == "created 10 readings"
