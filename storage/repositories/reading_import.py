@@ -1,8 +1,8 @@
 """Bulk import of readings at the database's speed: a file's rows are staged in a temporary
-table as they are read (so memory does not grow with the file), then read back an outcome at a
-time and written set-based — `COPY` on PostgreSQL, batched `executemany` on SQLite — with ids
-given out beforehand, so that a reading superseding another from the same file needs no
-second pass."""
+table as they are read (so memory does not grow with the file), then read back a few outcomes
+at a time (on PostgreSQL through one cursor that sorts the file once) and written set-based:
+`COPY` on PostgreSQL, batched `executemany` on SQLite, with ids given out beforehand, so that a
+reading superseding another from the same file needs no second pass."""
 
 from __future__ import annotations
 
