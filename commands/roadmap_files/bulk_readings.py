@@ -12,7 +12,7 @@ rolled back)."""
 from __future__ import annotations
 
 import asyncio
-from collections.abc import Awaitable, Callable, Iterable
+from collections.abc import Callable, Coroutine, Iterable
 from dataclasses import dataclass, field
 from datetime import date, datetime, tzinfo
 from itertools import groupby
@@ -124,8 +124,12 @@ class _Behind:
         self.beside = beside  # False: each write is done as it is started
         self._running: asyncio.Future[None] | None = None
 
-    async def start(self, write: Awaitable[None]) -> None:
-        await self.wait()
+    async def start(self, write: Coroutine[Any, Any, None]) -> None:
+        try:
+            await self.wait()
+        except BaseException:
+            write.close()  # never to run, as the write before it failed: not left unawaited
+            raise
         if self.beside:
             self._running = asyncio.ensure_future(write)
         else:

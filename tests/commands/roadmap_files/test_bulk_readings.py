@@ -4,6 +4,7 @@ history without displacing the newer one, and each keeps the status it was given
 
 from datetime import date, datetime
 from pathlib import Path
+from typing import Any
 from zoneinfo import ZoneInfo
 
 import pytest
@@ -225,3 +226,43 @@ async def test_staged_rows_that_disagree_with_their_count_are_never_imported_as_
         ]
     else:
         assert await _readings(db, file, now, tz) == "created 10 readings"
+
+
+@pytest.mark.parametrize("failing", ["stage", "write"])
+async def test_a_write_that_fails_stops_the_import_with_its_own_error_and_nothing_written(
+    db: Database,
+    tmp_path: Path,
+    now: datetime,
+    tz: ZoneInfo,
+    monkeypatch: pytest.MonkeyPatch,
+    failing: str,
+) -> None:
+    """On PostgreSQL a batch is staged, and a chunk written, while the next is worked out: the
+    write's error is the one reported, the writes after it are never started (nor left
+    half-made, or unawaited), and the transaction takes back what was written."""
+    monkeypatch.setattr(bulk_readings, "_CHUNK_OUTCOMES", 1)
+    monkeypatch.setattr(bulk_readings, "STAGED_BATCH", 3)
+    monkeypatch.setattr(bulk_readings, "_TURN_ROWS", 1)
+    writes = getattr(ReadingImport, failing)
+    done: list[object] = []
+
+    async def fails_second(staging: ReadingImport, *args: Any) -> None:
+        if done:
+            raise OSError("the disk is full")
+        await writes(staging, *args)
+        done.append(args)
+
+    monkeypatch.setattr(ReadingImport, failing, fails_second)
+    async with db.transaction() as session:
+        await import_roadmap(
+            session, write_roadmap(tmp_path / "map", readings=None), actor="t", now=now, tz=tz
+        )
+    file = tmp_path / "many.csv"
+    file.write_text(MANY)
+    with pytest.raises(OSError, match="the disk is full"):
+        await _readings(db, file, now, tz)
+    assert [row for row in await _stored(db) if len(row) == 3] == [
+        (12, "no_data", None),
+        (13, "no_data", None),
+        (20, "no_data", None),
+    ]
