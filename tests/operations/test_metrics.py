@@ -6,6 +6,7 @@ from __future__ import annotations
 import json
 import logging
 from collections.abc import AsyncIterator, Iterator
+from contextlib import contextmanager
 from datetime import UTC, datetime
 from pathlib import Path
 from zoneinfo import ZoneInfo
@@ -176,19 +177,25 @@ async def test_the_scheduler_and_the_database_are_watched(tmp_path: Path) -> Non
     )
 
 
-@pytest.fixture
-def text_logging() -> Iterator[logging.Handler]:
-    """The handler `waymark serve` logs through in its text format; the root logger as it was
+@contextmanager
+def _configured(log_format: str) -> Iterator[logging.Handler]:
+    """The handler `waymark serve` logs through in `log_format`; the root logger as it was
     after the test."""
     root = logging.getLogger()
     handlers, level = list(root.handlers), root.level
-    configure_logging("text")
+    configure_logging(log_format)
     try:
         [ours] = [h for h in root.handlers if h not in handlers]
         yield ours
     finally:
         root.handlers[:] = handlers
         root.setLevel(level)
+
+
+@pytest.fixture
+def text_logging() -> Iterator[logging.Handler]:
+    with _configured("text") as handler:
+        yield handler
 
 
 def test_text_lines_are_written_as_logging_writes_them(
@@ -210,17 +217,9 @@ def test_text_lines_are_written_as_logging_writes_them(
 
 @pytest.fixture(params=["text", "json"])
 def served_logging(request: pytest.FixtureRequest) -> Iterator[logging.Handler]:
-    """The handler `waymark serve` logs through, in each format; the root logger as it was
-    after the test."""
-    root = logging.getLogger()
-    handlers, level = list(root.handlers), root.level
-    configure_logging(request.param)
-    try:
-        [ours] = [h for h in root.handlers if h not in handlers]
-        yield ours
-    finally:
-        root.handlers[:] = handlers
-        root.setLevel(level)
+    """The handler `waymark serve` logs through, in each format."""
+    with _configured(request.param) as handler:
+        yield handler
 
 
 @time_machine.travel(datetime(2026, 3, 2, 10, 0, 59, 123456, tzinfo=UTC), tick=False)

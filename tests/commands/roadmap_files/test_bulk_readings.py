@@ -30,13 +30,23 @@ async def _readings(db: Database, file: Path, now: datetime, tz: ZoneInfo) -> st
     return report.summary()
 
 
-async def test_a_file_corrects_stored_readings_and_keeps_older_entries_in_the_history(
+async def _road_map_without_readings(
     db: Database, tmp_path: Path, now: datetime, tz: ZoneInfo
 ) -> None:
     async with db.transaction() as session:
         await import_roadmap(
             session, write_roadmap(tmp_path / "map", readings=None), actor="t", now=now, tz=tz
         )
+
+
+# What `_stored` gives of each outcome when no reading was kept: its status, and no period.
+NOTHING_STORED = [(12, "no_data", None), (13, "no_data", None), (20, "no_data", None)]
+
+
+async def test_a_file_corrects_stored_readings_and_keeps_older_entries_in_the_history(
+    db: Database, tmp_path: Path, now: datetime, tz: ZoneInfo
+) -> None:
+    await _road_map_without_readings(db, tmp_path, now, tz)
     first = tmp_path / "first.csv"
     first.write_text(HEADER + "12,2024/25,36,U0CHILDLEAD,2025-10-01T09:00:00Z,\n")
     assert await _readings(db, first, now, tz) == "created 1 readings"
@@ -126,10 +136,7 @@ async def test_a_file_written_a_chunk_at_a_time_is_stored_as_one_written_at_once
         monkeypatch.setattr(bulk_readings, "STAGED_BATCH", 3)
         monkeypatch.setattr(bulk_readings, "_CHUNK_OUTCOMES", 1)
         monkeypatch.setattr(bulk_readings, "_TURN_ROWS", 1)
-    async with db.transaction() as session:
-        await import_roadmap(
-            session, write_roadmap(tmp_path / "map", readings=None), actor="t", now=now, tz=tz
-        )
+    await _road_map_without_readings(db, tmp_path, now, tz)
     file = tmp_path / "many.csv"
     file.write_text(MANY)
     assert await _readings(db, file, now, tz) == "created 10 readings"
@@ -169,10 +176,7 @@ async def test_a_problem_in_the_last_chunk_leaves_every_chunk_unwritten(
     transaction, so they are rolled back with it, and the problem is reported by its row."""
     monkeypatch.setattr(bulk_readings, "STAGED_BATCH", 3)
     monkeypatch.setattr(bulk_readings, "_CHUNK_OUTCOMES", 1)
-    async with db.transaction() as session:
-        await import_roadmap(
-            session, write_roadmap(tmp_path / "map", readings=None), actor="t", now=now, tz=tz
-        )
+    await _road_map_without_readings(db, tmp_path, now, tz)
     file = tmp_path / "many.csv"
     # Outcome 20 comes last: its 2025 figure corrected to a tenth of the year before's, unconfirmed.
     file.write_text(MANY + "20,2025,9400,U0ECONLEAD1,2026-10-02T09:00:00Z,,\n")
@@ -180,11 +184,7 @@ async def test_a_problem_in_the_last_chunk_leaves_every_chunk_unwritten(
         await _readings(db, file, now, tz)
     assert "many.csv, row 12, column value" in str(refused.value)
     assert "write yes in a confirmed column" in str(refused.value)
-    assert await _stored(db) == [
-        (12, "no_data", None),
-        (13, "no_data", None),
-        (20, "no_data", None),
-    ]
+    assert await _stored(db) == NOTHING_STORED
 
 
 @pytest.mark.parametrize("short", [0, -1], ids=["the first outcome", "the last outcome"])
@@ -210,20 +210,13 @@ async def test_staged_rows_that_disagree_with_their_count_are_never_imported_as_
         return counts
 
     monkeypatch.setattr(ReadingImport, "counts", one_short)
-    async with db.transaction() as session:
-        await import_roadmap(
-            session, write_roadmap(tmp_path / "map", readings=None), actor="t", now=now, tz=tz
-        )
+    await _road_map_without_readings(db, tmp_path, now, tz)
     file = tmp_path / "many.csv"
     file.write_text(MANY)
     if db.engine.dialect.name == "postgresql":
         with pytest.raises(RuntimeError, match="nothing was imported"):
             await _readings(db, file, now, tz)
-        assert [row for row in await _stored(db) if len(row) == 3] == [
-            (12, "no_data", None),
-            (13, "no_data", None),
-            (20, "no_data", None),
-        ]
+        assert [row for row in await _stored(db) if len(row) == 3] == NOTHING_STORED
     else:
         assert await _readings(db, file, now, tz) == "created 10 readings"
 
@@ -253,16 +246,9 @@ async def test_a_write_that_fails_stops_the_import_with_its_own_error_and_nothin
         done.append(args)
 
     monkeypatch.setattr(ReadingImport, failing, fails_second)
-    async with db.transaction() as session:
-        await import_roadmap(
-            session, write_roadmap(tmp_path / "map", readings=None), actor="t", now=now, tz=tz
-        )
+    await _road_map_without_readings(db, tmp_path, now, tz)
     file = tmp_path / "many.csv"
     file.write_text(MANY)
     with pytest.raises(OSError, match="the disk is full"):
         await _readings(db, file, now, tz)
-    assert [row for row in await _stored(db) if len(row) == 3] == [
-        (12, "no_data", None),
-        (13, "no_data", None),
-        (20, "no_data", None),
-    ]
+    assert [row for row in await _stored(db) if len(row) == 3] == NOTHING_STORED
