@@ -1,45 +1,24 @@
 """A count of the changes to what waymark shows, kept in the database, so that every replica
 knows when answers it keeps in memory may be out of date.
 
-A unit of work that wrote to a table whose rows answers show (anything but the bookkeeping in
-`QUIET_TABLES`) counts one change: on SQLite in the same transaction (`changes`, one row; its
-writers take turns anyway), on PostgreSQL just after the commit (`nextval` of the sequence
-`waymark_changes`, which takes no lock, so that writers never queue behind each other for it;
-counted after the commit, a change is never seen before the rows it counts are). The replica
+A unit of work that wrote to a table whose rows answers show (`storage.change_marks` notes it)
+counts one change: on SQLite in the same transaction (`changes`, one row; its writers take
+turns anyway), on PostgreSQL just after the commit (`nextval` of the sequence `waymark_changes`,
+which takes no lock, so that writers never queue behind each other for it; counted after the
+commit, a change is never seen before the rows it counts are). The replica
 that wrote knows at once (`ChangeWatch.version`); the others when they next `poll()`.
 """
 
 from __future__ import annotations
 
-from itertools import chain
-from typing import Any
-
-from sqlalchemy import BigInteger, Integer, event, select, text
+from sqlalchemy import BigInteger, Integer, select, text
 from sqlalchemy.ext.asyncio import AsyncSession
-from sqlalchemy.orm import Mapped, ORMExecuteState, Session, mapped_column
+from sqlalchemy.orm import Mapped, mapped_column
 
 from storage.base import Base
+from storage.driver_statements import DriverStatement
 
 SEQUENCE = "waymark_changes"
-_CHANGED = "waymark_changed"  # in `Session.info`: this unit of work changed what answers show
-
-# Bookkeeping no answer shows: writing it does not make a kept answer out of date.
-QUIET_TABLES = frozenset(
-    {
-        "audit_log",
-        "changes",
-        "conversation_refs",
-        "digests",
-        "event_receipts",
-        "outbox",
-        "outbox_attempts",
-        "posts",
-        "questions",
-        "reminders",
-        "sent_cards",
-        "unreachable_channels",
-    }
-)
 
 
 class ChangeCount(Base):
@@ -51,39 +30,13 @@ class ChangeCount(Base):
     counted: Mapped[int] = mapped_column(BigInteger)
 
 
-class WatchedSession(Session):
-    """A session that notes whether it wrote anything answers show."""
-
-
-def mark_changed(session: AsyncSession | Session) -> None:
-    """Note a change made around the ORM (a bulk load through the driver)."""
-    sync = session.sync_session if isinstance(session, AsyncSession) else session
-    sync.info[_CHANGED] = True
-
-
-def changed(session: AsyncSession) -> bool:
-    return bool(session.sync_session.info.get(_CHANGED))
-
-
-def _loud(table: Any) -> bool:
-    return getattr(table, "name", None) not in QUIET_TABLES
-
-
-@event.listens_for(WatchedSession, "after_flush")
-def _flushed(session: Session, _context: Any) -> None:
-    if session.info.get(_CHANGED):
-        return
-    for instance in chain(session.new, session.dirty, session.deleted):
-        if _loud(getattr(type(instance), "__table__", None)):
-            session.info[_CHANGED] = True
-            return
-
-
-@event.listens_for(WatchedSession, "do_orm_execute")
-def _executed(state: ORMExecuteState) -> None:
-    writes = state.is_insert or state.is_update or state.is_delete
-    if writes and _loud(getattr(state.statement, "table", None)):
-        state.session.info[_CHANGED] = True
+# The first change makes the row. Through the driver, as every reading counts one.
+_COUNT = DriverStatement(
+    text(
+        "INSERT INTO changes (id, counted) VALUES (1, 1) "
+        "ON CONFLICT (id) DO UPDATE SET counted = counted + 1"
+    )
+)
 
 
 class ChangeWatch:
@@ -99,11 +52,7 @@ class ChangeWatch:
         """Before the commit of a unit of work that changed something (SQLite)."""
         if self.postgresql:
             return
-        updated = await session.execute(
-            text("UPDATE changes SET counted = counted + 1 WHERE id = 1")
-        )
-        if getattr(updated, "rowcount", 0) == 0:
-            await session.execute(text("INSERT INTO changes (id, counted) VALUES (1, 1)"))
+        await _COUNT.rows(session)
 
     async def count_after(self, session: AsyncSession) -> None:
         """After the commit of a unit of work that changed something."""

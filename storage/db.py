@@ -23,7 +23,8 @@ from sqlalchemy.ext.asyncio import (
     create_async_engine,
 )
 
-from storage.changes import ChangeWatch, WatchedSession, changed
+from storage.change_marks import WatchedSession, changed
+from storage.changes import ChangeWatch
 
 MIGRATIONS = Path(__file__).parent / "migrations"
 

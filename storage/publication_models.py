@@ -58,7 +58,15 @@ class PeriodLock(Base):
     outcomes: Mapped[list[Any] | None] = mapped_column(nullable=True)
 
     def covers(self, period_end: date, outcome_id: int) -> bool:
-        return self.through >= period_end and (self.outcomes is None or outcome_id in self.outcomes)
+        return lock_covers(self.through, self.outcomes, period_end, outcome_id)
+
+
+def lock_covers(
+    through: date, outcomes: list[Any] | None, period_end: date, outcome_id: int
+) -> bool:
+    """Whether a lock through `through` of `outcomes` (None: all) covers outcome `outcome_id`'s
+    period ending on `period_end`."""
+    return through >= period_end and (outcomes is None or outcome_id in outcomes)
 
 
 class Question(Base):

@@ -84,8 +84,8 @@ async def queue_refreshes(
     number = outcome.number
     posts = [
         post
-        for post in await PostRepository(session).recent(REFRESHED, now - RECENT)
-        if number in post.outcomes and (post.kind != STATUS_CARD or len(post.outcomes) == 1)
+        for post in await PostRepository(session).recent(REFRESHED, now - RECENT, about=number)
+        if post.kind != STATUS_CARD or len(post.outcomes) == 1
     ][:MOST]
     outbox = OutboxRepository(session)
     where = _Places(session)

@@ -189,8 +189,7 @@ async def _thread_covers(
     session: AsyncSession, platform: str, channel_id: str, thread_id: str
 ) -> tuple[int, ...]:
     """The outcomes whose readings a thread takes: none when waymark did not start it."""
-    post = await PostRepository(session).find(platform, channel_id, thread_id)
-    return tuple(post.outcomes) if post is not None and post.outcomes else ()
+    return tuple(await PostRepository(session).outcomes_of(platform, channel_id, thread_id))
 
 
 async def check_reply(

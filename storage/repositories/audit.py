@@ -6,12 +6,24 @@ from collections.abc import Sequence
 from datetime import datetime
 from typing import Any, cast
 
-from sqlalchemy import Table, func, insert, select
+from sqlalchemy import JSON, Table, bindparam, func, insert, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from storage.driver_statements import DriverStatement
 from storage.models import AuditEntry
 
-_INSERT = insert(cast(Table, AuditEntry.__table__))
+_TABLE = cast(Table, AuditEntry.__table__)
+# Every reading stored writes one, through the driver (`storage.driver_statements`).
+# Nothing before (or after) is written as SQL's NULL, as the ORM writes it, not JSON's `null`.
+_JSON = JSON(none_as_null=True)
+_INSERT = DriverStatement(
+    insert(_TABLE)
+    .values(
+        {name: bindparam(name) for name in ("at", "actor", "action", "subject")}
+        | {name: bindparam(name, type_=_JSON) for name in ("before", "after")}
+    )
+    .inline()  # nothing to read back (PostgreSQL's would return the new id)
+)
 
 
 class AuditRepository:
@@ -46,7 +58,7 @@ class AuditRepository:
     ) -> None:
         """`record`, written at once in one statement, without the ORM's unit of work."""
         values = {"at": at, "actor": actor, "action": action, "subject": subject}
-        await self.session.execute(_INSERT, {**values, "before": before, "after": after})
+        await _INSERT.rows(self.session, {**values, "before": before, "after": after})
 
     async def for_subject(self, subject: str) -> Sequence[AuditEntry]:
         query = select(AuditEntry).where(AuditEntry.subject == subject).order_by(AuditEntry.id)

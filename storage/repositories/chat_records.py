@@ -6,13 +6,15 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
 from datetime import datetime, timedelta
+from functools import cache
 from typing import Any
 
-from sqlalchemy import bindparam, delete, select, update
+from sqlalchemy import bindparam, delete, or_, select, update
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from storage.driver_statements import DriverStatement
 from storage.models import (
     ConversationRef,
     EventReceipt,
@@ -61,10 +63,24 @@ class PostRepository:
         await self.session.flush()
         return post
 
-    async def recent(self, kinds: Sequence[str], since: datetime) -> Sequence[Post]:
-        """Posts of `kinds` posted since `since`, newest first."""
-        found = await self.session.scalars(_RECENT, {"kinds": list(kinds), "since": since})
-        return found.all()
+    async def recent(self, kinds: Sequence[str], since: datetime, *, about: int) -> Sequence[Post]:
+        """Posts of `kinds` posted since `since` about outcome number `about` (among others),
+        newest first. Every reading stored looks (`delivery.refreshes`), and most find none:
+        which posts those are is read through the driver, and only they are loaded."""
+        found = await _recent(tuple(kinds)).rows(self.session, {"since": since})
+        ids = [post_id for post_id, outcomes in found if about in (outcomes or ())]
+        if not ids:
+            return []
+        return (await self.session.scalars(_POSTS.where(Post.id.in_(ids)))).all()
+
+    async def outcomes_of(self, platform: str, channel_id: str, message_id: str) -> list[int]:
+        """The outcomes the post of that message is about: none for a message waymark did not
+        post, or one about no outcome. Every thread reply asks (through the driver)."""
+        found = await _OUTCOMES_OF.first(
+            self.session,
+            {"platform": platform, "channel_id": channel_id, "message_id": message_id},
+        )
+        return list(found[0] or ()) if found is not None else []
 
     async def find(self, platform: str, channel_id: str, message_id: str) -> Post | None:
         return await self.session.scalar(
@@ -74,16 +90,26 @@ class PostRepository:
 
 
 # Built once: every reading stored looks for the cards to redraw (`delivery.refreshes`).
-_RECENT = (
-    select(Post)
-    .where(Post.kind.in_(bindparam("kinds", expanding=True)), Post.posted_at >= bindparam("since"))
-    .order_by(Post.posted_at.desc(), Post.id.desc())
-)
-_POST_BY_MESSAGE = select(Post).where(
+_POSTS = select(Post).order_by(Post.posted_at.desc(), Post.id.desc())
+
+
+@cache
+def _recent(kinds: tuple[str, ...]) -> DriverStatement:
+    # One for each set of kinds asked about (in practice, one), with the kinds written in.
+    return DriverStatement(
+        select(Post.id, Post.outcomes).where(
+            or_(*(Post.kind == kind for kind in kinds)), Post.posted_at >= bindparam("since")
+        )
+    )
+
+
+_BY_MESSAGE = (
     Post.platform == bindparam("platform"),
     Post.channel_id == bindparam("channel_id"),
     Post.message_id == bindparam("message_id"),
 )
+_POST_BY_MESSAGE = select(Post).where(*_BY_MESSAGE)
+_OUTCOMES_OF = DriverStatement(select(Post.outcomes).where(*_BY_MESSAGE))
 
 
 class ReceiptRepository:
@@ -97,7 +123,7 @@ class ReceiptRepository:
         One statement: the insert that finds the event there already inserts nothing."""
         statement = _RECEIPTS[self.session.get_bind().dialect.name]
         values = {"event_id": event_id, "platform": platform, "received_at": at}
-        return await self.session.scalar(statement, values) is not None
+        return await statement.first(self.session, values) is not None
 
     async def remove_received_before(self, cutoff: datetime) -> int:
         """Forget events received before `cutoff`: no platform retries a delivery that late."""
@@ -106,9 +132,10 @@ class ReceiptRepository:
         return int(result.rowcount or 0)  # type: ignore[attr-defined]
 
 
-def _receipt_insert(insert: Any) -> Any:
-    return (
-        insert(EventReceipt)
+def _receipt_insert(insert: Any) -> DriverStatement:
+    # Every event delivered runs it: through the driver (`storage.driver_statements`).
+    return DriverStatement(
+        insert(EventReceipt.__table__)
         .values(
             event_id=bindparam("event_id"),
             platform=bindparam("platform"),

@@ -8,27 +8,39 @@ from datetime import date, datetime
 from sqlalchemy import bindparam, delete, or_, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from storage.publication_models import PeriodLock, Question, QuestionAnswer, QuestionKind
+from storage.driver_statements import DriverStatement
+from storage.publication_models import (
+    PeriodLock,
+    Question,
+    QuestionAnswer,
+    QuestionKind,
+    lock_covers,
+)
 from storage.repositories.rows import storable
 
-# Built once: every figure checked runs the first, every thread reply the third.
-_COVERING = (
-    select(PeriodLock)
-    .where(PeriodLock.through >= bindparam("period_end"))
-    .order_by(PeriodLock.locked_at, PeriodLock.id)
+# Built once: every figure checked runs the first, every thread reply the third. Both
+# nearly always find nothing, which the driver tells most cheaply (`storage.driver_statements`);
+# what they find is then loaded.
+_COVERING = DriverStatement(
+    select(PeriodLock.id, PeriodLock.through, PeriodLock.outcomes).where(
+        PeriodLock.through >= bindparam("period_end")
+    )
 )
-_HELD = select(Question).where(
+_HELD_WHERE = (
     Question.user_id == bindparam("user_id"),
     Question.outcome_id == bindparam("outcome_id"),
     Question.answer.is_(None),
     Question.kind != QuestionKind.COMMENTARY,
 )
-_HELD_IN_THREAD = _HELD.where(
-    Question.platform == bindparam("platform"),
-    Question.channel_id == bindparam("channel_id"),
-    Question.thread_id == bindparam("thread_id"),
-).order_by(Question.id)
-_HELD = _HELD.order_by(Question.id)
+_HELD = select(Question).where(*_HELD_WHERE).order_by(Question.id)
+_HELD_IN_THREAD = DriverStatement(
+    select(Question.id).where(
+        *_HELD_WHERE,
+        Question.platform == bindparam("platform"),
+        Question.channel_id == bindparam("channel_id"),
+        Question.thread_id == bindparam("thread_id"),
+    )
+)
 
 
 class LockRepository:
@@ -44,8 +56,16 @@ class LockRepository:
         """The first lock that covers outcome `outcome_id`'s period ending on `period_end`, if
         any does. Locks are few (one a publication), so which outcomes a lock covers is
         checked here rather than in each dialect's JSON SQL."""
-        candidates = await self.session.scalars(_COVERING, {"period_end": period_end})
-        return next((lock for lock in candidates if lock.covers(period_end, outcome_id)), None)
+        candidates = await _COVERING.rows(self.session, {"period_end": period_end})
+        ids = [
+            lock_id
+            for lock_id, through, outcomes in candidates
+            if lock_covers(through, outcomes, period_end, outcome_id)
+        ]
+        if not ids:
+            return None
+        query = select(PeriodLock).where(PeriodLock.id.in_(ids))
+        return await self.session.scalar(query.order_by(PeriodLock.locked_at, PeriodLock.id))
 
     async def everything(self) -> Sequence[PeriodLock]:
         query = select(PeriodLock).order_by(PeriodLock.locked_at, PeriodLock.id)
@@ -100,7 +120,14 @@ class QuestionRepository:
             return (await self.session.scalars(_HELD, values)).all()
         platform, channel_id, thread_id = thread
         where = {"platform": platform, "channel_id": channel_id, "thread_id": thread_id}
-        return (await self.session.scalars(_HELD_IN_THREAD, values | where)).all()
+        ids = [
+            question_id
+            for (question_id,) in await _HELD_IN_THREAD.rows(self.session, values | where)
+        ]
+        if not ids:
+            return []
+        query = select(Question).where(Question.id.in_(ids)).order_by(Question.id)
+        return (await self.session.scalars(query)).all()
 
     async def held(self) -> Sequence[Question]:
         """Held figures waiting for their submitter's word (expired or not), oldest first."""

@@ -34,7 +34,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.schema import CreateTable, DropTable
 from sqlalchemy.types import NullType
 
-from storage.changes import mark_changed
+from storage.change_marks import mark_changed
 from storage.column_types import UTCDateTime
 from storage.models import AuditEntry, Reading
 

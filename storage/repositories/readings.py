@@ -12,6 +12,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import aliased
 from sqlalchemy.orm.attributes import set_committed_value
 
+from storage.driver_statements import DriverStatement
 from storage.models import Outcome, Reading
 from storage.publication_models import Question, ReadingState
 from storage.repositories._queries import READING_COLUMNS, newest_id, reading_rows
@@ -86,6 +87,13 @@ _AROUND = _readings_around()
 
 # A reading stored, and the one it supersedes, through Core: the ORM's unit of work cost more
 # than the statements on a thread reply's path (the ORM objects are kept in step by hand).
+# Every thread reply asks, through the driver (`storage.driver_statements`).
+_GIVEN_OR_HELD = DriverStatement(
+    union_all(
+        select(Reading.id).where(Reading.source_key == bindparam("source_key")),
+        select(Question.id).where(Question.source_key == bindparam("source_key")),
+    ).limit(1)
+)
 _TABLE = cast(Table, Reading.__table__)
 _INSERT = insert(_TABLE).returning(_TABLE.c.id)
 _SUPERSEDE = (
@@ -247,11 +255,7 @@ class ReadingRepository:
     async def given_or_held(self, source_key: str) -> bool:
         """Whether the message or request with this key gave a reading, or a figure held in a
         question: one query of both."""
-        query = union_all(
-            select(Reading.id).where(Reading.source_key == source_key),
-            select(Question.id).where(Question.source_key == source_key),
-        ).limit(1)
-        return (await self.session.execute(query)).first() is not None
+        return await _GIVEN_OR_HELD.first(self.session, {"source_key": source_key}) is not None
 
     async def from_message(self, source_key: str) -> Sequence[Reading]:
         """The readings a chat message gave, and its edits, in the order they came."""

@@ -1,0 +1,153 @@
+"""Statements run on the database driver's own connection, inside the unit of work's
+transaction, for the few that every thread-reply reading makes.
+
+Through SQLAlchemy's session, each of them costs 0.5–1 ms of CPU on the 2-core bench machine
+(the session, the async bridge, the result machinery), against about 0.1 ms for the driver
+itself (`python -m bench.ingest_profile`): most of a reading's cost. A `DriverStatement` is
+compiled once for each database and then handed to the driver as it is, with its values
+converted both ways by the columns' own types, as SQLAlchemy would convert them. What the
+rest of SQLAlchemy would do around it is kept: the engine's statement events fire (so that
+statements are counted honestly), a driver error is raised as SQLAlchemy's `DBAPIError` (so
+that "the database is not answering" is still recognised), and a write to a table whose rows
+answers show counts as a change (`storage.changes`, `storage.change_marks`).
+
+Only when the driver is already in the unit of work's transaction: asyncpg's is begun by
+SQLAlchemy's first statement, and a statement run before it would commit on its own. Until
+then (and outside a transaction) the statement goes through the session, which begins it.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass
+from typing import Any
+
+from sqlalchemy import Executable, TextClause
+from sqlalchemy.engine import Connection, Dialect
+from sqlalchemy.exc import DBAPIError
+from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy.sql.compiler import SQLCompiler
+from sqlalchemy.sql.elements import ClauseElement
+
+from storage.change_marks import mark_changed, shows_in_answers
+
+_Convert = Callable[[Any], Any] | None
+
+
+@dataclass(frozen=True)
+class _Compiled:
+    sql: str
+    names: tuple[str, ...]  # the values, in the order the SQL takes them
+    defaults: Mapping[str, Any]  # values written into the statement itself
+    binds: Mapping[str, _Convert]
+    results: tuple[_Convert, ...]
+    dollar: bool  # asyncpg's `$1` (values as arguments) rather than sqlite3's `?` (a tuple)
+
+
+class DriverStatement:
+    """A statement that every reading runs, run through the driver (see the module's words).
+    Its values are given by name, as `bindparam`s; rows come back as tuples."""
+
+    def __init__(self, statement: Executable) -> None:
+        self.statement = statement
+        self._compiled: dict[str, _Compiled] = {}
+        table = getattr(statement, "table", None)
+        self._changes = bool(getattr(statement, "is_dml", False)) and shows_in_answers(table)
+        self._returns_rows = bool(_columns(statement))
+
+    async def rows(
+        self, session: AsyncSession, values: Mapping[str, Any] | None = None
+    ) -> list[tuple[Any, ...]]:
+        given = dict(values or {})
+        connection = await session.connection()
+        raw = await connection.get_raw_connection()
+        driver: Any = raw.driver_connection
+        if not _in_transaction(driver):
+            result = await session.execute(self.statement, given)
+            return [tuple(row) for row in result] if self._returns_rows else []
+        compiled = self._for(connection.dialect)
+        params = [_converted(compiled, name, given) for name in compiled.names]
+        sync = connection.sync_connection
+        assert sync is not None
+        _before(sync, compiled.sql, params)
+        try:
+            if compiled.dollar:
+                found: Sequence[Any] = await driver.fetch(compiled.sql, *params)
+            else:
+                found = await driver.execute_fetchall(compiled.sql, params)
+        except TimeoutError:
+            raise  # the deadline: `storage.db` says what it means
+        except Exception as error:
+            raise DBAPIError.instance(compiled.sql, params, error, Exception) from error
+        _after(sync, compiled.sql, params)
+        if self._changes:
+            mark_changed(session)
+        if not self._returns_rows:
+            return []
+        return [_row(compiled.results, row) for row in found]
+
+    async def first(
+        self, session: AsyncSession, values: Mapping[str, Any] | None = None
+    ) -> tuple[Any, ...] | None:
+        found = await self.rows(session, values)
+        return found[0] if found else None
+
+    def _for(self, dialect: Dialect) -> _Compiled:
+        compiled = self._compiled.get(dialect.name)
+        if compiled is None:
+            compiled = self._compiled[dialect.name] = _compile(self.statement, dialect)
+        return compiled
+
+
+def _in_transaction(driver: Any) -> bool:
+    # asyncpg's `is_in_transaction()`, aiosqlite's (sqlite3's) `in_transaction`.
+    if callable(getattr(driver, "is_in_transaction", None)):
+        return bool(driver.is_in_transaction())
+    return bool(getattr(driver, "in_transaction", False))
+
+
+def _compile(statement: Executable, dialect: Dialect) -> _Compiled:
+    assert isinstance(statement, ClauseElement)
+    compiled = statement.compile(dialect=dialect)
+    assert isinstance(compiled, SQLCompiler)
+    if "POSTCOMPILE" in compiled.string:
+        # `in_()` is written out when run: its SQL depends on the values given.
+        raise ValueError(f"not a statement the driver can be given as it is: {compiled.string}")
+    names = tuple(compiled.positiontup or ())
+    binds = {
+        name: compiled.binds[name].type.dialect_impl(dialect).bind_processor(dialect)
+        for name in names
+    }
+    results = tuple(
+        c.type.dialect_impl(dialect).result_processor(dialect, None) for c in _columns(statement)
+    )
+    dollar = dialect.paramstyle == "numeric_dollar"
+    return _Compiled(compiled.string, names, dict(compiled.params), binds, results, dollar)
+
+
+def _columns(statement: Executable) -> Sequence[Any]:
+    """The columns the statement returns (none for plain SQL, which is only ever a write here)."""
+    return () if isinstance(statement, TextClause) else statement.exported_columns  # type: ignore[attr-defined]
+
+
+def _converted(compiled: _Compiled, name: str, given: Mapping[str, Any]) -> Any:
+    value = given[name] if name in given else compiled.defaults[name]
+    convert = compiled.binds[name]
+    return value if convert is None else convert(value)
+
+
+def _row(results: tuple[_Convert, ...], row: Sequence[Any]) -> tuple[Any, ...]:
+    return tuple(
+        value if convert is None else convert(value)
+        for convert, value in zip(results, row, strict=True)
+    )
+
+
+def _before(connection: Connection, sql: str, params: list[Any]) -> None:
+    if connection.dispatch.before_cursor_execute:
+        connection.dispatch.before_cursor_execute(connection, None, sql, params, None, False)
+
+
+def _after(connection: Connection, sql: str, params: list[Any]) -> None:
+    if connection.dispatch.after_cursor_execute:
+        connection.dispatch.after_cursor_execute(connection, None, sql, params, None, False)
