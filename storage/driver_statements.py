@@ -24,7 +24,7 @@ from typing import Any
 
 from sqlalchemy import Executable, TextClause
 from sqlalchemy.engine import Connection, Dialect
-from sqlalchemy.exc import DBAPIError
+from sqlalchemy.exc import DBAPIError, IntegrityError, StatementError
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.sql.compiler import SQLCompiler
 from sqlalchemy.sql.elements import ClauseElement
@@ -78,7 +78,7 @@ class DriverStatement:
         except TimeoutError:
             raise  # the deadline: `storage.db` says what it means
         except Exception as error:
-            raise DBAPIError.instance(compiled.sql, params, error, Exception) from error
+            raise _as_sqlalchemy_raises(compiled.sql, params, error) from error
         _after(sync, compiled.sql, params)
         if self._changes:
             mark_changed(session)
@@ -141,6 +141,15 @@ def _row(results: tuple[_Convert, ...], row: Sequence[Any]) -> tuple[Any, ...]:
         value if convert is None else convert(value)
         for convert, value in zip(results, row, strict=True)
     )
+
+
+def _as_sqlalchemy_raises(sql: str, params: list[Any], error: Exception) -> StatementError:
+    """The error as SQLAlchemy would raise it: sqlite3's by its class's name, asyncpg's
+    breaking a constraint (SQLSTATE class 23) as `IntegrityError` too."""
+    state = getattr(error, "sqlstate", None)
+    if isinstance(state, str) and state.startswith("23"):
+        return IntegrityError(sql, params, error)
+    return DBAPIError.instance(sql, params, error, Exception)
 
 
 def _before(connection: Connection, sql: str, params: list[Any]) -> None:

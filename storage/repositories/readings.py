@@ -85,8 +85,6 @@ def _readings_around() -> Any:
 
 _AROUND = _readings_around()
 
-# A reading stored, and the one it supersedes, through Core: the ORM's unit of work cost more
-# than the statements on a thread reply's path (the ORM objects are kept in step by hand).
 # Every thread reply asks, through the driver (`storage.driver_statements`).
 _GIVEN_OR_HELD = DriverStatement(
     union_all(
@@ -94,9 +92,15 @@ _GIVEN_OR_HELD = DriverStatement(
         select(Question.id).where(Question.source_key == bindparam("source_key")),
     ).limit(1)
 )
+# A reading stored, and the one it supersedes, through the driver: the ORM's unit of work cost
+# more than the statements on a thread reply's path (the ORM objects are kept in step by hand).
 _TABLE = cast(Table, Reading.__table__)
-_INSERT = insert(_TABLE).returning(_TABLE.c.id)
-_SUPERSEDE = (
+_INSERT = DriverStatement(
+    insert(_TABLE)
+    .values({c.name: bindparam(c.name) for c in _TABLE.columns if c is not _TABLE.c.id})
+    .returning(_TABLE.c.id)
+)
+_SUPERSEDE = DriverStatement(
     update(_TABLE)
     .where(_TABLE.c.id == bindparam("reading_id"))
     .values(is_current=False, superseded_at=bindparam("at"))
@@ -332,12 +336,12 @@ class ReadingRepository:
     async def insert(self, values: dict[str, Any]) -> Reading:
         """Store a reading with these column values in one statement; the reading, with its id,
         outside the session (nothing is left for a flush to write)."""
-        reading_id = (await self.session.execute(_INSERT, values)).scalar_one()
+        ((reading_id,),) = await _INSERT.rows(self.session, values)
         return Reading(id=reading_id, **values)
 
     async def supersede(self, reading: Reading, at: datetime) -> None:
         """Mark a stored reading superseded at `at`, and the loaded one with it."""
-        await self.session.execute(_SUPERSEDE, {"reading_id": reading.id, "at": at})
+        await _SUPERSEDE.rows(self.session, {"reading_id": reading.id, "at": at})
         set_committed_value(reading, "is_current", False)
         set_committed_value(reading, "superseded_at", at)
 

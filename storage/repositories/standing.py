@@ -26,7 +26,10 @@ from sqlalchemy import (
     update,
 )
 from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy.orm.attributes import set_committed_value
+from sqlalchemy.orm.util import identity_key
 
+from storage.driver_statements import DriverStatement
 from storage.models import Area, Group, Outcome, Reading
 from storage.repositories.rows import StandingRow
 
@@ -100,6 +103,14 @@ def _behind(before: dict[Schedule, date]) -> Any:
         )
     )
 
+
+# Every reading stored keeps its outcome's status: through the driver (`storage.driver_statements`).
+_OUTCOMES = cast(Table, Outcome.__table__)
+_KEEP = DriverStatement(
+    update(_OUTCOMES)
+    .where(_OUTCOMES.c.id == bindparam("outcome_id"))
+    .values(status=bindparam("status"), latest_period_start=bindparam("latest_period_start"))
+)
 
 # In `Session.info`: outcomes whose rows this unit of work loaded held (`RoadmapRepository.
 # outcome(hold=True)`), so that their kept status as loaded is as it stands.
@@ -277,11 +288,12 @@ class StandingRepository:
 
     async def keep(self, outcome_id: int, status: str, latest_period_start: date | None) -> None:
         self.session.sync_session.info.get(_HELD, set()).discard(outcome_id)
-        await self.session.execute(
-            update(Outcome)
-            .where(Outcome.id == outcome_id)
-            .values(status=status, latest_period_start=latest_period_start)
-        )
+        values = {"status": status, "latest_period_start": latest_period_start}
+        await _KEEP.rows(self.session, {"outcome_id": outcome_id, **values})
+        # The outcome loaded in this unit of work says so too, as the ORM's update would.
+        loaded = self.session.sync_session.identity_map.get(identity_key(Outcome, outcome_id))
+        for name, value in values.items() if loaded is not None else ():
+            set_committed_value(loaded, name, value)
 
     async def refresh(
         self, outcome_ids: Iterable[int] | None = None, *, including_waiting: bool = False

@@ -8,13 +8,18 @@ from typing import Any
 
 import pytest
 from sqlalchemy import Executable, bindparam, event, func, select, text, update
-from sqlalchemy.exc import DBAPIError
+from sqlalchemy.exc import DBAPIError, IntegrityError
 
 from storage.db import Database, DatabaseNotAnsweringError
 from storage.driver_statements import DriverStatement
-from storage.models import AuditEntry, EventReceipt, Outcome
+from storage.models import AuditEntry, EventReceipt, Outcome, Reading
 from storage.publication_models import PeriodLock
-from storage.repositories import AuditRepository, LockRepository, ReceiptRepository
+from storage.repositories import (
+    AuditRepository,
+    LockRepository,
+    ReadingRepository,
+    ReceiptRepository,
+)
 from tests.storage.test_states import add_outcome
 
 AT = datetime(2026, 3, 2, 9, 30, 15, 123456, tzinfo=UTC)
@@ -152,3 +157,37 @@ async def test_a_driver_write_to_what_answers_show_counts_as_a_change(db: Databa
     async with db.reading() as session:
         assert await session.scalar(select(Outcome.title)) == "More good jobs"
         assert await session.scalar(select(func.count()).select_from(Outcome)) == 1
+
+
+async def test_a_second_reading_from_one_message_is_refused_as_sqlalchemy_refuses_it(
+    db: Database,
+) -> None:
+    """Two deliveries of one message on two replicas at once: the database keeps one reading,
+    and the other unit of work fails as any broken constraint does (it is delivered again,
+    and then found read)."""
+    async with db.transaction() as session:
+        await add_outcome(await session.connection())
+    given = {
+        "outcome_id": 1, "period": "2026-02", "period_start": date(2026, 2, 1), "value": 101.0,
+        "submitted_by": "U1", "submitted_at": AT, "via": "thread", "note": "",
+        "source_key": "slack:C1:1.2", "is_current": True, "superseded_at": None,
+        "supersedes_id": None, "state": "provisional", "approved_by": None, "approved_at": None,
+        "confirmed": False, "revision_reason": None, "status": "on_track", "expected": 100.0,
+        "path_status": "on_track",
+    }  # fmt: skip
+    async with db.transaction() as session:
+        await session.execute(select(1))
+        stored = await ReadingRepository(session).insert(given)
+    with pytest.raises(IntegrityError):
+        await _insert_reading(db, given | {"period": "2026-03", "period_start": date(2026, 3, 1)})
+    async with db.reading() as session:
+        readings = list(await session.scalars(select(Reading)))
+    assert [(r.id, r.period, r.value, r.submitted_at) for r in readings] == [
+        (stored.id, "2026-02", 101.0, AT)
+    ]
+
+
+async def _insert_reading(db: Database, values: dict[str, Any]) -> None:
+    async with db.transaction() as session:
+        await session.execute(select(1))
+        await ReadingRepository(session).insert(values)
