@@ -7,7 +7,7 @@ itself (`python -m bench.ingest_profile`): most of a reading's cost. A `DriverSt
 compiled once for each database and then handed to the driver as it is, with its values
 converted both ways by the columns' own types, as SQLAlchemy would convert them. What the
 rest of SQLAlchemy would do around it is kept: the engine's statement events fire (so that
-statements are counted honestly), a driver error is raised as SQLAlchemy's `DBAPIError` (so
+statements are counted honestly; they are given no cursor or execution context), a driver error is raised as SQLAlchemy's `DBAPIError` (so
 that "the database is not answering" is still recognised), and a write to a table whose rows
 answers show counts as a change (`storage.changes`, `storage.change_marks`).
 
@@ -40,7 +40,6 @@ class _Compiled:
     names: tuple[str, ...]  # the values, in the order the SQL takes them
     defaults: Mapping[str, Any]  # values written into the statement itself
     binds: Mapping[str, _Convert]
-    results: tuple[_Convert, ...]
     dollar: bool  # asyncpg's `$1` (values as arguments) rather than sqlite3's `?` (a tuple)
 
 
@@ -51,6 +50,7 @@ class DriverStatement:
     def __init__(self, statement: Executable) -> None:
         self.statement = statement
         self._compiled: dict[str, _Compiled] = {}
+        self._results: dict[str, tuple[_Convert, ...]] = {}
         table = getattr(statement, "table", None)
         self._changes = bool(getattr(statement, "is_dml", False)) and shows_in_answers(table)
         self._returns_rows = bool(_columns(statement))
@@ -71,6 +71,9 @@ class DriverStatement:
         assert sync is not None
         _before(sync, compiled.sql, params)
         try:
+            results = self._results.get(connection.dialect.name)
+            if results is None:
+                results = await self._results_for(connection.dialect, compiled, driver)
             if compiled.dollar:
                 found: Sequence[Any] = await driver.fetch(compiled.sql, *params)
             else:
@@ -84,7 +87,7 @@ class DriverStatement:
             mark_changed(session)
         if not self._returns_rows:
             return []
-        return [_row(compiled.results, row) for row in found]
+        return [_row(results, row) for row in found]
 
     async def first(
         self, session: AsyncSession, values: Mapping[str, Any] | None = None
@@ -97,6 +100,25 @@ class DriverStatement:
         if compiled is None:
             compiled = self._compiled[dialect.name] = _compile(self.statement, dialect)
         return compiled
+
+    async def _results_for(
+        self, dialect: Dialect, compiled: _Compiled, driver: Any
+    ) -> tuple[_Convert, ...]:
+        """How to convert each column's values, given the types the database describes them
+        as, as SQLAlchemy's own result does: asyncpg's (found by preparing the statement, which
+        asyncpg keeps for when it is run) decide, for one, whether a number needs converting;
+        sqlite3 describes none."""
+        columns = _columns(self.statement)
+        described: list[Any] = [None] * len(columns)
+        if compiled.dollar and columns:
+            prepared = await driver.prepare(compiled.sql)
+            described = [attribute.type.oid for attribute in prepared.get_attributes()]
+        results = tuple(
+            column.type.dialect_impl(dialect).result_processor(dialect, type_code)
+            for column, type_code in zip(columns, described, strict=True)
+        )
+        self._results[dialect.name] = results
+        return results
 
 
 def _in_transaction(driver: Any) -> bool:
@@ -118,11 +140,8 @@ def _compile(statement: Executable, dialect: Dialect) -> _Compiled:
         name: compiled.binds[name].type.dialect_impl(dialect).bind_processor(dialect)
         for name in names
     }
-    results = tuple(
-        c.type.dialect_impl(dialect).result_processor(dialect, None) for c in _columns(statement)
-    )
     dollar = dialect.paramstyle == "numeric_dollar"
-    return _Compiled(compiled.string, names, dict(compiled.params), binds, results, dollar)
+    return _Compiled(compiled.string, names, dict(compiled.params), binds, dollar)
 
 
 def _columns(statement: Executable) -> Sequence[Any]:

@@ -80,10 +80,14 @@ def _readings_around() -> Any:
         select(newest.c.id),
         select(before.c.id),
     )
-    return select(Reading).where(Reading.id.in_(ids))
+    table = cast(Table, Reading.__table__)
+    return select(*table.columns).where(table.c.id.in_(ids))
 
 
-_AROUND = _readings_around()
+# Every reading stored asks, through the driver (`storage.driver_statements`): its readings are
+# made from the rows, outside the session, as the one it stores is (`ReadingRepository.insert`).
+_AROUND = DriverStatement(_readings_around())
+_AROUND_COLUMNS = tuple(cast(Table, Reading.__table__).columns.keys())
 
 # Every thread reply asks, through the driver (`storage.driver_statements`).
 _GIVEN_OR_HELD = DriverStatement(
@@ -159,10 +163,11 @@ class ReadingRepository:
         the reading already stored from `source_key`, the period's current reading, the
         current reading of the nearest earlier period, and the outcome's newest current
         readings."""
-        found = await self.session.scalars(
-            _AROUND,
+        rows = await _AROUND.rows(
+            self.session,
             {"outcome_id": outcome_id, "period_start": period_start, "source_key": source_key},
         )
+        found = [Reading(**dict(zip(_AROUND_COLUMNS, row, strict=True))) for row in rows]
         same_source: Reading | None = None
         current: Reading | None = None
         currents: dict[int, Reading] = {}
