@@ -39,6 +39,9 @@ _COUNT = DriverStatement(
 )
 
 
+_NEXT = DriverStatement(text(f"SELECT nextval('{SEQUENCE}')"), any_time=True)
+
+
 class ChangeWatch:
     """This process's view of the count. `version` moves whenever this process wrote, or saw
     that another did: an answer kept under an older `version` may be out of date."""
@@ -58,9 +61,10 @@ class ChangeWatch:
         """After the commit of a unit of work that changed something."""
         self.version += 1
         if self.postgresql:
-            # In a transaction of its own, left to end when the session closes (a rollback
-            # here would expire what the unit of work loaded, which its caller still reads).
-            await session.execute(text(f"SELECT nextval('{SEQUENCE}')"))
+            # Through the driver, on its own: no transaction undoes a sequence's `nextval`, so
+            # none is begun for it (nor rolled back after, which would expire what the unit of
+            # work loaded, which its caller still reads).
+            await _NEXT.rows(session)
 
     async def poll(self, session: AsyncSession) -> bool:
         """Read the count; True (and `version` moved on) when it moved since the last look."""

@@ -5,15 +5,17 @@ Through SQLAlchemy's session, each of them costs 0.5–1 ms of CPU on the 2-core
 (the session, the async bridge, the result machinery), against about 0.1 ms for the driver
 itself (`python -m bench.ingest_profile`): most of a reading's cost. A `DriverStatement` is
 compiled once for each database and then handed to the driver as it is, with its values
-converted both ways by the columns' own types, as SQLAlchemy would convert them. What the
-rest of SQLAlchemy would do around it is kept: the engine's statement events fire (so that
-statements are counted honestly; they are given no cursor or execution context), a driver error is raised as SQLAlchemy's `DBAPIError` (so
-that "the database is not answering" is still recognised), and a write to a table whose rows
-answers show counts as a change (`storage.changes`, `storage.change_marks`).
+converted both ways by the columns' own types, as SQLAlchemy would convert them. What the rest
+of SQLAlchemy would do around it is kept: the engine's statement events fire (so that statements
+are counted honestly; they are given no cursor or execution context), a driver error is raised
+as SQLAlchemy's `DBAPIError` (so that "the database is not answering" is still recognised), and
+a write to a table whose rows answers show counts as a change (`storage.changes`,
+`storage.change_marks`).
 
 Only when the driver is already in the unit of work's transaction: asyncpg's is begun by
 SQLAlchemy's first statement, and a statement run before it would commit on its own. Until
-then (and outside a transaction) the statement goes through the session, which begins it.
+then (and outside a transaction) the statement goes through the session, which begins it;
+unless it may run at any time (`any_time`), as what no transaction undoes may.
 """
 
 from __future__ import annotations
@@ -47,8 +49,11 @@ class DriverStatement:
     """A statement that every reading runs, run through the driver (see the module's words).
     Its values are given by name, as `bindparam`s; rows come back as tuples."""
 
-    def __init__(self, statement: Executable) -> None:
+    def __init__(self, statement: Executable, *, any_time: bool = False) -> None:
+        """`any_time`: it may run outside the unit of work's transaction, on its own; only for
+        what no transaction undoes (a sequence's `nextval`)."""
         self.statement = statement
+        self._any_time = any_time
         self._compiled: dict[str, _Compiled] = {}
         self._results: dict[str, tuple[_Convert, ...]] = {}
         table = getattr(statement, "table", None)
@@ -62,7 +67,7 @@ class DriverStatement:
         connection = await session.connection()
         raw = await connection.get_raw_connection()
         driver: Any = raw.driver_connection
-        if not _in_transaction(driver):
+        if not (self._any_time or _in_transaction(driver)):
             result = await session.execute(self.statement, given)
             return [tuple(row) for row in result] if self._returns_rows else []
         compiled = self._for(connection.dialect)
