@@ -26,7 +26,7 @@ from typing import Any
 
 from sqlalchemy import Executable, TextClause
 from sqlalchemy.engine import Connection, Dialect
-from sqlalchemy.exc import DBAPIError, IntegrityError, StatementError
+from sqlalchemy.exc import DBAPIError, IntegrityError, InvalidRequestError, StatementError
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.sql.compiler import SQLCompiler
 from sqlalchemy.sql.elements import ClauseElement
@@ -42,6 +42,7 @@ class _Compiled:
     names: tuple[str, ...]  # the values, in the order the SQL takes them
     defaults: Mapping[str, Any]  # values written into the statement itself
     binds: Mapping[str, _Convert]
+    required: frozenset[str]  # the values the statement does not carry itself
     dollar: bool  # asyncpg's `$1` (values as arguments) rather than sqlite3's `?` (a tuple)
 
 
@@ -64,6 +65,11 @@ class DriverStatement:
         self, session: AsyncSession, values: Mapping[str, Any] | None = None
     ) -> list[tuple[Any, ...]]:
         given = dict(values or {})
+        sync_session = session.sync_session
+        if sync_session.autoflush and (
+            sync_session.new or sync_session.deleted or sync_session.dirty
+        ):
+            await session.flush()  # what it reads or refers to may be waiting to be written
         connection = await session.connection()
         raw = await connection.get_raw_connection()
         driver: Any = raw.driver_connection
@@ -71,7 +77,10 @@ class DriverStatement:
             result = await session.execute(self.statement, given)
             return [tuple(row) for row in result] if self._returns_rows else []
         compiled = self._for(connection.dialect)
-        params = [_converted(compiled, name, given) for name in compiled.names]
+        try:
+            params = [_converted(compiled, name, given) for name in compiled.names]
+        except Exception as error:  # as SQLAlchemy says a value it cannot use is wrong
+            raise StatementError(str(error), compiled.sql, given, error) from error
         sync = connection.sync_connection
         assert sync is not None
         _before(sync, compiled.sql, params)
@@ -86,7 +95,11 @@ class DriverStatement:
         except TimeoutError:
             raise  # the deadline: `storage.db` says what it means
         except Exception as error:
-            raise _as_sqlalchemy_raises(compiled.sql, params, error) from error
+            # A connection the driver found closed is given up, as SQLAlchemy gives it up.
+            lost = bool(getattr(driver, "is_closed", lambda: False)())
+            if lost:
+                raw.invalidate(error)
+            raise _as_sqlalchemy_raises(compiled.sql, params, error, lost) from error
         _after(sync, compiled.sql, params)
         if self._changes:
             mark_changed(session)
@@ -145,8 +158,9 @@ def _compile(statement: Executable, dialect: Dialect) -> _Compiled:
         name: compiled.binds[name].type.dialect_impl(dialect).bind_processor(dialect)
         for name in names
     }
+    required = frozenset(name for name in names if compiled.binds[name].required)
     dollar = dialect.paramstyle == "numeric_dollar"
-    return _Compiled(compiled.string, names, dict(compiled.params), binds, dollar)
+    return _Compiled(compiled.string, names, dict(compiled.params), binds, required, dollar)
 
 
 def _columns(statement: Executable) -> Sequence[Any]:
@@ -155,6 +169,8 @@ def _columns(statement: Executable) -> Sequence[Any]:
 
 
 def _converted(compiled: _Compiled, name: str, given: Mapping[str, Any]) -> Any:
+    if name not in given and name in compiled.required:
+        raise InvalidRequestError(f"A value is required for bind parameter {name!r}")
     value = given[name] if name in given else compiled.defaults[name]
     convert = compiled.binds[name]
     return value if convert is None else convert(value)
@@ -167,13 +183,16 @@ def _row(results: tuple[_Convert, ...], row: Sequence[Any]) -> tuple[Any, ...]:
     )
 
 
-def _as_sqlalchemy_raises(sql: str, params: list[Any], error: Exception) -> StatementError:
+def _as_sqlalchemy_raises(
+    sql: str, params: list[Any], error: Exception, lost: bool
+) -> StatementError:
     """The error as SQLAlchemy would raise it: sqlite3's by its class's name, asyncpg's
-    breaking a constraint (SQLSTATE class 23) as `IntegrityError` too."""
+    breaking a constraint (SQLSTATE class 23) as `IntegrityError` too; `lost`: the connection
+    is gone (which `storage.db` takes as the database not answering)."""
     state = getattr(error, "sqlstate", None)
     if isinstance(state, str) and state.startswith("23"):
         return IntegrityError(sql, params, error)
-    return DBAPIError.instance(sql, params, error, Exception)
+    return DBAPIError.instance(sql, params, error, Exception, connection_invalidated=lost)
 
 
 def _before(connection: Connection, sql: str, params: list[Any]) -> None:

@@ -6,7 +6,7 @@ from collections.abc import Sequence
 from datetime import datetime
 from typing import Any, cast
 
-from sqlalchemy import JSON, Table, bindparam, func, insert, select
+from sqlalchemy import Table, bindparam, func, insert, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from storage.driver_statements import DriverStatement
@@ -14,13 +14,10 @@ from storage.models import AuditEntry
 
 _TABLE = cast(Table, AuditEntry.__table__)
 # Every reading stored writes one, through the driver (`storage.driver_statements`).
-# Nothing before (or after) is written as SQL's NULL, as the ORM writes it, not JSON's `null`.
-_JSON = JSON(none_as_null=True)
 _INSERT = DriverStatement(
     insert(_TABLE)
     .values(
-        {name: bindparam(name) for name in ("at", "actor", "action", "subject")}
-        | {name: bindparam(name, type_=_JSON) for name in ("before", "after")}
+        {name: bindparam(name) for name in ("at", "actor", "action", "subject", "before", "after")}
     )
     .inline()  # nothing to read back (PostgreSQL's would return the new id)
 )

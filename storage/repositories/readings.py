@@ -11,6 +11,7 @@ from sqlalchemy import Table, bindparam, func, insert, or_, select, true, union_
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import aliased
 from sqlalchemy.orm.attributes import set_committed_value
+from sqlalchemy.orm.util import identity_key
 
 from storage.driver_statements import DriverStatement
 from storage.models import Outcome, Reading
@@ -347,8 +348,11 @@ class ReadingRepository:
     async def supersede(self, reading: Reading, at: datetime) -> None:
         """Mark a stored reading superseded at `at`, and the loaded one with it."""
         await _SUPERSEDE.rows(self.session, {"reading_id": reading.id, "at": at})
-        set_committed_value(reading, "is_current", False)
-        set_committed_value(reading, "superseded_at", at)
+        # The copy given, and any loaded earlier in this unit of work, say so too.
+        loaded = self.session.sync_session.identity_map.get(identity_key(Reading, reading.id))
+        for copy in {id(c): c for c in (reading, loaded) if c is not None}.values():
+            set_committed_value(copy, "is_current", False)
+            set_committed_value(copy, "superseded_at", at)
 
     async def flush(self) -> None:
         await self.session.flush()

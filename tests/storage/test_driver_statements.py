@@ -8,18 +8,19 @@ from typing import Any
 
 import pytest
 from sqlalchemy import Executable, bindparam, event, func, select, text, update
-from sqlalchemy.exc import DBAPIError, IntegrityError
+from sqlalchemy.exc import DBAPIError, IntegrityError, StatementError
 
 from storage.db import Database, DatabaseNotAnsweringError
 from storage.driver_statements import DriverStatement
 from storage.models import AuditEntry, EventReceipt, Outcome, Reading
-from storage.publication_models import PeriodLock
+from storage.publication_models import PeriodLock, Question, QuestionKind
 from storage.repositories import (
     AuditRepository,
     LockRepository,
     ReadingRepository,
     ReceiptRepository,
 )
+from storage.repositories.readings import _SUPERSEDE
 from tests.storage.test_states import add_outcome
 
 AT = datetime(2026, 3, 2, 9, 30, 15, 123456, tzinfo=UTC)
@@ -47,14 +48,12 @@ async def test_what_the_driver_writes_reads_back_as_sqlalchemys_own_writing(db: 
         await AuditRepository(session).insert(
             at=AT, actor="U1", action="reading.recorded", subject="outcome:1", after=after
         )
-        session.add(
-            AuditEntry(
-                at=AT, actor="U1", action="reading.recorded", subject="outcome:2", after=after
-            )
+        AuditRepository(session).record(
+            at=AT, actor="U1", action="reading.recorded", subject="outcome:2", after=after
         )
     async with db.reading() as session:
         written = {e.subject: e for e in await session.scalars(select(AuditEntry))}
-        # `before` left out is written as the ORM writes it, so queries on it find both.
+        # Nothing before is written as the ORM writes it, so queries on it find both.
         stored = await session.execute(
             text("SELECT subject, before IS NULL FROM audit_log ORDER BY subject")
         )
@@ -159,6 +158,17 @@ async def test_a_driver_write_to_what_answers_show_counts_as_a_change(db: Databa
         assert await session.scalar(select(func.count()).select_from(Outcome)) == 1
 
 
+def _reading(source_key: str) -> dict[str, Any]:
+    return {
+        "outcome_id": 1, "period": "2026-02", "period_start": date(2026, 2, 1), "value": 101.0,
+        "submitted_by": "U1", "submitted_at": AT, "via": "thread", "note": "",
+        "source_key": source_key, "is_current": True, "superseded_at": None,
+        "supersedes_id": None, "state": "provisional", "approved_by": None, "approved_at": None,
+        "confirmed": False, "revision_reason": None, "status": "on_track", "expected": 100.0,
+        "path_status": "on_track",
+    }  # fmt: skip
+
+
 async def test_a_second_reading_from_one_message_is_refused_as_sqlalchemy_refuses_it(
     db: Database,
 ) -> None:
@@ -167,14 +177,7 @@ async def test_a_second_reading_from_one_message_is_refused_as_sqlalchemy_refuse
     and then found read)."""
     async with db.transaction() as session:
         await add_outcome(await session.connection())
-    given = {
-        "outcome_id": 1, "period": "2026-02", "period_start": date(2026, 2, 1), "value": 101.0,
-        "submitted_by": "U1", "submitted_at": AT, "via": "thread", "note": "",
-        "source_key": "slack:C1:1.2", "is_current": True, "superseded_at": None,
-        "supersedes_id": None, "state": "provisional", "approved_by": None, "approved_at": None,
-        "confirmed": False, "revision_reason": None, "status": "on_track", "expected": 100.0,
-        "path_status": "on_track",
-    }  # fmt: skip
+    given = _reading("slack:C1:1.2")
     async with db.transaction() as session:
         await session.execute(select(1))
         stored = await ReadingRepository(session).insert(given)
@@ -191,3 +194,72 @@ async def _insert_reading(db: Database, values: dict[str, Any]) -> None:
     async with db.transaction() as session:
         await session.execute(select(1))
         await ReadingRepository(session).insert(values)
+
+
+async def test_a_value_left_out_is_refused_rather_than_written_as_nothing(db: Database) -> None:
+    async with db.transaction() as session:
+        await add_outcome(await session.connection())
+    async with db.transaction() as session:
+        await session.execute(select(1))
+        stored = await ReadingRepository(session).insert(_reading("slack:C1:1.3"))
+    with pytest.raises(StatementError, match="superseded"):
+        await _supersede_without_a_date(db, stored.id)
+    async with db.reading() as session:
+        reading = await session.get(Reading, stored.id)
+    assert reading is not None
+    assert (reading.is_current, reading.superseded_at) == (True, None)
+
+
+async def _supersede_without_a_date(db: Database, reading_id: int) -> None:
+    async with db.transaction() as session:
+        await session.execute(select(1))
+        await _SUPERSEDE.rows(session, {"reading_id": reading_id})
+
+
+async def test_what_the_unit_of_work_has_not_written_yet_is_seen(db: Database) -> None:
+    """A figure held in a question this unit of work added is found, as SQLAlchemy's own
+    query would find it (the session is flushed first)."""
+    async with db.transaction() as session:
+        await add_outcome(await session.connection())
+    async with db.transaction() as session:
+        await session.execute(select(1))
+        session.add(
+            Question(kind=QuestionKind.CONFIRM, platform="slack", channel_id="C1",
+                     thread_id="1.1", user_id="U1", outcome_id=1, period="2026-02",
+                     value=101.0, via="thread", source_key="slack:C1:1.4", asked="Sure?",
+                     asked_at=AT, expires_at=AT)
+        )  # fmt: skip
+        assert await ReadingRepository(session).given_or_held("slack:C1:1.4")
+
+
+async def test_a_superseded_reading_loaded_before_says_so_too(db: Database) -> None:
+    async with db.transaction() as session:
+        await add_outcome(await session.connection())
+        await session.execute(select(1))
+        stored = await ReadingRepository(session).insert(_reading("slack:C1:1.5"))
+    async with db.transaction() as session:
+        readings = ReadingRepository(session)
+        (loaded,) = await readings.history(1)
+        around = await readings.around(1, date(2026, 2, 1), None)
+        assert around.current is not None
+        assert around.current is not loaded
+        await readings.supersede(around.current, AT)
+        assert (loaded.is_current, loaded.superseded_at) == (False, AT)
+        assert [r.is_current for r in await readings.history(1)] == [False]
+    assert stored.id == loaded.id
+
+
+async def test_a_lost_connection_is_taken_as_the_database_not_answering(db: Database) -> None:
+    if db.is_sqlite:
+        pytest.skip("a SQLite file is not a connection to lose")
+    counted = DriverStatement(text("SELECT nextval('waymark_changes')"), any_time=True)
+    # As after a unit of work's commit (`ChangeWatch.count_after`): a session, no transaction.
+    async with db.sessions() as session:
+        connection = await session.connection()
+        raw = await connection.get_raw_connection()
+        raw.driver_connection.terminate()  # type: ignore[union-attr]
+        with pytest.raises(DBAPIError) as raised:
+            await counted.rows(session)
+    assert raised.value.connection_invalidated
+    async with db.reading() as session:  # the pool gave the lost connection up
+        assert await session.scalar(select(1)) == 1
