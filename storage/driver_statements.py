@@ -28,6 +28,8 @@ from sqlalchemy import Executable, TextClause
 from sqlalchemy.engine import Connection, Dialect
 from sqlalchemy.exc import DBAPIError, IntegrityError, InvalidRequestError, StatementError
 from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy.orm.attributes import set_committed_value
+from sqlalchemy.orm.util import identity_key
 from sqlalchemy.sql.compiler import SQLCompiler
 from sqlalchemy.sql.elements import ClauseElement
 
@@ -137,6 +139,17 @@ class DriverStatement:
         )
         self._results[dialect.name] = results
         return results
+
+
+def in_step(
+    session: AsyncSession, model: type[Any], row_id: int, values: Mapping[str, Any], *also: Any
+) -> None:
+    """After a driver statement wrote `values` to a row: the copy of it this unit of work
+    loaded (if any), and each copy in `also`, say so too, as the ORM's own write would."""
+    loaded = session.sync_session.identity_map.get(identity_key(model, row_id))
+    for copy in {id(c): c for c in (loaded, *also) if c is not None}.values():
+        for name, value in values.items():
+            set_committed_value(copy, name, value)
 
 
 def _in_transaction(driver: Any) -> bool:

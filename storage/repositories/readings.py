@@ -10,10 +10,8 @@ from typing import Any, cast
 from sqlalchemy import Table, bindparam, func, insert, or_, select, true, union_all, update
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import aliased
-from sqlalchemy.orm.attributes import set_committed_value
-from sqlalchemy.orm.util import identity_key
 
-from storage.driver_statements import DriverStatement
+from storage.driver_statements import DriverStatement, in_step
 from storage.models import Outcome, Reading
 from storage.publication_models import Question, ReadingState
 from storage.repositories._queries import READING_COLUMNS, newest_id, reading_rows
@@ -52,6 +50,9 @@ class ReadingsAround:
     before: Reading | None = None  # the current reading of the nearest earlier period
 
 
+_TABLE = cast(Table, Reading.__table__)
+
+
 def _readings_around() -> Any:
     newest = (
         select(Reading.id)
@@ -81,14 +82,13 @@ def _readings_around() -> Any:
         select(newest.c.id),
         select(before.c.id),
     )
-    table = cast(Table, Reading.__table__)
-    return select(*table.columns).where(table.c.id.in_(ids))
+    return select(*_TABLE.columns).where(_TABLE.c.id.in_(ids))
 
 
 # Every reading stored asks, through the driver (`storage.driver_statements`): its readings are
 # made from the rows, outside the session, as the one it stores is (`ReadingRepository.insert`).
 _AROUND = DriverStatement(_readings_around())
-_AROUND_COLUMNS = tuple(cast(Table, Reading.__table__).columns.keys())
+_AROUND_COLUMNS = tuple(_TABLE.columns.keys())
 
 # Every thread reply asks, through the driver (`storage.driver_statements`).
 _GIVEN_OR_HELD = DriverStatement(
@@ -99,7 +99,6 @@ _GIVEN_OR_HELD = DriverStatement(
 )
 # A reading stored, and the one it supersedes, through the driver: the ORM's unit of work cost
 # more than the statements on a thread reply's path (the ORM objects are kept in step by hand).
-_TABLE = cast(Table, Reading.__table__)
 _INSERT = DriverStatement(
     insert(_TABLE)
     .values({c.name: bindparam(c.name) for c in _TABLE.columns if c is not _TABLE.c.id})
@@ -348,11 +347,8 @@ class ReadingRepository:
     async def supersede(self, reading: Reading, at: datetime) -> None:
         """Mark a stored reading superseded at `at`, and the loaded one with it."""
         await _SUPERSEDE.rows(self.session, {"reading_id": reading.id, "at": at})
-        # The copy given, and any loaded earlier in this unit of work, say so too.
-        loaded = self.session.sync_session.identity_map.get(identity_key(Reading, reading.id))
-        for copy in {id(c): c for c in (reading, loaded) if c is not None}.values():
-            set_committed_value(copy, "is_current", False)
-            set_committed_value(copy, "superseded_at", at)
+        superseded = {"is_current": False, "superseded_at": at}
+        in_step(self.session, Reading, reading.id, superseded, reading)
 
     async def flush(self) -> None:
         await self.session.flush()

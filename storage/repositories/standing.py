@@ -26,10 +26,8 @@ from sqlalchemy import (
     update,
 )
 from sqlalchemy.ext.asyncio import AsyncSession
-from sqlalchemy.orm.attributes import set_committed_value
-from sqlalchemy.orm.util import identity_key
 
-from storage.driver_statements import DriverStatement
+from storage.driver_statements import DriverStatement, in_step
 from storage.models import Area, Group, Outcome, Reading
 from storage.repositories.rows import StandingRow
 
@@ -290,10 +288,7 @@ class StandingRepository:
         self.session.sync_session.info.get(_HELD, set()).discard(outcome_id)
         values = {"status": status, "latest_period_start": latest_period_start}
         await _KEEP.rows(self.session, {"outcome_id": outcome_id, **values})
-        # The outcome loaded in this unit of work says so too, as the ORM's update would.
-        loaded = self.session.sync_session.identity_map.get(identity_key(Outcome, outcome_id))
-        for name, value in values.items() if loaded is not None else ():
-            set_committed_value(loaded, name, value)
+        in_step(self.session, Outcome, outcome_id, values)
 
     async def refresh(
         self, outcome_ids: Iterable[int] | None = None, *, including_waiting: bool = False
