@@ -14,6 +14,13 @@ INSTALL_HINT = "pip install 'waymark[reports]'"
 
 def weasyprint_pdf() -> PdfMaker | None:
     """The PDF maker, or None when the `reports` extra is not installed."""
+    # WeasyPrint reads the charts' SVG style attributes as CSS first and logs each SVG property
+    # (`fill`, `stroke`) as unknown, then draws them, and logs each step of its work: those lines
+    # say nothing to an operator. Set before the import, which parses WeasyPrint's own
+    # stylesheets and logs that too; set once, not around each PDF: two reports made at once in
+    # threads would each put back the other's level, and let the lines through.
+    logging.getLogger("weasyprint").setLevel(logging.ERROR)
+    logging.getLogger("weasyprint.progress").setLevel(logging.ERROR)
     try:
         import weasyprint
     except (ImportError, OSError):  # OSError: installed, but Pango is missing from the system
@@ -22,13 +29,6 @@ def weasyprint_pdf() -> PdfMaker | None:
     def refuse_fetch(url: str, *args: Any, **kwargs: Any) -> Any:
         # The report is self-contained: nothing is fetched, so it is the same offline.
         raise ValueError(f"the progress report fetches nothing ({url})")
-
-    # WeasyPrint reads the charts' SVG style attributes as CSS first and logs each SVG property
-    # (`fill`, `stroke`) as unknown, then draws them, and logs each step of its work: those lines
-    # say nothing to an operator. Set once, not around each PDF: two reports made at once in
-    # threads would each put back the other's level, and let the lines through.
-    logging.getLogger("weasyprint").setLevel(logging.ERROR)
-    logging.getLogger("weasyprint.progress").setLevel(logging.ERROR)
 
     def make(html: str) -> bytes:
         document = weasyprint.HTML(string=html, url_fetcher=refuse_fetch)
