@@ -17,8 +17,9 @@ from bench.databases import fresh_database
 from bench.load import Check, Sample, Sender, command_body, run_load
 from bench.passes import LONDON
 from bench.processes import free_port, started, waymark_serve
-from bench.run import ASKED_IN, ASKER, HEALTHY_TIMEOUT, SECRET, TOKEN, StandIn
+from bench.run import ASKED_IN, ASKER, HEALTHY_TIMEOUT, SECRET, TOKEN
 from bench.scales import Scale
+from bench.stand_in import StandIn
 from storage.db import Database
 
 SLACK_DEADLINE = 3.0

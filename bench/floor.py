@@ -2,15 +2,19 @@
 
 A Bolt AsyncApp built and served exactly as waymark's (the same aiohttp adapter,
 `process_before_response=True`, a bot token whose auth.test goes to the same Slack stand-in, a
-signing secret), whose `/outcome` handler only acknowledges. What it costs is Bolt, aiohttp
-and HTTP; what waymark costs beyond it is waymark's. Configured from the same environment
-variables as `waymark serve`: SLACK_BOT_TOKEN, SLACK_SIGNING_SECRET, SLACK_API_URL.
+signing secret), whose `/outcome` handler only acknowledges, and which answers a thread reply
+as waymark does on Slack's side only: acknowledged, then a tick on the reply and a line in its
+thread, through slack-sdk, after Slack is answered. What it costs is Bolt, aiohttp, HTTP and
+the two Web API calls; what waymark costs beyond it is waymark's. Configured from the same
+environment variables as `waymark serve`: SLACK_BOT_TOKEN, SLACK_SIGNING_SECRET, SLACK_API_URL.
 """
 
 from __future__ import annotations
 
 import argparse
+import asyncio
 import os
+from typing import Any
 
 from aiohttp import web
 from slack_bolt.adapter.aiohttp import to_aiohttp_response, to_bolt_request
@@ -28,6 +32,20 @@ def build_floor(*, token: str, signing_secret: str, api_url: str) -> web.Applica
     @app.command("/outcome")
     async def on_outcome(ack: AsyncAck) -> None:
         await ack()
+
+    confirming: set[asyncio.Task[None]] = set()  # kept until done: the loop holds tasks weakly
+
+    @app.event("message")
+    async def on_reply(event: dict[str, Any], client: AsyncWebClient) -> None:
+        channel, ts, thread = event["channel"], event["ts"], event["thread_ts"]
+
+        async def confirm() -> None:
+            await client.reactions_add(channel=channel, timestamp=ts, name="white_check_mark")
+            await client.chat_postMessage(channel=channel, thread_ts=thread, text="Recorded.")
+
+        task = asyncio.create_task(confirm())
+        confirming.add(task)
+        task.add_done_callback(confirming.discard)
 
     async def slack_events(request: web.Request) -> web.Response:
         return await to_aiohttp_response(await app.async_dispatch(await to_bolt_request(request)))

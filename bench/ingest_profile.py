@@ -38,7 +38,7 @@ from bench.databases import fresh_database, postgres_available
 from bench.load import BOT_USER, reply_event
 from bench.passes import LONDON
 from bench.processes import free_port, started
-from bench.run import StandIn
+from bench.stand_in import StandIn
 from bot.background import Background
 from bot.metrics import Metrics
 from bot.slack.app import build_app

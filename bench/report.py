@@ -134,6 +134,8 @@ def _rows(run: Run, backend: str) -> list[tuple[str, str]]:
          f"{ingest['sent']} / {ingest['recorded_in_database']} / {ingest['confirmations']}"),
         ("ingest, 20 at a time: CPU a reading (the cores it takes at the target rate)",
          _cores(ingest["concurrent"], backend)),
+        ("ingest floor, 20 at a time, nothing stored (confirmed/s; CPU a reply, as above)",
+         _floor_ingest(ingest.get("floor_concurrent"), backend)),
         ("digest: ms (SQL statements)",
          f"{passes['digest']['ms']:.1f} ({passes['digest']['statements']})"),
         ("reminder pass: ms (SQL statements)",
@@ -176,6 +178,14 @@ def _cores(ingest: dict[str, Any], backend: str) -> str:
         f"{cpu:.1f} ms ({rate * cpu / 1000:.1f} cores at {rate}/s); with the stand-in's and "
         f"the bench's {others:.1f} ms, {rate * (cpu + others) / 1000:.1f} cores"
     )
+
+
+def _floor_ingest(floor: dict[str, Any] | None, backend: str) -> str:
+    """What the floor reaches with the same replies: where even it cannot reach the target on
+    these cores, no waymark can that answers through Bolt and slack-sdk."""
+    if floor is None:  # not in figures from before it was measured
+        return "not measured"
+    return f"{floor['per_second']:.0f}/s; {_cores(floor, backend)}"
 
 
 def _import_rows(imp: dict[str, Any]) -> list[tuple[str, str]]:

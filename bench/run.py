@@ -8,7 +8,6 @@ import asyncio
 import random
 import time
 from datetime import datetime, timedelta
-from itertools import cycle, islice
 from pathlib import Path
 from typing import Any
 
@@ -16,23 +15,15 @@ import aiohttp
 from sqlalchemy import func, select
 
 from bench import passes
-from bench.data import LAG_DAYS, Replies, Roadmap, generate_scale
+from bench.data import LAG_DAYS, Roadmap, generate_scale
 from bench.databases import fresh_database
 from bench.imports import measure_import
-from bench.load import (
-    BOT_USER,
-    Check,
-    Sample,
-    Sender,
-    command_body,
-    ratio,
-    reply_event,
-    run_load,
-    summary_ms,
-)
+from bench.ingest import Ingest, Server
+from bench.load import BOT_USER, Check, Sample, Sender, command_body, ratio, run_load, summary_ms
 from bench.passes import LONDON
 from bench.processes import Process, free_port, started, waymark_serve
 from bench.scales import CONCURRENCY, Scale
+from bench.stand_in import StandIn
 from storage.db import Database
 from storage.models import Reading
 
@@ -41,48 +32,12 @@ SECRET = "bench-signing-secret"
 HEALTHY_TIMEOUT = 60.0
 SETTLE_TIMEOUT = 60.0
 WARM_TIMEOUT = 120.0
-# Somebody who is not a lead: /outcome answers anyone.
 # CPU µs a request of `/outcome N`: waymark serve's, the bench's own while it sent them, and
 # the same for the floor.
 CPU_KEYS = ("cpu_us", "client_cpu_us", "floor_cpu_us", "floor_client_cpu_us")
+# Somebody who is not a lead: /outcome answers anyone.
 ASKER = "U0BOARDMEMBER"
 ASKED_IN = "C0BENCHGENERAL"
-
-
-class StandIn:
-    """The Slack stand-in in its own process, through its control routes: how many calls of
-    each kind it has had, and what the people the bench plays said before they said it."""
-
-    def __init__(self, session: aiohttp.ClientSession, process: Process) -> None:
-        self.session = session
-        self.url = process.url
-
-    async def counts(self) -> dict[str, int]:
-        async with self.session.get(f"{self.url}/control/counts") as response:
-            found: dict[str, int] = await response.json()
-            return found
-
-    async def wait(self, name: str, count: int, within: float) -> int:
-        async with self.session.get(
-            f"{self.url}/control/wait",
-            params={"name": name, "count": str(count), "timeout": str(within)},
-            timeout=aiohttp.ClientTimeout(total=within + 5),
-        ) as response:
-            return int((await response.json())["count"])
-
-    async def response_url(self, user: str, channel: str) -> str:
-        """A fresh response URL, as Slack sends with each command (each takes five answers)."""
-        body = {"user": user, "channel": channel}
-        async with self.session.post(f"{self.url}/control/response-urls", json=body) as response:
-            response.raise_for_status()
-            return str((await response.json())["url"])
-
-    async def adopt(self, messages: list[dict[str, str]]) -> None:
-        """Messages already in their channels: the bot's cards, the leads' replies."""
-        async with self.session.post(
-            f"{self.url}/control/messages", json={"messages": messages}
-        ) as response:
-            response.raise_for_status()
 
 
 async def run_backend(
@@ -181,12 +136,10 @@ class Load:
         self.to_floor = Sender(session, floor.url + "/slack/events", SECRET)
         self.card, self.ack = Check(contains="Latest reading"), Check()
         self.rng = rng
-        # The replies' own: drawn in the same order whatever the timing of the requests before
-        # them (which may call `rng` a varying number of times), so that a run is repeatable.
-        self.replying = random.Random(rng.random())
-        self.replies = Replies(roadmap, random.Random(self.replying.random()))
-        self.in_turn = cycle(roadmap.monthly)
-        self.ts = 0
+        self.ingest = Ingest(
+            roadmap, rng, self.slack, standin,
+            waymark=Server(waymark, self.to_waymark), floor=Server(floor, self.to_floor),
+        )  # fmt: skip
 
     def _command(
         self, sender: Sender, text: Any, check: Check, response_url: str | None = None
@@ -276,16 +229,21 @@ class Load:
             )
             latency[f"list_{mode}"] = _against_floor(listing, floor)
 
+        replies = self.ingest
         ingest: dict[str, Any] = {
-            "sequential": await self._ingest(self.scale.ingest, 1),
-            "concurrent": await self._ingest(self.scale.ingest * 2, CONCURRENCY),
+            "sequential": await replies.to_waymark(self.scale.ingest, 1),
+            "concurrent": await replies.to_waymark(self.scale.ingest * 2, CONCURRENCY),
             # A lead correcting their own figure given earlier in the run.
-            "corrections": await self._ingest(self.scale.ingest, CONCURRENCY, corrections=True),
+            "corrections": await replies.to_waymark(
+                self.scale.ingest, CONCURRENCY, corrections=True
+            ),
         }
         sent = sum(ingest[mode]["count"] for mode in ("sequential", "concurrent", "corrections"))
         confirmed = (await self.slack.counts()).get("chat.postMessage", 0)
         ingest["sent"] = sent
         ingest["confirmations"] = confirmed
+        # The most any Bolt app answering the same replies reaches on these cores.
+        ingest["floor_concurrent"] = await replies.to_floor(self.scale.ingest * 2, CONCURRENCY)
         before_charts = self.waymark.peak_rss_mb()
 
         latency["history_sequential"] = await self._history()
@@ -324,66 +282,6 @@ class Load:
 
     async def _one(self, text: str, check: Check, sample: Sample, response_url: str) -> None:
         await self._command(self.to_waymark, text, check, response_url)(0, sample)
-
-    async def _ingest(
-        self, count: int, concurrency: int, *, corrections: bool = False
-    ) -> dict[str, Any]:
-        """Thread replies, each stored as a reading at once (`data.Replies`): new readings of
-        the monthly outcomes in turn (once each has one, corrections), or with `corrections`
-        only corrections, of outcomes chosen at random among those given a figure before;
-        timed until the last confirmation is posted in its thread, not only acknowledged."""
-        ok = Check()
-        # Each reply's words and address are fixed before the clock starts.
-        bodies = []
-        said = []
-        if corrections:
-            given = self.replies.corrected()
-            chosen = self.replying.sample(given, min(count, len(given)))
-            numbers = list(islice(cycle(chosen), count))
-        else:
-            numbers = [next(self.in_turn) for _ in range(count)]
-        for number in numbers:
-            thread = self.roadmap.threads[number]
-            self.ts += 1
-            reply = {
-                "user": self.replies.lead(number),
-                "channel": thread.channel_id,
-                "thread_ts": thread.ts,
-                "ts": f"1770000001.{self.ts:06d}",
-                "text": self.replies.text(number),
-            }
-            _, body = reply_event(**reply)
-            bodies.append(body)
-            said.append(reply)
-        # Slack has each reply before it tells the bot: the tick and the answer go on it.
-        await self.slack.adopt(said)
-
-        async def send(i: int, sample: Sample) -> None:
-            await self.to_waymark.post(bodies[i], "application/json", ok, sample)
-
-        confirmed_before = (await self.slack.counts()).get("chat.postMessage", 0)
-        cpu_before = self._cpu()
-        began = time.perf_counter()
-        sample = await run_load(send, count, concurrency)
-        acknowledged = time.perf_counter()
-        wanted = confirmed_before + len(sample.latencies)
-        confirmed = await self.slack.wait("chat.postMessage", wanted, SETTLE_TIMEOUT)
-        finished = time.perf_counter()
-        cpu = [after - before for after, before in zip(self._cpu(), cpu_before, strict=True)]
-        found = summary_ms(sample)
-        found["acknowledged_per_second"] = round(sample.per_second, 1)
-        found["per_second"] = round(len(sample.latencies) / (finished - began), 1)
-        found["confirmed"] = confirmed - confirmed_before
-        found["last_confirmation_after_last_ack_ms"] = round((finished - acknowledged) * 1000, 1)
-        # What a reading costs waymark, whatever else runs: the rate it can reach on a core;
-        # and what the Slack stand-in and the bench's own requests cost on the same cores.
-        for name, seconds in zip(("cpu", "standin_cpu", "client_cpu"), cpu, strict=True):
-            found[f"{name}_ms_per_reading"] = round(seconds / count * 1000, 2)
-        return found
-
-    def _cpu(self) -> tuple[float, float, float]:
-        """CPU seconds used so far by waymark serve, the stand-in and this process."""
-        return self.waymark.cpu_seconds(), self.standin.cpu_seconds(), time.process_time()
 
 
 def _against_floor(ours: Sample, floor: Sample) -> dict[str, Any]:

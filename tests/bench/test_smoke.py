@@ -5,6 +5,7 @@ with every figure present and sane."""
 from __future__ import annotations
 
 import json
+import re
 import subprocess
 import sys
 from pathlib import Path
@@ -34,6 +35,8 @@ def run_smoke(tmp_path: Path) -> dict[str, Any]:
     assert done.returncode == 0, done.stderr[-3000:]
     assert "/outcome N p50 / p90 / p99" in done.stdout
     assert "cores at 300/s);" in done.stdout  # what a reading costs, set against the target
+    # What a Bolt app that stores nothing reaches with the same replies, on the same cores.
+    assert re.search(r"\| ingest floor, 20 at a time, nothing stored .*\| \d+/s; ", done.stdout)
     figures: dict[str, Any] = json.loads(out.read_text())
     # README's table is regenerated from the figures, measuring nothing.
     assert shown([out]).splitlines()[0].startswith("| scale: smoke")
@@ -74,13 +77,16 @@ def test_a_smoke_run_reports_every_figure(tmp_path: Path) -> None:
     ingest = run["ingest"]
     replies = SMOKE.ingest * 4  # sequential, twice as many 20 at a time, then corrections
     assert ingest["sent"] == ingest["recorded_in_database"] == ingest["confirmations"] == replies
-    for mode in ("sequential", "concurrent", "corrections"):
+    for mode in ("sequential", "concurrent", "corrections", "floor_concurrent"):
         assert ingest[mode]["errors"] == 0
         assert ingest[mode]["confirmed"] == ingest[mode]["count"]
         assert 0 < ingest[mode]["per_second"] <= ingest[mode]["acknowledged_per_second"]
     # Counted in clock ticks: a phase of a few readings may take less than one, not all three.
     modes = ("sequential", "concurrent", "corrections")
     assert sum(ingest[mode]["cpu_ms_per_reading"] for mode in modes) > 0
+    # The floor's replies are confirmed too, and stored nowhere: the count in the database
+    # above was taken after them.
+    assert ingest["floor_concurrent"]["count"] == SMOKE.ingest * 2
 
     passes = run["passes"]
     for name in ("digest", "reminders", "bare_latest"):
