@@ -250,3 +250,6 @@ def configure_logging(log_format: str, level: int = logging.INFO) -> None:
     # A line a minute, and two at every start: not worth an operator's attention.
     logging.getLogger("apscheduler").setLevel(logging.WARNING)
     logging.getLogger("alembic").setLevel(logging.WARNING)
+    # The first chart on a machine builds matplotlib's list of fonts and says so at INFO; its
+    # warning that the build is taking a while still shows.
+    logging.getLogger("matplotlib").setLevel(logging.WARNING)

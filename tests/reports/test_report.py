@@ -7,7 +7,6 @@ import json
 import re
 import shutil
 import subprocess
-import sys
 from pathlib import Path
 
 import pytest
@@ -90,22 +89,3 @@ def test_the_report_on_the_example_road_map_carries_every_outcome(
             figure = with_unit(latest["value"], outcome["unit"])
             assert f"Latest reading {figure} for {latest['period']}" in text, heading
     assert approved_only > 30  # the example's few provisional readings aside
-
-
-def test_the_first_pdf_a_server_makes_adds_nothing_to_its_log() -> None:
-    # `waymark serve` logs at INFO and imports WeasyPrint only when a report is first published
-    # from chat; the import parses WeasyPrint's own stylesheets and logs each step, which says
-    # nothing to an operator. A fresh interpreter: in a test process another test has usually
-    # imported WeasyPrint already.
-    first_pdf = (
-        "from bot.logs import configure_logging; configure_logging('text');"
-        "from bot.pdf import weasyprint_pdf; make = weasyprint_pdf();"
-        "page = '<html lang=en-GB><p>Outcome 12</p></html>';"
-        "print('no extra' if make is None else len(make(page)) > 0)"
-    )
-    done = subprocess.run(  # noqa: S603
-        [sys.executable, "-c", first_pdf], capture_output=True, text=True, check=False
-    )
-    if done.stdout == "no extra\n" and not IN_CI:
-        pytest.skip("the reports extra (WeasyPrint and Pango) is not installed")
-    assert (done.returncode, done.stdout, done.stderr) == (0, "True\n", "")
