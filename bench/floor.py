@@ -21,6 +21,10 @@ from slack_bolt.adapter.aiohttp import to_aiohttp_response, to_bolt_request
 from slack_bolt.async_app import AsyncAck, AsyncApp
 from slack_sdk.web.async_client import AsyncWebClient
 
+# waymark's tick (`bot.slack.listeners.TICK`), written here: the floor imports none of waymark,
+# so that its process carries only what Bolt does.
+TICK = "white_check_mark"
+
 
 def build_floor(*, token: str, signing_secret: str, api_url: str) -> web.Application:
     app = AsyncApp(
@@ -40,7 +44,7 @@ def build_floor(*, token: str, signing_secret: str, api_url: str) -> web.Applica
         channel, ts, thread = event["channel"], event["ts"], event["thread_ts"]
 
         async def confirm() -> None:
-            await client.reactions_add(channel=channel, timestamp=ts, name="white_check_mark")
+            await client.reactions_add(channel=channel, timestamp=ts, name=TICK)
             await client.chat_postMessage(channel=channel, thread_ts=thread, text="Recorded.")
 
         task = asyncio.create_task(confirm())

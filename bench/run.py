@@ -18,7 +18,7 @@ from bench import passes
 from bench.data import LAG_DAYS, Roadmap, generate_scale
 from bench.databases import fresh_database
 from bench.imports import measure_import
-from bench.ingest import Ingest, Server
+from bench.ingest import SETTLE_TIMEOUT, Ingest, Server
 from bench.load import BOT_USER, Check, Sample, Sender, command_body, ratio, run_load, summary_ms
 from bench.passes import LONDON
 from bench.processes import Process, free_port, started, waymark_serve
@@ -30,7 +30,6 @@ from storage.models import Reading
 TOKEN = "xoxb-waymark-bench"
 SECRET = "bench-signing-secret"
 HEALTHY_TIMEOUT = 60.0
-SETTLE_TIMEOUT = 60.0
 WARM_TIMEOUT = 120.0
 # CPU µs a request of `/outcome N`: waymark serve's, the bench's own while it sent them, and
 # the same for the floor.
@@ -130,7 +129,6 @@ class Load:
         self.floor = floor
         self.session = session
         self.slack = StandIn(session, standin)
-        self.standin = standin
         self.response_url = ""
         self.to_waymark = Sender(session, waymark.url + "/slack/events", SECRET)
         self.to_floor = Sender(session, floor.url + "/slack/events", SECRET)
