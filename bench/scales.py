@@ -57,11 +57,13 @@ SCALES = {
     for s in (
         Scale("smoke", 5, 24, 2, requests=20, list_requests=10, history_requests=2, ingest=20,
               rounds=1, passes=2, warmup=5),
-        Scale("roadmap", 40, 192, 8, requests=300, list_requests=100, history_requests=10,
-              ingest=300, rounds=3, passes=10),
+        # 1,200 `/outcome N` a run, in six turns with the floor: twenty at a time, a turn of
+        # 200 took about 50 ms, so that a pause of a few ms anywhere on the machine moved p90.
+        Scale("roadmap", 40, 192, 8, requests=1_200, list_requests=100, history_requests=10,
+              ingest=300, rounds=6, passes=10),
         # `/outcome list` works out all 5,000 statuses (about a second each): few of them.
         # 263 a monthly outcome (about 22 years): 1,001,500 readings in all.
-        Scale("stress", 5_000, 263, 50, requests=300, list_requests=10, history_requests=5,
-              ingest=300, rounds=3, passes=3),
+        Scale("stress", 5_000, 263, 50, requests=1_200, list_requests=10, history_requests=5,
+              ingest=300, rounds=6, passes=3),
     )
 }  # fmt: skip
