@@ -25,10 +25,11 @@ from sqlalchemy.ext.asyncio import (
 
 from storage.change_marks import WatchedSession, changed
 from storage.changes import ChangeWatch
+from storage.driver_statements import WRITES
+from storage.idle_ping import IDLE, ping_after_idle
 
 MIGRATIONS = Path(__file__).parent / "migrations"
 
-_WRITES = "waymark_writes"
 # How long a statement, a lock or a writer's turn may take when no deadline is given (the
 # command line, migrations): long, as an operator is watching.
 _PATIENT = 30.0
@@ -100,7 +101,7 @@ def _begin(conn: Connection) -> None:
     # A deferred transaction that reads and then writes fails at once with "database is locked"
     # when another writer got in between; a writing unit of work takes the lock at BEGIN, so
     # concurrent writers queue (busy_timeout) instead. Readers stay deferred and never wait.
-    writes = conn.get_execution_options().get(_WRITES, False)
+    writes = conn.get_execution_options().get(WRITES, False)
     conn.exec_driver_sql("BEGIN IMMEDIATE" if writes else "BEGIN")
 
 
@@ -110,7 +111,8 @@ class Database:
     `timeout` (seconds) is the deadline for each statement, lock and wait for a connection or
     for SQLite's write lock, for a process that must answer quickly (a chat server). Past it the
     unit of work is rolled back and `DatabaseNotAnsweringError` raised. Without one, waits are
-    long (the command line)."""
+    long (the command line). `ping_idle` (seconds): a PostgreSQL connection unused for that long
+    is checked before it is used (`storage.idle_ping`)."""
 
     def __init__(
         self,
@@ -119,27 +121,31 @@ class Database:
         echo: bool = False,
         max_connections: int = 20,
         timeout: float | None = None,
+        ping_idle: float = IDLE,
     ) -> None:
         self.url = async_url(url)
         self.timeout = timeout
         wait = timeout if timeout is not None else _PATIENT
         kwargs: dict[str, Any] = {"echo": echo}
         if self.is_sqlite:
-            kwargs["connect_args"] = {"timeout": wait}
+            # A writing unit of work's driver statements run on the loop's own thread, not
+            # aiosqlite's (`storage.driver_statements`); SQLAlchemy allows that for files
+            # already, this for every database.
+            kwargs["connect_args"] = {"timeout": wait, "check_same_thread": False}
         else:
             # Every connection is kept once made (no overflow): an overflow connection is closed
             # as soon as it is returned, so under steady load a new PostgreSQL connection (and
             # server process) was made every few requests. Connections are still made only when
             # needed, and never more than `max_connections`.
-            kwargs.update(
-                pool_size=max_connections, max_overflow=0, pool_pre_ping=True, pool_timeout=wait
-            )
+            kwargs.update(pool_size=max_connections, max_overflow=0, pool_timeout=wait)
             if timeout is not None:
                 kwargs["connect_args"] = _postgres_deadline(timeout)
         self.engine: AsyncEngine = create_async_engine(self.url, **kwargs)
         if self.is_sqlite:
             event.listen(self.engine.sync_engine, "connect", _sqlite_tuning(wait))
             event.listen(self.engine.sync_engine, "begin", _begin)
+        else:
+            ping_after_idle(self.engine.sync_engine, ping_idle)
         self.sessions = async_sessionmaker(
             self.engine, expire_on_commit=False, sync_session_class=WatchedSession
         )
@@ -164,7 +170,7 @@ class Database:
         with _not_answering():
             async with self._writer_turn(), self.sessions() as session:
                 async with session.begin():
-                    await session.connection(execution_options={_WRITES: True})
+                    await session.connection(execution_options={WRITES: True})
                     yield session
                     if changed(session):
                         await self.changes.count_in(session)
@@ -206,7 +212,7 @@ class Database:
             async with self.engine.connect() as conn:
                 # Written from BEGIN: a second process migrating at the same time waits for
                 # this one, then finds nothing left to do, rather than failing at once.
-                await conn.execution_options(**{_WRITES: True})
+                await conn.execution_options(**{WRITES: True})
                 await conn.run_sync(_upgrade_sqlite, self._writer_wait)
             return
         async with self.engine.begin() as conn:

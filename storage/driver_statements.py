@@ -27,7 +27,7 @@ from typing import Any
 from sqlalchemy import Executable, TextClause
 from sqlalchemy.engine import Connection, Dialect
 from sqlalchemy.exc import DBAPIError, IntegrityError, InvalidRequestError, StatementError
-from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy.ext.asyncio import AsyncConnection, AsyncSession
 from sqlalchemy.orm.attributes import set_committed_value
 from sqlalchemy.orm.util import identity_key
 from sqlalchemy.sql.compiler import SQLCompiler
@@ -36,6 +36,9 @@ from sqlalchemy.sql.elements import ClauseElement
 from storage.change_marks import mark_changed, shows_in_answers
 
 _Convert = Callable[[Any], Any] | None
+
+# In a connection's execution options: its unit of work writes (`storage.db` begins it so).
+WRITES = "waymark_writes"
 
 
 @dataclass(frozen=True)
@@ -72,37 +75,30 @@ class DriverStatement:
             sync_session.new or sync_session.deleted or sync_session.dirty
         ):
             await session.flush()  # what it reads or refers to may be waiting to be written
-        connection = await session.connection()
-        raw = await connection.get_raw_connection()
-        driver: Any = raw.driver_connection
-        if not (self._any_time or _in_transaction(driver)):
+        link = await _link(session)
+        if not (self._any_time or _in_transaction(link.driver)):
             result = await session.execute(self.statement, given)
             return [tuple(row) for row in result] if self._returns_rows else []
-        compiled = self._for(connection.dialect)
+        compiled = self._for(link.dialect)
         try:
             params = [_converted(compiled, name, given) for name in compiled.names]
         except Exception as error:  # as SQLAlchemy says a value it cannot use is wrong
             raise StatementError(str(error), compiled.sql, given, error) from error
-        sync = connection.sync_connection
-        assert sync is not None
-        _before(sync, compiled.sql, params)
+        _before(link.sync, compiled.sql, params)
         try:
-            results = self._results.get(connection.dialect.name)
+            results = self._results.get(link.dialect.name)
             if results is None:
-                results = await self._results_for(connection.dialect, compiled, driver)
-            if compiled.dollar:
-                found: Sequence[Any] = await driver.fetch(compiled.sql, *params)
-            else:
-                found = await driver.execute_fetchall(compiled.sql, params)
+                results = await self._results_for(link.dialect, compiled, link.driver)
+            found = await link.run(compiled, params)
         except TimeoutError:
             raise  # the deadline: `storage.db` says what it means
         except Exception as error:
             # A connection the driver found closed is given up, as SQLAlchemy gives it up.
-            lost = bool(getattr(driver, "is_closed", lambda: False)())
+            lost = bool(getattr(link.driver, "is_closed", lambda: False)())
             if lost:
-                raw.invalidate(error)
+                link.raw.invalidate(error)
             raise _as_sqlalchemy_raises(compiled.sql, params, error, lost) from error
-        _after(sync, compiled.sql, params)
+        _after(link.sync, compiled.sql, params)
         if self._changes:
             mark_changed(session)
         if not self._returns_rows:
@@ -139,6 +135,56 @@ class DriverStatement:
         )
         self._results[dialect.name] = results
         return results
+
+
+class _Link:
+    """The unit of work's connection, as far down as the driver: looked up once for each of its
+    transactions (two hops through SQLAlchemy's async bridge each time) and kept in the
+    session's `info` with the transaction it belongs to."""
+
+    __slots__ = ("dialect", "direct", "driver", "raw", "sync", "transaction")
+
+    def __init__(self, transaction: Any, connection: AsyncConnection, raw: Any) -> None:
+        self.transaction = transaction
+        self.raw = raw
+        self.driver: Any = raw.driver_connection
+        self.dialect: Dialect = connection.dialect
+        sync = connection.sync_connection
+        assert sync is not None
+        self.sync: Connection = sync
+        # SQLite in a unit of work that writes: it holds the write lock from its BEGIN
+        # IMMEDIATE, so no statement of it waits for a lock, and WAL with synchronous=NORMAL
+        # writes nothing to disk before the commit. Such a statement takes a few µs in sqlite3
+        # itself, and 50-100 µs of CPU when aiosqlite's thread runs it (a queue, a thread
+        # woken, the loop woken back): it runs here, on the loop's own thread. Everything else
+        # (BEGIN, which may wait for another process's writer, COMMIT, reading units) still
+        # goes through the thread. aiosqlite keeps its sqlite3 connection as `_conn`
+        # (SQLAlchemy's adapter uses it too); `storage.db` opens it for use from any thread.
+        writes = sync.get_execution_options().get(WRITES, False)
+        self.direct: Any = getattr(self.driver, "_conn", None) if writes else None
+
+    async def run(self, compiled: _Compiled, params: list[Any]) -> Sequence[Any]:
+        if compiled.dollar:
+            found: Sequence[Any] = await self.driver.fetch(compiled.sql, *params)
+            return found
+        if self.direct is not None:
+            return self.direct.execute(compiled.sql, params).fetchall()  # type: ignore[no-any-return]
+        return await self.driver.execute_fetchall(compiled.sql, params)  # type: ignore[no-any-return]
+
+
+_LINK = "waymark_driver_link"  # in `Session.info`
+
+
+async def _link(session: AsyncSession) -> _Link:
+    sync_session = session.sync_session
+    link: _Link | None = sync_session.info.get(_LINK)
+    transaction = sync_session.get_transaction()
+    if link is not None and transaction is not None and link.transaction is transaction:
+        return link
+    connection = await session.connection()
+    link = _Link(sync_session.get_transaction(), connection, await connection.get_raw_connection())
+    sync_session.info[_LINK] = link
+    return link
 
 
 def in_step(
