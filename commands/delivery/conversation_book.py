@@ -20,8 +20,8 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from commands.answers import KeptCard
 from commands.delivery.reply_codec import CodecError, decode, encode
 from commands.presentation.replies import Reply, mentioned_ids
+from storage.conversation_models import ConversationRef
 from storage.db import Database
-from storage.models import ConversationRef
 from storage.repositories import (
     ConversationRefRepository,
     PeopleRepository,

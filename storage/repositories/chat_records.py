@@ -14,15 +14,13 @@ from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from storage.conversation_models import ConversationRef, SentCard, UnreachableChannel
 from storage.driver_statements import DriverStatement
 from storage.models import (
-    ConversationRef,
     EventReceipt,
     OutboxMessage,
     OutboxState,
     Post,
-    SentCard,
-    UnreachableChannel,
 )
 
 

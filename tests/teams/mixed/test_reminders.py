@@ -14,7 +14,7 @@ from bot.wiring import Runtime
 from config.targets import Target
 from playground.standin import StandIn
 from scheduler.jobs import send_reminders, send_weekly_digest
-from storage.models import ConversationRef
+from storage.conversation_models import ConversationRef
 from storage.repositories import (
     ConversationRefRepository,
     OutboxRepository,
