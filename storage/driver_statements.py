@@ -22,13 +22,14 @@ from __future__ import annotations
 
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, TypeVar
 
 from sqlalchemy import Executable, TextClause
 from sqlalchemy.engine import Connection, Dialect
 from sqlalchemy.exc import DBAPIError, IntegrityError, InvalidRequestError, StatementError
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncSession
 from sqlalchemy.orm.attributes import set_committed_value
+from sqlalchemy.orm.instrumentation import manager_of_class
 from sqlalchemy.orm.util import identity_key
 from sqlalchemy.sql.compiler import SQLCompiler
 from sqlalchemy.sql.elements import ClauseElement
@@ -36,6 +37,7 @@ from sqlalchemy.sql.elements import ClauseElement
 from storage.change_marks import mark_changed, shows_in_answers
 
 _Convert = Callable[[Any], Any] | None
+T = TypeVar("T")
 
 # In a connection's execution options: its unit of work writes (`storage.db` begins it so).
 WRITES = "waymark_writes"
@@ -196,6 +198,16 @@ def in_step(
     for copy in {id(c): c for c in (loaded, *also) if c is not None}.values():
         for name, value in values.items():
             set_committed_value(copy, name, value)
+
+
+def detached(model: type[T], values: Mapping[str, Any]) -> T:
+    """An instance of `model` with these column values, outside any session, as the ORM makes
+    one it loads: its values set as they are, not each through the instrumented attribute as
+    the constructor sets them (25 µs a reading, against 1). For rows a driver statement gave or
+    wrote; like a constructed one, it is not in the session, and nothing is written for it."""
+    instance: T = manager_of_class(model).new_instance()
+    instance.__dict__.update(values)
+    return instance
 
 
 def _in_transaction(driver: Any) -> bool:

@@ -9,7 +9,6 @@ from dataclasses import dataclass, replace
 from datetime import datetime, tzinfo
 from enum import StrEnum
 
-from sqlalchemy import event
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from commands.context import CommandContext
@@ -23,6 +22,7 @@ from commands.errors import UserError
 from commands.presentation.formatting import STATUS_WORDS, explanation, with_unit
 from commands.presentation.replies import Action, Button, Reply, Section
 from commands.readings.standing import hold, keep_after_reading
+from storage.commit_hooks import after_commit
 from storage.models import Outcome, Reading
 from storage.publication_models import ReadingState
 from storage.repositories import (
@@ -292,9 +292,4 @@ def count_once_stored(ctx: CommandContext, recorded: Recorded) -> None:
     if recorded.duplicate:
         return
     platform, via, observer = ctx.caller.platform, recorded.reading.via, ctx.observer
-    event.listen(
-        ctx.session.sync_session,
-        "after_commit",
-        lambda _session: observer.reading_recorded(platform, via),
-        once=True,
-    )
+    after_commit(ctx.session, lambda: observer.reading_recorded(platform, via))

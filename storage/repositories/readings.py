@@ -11,7 +11,7 @@ from sqlalchemy import Table, bindparam, func, insert, or_, select, true, union_
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import aliased
 
-from storage.driver_statements import DriverStatement, in_step
+from storage.driver_statements import DriverStatement, detached, in_step
 from storage.models import Outcome, Reading
 from storage.publication_models import Question, ReadingState
 from storage.repositories._queries import READING_COLUMNS, newest_id, reading_rows
@@ -167,7 +167,7 @@ class ReadingRepository:
             self.session,
             {"outcome_id": outcome_id, "period_start": period_start, "source_key": source_key},
         )
-        found = [Reading(**dict(zip(_AROUND_COLUMNS, row, strict=True))) for row in rows]
+        found = [detached(Reading, dict(zip(_AROUND_COLUMNS, row, strict=True))) for row in rows]
         same_source: Reading | None = None
         current: Reading | None = None
         currents: dict[int, Reading] = {}
@@ -342,7 +342,7 @@ class ReadingRepository:
         """Store a reading with these column values in one statement; the reading, with its id,
         outside the session (nothing is left for a flush to write)."""
         ((reading_id,),) = await _INSERT.rows(self.session, values)
-        return Reading(id=reading_id, **values)
+        return detached(Reading, {"id": reading_id, **values})
 
     async def supersede(self, reading: Reading, at: datetime) -> None:
         """Mark a stored reading superseded at `at`, and the loaded one with it."""
