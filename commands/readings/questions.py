@@ -95,19 +95,20 @@ async def ask_for_commentary(
     ctx: CommandContext, recorded: Recorded, asked: str, *, thread_id: str
 ) -> Question:
     """Ask the submitter for a line on what is being done; their next words there give it."""
-    question = Question(
-        kind=QuestionKind.COMMENTARY,
-        platform=ctx.caller.platform,
-        channel_id=ctx.caller.channel_id,
-        thread_id=thread_id,
-        user_id=ctx.caller.user_id,
-        outcome_id=recorded.outcome.id,
-        reading_id=recorded.reading.id,
-        asked=asked,
-        asked_at=ctx.now,
-        expires_at=ctx.now + HOLD_FOR,
+    return await QuestionRepository(ctx.session).ask(
+        {
+            "kind": QuestionKind.COMMENTARY,
+            "platform": ctx.caller.platform,
+            "channel_id": ctx.caller.channel_id,
+            "thread_id": thread_id,
+            "user_id": ctx.caller.user_id,
+            "outcome_id": recorded.outcome.id,
+            "reading_id": recorded.reading.id,
+            "asked": asked,
+            "asked_at": ctx.now,
+            "expires_at": ctx.now + HOLD_FOR,
+        }
     )
-    return await QuestionRepository(ctx.session).add(question)
 
 
 async def answer_question(ctx: CommandContext, question: Question, text: str) -> Reply | None:
