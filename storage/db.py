@@ -25,7 +25,7 @@ from sqlalchemy.ext.asyncio import (
 
 from storage.change_marks import WatchedSession, changed
 from storage.changes import ChangeWatch
-from storage.driver_statements import WRITES
+from storage.driver_statements import WRITES, link_begun
 from storage.idle_ping import IDLE, ping_after_idle
 
 MIGRATIONS = Path(__file__).parent / "migrations"
@@ -170,7 +170,7 @@ class Database:
         with _not_answering():
             async with self._writer_turn(), self.sessions() as session:
                 async with session.begin():
-                    await session.connection(execution_options={WRITES: True})
+                    link_begun(session, await session.connection(execution_options={WRITES: True}))
                     yield session
                     if changed(session):
                         await self.changes.count_in(session)

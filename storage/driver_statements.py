@@ -184,8 +184,26 @@ async def _link(session: AsyncSession) -> _Link:
     if link is not None and transaction is not None and link.transaction is transaction:
         return link
     connection = await session.connection()
-    link = _Link(sync_session.get_transaction(), connection, await connection.get_raw_connection())
-    sync_session.info[_LINK] = link
+    begun = link_begun(session, connection)
+    if begun is not None:
+        return begun
+    raw = await connection.get_raw_connection()
+    return _keep(session, _Link(sync_session.get_transaction(), connection, raw))
+
+
+def link_begun(session: AsyncSession, connection: AsyncConnection) -> _Link | None:
+    """The unit of work `session` has just begun on `connection`: keep its driver connection
+    for the driver statements to come, found without a hop through the async bridge (it is
+    there once the connection is, and only then: None otherwise, and it is looked up)."""
+    sync = connection.sync_connection
+    if sync is None or sync.invalidated or sync.closed:
+        return None
+    raw = sync.connection  # the pooled connection itself: no I/O while it is live
+    return _keep(session, _Link(session.sync_session.get_transaction(), connection, raw))
+
+
+def _keep(session: AsyncSession, link: _Link) -> _Link:
+    session.sync_session.info[_LINK] = link
     return link
 
 
