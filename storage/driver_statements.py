@@ -14,8 +14,9 @@ a write to a table whose rows answers show counts as a change (`storage.changes`
 
 Only when the driver is already in the unit of work's transaction: asyncpg's is begun by
 SQLAlchemy's first statement, and a statement run before it would commit on its own. Until
-then (and outside a transaction) the statement goes through the session, which begins it;
-unless it may run at any time (`any_time`), as what no transaction undoes may.
+then (and outside a transaction) the statement goes through SQLAlchemy on the unit of work's
+connection, which begins it; unless it may run at any time (`any_time`), as what no
+transaction undoes may.
 """
 
 from __future__ import annotations
@@ -79,7 +80,11 @@ class DriverStatement:
             await session.flush()  # what it reads or refers to may be waiting to be written
         link = await _link(session)
         if not (self._any_time or _in_transaction(link.driver)):
-            result = await session.execute(self.statement, given)
+            # On the unit of work's connection, which begins its transaction: Core, as the ORM
+            # adds nothing to a statement that loads no objects.
+            result = await link.connection.execute(self.statement, given)
+            if self._changes:
+                mark_changed(session)
             return [tuple(row) for row in result] if self._returns_rows else []
         compiled = self._for(link.dialect)
         try:
@@ -144,10 +149,11 @@ class _Link:
     transactions (two hops through SQLAlchemy's async bridge each time) and kept in the
     session's `info` with the transaction it belongs to."""
 
-    __slots__ = ("dialect", "direct", "driver", "raw", "sync", "transaction")
+    __slots__ = ("connection", "dialect", "direct", "driver", "raw", "sync", "transaction")
 
     def __init__(self, transaction: Any, connection: AsyncConnection, raw: Any) -> None:
         self.transaction = transaction
+        self.connection = connection
         self.raw = raw
         self.driver: Any = raw.driver_connection
         self.dialect: Dialect = connection.dialect
