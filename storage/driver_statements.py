@@ -145,9 +145,10 @@ class DriverStatement:
 
 
 class _Link:
-    """The unit of work's connection, as far down as the driver: looked up once for each of its
-    transactions (two hops through SQLAlchemy's async bridge each time) and kept in the
-    session's `info` with the transaction it belongs to."""
+    """The unit of work's connection, as far down as the driver: kept in the session's `info`
+    with the transaction it belongs to, as the unit of work begins (`link_begun`), or else
+    found by the first driver statement of each transaction (two hops through SQLAlchemy's
+    async bridge)."""
 
     __slots__ = ("connection", "dialect", "direct", "driver", "raw", "sync", "transaction")
 
