@@ -23,9 +23,9 @@ from __future__ import annotations
 
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
-from typing import Any, TypeVar
+from typing import Any, Generic, TypeVar, cast
 
-from sqlalchemy import Executable, TextClause
+from sqlalchemy import Executable, Table, TextClause, bindparam, insert
 from sqlalchemy.engine import Connection, Dialect
 from sqlalchemy.exc import DBAPIError, IntegrityError, InvalidRequestError, StatementError
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncSession
@@ -35,10 +35,12 @@ from sqlalchemy.orm.util import identity_key
 from sqlalchemy.sql.compiler import SQLCompiler
 from sqlalchemy.sql.elements import ClauseElement
 
+from storage.base import Base
 from storage.change_marks import mark_changed, shows_in_answers
 
 _Convert = Callable[[Any], Any] | None
 T = TypeVar("T")
+M = TypeVar("M", bound=Base)  # a mapped class
 
 # In a connection's execution options: its unit of work writes (`storage.db` begins it so).
 WRITES = "waymark_writes"
@@ -223,6 +225,25 @@ def in_step(
     for copy in {id(c): c for c in (loaded, *also) if c is not None}.values():
         for name, value in values.items():
             set_committed_value(copy, name, value)
+
+
+class DriverInsert(Generic[M]):
+    """A row of `model` stored through the driver in one statement, every column but its `id`
+    given, and the instance with its new id made outside the session (`detached`): nothing is
+    left for a flush to write."""
+
+    def __init__(self, model: type[M]) -> None:
+        table = cast(Table, model.__table__)
+        self._model = model
+        self._statement = DriverStatement(
+            insert(table)
+            .values({c.name: bindparam(c.name) for c in table.columns if c is not table.c.id})
+            .returning(table.c.id)
+        )
+
+    async def row(self, session: AsyncSession, values: Mapping[str, Any]) -> M:
+        ((row_id,),) = await self._statement.rows(session, values)
+        return detached(self._model, {"id": row_id, **values})
 
 
 def detached(model: type[T], values: Mapping[str, Any]) -> T:

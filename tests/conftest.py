@@ -54,6 +54,19 @@ def postgres() -> Iterator[PostgresTarget]:
         _in_thread(drop_postgres_database(target.url))
 
 
+@pytest.fixture
+async def postgres_url(postgres: PostgresTarget) -> str:
+    """The run's PostgreSQL database, migrated and emptied."""
+    if postgres.url is None:
+        pytest.skip(postgres.reason)
+    db = Database(postgres.url)
+    try:
+        await empty(db)
+    finally:
+        await db.dispose()
+    return postgres.url
+
+
 @pytest.fixture(params=["sqlite", "postgresql"])
 async def db(request: pytest.FixtureRequest, tmp_path: Path) -> AsyncIterator[Database]:
     """A migrated, empty database; every test that takes it runs on SQLite and on PostgreSQL."""

@@ -4,12 +4,12 @@ from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
 from datetime import date, datetime
-from typing import Any, cast
+from typing import Any
 
-from sqlalchemy import Table, bindparam, delete, insert, or_, select, update
+from sqlalchemy import bindparam, delete, or_, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from storage.driver_statements import DriverStatement, detached
+from storage.driver_statements import DriverInsert, DriverStatement
 from storage.publication_models import (
     PeriodLock,
     Question,
@@ -43,13 +43,8 @@ _HELD_IN_THREAD = DriverStatement(
     )
 )
 
-_QUESTIONS = cast(Table, Question.__table__)
 # Every reading off track or at risk asks for commentary in its thread: through the driver.
-_ASK = DriverStatement(
-    insert(_QUESTIONS)
-    .values({c.name: bindparam(c.name) for c in _QUESTIONS.columns if c is not _QUESTIONS.c.id})
-    .returning(_QUESTIONS.c.id)
-)
+_ASK = DriverInsert(Question)
 # What a question not holding a figure, not yet answered, has in the columns it leaves out.
 _NOT_HOLDING = {
     "period": None, "value": None, "note": "", "reason": None, "via": None, "source_key": None,
@@ -100,9 +95,7 @@ class QuestionRepository:
     async def ask(self, values: Mapping[str, Any]) -> Question:
         """Store a question that holds no figure (commentary asked for) in one statement; the
         question, with its id, outside the session."""
-        row = {**_NOT_HOLDING, **values}
-        ((question_id,),) = await _ASK.rows(self.session, row)
-        return detached(Question, {"id": question_id, **row})
+        return await _ASK.row(self.session, {**_NOT_HOLDING, **values})
 
     async def get(self, question_id: int) -> Question | None:
         if not storable(question_id):

@@ -7,11 +7,11 @@ from dataclasses import dataclass
 from datetime import date, datetime
 from typing import Any, cast
 
-from sqlalchemy import Table, bindparam, func, insert, or_, select, true, union_all, update
+from sqlalchemy import Table, bindparam, func, or_, select, true, union_all, update
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import aliased
 
-from storage.driver_statements import DriverStatement, detached, in_step
+from storage.driver_statements import DriverInsert, DriverStatement, detached, in_step
 from storage.models import Outcome, Reading
 from storage.publication_models import Question, ReadingState
 from storage.repositories._queries import READING_COLUMNS, newest_id, reading_rows
@@ -99,11 +99,7 @@ _GIVEN_OR_HELD = DriverStatement(
 )
 # A reading stored, and the one it supersedes, through the driver: the ORM's unit of work cost
 # more than the statements on a thread reply's path (the ORM objects are kept in step by hand).
-_INSERT = DriverStatement(
-    insert(_TABLE)
-    .values({c.name: bindparam(c.name) for c in _TABLE.columns if c is not _TABLE.c.id})
-    .returning(_TABLE.c.id)
-)
+_INSERT = DriverInsert(Reading)
 _SUPERSEDE = DriverStatement(
     update(_TABLE)
     .where(_TABLE.c.id == bindparam("reading_id"))
@@ -341,8 +337,7 @@ class ReadingRepository:
     async def insert(self, values: dict[str, Any]) -> Reading:
         """Store a reading with these column values in one statement; the reading, with its id,
         outside the session (nothing is left for a flush to write)."""
-        ((reading_id,),) = await _INSERT.rows(self.session, values)
-        return detached(Reading, {"id": reading_id, **values})
+        return await _INSERT.row(self.session, values)
 
     async def supersede(self, reading: Reading, at: datetime) -> None:
         """Mark a stored reading superseded at `at`, and the loaded one with it."""

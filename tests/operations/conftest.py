@@ -11,22 +11,8 @@ from pathlib import Path
 import pytest
 
 from storage.db import Database
-from tests.conftest import PostgresTarget, _in_thread
-from tests.databases import empty
+from tests.conftest import _in_thread
 from tests.operations.history import build_history
-
-
-@pytest.fixture
-async def postgres_url(postgres: PostgresTarget) -> str:
-    """The run's PostgreSQL database, migrated and emptied."""
-    if postgres.url is None:
-        pytest.skip(postgres.reason)
-    db = Database(postgres.url)
-    try:
-        await empty(db)
-    finally:
-        await db.dispose()
-    return postgres.url
 
 
 async def _build(url: str) -> None:

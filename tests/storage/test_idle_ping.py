@@ -12,23 +12,10 @@ from sqlalchemy import func, select, text
 from storage.db import Database, DatabaseNotAnsweringError
 from storage.models import EventReceipt
 from storage.repositories import ReceiptRepository
-from tests.conftest import LONDON, PostgresTarget
-from tests.databases import POSTGRES_ADMIN_URL, empty
+from tests.conftest import LONDON
+from tests.databases import POSTGRES_ADMIN_URL
 
 AT = datetime(2026, 11, 26, 9, 0, tzinfo=LONDON)
-
-
-@pytest.fixture
-async def postgres_url(postgres: PostgresTarget) -> str:
-    """The run's PostgreSQL database, emptied (a SQLite file is no connection to close)."""
-    if postgres.url is None:
-        pytest.skip(postgres.reason)
-    db = Database(postgres.url)
-    try:
-        await empty(db)
-    finally:
-        await db.dispose()
-    return postgres.url
 
 
 async def _server_closes_the_pooled_connection(db: Database) -> None:
