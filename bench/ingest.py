@@ -14,7 +14,7 @@ from typing import Any
 
 from bench.data import Replies, Roadmap
 from bench.load import Check, Sample, Sender, reply_event, run_load, summary_ms
-from bench.processes import Process
+from bench.processes import Process, postgres_server_cpu_seconds
 from bench.stand_in import StandIn
 
 SETTLE_TIMEOUT = 60.0
@@ -35,8 +35,13 @@ class Ingest:
         standin: Process,
         waymark: Server,
         floor: Server,
+        *,
+        postgres: bool = False,
     ) -> None:
+        """`postgres`: waymark's database is this machine's PostgreSQL server, whose CPU is
+        measured too (SQLite's work is waymark's own)."""
         self.roadmap = roadmap
+        self.postgres = postgres
         # The replies' own: drawn in the same order whatever the timing of the requests before
         # them (which may call `rng` a varying number of times), so that a run is repeatable.
         self.replying = random.Random(rng.random())
@@ -106,11 +111,18 @@ class Ingest:
         found["confirmed"] = confirmed - confirmed_before
         found["last_confirmation_after_last_ack_ms"] = round((finished - acknowledged) * 1000, 1)
         # What a reading costs the server, whatever else runs: the rate it can reach on a
-        # core; and what the Slack stand-in and the bench's own requests cost on the same cores.
-        for name, seconds in zip(("cpu", "standin_cpu", "client_cpu"), cpu, strict=True):
+        # core; and what the Slack stand-in, the bench's own requests and PostgreSQL's server
+        # cost on the same cores.
+        names = ("cpu", "standin_cpu", "client_cpu", "database_cpu")
+        for name, seconds in zip(names, cpu, strict=True):
             found[f"{name}_ms_per_reading"] = round(seconds / len(bodies) * 1000, 2)
         return found
 
-    def _cpu(self, server: Server) -> tuple[float, float, float]:
-        """CPU seconds used so far by the server, the stand-in and this process."""
-        return server.process.cpu_seconds(), self.standin.cpu_seconds(), time.process_time()
+    def _cpu(self, server: Server) -> tuple[float, float, float, float]:
+        """CPU seconds used so far by the server, the stand-in, this process and PostgreSQL's
+        server (0 on SQLite)."""
+        database = postgres_server_cpu_seconds() if self.postgres else 0.0
+        return (
+            server.process.cpu_seconds(), self.standin.cpu_seconds(), time.process_time(),
+            database,
+        )  # fmt: skip

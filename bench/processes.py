@@ -172,6 +172,22 @@ def cpu_seconds(pid: int) -> float:
     return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
 
 
+def postgres_server_cpu_seconds() -> float:
+    """CPU time used so far by this machine's PostgreSQL server: every process named
+    `postgres` (the backends serving waymark's connections and the writers that flush what they
+    wrote), those that have ended since excepted. 0 when there is none, or none this user may
+    read (a server elsewhere is not measured)."""
+    total = 0.0
+    for comm in Path("/proc").glob("[0-9]*/comm"):
+        try:
+            if comm.read_text().strip() != "postgres":
+                continue
+            total += cpu_seconds(int(comm.parent.name))
+        except (OSError, ValueError, ProcessError):
+            continue  # ended while being read, or not ours to read
+    return total
+
+
 ROOT = Path(__file__).resolve().parent.parent
 
 

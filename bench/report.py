@@ -133,7 +133,7 @@ def _rows(run: Run, backend: str) -> list[tuple[str, str]]:
         ("ingest: sent / in database / confirmed",
          f"{ingest['sent']} / {ingest['recorded_in_database']} / {ingest['confirmations']}"),
         ("ingest, 20 at a time: CPU a reading (the cores it takes at the target rate)",
-         _cores(ingest["concurrent"], backend)),
+         cores(ingest["concurrent"], backend)),
         ("ingest floor, 20 at a time, nothing stored (confirmed/s; CPU a reply, as above)",
          _floor_ingest(ingest.get("floor_concurrent"), backend)),
         ("digest: ms (SQL statements)",
@@ -162,11 +162,11 @@ def _request_cpu(found: dict[str, Any]) -> str:
     )
 
 
-def _cores(ingest: dict[str, Any], backend: str) -> str:
+def cores(ingest: dict[str, Any], backend: str) -> str:
     """CPU per reading, as the cores it would keep busy at the target rate: waymark's own, then
-    with the Slack stand-in's and the bench's (PostgreSQL's server is not counted). Where
-    waymark's alone is more than the machine has, no change short of a cheaper reading
-    reaches the target."""
+    with the Slack stand-in's, the bench's and (where measured) PostgreSQL's server's. Where
+    they come to more than the machine has, no change short of a cheaper reading reaches the
+    target on it, however many workers serve it."""
     cpu = ingest.get("cpu_ms_per_reading")  # not in figures from before it was measured
     if cpu is None:
         return "not measured"
@@ -174,10 +174,14 @@ def _cores(ingest: dict[str, Any], backend: str) -> str:
     others = ingest.get("standin_cpu_ms_per_reading", 0) + ingest.get(
         "client_cpu_ms_per_reading", 0
     )
-    return (
+    said = (
         f"{cpu:.1f} ms ({rate * cpu / 1000:.1f} cores at {rate}/s); with the stand-in's and "
-        f"the bench's {others:.1f} ms, {rate * (cpu + others) / 1000:.1f} cores"
+        f"the bench's {others:.1f} ms"
     )
+    database = ingest.get("database_cpu_ms_per_reading", 0)
+    if database:  # PostgreSQL's server: not on SQLite, nor in figures from before it was measured
+        said += f" and PostgreSQL's {database:.1f} ms"
+    return f"{said}, {rate * (cpu + others + database) / 1000:.1f} cores"
 
 
 def _floor_ingest(floor: dict[str, Any] | None, backend: str) -> str:
@@ -185,7 +189,7 @@ def _floor_ingest(floor: dict[str, Any] | None, backend: str) -> str:
     these cores, no waymark can that answers through Bolt and slack-sdk."""
     if floor is None:  # not in figures from before it was measured
         return "not measured"
-    return f"{floor['per_second']:.0f}/s; {_cores(floor, backend)}"
+    return f"{floor['per_second']:.0f}/s; {cores(floor, backend)}"
 
 
 def _import_rows(imp: dict[str, Any]) -> list[tuple[str, str]]:

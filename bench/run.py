@@ -106,7 +106,10 @@ async def _serve_and_load(
                 await floor.wait_healthy("/healthz", HEALTHY_TIMEOUT)
                 connector = aiohttp.TCPConnector(limit=CONCURRENCY * 2)
                 async with aiohttp.ClientSession(connector=connector) as session:
-                    load = Load(scale, roadmap, session, waymark, floor, standin_process, rng)
+                    load = Load(
+                        scale, roadmap, session, waymark, floor, standin_process, rng,
+                        postgres=url.startswith("postgresql"),
+                    )  # fmt: skip
                     measured = await load.everything()
         measured["resources"]["healthy_seconds"] = round(healthy, 2)
         return measured
@@ -122,6 +125,8 @@ class Load:
         floor: Process,
         standin: Process,
         rng: random.Random,
+        *,
+        postgres: bool = False,
     ) -> None:
         self.scale = scale
         self.roadmap = roadmap
@@ -137,6 +142,7 @@ class Load:
         self.ingest = Ingest(
             roadmap, rng, self.slack, standin,
             waymark=Server(waymark, self.to_waymark), floor=Server(floor, self.to_floor),
+            postgres=postgres,
         )  # fmt: skip
 
     def _command(
