@@ -37,7 +37,7 @@ from bench.data import Replies, Roadmap, generate
 from bench.databases import fresh_database, postgres_available
 from bench.load import BOT_USER, reply_event
 from bench.passes import LONDON
-from bench.processes import free_port, started
+from bench.processes import free_port, postgres_server_cpu_seconds, started
 from bench.stand_in import StandIn
 from bot.background import Background
 from bot.metrics import Metrics
@@ -104,9 +104,14 @@ class Measured:
         self.counted = Counted()
         self.db = db
         self.profiler = cProfile.Profile(time.process_time) if profile else None
+        self.database = 0.0  # PostgreSQL's server's CPU (SQLite's is in the process's own)
+
+    def _database(self) -> float:
+        return postgres_server_cpu_seconds() if self.db.is_postgresql else 0.0
 
     def __enter__(self) -> Measured:
         event.listen(self.db.engine.sync_engine, "before_cursor_execute", self.counted)
+        self.database = self._database()
         self.cpu = time.process_time()
         self.wall = time.perf_counter()
         if self.profiler is not None:
@@ -117,6 +122,7 @@ class Measured:
         if self.profiler is not None:
             self.profiler.disable()
         self.cpu = time.process_time() - self.cpu
+        self.database = self._database() - self.database
         self.wall = time.perf_counter() - self.wall
         event.remove(self.db.engine.sync_engine, "before_cursor_execute", self.counted)
 
@@ -231,6 +237,11 @@ async def measure(backend: str, options: argparse.Namespace, folder: Path) -> No
         f"{backend} {options.door} x{options.concurrency}: {n} replies, "
         f"{measured.counted.statements / n:.2f} statements and {measured.cpu / n * 1000:.2f} ms "
         f"CPU per reading ({measured.wall / n * 1000:.2f} ms wall)"
+        + (
+            f", and {measured.database / n * 1000:.2f} ms of PostgreSQL's"
+            if db.is_postgresql
+            else ""
+        )
     )
     if measured.profiler is not None:
         out = io.StringIO()
