@@ -11,7 +11,7 @@ from typing import Any
 
 from alembic import command
 from alembic.config import Config
-from sqlalchemy import event, text
+from sqlalchemy import text
 from sqlalchemy.engine import URL, Connection, make_url
 from sqlalchemy.exc import ArgumentError, DBAPIError
 from sqlalchemy.exc import TimeoutError as PoolTimeoutError
@@ -25,8 +25,9 @@ from sqlalchemy.ext.asyncio import (
 
 from storage.change_marks import WatchedSession, changed
 from storage.changes import ChangeWatch
-from storage.driver_statements import WRITES, link_begun
+from storage.driver_statements import link_begun
 from storage.idle_ping import IDLE, ping_after_idle
+from storage.sqlite_connections import WRITES, sqlite_connections, sqlite_creator
 
 MIGRATIONS = Path(__file__).parent / "migrations"
 
@@ -80,31 +81,6 @@ def async_url(url: str) -> URL:
     return parsed.set(drivername=_ASYNC_DRIVERS[backend])
 
 
-def _sqlite_tuning(busy_seconds: float) -> Any:
-    def tune(dbapi_connection: Any, _record: Any) -> None:
-        # WAL lets readers carry on while a reading is written; the busy timeout makes a second
-        # writer wait (for up to the deadline) instead of failing at once; SQLite leaves foreign
-        # keys off unless asked. pysqlite's own transaction handling is turned off (SQLAlchemy's
-        # documented recipe) so that the BEGIN below is the only one.
-        dbapi_connection.isolation_level = None
-        cursor = dbapi_connection.cursor()
-        cursor.execute("PRAGMA journal_mode=WAL")
-        cursor.execute("PRAGMA synchronous=NORMAL")
-        cursor.execute("PRAGMA foreign_keys=ON")
-        cursor.execute(f"PRAGMA busy_timeout={int(busy_seconds * 1000)}")
-        cursor.close()
-
-    return tune
-
-
-def _begin(conn: Connection) -> None:
-    # A deferred transaction that reads and then writes fails at once with "database is locked"
-    # when another writer got in between; a writing unit of work takes the lock at BEGIN, so
-    # concurrent writers queue (busy_timeout) instead. Readers stay deferred and never wait.
-    writes = conn.get_execution_options().get(WRITES, False)
-    conn.exec_driver_sql("BEGIN IMMEDIATE" if writes else "BEGIN")
-
-
 class Database:
     """One engine and its session factory; `transaction()` is the unit of work.
 
@@ -128,10 +104,14 @@ class Database:
         wait = timeout if timeout is not None else _PATIENT
         kwargs: dict[str, Any] = {"echo": echo}
         if self.is_sqlite:
-            # A writing unit of work's driver statements run on the loop's own thread, not
-            # aiosqlite's (`storage.driver_statements`); SQLAlchemy allows that for files
-            # already, this for every database.
+            # A writing unit of work runs on the loop's own thread, not aiosqlite's, and a
+            # connection is rolled back on its way back to the pool only when it is still in a
+            # transaction (`storage.sqlite_connections`).
+            path = self.url.database
+            if path and path != ":memory:":  # in memory: SQLAlchemy's own way (tests)
+                kwargs["async_creator"] = sqlite_creator(self.url, wait)
             kwargs["connect_args"] = {"timeout": wait, "check_same_thread": False}
+            kwargs["pool_reset_on_return"] = None
         else:
             # Every connection is kept once made (no overflow): an overflow connection is closed
             # as soon as it is returned, so under steady load a new PostgreSQL connection (and
@@ -142,8 +122,7 @@ class Database:
                 kwargs["connect_args"] = _postgres_deadline(timeout)
         self.engine: AsyncEngine = create_async_engine(self.url, **kwargs)
         if self.is_sqlite:
-            event.listen(self.engine.sync_engine, "connect", _sqlite_tuning(wait))
-            event.listen(self.engine.sync_engine, "begin", _begin)
+            sqlite_connections(self.engine.sync_engine, wait)
         else:
             ping_after_idle(self.engine.sync_engine, ping_idle)
         self.sessions = async_sessionmaker(

@@ -42,9 +42,6 @@ _Convert = Callable[[Any], Any] | None
 T = TypeVar("T")
 M = TypeVar("M", bound=Base)  # a mapped class
 
-# In a connection's execution options: its unit of work writes (`storage.db` begins it so).
-WRITES = "waymark_writes"
-
 
 @dataclass(frozen=True)
 class _Compiled:
@@ -93,7 +90,7 @@ class DriverStatement:
             params = [_converted(compiled, name, given) for name in compiled.names]
         except Exception as error:  # as SQLAlchemy says a value it cannot use is wrong
             raise StatementError(str(error), compiled.sql, given, error) from error
-        _before(link.sync, compiled.sql, params)
+        announced(link.sync, compiled.sql, params, before=True)
         try:
             results = self._results.get(link.dialect.name)
             if results is None:
@@ -107,7 +104,7 @@ class DriverStatement:
             if lost:
                 link.raw.invalidate(error)
             raise _as_sqlalchemy_raises(compiled.sql, params, error, lost) from error
-        _after(link.sync, compiled.sql, params)
+        announced(link.sync, compiled.sql, params, before=False)
         if self._changes:
             mark_changed(session)
         if not self._returns_rows:
@@ -152,7 +149,7 @@ class _Link:
     found by the first driver statement of each transaction (two hops through SQLAlchemy's
     async bridge)."""
 
-    __slots__ = ("connection", "dialect", "direct", "driver", "raw", "sync", "transaction")
+    __slots__ = ("connection", "dialect", "driver", "raw", "sync", "transaction")
 
     def __init__(self, transaction: Any, connection: AsyncConnection, raw: Any) -> None:
         self.transaction = transaction
@@ -163,23 +160,12 @@ class _Link:
         sync = connection.sync_connection
         assert sync is not None
         self.sync: Connection = sync
-        # SQLite in a unit of work that writes: it holds the write lock from its BEGIN
-        # IMMEDIATE, so no statement of it waits for a lock, and WAL with synchronous=NORMAL
-        # writes nothing to disk before the commit. Such a statement takes a few µs in sqlite3
-        # itself, and 50-100 µs of CPU when aiosqlite's thread runs it (a queue, a thread
-        # woken, the loop woken back): it runs here, on the loop's own thread. Everything else
-        # (BEGIN, which may wait for another process's writer, COMMIT, reading units) still
-        # goes through the thread. aiosqlite keeps its sqlite3 connection as `_conn`
-        # (SQLAlchemy's adapter uses it too); `storage.db` opens it for use from any thread.
-        writes = sync.get_execution_options().get(WRITES, False)
-        self.direct: Any = getattr(self.driver, "_conn", None) if writes else None
 
     async def run(self, compiled: _Compiled, params: list[Any]) -> Sequence[Any]:
         if compiled.dollar:
             found: Sequence[Any] = await self.driver.fetch(compiled.sql, *params)
             return found
-        if self.direct is not None:
-            return self.direct.execute(compiled.sql, params).fetchall()  # type: ignore[no-any-return]
+        # On the loop's own thread in a unit of work that writes (`storage.sqlite_connections`).
         return await self.driver.execute_fetchall(compiled.sql, params)  # type: ignore[no-any-return]
 
 
@@ -312,11 +298,13 @@ def _as_sqlalchemy_raises(
     return DBAPIError.instance(sql, params, error, Exception, connection_invalidated=lost)
 
 
-def _before(connection: Connection, sql: str, params: list[Any]) -> None:
-    if connection.dispatch.before_cursor_execute:
-        connection.dispatch.before_cursor_execute(connection, None, sql, params, None, False)
-
-
-def _after(connection: Connection, sql: str, params: list[Any]) -> None:
-    if connection.dispatch.after_cursor_execute:
-        connection.dispatch.after_cursor_execute(connection, None, sql, params, None, False)
+def announced(
+    connection: Connection, sql: str, params: Sequence[Any] = (), *, before: bool
+) -> None:
+    """The engine's statement events for a statement run on the driver itself, `before` it is
+    run or after: as for SQLAlchemy's own, but given no cursor or execution context."""
+    dispatch = connection.dispatch
+    if before and dispatch.before_cursor_execute:
+        dispatch.before_cursor_execute(connection, None, sql, params, None, False)
+    elif not before and dispatch.after_cursor_execute:
+        dispatch.after_cursor_execute(connection, None, sql, params, None, False)

@@ -1,0 +1,163 @@
+"""SQLite's connections: how each is made and set up, how a unit of work begins on one, where
+its statements run, and what is done with one given back to the pool, so that a unit of work
+makes as few trips to aiosqlite's thread as it can.
+
+aiosqlite runs each sqlite3 call on a thread of its own: the call is queued, the thread woken,
+and the loop woken back with the answer, 50-100 µs of CPU on the 2-core bench machine for what
+takes sqlite3 a few µs. Through SQLAlchemy a thread-reply reading made nine such trips: three for
+its BEGIN (a cursor made, the statement, the cursor closed), four for the outcome's row, one to
+commit and one more as the connection went back to the pool (a ROLLBACK, after the commit).
+
+- A BEGIN that need not wait is made on the loop's own thread.
+- A unit of work that writes holds SQLite's write lock from its BEGIN IMMEDIATE, and WAL with
+  synchronous=NORMAL writes nothing to disk before the commit: no statement of it waits for a
+  lock or the disk, and each takes a few µs. They run on the loop's own thread, until the
+  COMMIT, which may checkpoint the WAL into the database file (disk writes, and waits for them)
+  and so goes to the thread. The price: a long statement in such a unit (a bulk import's batch)
+  holds up the loop, where it held up only the other writers, which wait for the lock anyway.
+- A connection is rolled back on its way back to the pool only when it is still in a
+  transaction.
+"""
+
+from __future__ import annotations
+
+import sqlite3
+from collections.abc import Awaitable, Callable
+from functools import partial
+from typing import Any, TypeVar
+
+import aiosqlite
+from sqlalchemy import event
+from sqlalchemy.engine import URL, Connection, Engine
+from sqlalchemy.pool import ConnectionPoolEntry, PoolResetState
+
+from storage.driver_statements import announced
+
+T = TypeVar("T")
+
+# In a connection's execution options: its unit of work writes (`storage.db` begins it so).
+WRITES = "waymark_writes"
+
+
+class _LoopSideConnection(aiosqlite.Connection):
+    """aiosqlite's connection, whose calls run on the loop's own thread while `on_loop` (from a
+    writing unit of work's BEGIN IMMEDIATE to its COMMIT or ROLLBACK), and on aiosqlite's thread
+    otherwise."""
+
+    on_loop = False
+
+    async def _execute(self, fn: Callable[..., T], *args: Any, **kwargs: Any) -> T:
+        direct = self._connection
+        if self.on_loop and direct is not None and self._running:
+            if fn == direct.commit:
+                self.on_loop = False  # it may checkpoint the WAL: on the thread (see above)
+            else:
+                if fn == direct.rollback:
+                    self.on_loop = False
+                return fn(*args, **kwargs)
+        result: T = await super()._execute(fn, *args, **kwargs)  # type: ignore[no-untyped-call]
+        return result
+
+
+def sqlite_creator(url: URL, busy_seconds: float) -> Callable[[], Awaitable[Any]]:
+    """How `storage.db`'s engine makes a connection to the SQLite database at `url`, for
+    `create_async_engine(async_creator=...)`: aiosqlite's, given what SQLAlchemy would give it
+    (the file, or a `file:` URI and its options), but one whose writing units run on the loop's
+    thread."""
+    args, options = url.get_dialect()().create_connect_args(url)
+    options = {**options, "timeout": busy_seconds, "check_same_thread": False}
+
+    async def connect() -> aiosqlite.Connection:
+        connection = _LoopSideConnection(partial(sqlite3.connect, *args, **options), 64)
+        # As SQLAlchemy has aiosqlite's: a process that ends does not wait for the thread.
+        connection._thread.daemon = True
+        return await connection
+
+    return connect
+
+
+def sqlite_connections(engine: Engine, busy_seconds: float) -> None:
+    """Set up each new connection of `engine` (a SQLite engine made with
+    `pool_reset_on_return=None`), begin its units of work and reset it as this module says."""
+    event.listen(engine, "connect", _tuning(busy_seconds))
+    event.listen(engine, "begin", _begin)
+    event.listen(engine.pool, "reset", _rolled_back_if_begun)
+
+
+def _tuning(busy_seconds: float) -> Any:
+    def tune(dbapi_connection: Any, _record: Any) -> None:
+        # WAL lets readers carry on while a reading is written; the busy timeout makes a second
+        # writer wait (for up to the deadline) instead of failing at once; SQLite leaves foreign
+        # keys off unless asked. pysqlite's own transaction handling is turned off (SQLAlchemy's
+        # documented recipe) so that the BEGIN below is the only one.
+        dbapi_connection.isolation_level = None
+        cursor = dbapi_connection.cursor()
+        cursor.execute("PRAGMA journal_mode=WAL")
+        cursor.execute("PRAGMA synchronous=NORMAL")
+        cursor.execute("PRAGMA foreign_keys=ON")
+        cursor.execute(f"PRAGMA busy_timeout={int(busy_seconds * 1000)}")
+        cursor.close()
+
+    return tune
+
+
+def _begin(conn: Connection) -> None:
+    # A deferred transaction that reads and then writes fails at once with "database is locked"
+    # when another writer got in between; a writing unit of work takes the lock at BEGIN, so
+    # concurrent writers queue (busy_timeout) instead. Readers stay deferred and never wait.
+    writes = conn.get_execution_options().get(WRITES, False)
+    sql = "BEGIN IMMEDIATE" if writes else "BEGIN"
+    if not _begun_at_once(conn, sql):
+        conn.exec_driver_sql(sql)
+    driver = conn.connection.driver_connection
+    if isinstance(driver, _LoopSideConnection):
+        driver.on_loop = writes
+
+
+def _begun_at_once(conn: Connection, sql: str) -> bool:
+    """Begin on the loop's own thread, if that needs no wait: a deferred BEGIN never waits;
+    BEGIN IMMEDIATE waits while another process writes, so it is tried here without waiting
+    (busy_timeout 0, put back after) and, if the lock is taken, made again on aiosqlite's
+    thread, which waits as long as the connection's timeout says. False: not begun."""
+    direct = _sqlite3(conn.connection.driver_connection)
+    if direct is None:
+        return False  # closed: SQLAlchemy's own BEGIN says so as it should
+    announced(conn, sql, before=True)
+    try:
+        if sql == "BEGIN":
+            direct.execute(sql)
+        else:
+            (patience,) = direct.execute("PRAGMA busy_timeout").fetchone()
+            direct.execute("PRAGMA busy_timeout=0")
+            try:
+                direct.execute(sql)
+            finally:
+                direct.execute(f"PRAGMA busy_timeout={int(patience)}")
+    except sqlite3.Error:
+        # The lock is another process's (or something else went wrong, which SQLAlchemy's own
+        # BEGIN will meet again and report as it should).
+        return direct.in_transaction
+    announced(conn, sql, before=False)
+    return True
+
+
+def _rolled_back_if_begun(
+    dbapi_connection: Any, record: ConnectionPoolEntry, state: PoolResetState
+) -> None:
+    """The pool's reset (SQLAlchemy's own rollback-on-return is off): a connection given back
+    still in a transaction (a unit of work that failed half way, a probe) is rolled back; one
+    whose unit of work was committed or rolled back already is not rolled back again."""
+    driver = record.driver_connection
+    if isinstance(driver, _LoopSideConnection):
+        driver.on_loop = False  # whatever ended its unit of work: its next begins anew
+    if state.terminate_only or not state.asyncio_safe:
+        return  # being thrown away, or outside the loop: SQLAlchemy would not roll back either
+    direct = _sqlite3(driver)
+    if direct is None or direct.in_transaction:
+        dbapi_connection.rollback()
+
+
+def _sqlite3(driver: Any) -> sqlite3.Connection | None:
+    """aiosqlite's connection's own sqlite3 connection (None once closed): SQLAlchemy's adapter
+    reaches it so too."""
+    return getattr(driver, "_connection", None)

@@ -1,0 +1,97 @@
+"""SQLite's units of work begin on the loop's own thread when they need not wait, and their
+statements run there (`storage.sqlite_connections`). What must not change with it: a unit of
+work that has to wait for another process's writer waits for it, and then writes; and no
+connection goes back to the pool still holding the write lock."""
+
+from __future__ import annotations
+
+import asyncio
+import sqlite3
+from collections.abc import AsyncIterator, Iterator
+from contextlib import contextmanager
+from datetime import datetime
+from pathlib import Path
+
+import pytest
+from sqlalchemy import func, select, text
+
+from storage.db import Database
+from storage.models import EventReceipt
+from storage.repositories import ReceiptRepository
+from tests.conftest import LONDON
+
+AT = datetime(2026, 11, 28, 9, 0, tzinfo=LONDON)
+WAIT = 5.0  # the deadline for a writer's turn: long, as nothing here should wait for it
+
+
+@pytest.fixture
+async def db(tmp_path: Path) -> AsyncIterator[Database]:
+    database = Database(f"sqlite:///{tmp_path / 'waymark.db'}", timeout=WAIT)
+    await database.migrate()
+    try:
+        yield database
+    finally:
+        await database.dispose()
+
+
+@contextmanager
+def another_process_writing(db: Database) -> Iterator[sqlite3.Connection]:
+    """The write lock held by another connection, as another process (the command line, a
+    second worker) would hold it, until the block ends."""
+    other = sqlite3.connect(db.url.database or "", isolation_level=None, timeout=0)
+    try:
+        other.execute("BEGIN IMMEDIATE")
+        yield other
+        if other.in_transaction:
+            other.execute("ROLLBACK")
+    finally:
+        other.close()
+
+
+async def _receive(db: Database, event_id: str) -> None:
+    async with db.transaction() as session:
+        assert await ReceiptRepository(session).first_time(event_id, "slack", AT)
+
+
+async def _received(db: Database) -> int:
+    async with db.reading() as session:
+        return int(await session.scalar(select(func.count()).select_from(EventReceipt)) or 0)
+
+
+async def test_a_writer_waits_for_another_processs_writer_then_writes(db: Database) -> None:
+    await _receive(db, "Ev1")  # the pool's connection made, and used once
+    with another_process_writing(db):
+        waiting = asyncio.create_task(_receive(db, "Ev2"))
+        # The loop goes on turning while the unit of work waits for the lock (tried at once
+        # on the loop's thread, it is then waited for on aiosqlite's), and it is not refused.
+        for _ in range(200):
+            await asyncio.sleep(0)
+        assert not waiting.done()
+    await waiting  # the lock given up: written, not refused
+    assert await _received(db) == 2
+    # Waiting at once rather than not at all was for that BEGIN only: the connection waits
+    # for another writer as long as it was told to.
+    async with db.engine.connect() as conn:
+        assert (await conn.scalar(text("PRAGMA busy_timeout"))) == int(WAIT * 1000)
+
+
+async def test_a_connection_given_back_in_a_transaction_gives_up_the_write_lock(
+    db: Database,
+) -> None:
+    async with db.engine.connect() as conn:
+        # Begun on the driver itself, as a probe or a failure half way might leave it:
+        # SQLAlchemy does not know it is in a transaction.
+        raw = await conn.get_raw_connection()
+        await raw.driver_connection.execute("BEGIN IMMEDIATE")  # type: ignore[union-attr]
+        await raw.driver_connection.execute(  # type: ignore[union-attr]
+            "INSERT INTO event_receipts (event_id, platform, received_at) "
+            "VALUES ('Ev9', 'slack', ?)",
+            (AT.isoformat(),),
+        )
+    # Back in the pool, rolled back: another process can write at once, and nothing of the
+    # half-done unit of work was kept.
+    with another_process_writing(db) as other:
+        other.execute("ROLLBACK")
+    assert await _received(db) == 0
+    await _receive(db, "Ev1")  # and the connection is as good as new
+    assert await _received(db) == 1
