@@ -27,7 +27,7 @@ from storage.change_marks import WatchedSession, changed
 from storage.changes import ChangeWatch
 from storage.driver_statements import link_begun
 from storage.idle_ping import IDLE, ping_after_idle
-from storage.sqlite_connections import WRITES, sqlite_connections, sqlite_creator
+from storage.sqlite_connections import BRIEF, WRITES, sqlite_connections, sqlite_creator
 
 MIGRATIONS = Path(__file__).parent / "migrations"
 
@@ -143,13 +143,16 @@ class Database:
         return self.url.get_backend_name() == "postgresql"
 
     @asynccontextmanager
-    async def transaction(self) -> AsyncIterator[AsyncSession]:
+    async def transaction(self, *, brief: bool = False) -> AsyncIterator[AsyncSession]:
         """A unit of work that writes: committed when the block ends, rolled back if it raises.
-        A change to what answers show is counted (`storage.changes`)."""
+        A change to what answers show is counted (`storage.changes`). `brief`: a few statements
+        that find their rows by an index (a thread-reply reading), which SQLite runs on the
+        event loop's own thread (`storage.sqlite_connections`)."""
+        options = {WRITES: True, BRIEF: brief}
         with _not_answering():
             async with self._writer_turn(), self.sessions() as session:
                 async with session.begin():
-                    link_begun(session, await session.connection(execution_options={WRITES: True}))
+                    link_begun(session, await session.connection(execution_options=options))
                     yield session
                     if changed(session):
                         await self.changes.count_in(session)

@@ -11,18 +11,21 @@ commit and one more as the connection went back to the pool (a ROLLBACK, after t
 - A BEGIN that need not wait is made on the loop's own thread.
 - A unit of work that writes holds SQLite's write lock from its BEGIN IMMEDIATE, and WAL with
   synchronous=NORMAL writes nothing to disk before the commit: no statement of it waits for a
-  lock or the disk, and each takes a few µs. They run on the loop's own thread, until the
-  COMMIT, which may checkpoint the WAL into the database file (disk writes, and waits for them)
-  and so goes to the thread. The price: a long statement in such a unit (a bulk import's batch)
-  holds up the loop, where it held up only the other writers, which wait for the lock anyway.
-- A connection is rolled back on its way back to the pool only when it is still in a
-  transaction.
+  lock or the disk. One that is also brief (`Database.transaction(brief=True)`: a thread-reply
+  reading, a dozen statements that find their rows by an index, a few µs each in sqlite3) runs
+  them on the loop's own thread, until the COMMIT, which may checkpoint the WAL into the
+  database file (disk writes, and waits for them) and so goes to the thread. Only brief ones:
+  while a unit of work runs on the loop's thread, nothing else in the process does, and a long
+  one (a bulk import's batch, the retention job's deletes) would hold up every answer.
+- A connection whose unit of work committed or rolled back is not rolled back again on its way
+  back to the pool.
 """
 
 from __future__ import annotations
 
 import sqlite3
 from collections.abc import Awaitable, Callable
+from contextlib import suppress
 from functools import partial
 from typing import Any, TypeVar
 
@@ -35,27 +38,35 @@ from storage.driver_statements import announced
 
 T = TypeVar("T")
 
-# In a connection's execution options: its unit of work writes (`storage.db` begins it so).
+# In a connection's execution options: its unit of work writes (`storage.db` begins it so),
+# and is brief: a few statements that find their rows by an index, each a few µs in sqlite3,
+# which run on the loop's own thread (see above).
 WRITES = "waymark_writes"
+BRIEF = "waymark_brief"
 
 
 class _LoopSideConnection(aiosqlite.Connection):
     """aiosqlite's connection, whose calls run on the loop's own thread while `on_loop` (from a
-    writing unit of work's BEGIN IMMEDIATE to its COMMIT or ROLLBACK), and on aiosqlite's thread
-    otherwise."""
+    brief writing unit of work's BEGIN IMMEDIATE to its COMMIT or ROLLBACK), and on aiosqlite's
+    thread otherwise. `ended`: its last call was a COMMIT or ROLLBACK, finished, and nothing has
+    been asked of it since (not even a call given up half way, which may still be running on
+    the thread), so it is in no transaction."""
 
     on_loop = False
+    ended = False
 
     async def _execute(self, fn: Callable[..., T], *args: Any, **kwargs: Any) -> T:
+        self.ended = False
         direct = self._connection
+        ending = direct is not None and (fn == direct.commit or fn == direct.rollback)
+        if ending:
+            self.on_loop = False
+        # COMMIT always goes to the thread: it may checkpoint the WAL (see above).
         if self.on_loop and direct is not None and self._running:
-            if fn == direct.commit:
-                self.on_loop = False  # it may checkpoint the WAL: on the thread (see above)
-            else:
-                if fn == direct.rollback:
-                    self.on_loop = False
-                return fn(*args, **kwargs)
-        result: T = await super()._execute(fn, *args, **kwargs)  # type: ignore[no-untyped-call]
+            result = fn(*args, **kwargs)
+        else:
+            result = await super()._execute(fn, *args, **kwargs)  # type: ignore[no-untyped-call]
+        self.ended = ending
         return result
 
 
@@ -105,56 +116,69 @@ def _begin(conn: Connection) -> None:
     # A deferred transaction that reads and then writes fails at once with "database is locked"
     # when another writer got in between; a writing unit of work takes the lock at BEGIN, so
     # concurrent writers queue (busy_timeout) instead. Readers stay deferred and never wait.
-    writes = conn.get_execution_options().get(WRITES, False)
+    options = conn.get_execution_options()
+    writes = options.get(WRITES, False)
     sql = "BEGIN IMMEDIATE" if writes else "BEGIN"
     if not _begun_at_once(conn, sql):
         conn.exec_driver_sql(sql)
     driver = conn.connection.driver_connection
     if isinstance(driver, _LoopSideConnection):
-        driver.on_loop = writes
+        driver.ended = False
+        driver.on_loop = writes and options.get(BRIEF, False)
 
 
 def _begun_at_once(conn: Connection, sql: str) -> bool:
     """Begin on the loop's own thread, if that needs no wait: a deferred BEGIN never waits;
     BEGIN IMMEDIATE waits while another process writes, so it is tried here without waiting
     (busy_timeout 0, put back after) and, if the lock is taken, made again on aiosqlite's
-    thread, which waits as long as the connection's timeout says. False: not begun."""
+    thread, which waits as long as the connection's timeout says. False: not begun, and
+    SQLAlchemy's own BEGIN is to be made (it also says what is wrong, if anything is)."""
     direct = _sqlite3(conn.connection.driver_connection)
     if direct is None:
-        return False  # closed: SQLAlchemy's own BEGIN says so as it should
-    announced(conn, sql, before=True)
+        return False
+    begun = False
     try:
+        if direct.in_transaction:
+            return False  # a BEGIN would fail: SQLAlchemy's says so, as it always did
         if sql == "BEGIN":
             direct.execute(sql)
+            begun = True
         else:
             (patience,) = direct.execute("PRAGMA busy_timeout").fetchone()
             direct.execute("PRAGMA busy_timeout=0")
             try:
                 direct.execute(sql)
+                begun = True
             finally:
                 direct.execute(f"PRAGMA busy_timeout={int(patience)}")
     except sqlite3.Error:
-        # The lock is another process's (or something else went wrong, which SQLAlchemy's own
-        # BEGIN will meet again and report as it should).
-        return direct.in_transaction
+        # The lock is another process's; or the timeout could not be put back, and what was
+        # begun is undone rather than left to wait for nothing.
+        if begun:
+            with suppress(sqlite3.Error):
+                direct.execute("ROLLBACK")
+        return False
+    # Counted as SQLAlchemy's own statements are (once, and only when it was made here).
+    announced(conn, sql, before=True)
     announced(conn, sql, before=False)
     return True
 
 
 def _rolled_back_if_begun(
-    dbapi_connection: Any, record: ConnectionPoolEntry, state: PoolResetState
+    dbapi_connection: Any, record: ConnectionPoolEntry | None, state: PoolResetState
 ) -> None:
     """The pool's reset (SQLAlchemy's own rollback-on-return is off): a connection given back
-    still in a transaction (a unit of work that failed half way, a probe) is rolled back; one
-    whose unit of work was committed or rolled back already is not rolled back again."""
-    driver = record.driver_connection
+    is rolled back, as SQLAlchemy would, unless its last call was a COMMIT or ROLLBACK that
+    finished (`_LoopSideConnection.ended`): the unit of work committed, and the session then
+    gave the connection back without saying so."""
+    driver = getattr(record, "driver_connection", None)
     if isinstance(driver, _LoopSideConnection):
         driver.on_loop = False  # whatever ended its unit of work: its next begins anew
+        if driver.ended:
+            return
     if state.terminate_only or not state.asyncio_safe:
         return  # being thrown away, or outside the loop: SQLAlchemy would not roll back either
-    direct = _sqlite3(driver)
-    if direct is None or direct.in_transaction:
-        dbapi_connection.rollback()
+    dbapi_connection.rollback()
 
 
 def _sqlite3(driver: Any) -> sqlite3.Connection | None:

@@ -57,7 +57,8 @@ async def answer_reply(services: Services, event: ThreadReply | ReplyEdited) -> 
     corrected = isinstance(event, ReplyEdited)
     if isinstance(event, ReplyEdited):
         key = edit_key(key, event.edited)
-    async with services.db.transaction() as session:
+    # Brief: what a reading stores finds its rows by an index (the busiest write waymark has).
+    async with services.db.transaction(brief=True) as session:
         covers = await _thread_covers(session, event.platform, event.channel_id, event.thread_id)
         if not covers:
             return None

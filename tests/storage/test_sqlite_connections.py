@@ -48,8 +48,8 @@ def another_process_writing(db: Database) -> Iterator[sqlite3.Connection]:
         other.close()
 
 
-async def _receive(db: Database, event_id: str) -> None:
-    async with db.transaction() as session:
+async def _receive(db: Database, event_id: str, *, brief: bool = False) -> None:
+    async with db.transaction(brief=brief) as session:
         assert await ReceiptRepository(session).first_time(event_id, "slack", AT)
 
 
@@ -58,10 +58,13 @@ async def _received(db: Database) -> int:
         return int(await session.scalar(select(func.count()).select_from(EventReceipt)) or 0)
 
 
-async def test_a_writer_waits_for_another_processs_writer_then_writes(db: Database) -> None:
-    await _receive(db, "Ev1")  # the pool's connection made, and used once
+@pytest.mark.parametrize("brief", [False, True])
+async def test_a_writer_waits_for_another_processs_writer_then_writes(
+    db: Database, brief: bool
+) -> None:
+    await _receive(db, "Ev1", brief=brief)  # the pool's connection made, and used once
     with another_process_writing(db):
-        waiting = asyncio.create_task(_receive(db, "Ev2"))
+        waiting = asyncio.create_task(_receive(db, "Ev2", brief=brief))
         # The loop goes on turning while the unit of work waits for the lock (tried at once
         # on the loop's thread, it is then waited for on aiosqlite's), and it is not refused.
         for _ in range(200):
@@ -95,3 +98,44 @@ async def test_a_connection_given_back_in_a_transaction_gives_up_the_write_lock(
     assert await _received(db) == 0
     await _receive(db, "Ev1")  # and the connection is as good as new
     assert await _received(db) == 1
+
+
+@pytest.mark.parametrize("brief", [False, True])
+async def test_a_unit_of_work_that_fails_half_way_keeps_nothing_and_holds_no_lock(
+    db: Database, brief: bool
+) -> None:
+    async def fails_half_way() -> None:
+        async with db.transaction(brief=brief) as session:
+            assert await ReceiptRepository(session).first_time("Ev1", "slack", AT)
+            raise RuntimeError("failed half way")
+
+    with pytest.raises(RuntimeError, match="half way"):
+        await fails_half_way()
+    with another_process_writing(db) as other:  # the lock is free at once
+        other.execute("ROLLBACK")
+    assert await _received(db) == 0
+    await _receive(db, "Ev1", brief=brief)  # the same delivery, handled the first time now
+    assert await _received(db) == 1
+
+
+async def test_a_writer_given_up_while_it_waits_for_the_lock_leaves_no_transaction_behind(
+    db: Database,
+) -> None:
+    """As a request whose deadline passed gives up: its BEGIN IMMEDIATE is still waiting on
+    aiosqlite's thread, and takes the lock once the other process lets go of it. The connection
+    must not keep it (every later writer would wait for nothing, then fail)."""
+    await _receive(db, "Ev1")
+    with another_process_writing(db):
+        waiting = asyncio.create_task(_receive(db, "Ev2"))
+        for _ in range(200):
+            await asyncio.sleep(0)
+        assert not waiting.done()
+        waiting.cancel()
+        for _ in range(20):
+            await asyncio.sleep(0)
+    with pytest.raises(asyncio.CancelledError):
+        await waiting
+    await _receive(db, "Ev3")  # the lock is free again for this process's writers
+    with another_process_writing(db) as other:  # and for another process's, at once
+        other.execute("ROLLBACK")
+    assert await _received(db) == 2  # Ev1 and Ev3: nothing of the one given up
