@@ -104,9 +104,9 @@ class Database:
         wait = timeout if timeout is not None else _PATIENT
         kwargs: dict[str, Any] = {"echo": echo}
         if self.is_sqlite:
-            # A writing unit of work runs on the loop's own thread, not aiosqlite's, and a
-            # connection is rolled back on its way back to the pool only when it is still in a
-            # transaction (`storage.sqlite_connections`).
+            # A brief writing unit of work runs on the loop's own thread, not aiosqlite's, and
+            # a connection whose unit of work ended is not rolled back again on its way back to
+            # the pool (`storage.sqlite_connections`).
             path = self.url.database
             if path and path != ":memory:":  # in memory: SQLAlchemy's own way (tests)
                 kwargs["async_creator"] = sqlite_creator(self.url, wait)

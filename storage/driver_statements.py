@@ -165,7 +165,7 @@ class _Link:
         if compiled.dollar:
             found: Sequence[Any] = await self.driver.fetch(compiled.sql, *params)
             return found
-        # On the loop's own thread in a unit of work that writes (`storage.sqlite_connections`).
+        # On the loop's own thread in a brief writing unit (`storage.sqlite_connections`).
         return await self.driver.execute_fetchall(compiled.sql, params)  # type: ignore[no-any-return]
 
 
