@@ -14,7 +14,8 @@ commit and one more as the connection went back to the pool (a ROLLBACK, after t
   lock or the disk. One that is also brief (`Database.transaction(brief=True)`: a thread-reply
   reading, a dozen statements that find their rows by an index, a few µs each in sqlite3) runs
   them on the loop's own thread, until the COMMIT, which may checkpoint the WAL into the
-  database file (disk writes, and waits for them) and so goes to the thread. Only brief ones:
+  database file (disk writes, and waits for them) and so goes to the thread; and only where the
+  file's journal is the WAL (without it a writer waits for readers). Only brief ones:
   while a unit of work runs on the loop's thread, nothing else in the process does, and a long
   one (a bulk import's batch, the retention job's deletes) would hold up every answer.
 - A connection whose unit of work committed or rolled back is not rolled back again on its way
@@ -43,6 +44,7 @@ T = TypeVar("T")
 # which run on the loop's own thread (see above).
 WRITES = "waymark_writes"
 BRIEF = "waymark_brief"
+_WAL = "waymark_wal"  # in a pooled connection's `info`: its journal is the WAL
 
 
 class _LoopSideConnection(aiosqlite.Connection):
@@ -96,7 +98,7 @@ def sqlite_connections(engine: Engine, busy_seconds: float) -> None:
 
 
 def _tuning(busy_seconds: float) -> Any:
-    def tune(dbapi_connection: Any, _record: Any) -> None:
+    def tune(dbapi_connection: Any, record: ConnectionPoolEntry) -> None:
         # WAL lets readers carry on while a reading is written; the busy timeout makes a second
         # writer wait (for up to the deadline) instead of failing at once; SQLite leaves foreign
         # keys off unless asked. pysqlite's own transaction handling is turned off (SQLAlchemy's
@@ -104,6 +106,10 @@ def _tuning(busy_seconds: float) -> Any:
         dbapi_connection.isolation_level = None
         cursor = dbapi_connection.cursor()
         cursor.execute("PRAGMA journal_mode=WAL")
+        # Not every file can be WAL (a VFS without shared memory, `nolock`): without it a
+        # writer waits for readers, and a brief unit of work stays off the loop's thread.
+        (mode,) = cursor.fetchone()
+        record.info[_WAL] = str(mode).lower() == "wal"
         cursor.execute("PRAGMA synchronous=NORMAL")
         cursor.execute("PRAGMA foreign_keys=ON")
         cursor.execute(f"PRAGMA busy_timeout={int(busy_seconds * 1000)}")
@@ -124,7 +130,8 @@ def _begin(conn: Connection) -> None:
     driver = conn.connection.driver_connection
     if isinstance(driver, _LoopSideConnection):
         driver.ended = False
-        driver.on_loop = writes and options.get(BRIEF, False)
+        wal = conn.connection.info.get(_WAL, False)
+        driver.on_loop = bool(writes and options.get(BRIEF, False) and wal)
 
 
 def _begun_at_once(conn: Connection, sql: str) -> bool:

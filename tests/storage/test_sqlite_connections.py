@@ -1,19 +1,21 @@
-"""SQLite's units of work begin on the loop's own thread when they need not wait, and their
-statements run there (`storage.sqlite_connections`). What must not change with it: a unit of
-work that has to wait for another process's writer waits for it, and then writes; and no
-connection goes back to the pool still holding the write lock."""
+"""SQLite's units of work begin on the loop's own thread when they need not wait, and a brief
+writing one's statements run there, on a WAL file only (`storage.sqlite_connections`). What
+must not change with it: a unit of work that has to wait for another process's writer waits for
+it, and then writes; and no connection goes back to the pool still holding the write lock."""
 
 from __future__ import annotations
 
 import asyncio
 import sqlite3
+import threading
 from collections.abc import AsyncIterator, Iterator
 from contextlib import contextmanager
 from datetime import datetime
+from functools import partial
 from pathlib import Path
 
 import pytest
-from sqlalchemy import func, select, text
+from sqlalchemy import event, func, select, text
 
 from storage.db import Database
 from storage.models import EventReceipt
@@ -139,3 +141,44 @@ async def test_a_writer_given_up_while_it_waits_for_the_lock_leaves_no_transacti
     with another_process_writing(db) as other:  # and for another process's, at once
         other.execute("ROLLBACK")
     assert await _received(db) == 2  # Ev1 and Ev3: nothing of the one given up
+
+
+async def _threads_of_statements(db: Database) -> tuple[int, int, int]:
+    """The thread each kind of unit of work's statements run on: a brief writing one, another
+    writing one and a reading one (asked of SQLite itself, by a function each connection has)."""
+    await db.engine.dispose()  # the connections made from now on have the function
+    event.listen(
+        db.engine.sync_engine,
+        "connect",
+        lambda connection, _record: connection.create_function("thread", 0, threading.get_ident),
+    )
+    found = []
+    for unit in (partial(db.transaction, brief=True), db.transaction, db.reading):
+        async with unit() as session:
+            found.append(int(await session.scalar(text("SELECT thread()")) or 0))
+    brief, writing, reading = found
+    return brief, writing, reading
+
+
+async def test_only_a_brief_writing_unit_of_work_runs_on_the_loops_thread(db: Database) -> None:
+    loop = threading.get_ident()
+    brief, writing, reading = await _threads_of_statements(db)
+    assert brief == loop
+    # Anything else may take long: on aiosqlite's thread, so that the process goes on answering.
+    assert writing != loop
+    assert reading != loop
+
+
+async def test_without_the_wal_a_brief_unit_of_work_stays_off_the_loops_thread(
+    tmp_path: Path,
+) -> None:
+    # `nolock`: a file that cannot be WAL, where a writer would wait for readers.
+    db = Database(f"sqlite:///file:{tmp_path / 'waymark.db'}?nolock=1&uri=true", timeout=WAIT)
+    try:
+        await db.migrate()
+        brief, writing, reading = await _threads_of_statements(db)
+        assert threading.get_ident() not in {brief, writing, reading}
+        await _receive(db, "Ev1", brief=True)  # and it writes all the same
+        assert await _received(db) == 1
+    finally:
+        await db.dispose()
