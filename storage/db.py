@@ -27,7 +27,12 @@ from storage.change_marks import WatchedSession, changed
 from storage.changes import ChangeWatch
 from storage.driver_statements import link_begun
 from storage.idle_ping import IDLE, ping_after_idle
-from storage.sqlite_connections import BRIEF, WRITES, sqlite_connections, sqlite_creator
+from storage.sqlite_connections import (
+    BRIEF,
+    WRITES,
+    sqlite_connections,
+    sqlite_engine_options,
+)
 
 MIGRATIONS = Path(__file__).parent / "migrations"
 
@@ -107,11 +112,7 @@ class Database:
             # A brief writing unit of work runs on the loop's own thread, not aiosqlite's, and
             # a connection whose unit of work ended is not rolled back again on its way back to
             # the pool (`storage.sqlite_connections`).
-            path = self.url.database
-            if path and path != ":memory:":  # in memory: SQLAlchemy's own way (tests)
-                kwargs["async_creator"] = sqlite_creator(self.url, wait)
-            kwargs["connect_args"] = {"timeout": wait, "check_same_thread": False}
-            kwargs["pool_reset_on_return"] = None
+            kwargs.update(sqlite_engine_options(self.url, wait))
         else:
             # Every connection is kept once made (no overflow): an overflow connection is closed
             # as soon as it is returned, so under steady load a new PostgreSQL connection (and

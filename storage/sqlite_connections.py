@@ -72,13 +72,25 @@ class _LoopSideConnection(aiosqlite.Connection):
         return result
 
 
-def sqlite_creator(url: URL, busy_seconds: float) -> Callable[[], Awaitable[Any]]:
-    """How `storage.db`'s engine makes a connection to the SQLite database at `url`, for
-    `create_async_engine(async_creator=...)`: aiosqlite's, given what SQLAlchemy would give it
-    (the file, or a `file:` URI and its options), but one whose writing units run on the loop's
+def sqlite_engine_options(url: URL, busy_seconds: float) -> dict[str, Any]:
+    """`create_async_engine`'s options for the SQLite database at `url`, which
+    `sqlite_connections` then sets up: a writer waits `busy_seconds` for another's lock; the
+    pool leaves the rollback of a connection given back to `_rolled_back_if_begun`; and a
+    file's connections are made here (an in-memory database keeps SQLAlchemy's own)."""
+    # Used from the loop's thread as well as aiosqlite's (a brief unit of work).
+    connect_args = {"timeout": busy_seconds, "check_same_thread": False}
+    options: dict[str, Any] = {"connect_args": connect_args, "pool_reset_on_return": None}
+    if url.database and url.database != ":memory:":
+        options["async_creator"] = _creator(url, connect_args)
+    return options
+
+
+def _creator(url: URL, connect_args: dict[str, Any]) -> Callable[[], Awaitable[Any]]:
+    """aiosqlite's connection, given what SQLAlchemy would give it (the file, or a `file:` URI
+    and its options, and `connect_args`), but one whose brief writing units run on the loop's
     thread."""
     args, options = url.get_dialect()().create_connect_args(url)
-    options = {**options, "timeout": busy_seconds, "check_same_thread": False}
+    options = {**options, **connect_args}
 
     async def connect() -> aiosqlite.Connection:
         connection = _LoopSideConnection(partial(sqlite3.connect, *args, **options), 64)
@@ -91,7 +103,7 @@ def sqlite_creator(url: URL, busy_seconds: float) -> Callable[[], Awaitable[Any]
 
 def sqlite_connections(engine: Engine, busy_seconds: float) -> None:
     """Set up each new connection of `engine` (a SQLite engine made with
-    `pool_reset_on_return=None`), begin its units of work and reset it as this module says."""
+    `sqlite_engine_options`), begin its units of work and reset it as this module says."""
     event.listen(engine, "connect", _tuning(busy_seconds))
     event.listen(engine, "begin", _begin)
     event.listen(engine.pool, "reset", _rolled_back_if_begun)
